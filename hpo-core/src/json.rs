@@ -1,0 +1,191 @@
+//! JSON exactly as Python's `json.dumps` writes it.
+//!
+//! Optuna stores distributions and attributes as `json.dumps(...)` output: separators `", "` and
+//! `": "`, floats in Python's `repr` form (`1e-05`, `0.0`, `1e+16`), non-ASCII characters escaped
+//! as `\uXXXX`, and the bare tokens `NaN`, `Infinity` and `-Infinity` for non-finite floats.
+//! Storages that Optuna reads must write byte-identical strings, so this module reproduces that
+//! format instead of relying on `serde_json`'s compact output.
+
+use serde_json::Value;
+
+/// Formats a float the way Python's `repr(float)` does (and so `json.dumps`), except that
+/// non-finite values become the JSON tokens `NaN`, `Infinity` and `-Infinity`.
+///
+/// ```
+/// use hpo_core::json::python_float;
+/// assert_eq!(python_float(1e-5), "1e-05");
+/// assert_eq!(python_float(0.1), "0.1");
+/// assert_eq!(python_float(10.0), "10.0");
+/// assert_eq!(python_float(1e16), "1e+16");
+/// assert_eq!(python_float(f64::INFINITY), "Infinity");
+/// ```
+pub fn python_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
+    }
+    // `{:e}` gives the shortest digits that round-trip, as Python's repr does.
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let exp: i32 = exp.parse().expect("exponent is an integer");
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut out = String::with_capacity(digits.len() + 8);
+    if negative {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        if exp >= 0 {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let abs = exp.unsigned_abs();
+        if abs < 10 {
+            out.push('0');
+        }
+        out.push_str(&abs.to_string());
+    }
+    out
+}
+
+/// Appends `s` as a JSON string literal with Python's default `ensure_ascii=True` escaping.
+pub fn write_python_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends `value` as Python's `json.dumps(value)` would write it.
+pub fn write_python_json(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.push_str(&i.to_string());
+            } else if let Some(u) = n.as_u64() {
+                out.push_str(&u.to_string());
+            } else {
+                out.push_str(&python_float(n.as_f64().unwrap_or(f64::NAN)));
+            }
+        }
+        Value::String(s) => write_python_str(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python_str(k, out);
+                out.push_str(": ");
+                write_python_json(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `json.dumps(value)` with Python's default settings.
+///
+/// ```
+/// use hpo_core::json::to_python_json;
+/// let v = serde_json::json!({"k": [1, 2.5, "é"]});
+/// assert_eq!(to_python_json(&v), r#"{"k": [1, 2.5, "\u00e9"]}"#);
+/// ```
+pub fn to_python_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_python_json(value, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_repr_matches_python() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (-10.0, "-10.0"),
+            (0.5, "0.5"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (123.456, "123.456"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (1e100, "1e+100"),
+            (2.5e-300, "2.5e-300"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-1.6595599059485195, "-1.6595599059485195"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(python_float(*x), *want, "repr of {x:e}");
+        }
+    }
+
+    #[test]
+    fn strings_are_ascii_escaped() {
+        let mut s = String::new();
+        write_python_str("a\"b\\c\n\u{1}é😀", &mut s);
+        assert_eq!(s, r#""a\"b\\c\n\u0001\u00e9\ud83d\ude00""#);
+    }
+}

@@ -1,0 +1,22 @@
+//! The [`Pruner`] trait and the [`NopPruner`].
+
+use crate::error::Result;
+use crate::study::Study;
+use crate::trial::FrozenTrial;
+
+/// Decides whether a running trial should stop early, from its intermediate values and the
+/// study's history. Shared by all workers, so `Send + Sync`.
+pub trait Pruner: Send + Sync + std::fmt::Debug {
+    /// Whether `trial` (Running, with its intermediate values so far) should be pruned now.
+    fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool>;
+}
+
+/// Never prunes (Optuna's `NopPruner`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NopPruner;
+
+impl Pruner for NopPruner {
+    fn prune(&self, _study: &Study, _trial: &FrozenTrial) -> Result<bool> {
+        Ok(false)
+    }
+}

@@ -1,0 +1,77 @@
+//! The [`Sampler`] trait (Optuna's sampler protocol) and the [`RandomSampler`].
+
+mod random;
+
+use std::collections::HashMap;
+
+pub use random::RandomSampler;
+
+use crate::distributions::Distribution;
+use crate::error::Result;
+use crate::search_space::SearchSpace;
+use crate::study::Study;
+use crate::trial::{FrozenTrial, TrialState};
+
+/// Chooses parameter values. One sampler is shared by every worker thread of a study, so it is
+/// `Send + Sync` and keeps its mutable state (RNG, caches) behind its own locks.
+///
+/// The protocol is Optuna's (`../shared/reference/optuna-5.0-inventory.md` §1.0):
+/// 1. [`before_trial`](Sampler::before_trial) when a trial starts;
+/// 2. at the first suggestion of a trial, [`infer_relative_search_space`](Sampler::infer_relative_search_space)
+///    then [`sample_relative`](Sampler::sample_relative), for multivariate samplers;
+/// 3. for each parameter not covered by the relative sample,
+///    [`sample_independent`](Sampler::sample_independent);
+/// 4. [`after_trial`](Sampler::after_trial) before the trial's final state is stored.
+///
+/// Values cross this interface in their internal `f64` form (a categorical is its index). A
+/// sampler reads the history through [`Study::trials`] (shallow `Arc` copies) or, to follow it
+/// incrementally, through [`Storage::finished_trials_since`](crate::storage::Storage::finished_trials_since).
+pub trait Sampler: Send + Sync + std::fmt::Debug {
+    /// Called when a trial starts, before any suggestion.
+    fn before_trial(&self, _study: &Study, _trial: &FrozenTrial) -> Result<()> {
+        Ok(())
+    }
+
+    /// The space to sample jointly for `trial` (empty for independent samplers).
+    fn infer_relative_search_space(
+        &self,
+        _study: &Study,
+        _trial: &FrozenTrial,
+    ) -> Result<SearchSpace> {
+        Ok(SearchSpace::new())
+    }
+
+    /// Joint internal values for (part of) `space`.
+    fn sample_relative(
+        &self,
+        _study: &Study,
+        _trial: &FrozenTrial,
+        _space: &SearchSpace,
+    ) -> Result<HashMap<String, f64>> {
+        Ok(HashMap::new())
+    }
+
+    /// An internal value for one parameter.
+    fn sample_independent(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        name: &str,
+        distribution: &Distribution,
+    ) -> Result<f64>;
+
+    /// Called when a trial ends, before its state and values are stored.
+    fn after_trial(
+        &self,
+        _study: &Study,
+        _trial: &FrozenTrial,
+        _state: TrialState,
+        _values: Option<&[f64]>,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// Replaces the random state: with `Some(seed)` deterministically, with `None` from entropy.
+    /// (`optimize` does not call this: workers share the sampler and its single RNG stream.)
+    fn reseed_rng(&self, _seed: Option<u64>) {}
+}

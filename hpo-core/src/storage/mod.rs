@@ -1,0 +1,169 @@
+//! The [`Storage`] trait (Optuna's `BaseStorage` operations) and the in-memory storage.
+//!
+//! Every storage is shared by all workers of a study and must be thread-safe. Trials come back as
+//! `Arc<FrozenTrial>`, so reading the history never deep-copies it; and
+//! [`Storage::finished_trials_since`] lets samplers follow the history incrementally, reading
+//! only the trials that finished since their last look.
+
+mod in_memory;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use in_memory::InMemoryStorage;
+
+use crate::distributions::Distribution;
+use crate::error::{Error, Result};
+use crate::study::StudyDirection;
+use crate::trial::{Attrs, FrozenTrial, TrialState};
+
+/// Storage-wide id of a study.
+pub type StudyId = i64;
+/// Storage-wide id of a trial.
+pub type TrialId = i64;
+
+/// What a storage knows about one study.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyRecord {
+    /// Storage-wide id.
+    pub study_id: StudyId,
+    /// Unique name.
+    pub name: String,
+    /// One direction per objective.
+    pub directions: Vec<StudyDirection>,
+    /// User attributes.
+    pub user_attrs: Attrs,
+    /// System attributes.
+    pub system_attrs: Attrs,
+}
+
+/// Trials that finished after a cursor position, and the cursor to pass next time.
+#[derive(Debug, Clone, Default)]
+pub struct FinishedSince {
+    /// The newly finished trials, in the order the storage saw them finish.
+    pub trials: Vec<Arc<FrozenTrial>>,
+    /// Pass this to the next [`Storage::finished_trials_since`] call.
+    pub cursor: usize,
+}
+
+/// A place where studies and trials live: Optuna's `BaseStorage`, typed.
+///
+/// Implementations must be safe to share between threads and must serialise trial numbering:
+/// two concurrent `create_new_trial` calls on one study never get the same number. Updating a
+/// finished trial is an [`Error::TrialFinished`]. A parameter name recorded in a study with one
+/// distribution may only be recorded again with a compatible one (same kind, same `log`, same
+/// choices), or [`Error::IncompatibleDistribution`] results.
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Creates a study; a name already in use is [`Error::DuplicatedStudy`].
+    fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId>;
+    /// Deletes a study and its trials.
+    fn delete_study(&self, study_id: StudyId) -> Result<()>;
+    /// Sets a study user attribute.
+    fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()>;
+    /// Sets a study system attribute.
+    fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()>;
+    /// The id of the study named `name` ([`Error::StudyNotFound`] if none).
+    fn get_study_id_from_name(&self, name: &str) -> Result<StudyId>;
+    /// The name of a study.
+    fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String>;
+    /// The directions of a study.
+    fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>>;
+    /// The user attributes of a study.
+    fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs>;
+    /// The system attributes of a study.
+    fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs>;
+    /// Every study.
+    fn get_all_studies(&self) -> Result<Vec<StudyRecord>>;
+
+    /// Creates a trial and returns its record. Without a template it is Running, started now;
+    /// with one (enqueue, `add_trial`, copies) it takes the template's state, values, params,
+    /// attributes, intermediate values and datetimes. The number is assigned here.
+    fn create_new_trial(
+        &self,
+        study_id: StudyId,
+        template: Option<&FrozenTrial>,
+    ) -> Result<Arc<FrozenTrial>>;
+    /// Records a parameter's internal value and distribution.
+    fn set_trial_param(
+        &self,
+        trial_id: TrialId,
+        name: &str,
+        internal: f64,
+        distribution: &Distribution,
+    ) -> Result<()>;
+    /// The id of the trial with `number` in a study.
+    fn get_trial_id_from_study_id_trial_number(
+        &self,
+        study_id: StudyId,
+        number: u64,
+    ) -> Result<TrialId>;
+    /// Moves a trial to `state` with `values`. Moving to Running succeeds only from Waiting
+    /// (returns `false` when another worker popped it first) and stamps `datetime_start`;
+    /// finishing stamps `datetime_complete`.
+    fn set_trial_state_values(
+        &self,
+        trial_id: TrialId,
+        state: TrialState,
+        values: Option<&[f64]>,
+    ) -> Result<bool>;
+    /// Records an intermediate value; a step already recorded is overwritten.
+    fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()>;
+    /// Sets a trial user attribute.
+    fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()>;
+    /// Sets a trial system attribute.
+    fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()>;
+    /// One trial.
+    fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>>;
+    /// The trials of a study, by number, optionally only those in `states`.
+    fn get_all_trials(
+        &self,
+        study_id: StudyId,
+        states: Option<&[TrialState]>,
+    ) -> Result<Vec<Arc<FrozenTrial>>>;
+    /// Trials of the study that finished (Complete, Pruned, Fail) after position `cursor` of the
+    /// study's finish log (0 = from the start). Lets a sampler keep its own view of the history
+    /// up to date in time proportional to what changed, not to the study's size.
+    fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince>;
+
+    /// How many trials the study has (in `states`).
+    fn get_n_trials(&self, study_id: StudyId, states: Option<&[TrialState]>) -> Result<usize> {
+        Ok(self.get_all_trials(study_id, states)?.len())
+    }
+
+    /// The best Complete trial of a single-objective study (ignoring constraints).
+    fn get_best_trial(&self, study_id: StudyId) -> Result<Arc<FrozenTrial>> {
+        let directions = self.get_study_directions(study_id)?;
+        if directions.len() != 1 {
+            return Err(Error::MultiObjective("best_trial"));
+        }
+        let trials = self.get_all_trials(study_id, Some(&[TrialState::Complete]))?;
+        let best = trials
+            .into_iter()
+            .fold(None::<Arc<FrozenTrial>>, |best, t| match best {
+                Some(b)
+                    if !directions[0].is_better(
+                        t.values.as_ref().map_or(f64::NAN, |v| v[0]),
+                        b.values.as_ref().map_or(f64::NAN, |v| v[0]),
+                    ) =>
+                {
+                    Some(b)
+                }
+                _ => Some(t),
+            });
+        best.ok_or_else(|| {
+            Error::NoCompletedTrials(self.get_study_name_from_id(study_id).unwrap_or_default())
+        })
+    }
+
+    /// Takes the oldest Waiting trial and makes it Running, or returns `None` when there is
+    /// none. Safe against other workers popping at the same time.
+    fn pop_waiting_trial(&self, study_id: StudyId) -> Result<Option<Arc<FrozenTrial>>> {
+        for t in self.get_all_trials(study_id, Some(&[TrialState::Waiting]))? {
+            if self.set_trial_state_values(t.trial_id, TrialState::Running, None)? {
+                return self.get_trial(t.trial_id).map(Some);
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,197 @@
+//! `StudyBuilder`: create or load a study.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::pruners::{NopPruner, Pruner};
+use crate::samplers::{RandomSampler, Sampler};
+use crate::storage::{InMemoryStorage, Storage};
+use crate::study::{Study, StudyDirection};
+
+/// Builds a [`Study`]: name, direction(s), sampler, pruner, storage.
+///
+/// ```
+/// use hpo_core::{RandomSampler, Study, StudyDirection};
+/// let study = Study::builder()
+///     .name("demo")
+///     .direction(StudyDirection::Maximize)
+///     .sampler(RandomSampler::with_seed(42))
+///     .build()?;
+/// assert_eq!(study.name(), "demo");
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+///
+/// Defaults: a unique `no-name-<uuid>`-style name, one minimized objective, a [`RandomSampler`],
+/// a [`NopPruner`] and a fresh [`InMemoryStorage`]. (The `hpo` facade's `create_study` starts
+/// from its own defaults, TPE and the median pruner, once they exist.)
+#[derive(Debug, Default)]
+pub struct StudyBuilder {
+    name: Option<String>,
+    directions: Option<Vec<StudyDirection>>,
+    sampler: Option<Arc<dyn Sampler>>,
+    pruner: Option<Arc<dyn Pruner>>,
+    storage: Option<Arc<dyn Storage>>,
+    load_if_exists: bool,
+}
+
+impl StudyBuilder {
+    /// A builder with the defaults above.
+    pub fn new() -> Self {
+        StudyBuilder::default()
+    }
+
+    /// The study's name (unique within its storage).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// One objective in this direction.
+    pub fn direction(mut self, direction: StudyDirection) -> Self {
+        self.directions = Some(vec![direction]);
+        self
+    }
+
+    /// Several objectives (a multi-objective study), one direction each.
+    pub fn directions(mut self, directions: impl Into<Vec<StudyDirection>>) -> Self {
+        self.directions = Some(directions.into());
+        self
+    }
+
+    /// The sampler.
+    pub fn sampler(mut self, sampler: impl Sampler + 'static) -> Self {
+        self.sampler = Some(Arc::new(sampler));
+        self
+    }
+
+    /// The sampler, already shared.
+    pub fn sampler_arc(mut self, sampler: Arc<dyn Sampler>) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Whether a sampler has been set.
+    pub fn has_sampler(&self) -> bool {
+        self.sampler.is_some()
+    }
+
+    /// The pruner.
+    pub fn pruner(mut self, pruner: impl Pruner + 'static) -> Self {
+        self.pruner = Some(Arc::new(pruner));
+        self
+    }
+
+    /// The pruner, already shared.
+    pub fn pruner_arc(mut self, pruner: Arc<dyn Pruner>) -> Self {
+        self.pruner = Some(pruner);
+        self
+    }
+
+    /// Whether a pruner has been set.
+    pub fn has_pruner(&self) -> bool {
+        self.pruner.is_some()
+    }
+
+    /// The storage.
+    pub fn storage(mut self, storage: impl Storage + 'static) -> Self {
+        self.storage = Some(Arc::new(storage));
+        self
+    }
+
+    /// The storage, already shared (several studies, or a storage also used elsewhere).
+    pub fn storage_arc(mut self, storage: Arc<dyn Storage>) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// With `true`, [`build`](Self::build) loads the study when one of that name exists instead
+    /// of failing with [`Error::DuplicatedStudy`].
+    pub fn load_if_exists(mut self, yes: bool) -> Self {
+        self.load_if_exists = yes;
+        self
+    }
+
+    fn parts(self) -> (Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>) {
+        (
+            self.storage
+                .unwrap_or_else(|| Arc::new(InMemoryStorage::new())),
+            self.sampler
+                .unwrap_or_else(|| Arc::new(RandomSampler::new())),
+            self.pruner.unwrap_or_else(|| Arc::new(NopPruner)),
+        )
+    }
+
+    /// Creates the study (or loads it, with `load_if_exists`).
+    pub fn build(self) -> Result<Study> {
+        let name = self.name.clone().unwrap_or_else(generated_name);
+        let directions = self
+            .directions
+            .clone()
+            .unwrap_or_else(|| vec![StudyDirection::Minimize]);
+        if directions.is_empty() {
+            return Err(Error::InvalidArgument(
+                "`directions` must not be empty".into(),
+            ));
+        }
+        let load_if_exists = self.load_if_exists;
+        let (storage, sampler, pruner) = self.parts();
+        let study_id = match storage.create_new_study(&directions, &name) {
+            Ok(id) => id,
+            Err(Error::DuplicatedStudy(_)) if load_if_exists => {
+                tracing::info!(
+                    "using an existing study with name `{name}` instead of creating one"
+                );
+                let id = storage.get_study_id_from_name(&name)?;
+                let stored = storage.get_study_directions(id)?;
+                if stored != directions {
+                    return Err(Error::InvalidArgument(format!(
+                        "study `{name}` exists with directions {stored:?}, not {directions:?}"
+                    )));
+                }
+                id
+            }
+            Err(e) => return Err(e),
+        };
+        if !load_if_exists {
+            tracing::info!("a new study created with name: {name}");
+        }
+        Study::from_parts(study_id, name, directions, storage, sampler, pruner)
+    }
+
+    /// Loads an existing study by name. Without a name, the storage must hold exactly one study.
+    pub fn load(self) -> Result<Study> {
+        let name = self.name.clone();
+        let (storage, sampler, pruner) = self.parts();
+        let (study_id, name) = match name {
+            Some(name) => (storage.get_study_id_from_name(&name)?, name),
+            None => {
+                let all = storage.get_all_studies()?;
+                match all.as_slice() {
+                    [one] => (one.study_id, one.name.clone()),
+                    _ => {
+                        return Err(Error::InvalidArgument(format!(
+                            "no study name given and the storage holds {} studies; name one",
+                            all.len()
+                        )));
+                    }
+                }
+            }
+        };
+        let directions = storage.get_study_directions(study_id)?;
+        Study::from_parts(study_id, name, directions, storage, sampler, pruner)
+    }
+}
+
+/// `no-name-` followed by a random UUID-shaped hex string, as Optuna names anonymous studies.
+fn generated_name() -> String {
+    let mut rng = crate::rng::Rng::from_entropy();
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    format!(
+        "no-name-{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        (b >> 48) & 0x3fff | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}

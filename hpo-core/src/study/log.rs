@@ -1,0 +1,66 @@
+//! The line logged for every finished trial, in the spirit of Optuna's.
+
+use crate::study::Study;
+use crate::trial::{FrozenTrial, TrialState};
+
+/// Python-dict rendering of a trial's parameters: `{'x': 1.5, 'opt': 'adam'}`.
+pub(crate) fn format_params(trial: &FrozenTrial) -> String {
+    let mut s = String::from("{");
+    for (i, (name, p)) in trial.params.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(&format!("'{name}': {}", p.value));
+    }
+    s.push('}');
+    s
+}
+
+fn format_values(values: &[f64]) -> String {
+    let parts: Vec<String> = values
+        .iter()
+        .map(|v| crate::param::ParamValue::Float(*v).to_string())
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Logs "Trial 3 finished with value: ... and parameters: {...}. Best is trial 2 with value: ..."
+/// (or the pruned / failed variant) through `tracing`.
+pub(crate) fn log_finished(study: &Study, trial: &FrozenTrial, fail_reason: Option<&str>) {
+    match trial.state {
+        TrialState::Complete if tracing::enabled!(tracing::Level::INFO) => {
+            let params = format_params(trial);
+            let values = trial.values.as_deref().unwrap_or_default();
+            if study.is_multi_objective() {
+                tracing::info!(
+                    "Trial {} finished with values: {} and parameters: {params}.",
+                    trial.number,
+                    format_values(values)
+                );
+            } else {
+                let value = crate::param::ParamValue::Float(values[0]);
+                match study.best_trial() {
+                    Ok(best) => tracing::info!(
+                        "Trial {} finished with value: {value} and parameters: {params}. Best is \
+                         trial {} with value: {}.",
+                        trial.number,
+                        best.number,
+                        crate::param::ParamValue::Float(best.value().unwrap_or(f64::NAN))
+                    ),
+                    Err(_) => tracing::info!(
+                        "Trial {} finished with value: {value} and parameters: {params}.",
+                        trial.number
+                    ),
+                }
+            }
+        }
+        TrialState::Pruned => tracing::info!("Trial {} pruned.", trial.number),
+        TrialState::Fail => tracing::warn!(
+            "Trial {} failed with parameters: {} because of the following error: {}",
+            trial.number,
+            format_params(trial),
+            fail_reason.unwrap_or("unknown")
+        ),
+        _ => {}
+    }
+}

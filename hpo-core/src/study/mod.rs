@@ -1,0 +1,431 @@
+//! Studies: [`Study`], its builder, the optimize loop, ask/tell, best trials and export.
+
+mod builder;
+mod callbacks;
+mod direction;
+mod export;
+mod log;
+mod objective;
+mod optimize;
+mod pareto;
+mod tell;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use builder::StudyBuilder;
+pub use callbacks::{Callback, MaxTrialsCallback};
+pub use direction::StudyDirection;
+pub use objective::ObjectiveValue;
+pub use optimize::OptimizeOptions;
+pub use pareto::pareto_front;
+
+use crate::error::{Error, Result};
+use crate::param::ParamValue;
+use crate::pruners::Pruner;
+use crate::samplers::Sampler;
+use crate::search_space::SearchSpace;
+use crate::storage::{Storage, StudyId};
+use crate::trial::{Attrs, FrozenTrial, Trial, TrialState};
+
+/// An optimization task: a set of trials in a storage, a sampler that proposes parameters, a
+/// pruner that stops hopeless trials, and one or more objective directions.
+///
+/// `Study` is a cheap handle (`Clone`, `Send + Sync`): clones share everything, so worker
+/// threads, callbacks and samplers all see the same study.
+///
+/// ```
+/// use hpo_core::{RandomSampler, Study};
+/// let study = Study::builder().sampler(RandomSampler::with_seed(0)).build()?;
+/// study.optimize(50, |trial| {
+///     let x = trial.suggest_float("x", -10.0, 10.0)?;
+///     Ok((x - 2.0).powi(2))
+/// })?;
+/// assert!(study.best_value()? < 5.0);
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Study {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    study_id: StudyId,
+    name: String,
+    directions: Vec<StudyDirection>,
+    storage: Arc<dyn Storage>,
+    sampler: Arc<dyn Sampler>,
+    pruner: Arc<dyn Pruner>,
+    stop_requested: AtomicBool,
+    optimizing: AtomicBool,
+}
+
+impl std::fmt::Debug for Study {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Study")
+            .field("name", &self.inner.name)
+            .field("study_id", &self.inner.study_id)
+            .field("directions", &self.inner.directions)
+            .field("sampler", &self.inner.sampler)
+            .field("pruner", &self.inner.pruner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Study {
+    /// A builder to create or load a study.
+    pub fn builder() -> StudyBuilder {
+        StudyBuilder::new()
+    }
+
+    pub(crate) fn from_parts(
+        study_id: StudyId,
+        name: String,
+        directions: Vec<StudyDirection>,
+        storage: Arc<dyn Storage>,
+        sampler: Arc<dyn Sampler>,
+        pruner: Arc<dyn Pruner>,
+    ) -> Result<Study> {
+        Ok(Study {
+            inner: Arc::new(Inner {
+                study_id,
+                name,
+                directions,
+                storage,
+                sampler,
+                pruner,
+                stop_requested: AtomicBool::new(false),
+                optimizing: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The study's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The study's id in its storage.
+    pub fn study_id(&self) -> StudyId {
+        self.inner.study_id
+    }
+
+    /// One direction per objective.
+    pub fn directions(&self) -> &[StudyDirection] {
+        &self.inner.directions
+    }
+
+    /// The direction of a single-objective study.
+    pub fn direction(&self) -> Result<StudyDirection> {
+        match self.inner.directions.as_slice() {
+            [d] => Ok(*d),
+            _ => Err(Error::MultiObjective("Study::direction (use `directions`)")),
+        }
+    }
+
+    /// Whether the study has more than one objective.
+    pub fn is_multi_objective(&self) -> bool {
+        self.inner.directions.len() > 1
+    }
+
+    /// The storage.
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.inner.storage
+    }
+
+    /// The sampler.
+    pub fn sampler(&self) -> &Arc<dyn Sampler> {
+        &self.inner.sampler
+    }
+
+    /// The pruner.
+    pub fn pruner(&self) -> &Arc<dyn Pruner> {
+        &self.inner.pruner
+    }
+
+    /// Every trial, by number (shallow copies: the records are shared, not cloned).
+    pub fn trials(&self) -> Result<Vec<Arc<FrozenTrial>>> {
+        self.inner.storage.get_all_trials(self.inner.study_id, None)
+    }
+
+    /// The trials in any of `states`, by number.
+    pub fn trials_in(&self, states: &[TrialState]) -> Result<Vec<Arc<FrozenTrial>>> {
+        self.inner
+            .storage
+            .get_all_trials(self.inner.study_id, Some(states))
+    }
+
+    /// How many trials the study has, in any state.
+    pub fn n_trials(&self) -> Result<usize> {
+        self.inner.storage.get_n_trials(self.inner.study_id, None)
+    }
+
+    /// The best Complete trial of a single-objective study. When trials carry constraints and
+    /// the best one is infeasible, the best feasible trial is returned, as in Optuna.
+    pub fn best_trial(&self) -> Result<Arc<FrozenTrial>> {
+        if self.is_multi_objective() {
+            return Err(Error::MultiObjective(
+                "Study::best_trial (use `best_trials`)",
+            ));
+        }
+        let best = self.inner.storage.get_best_trial(self.inner.study_id)?;
+        if best.is_feasible() {
+            return Ok(best);
+        }
+        let direction = self.inner.directions[0];
+        self.trials_in(&[TrialState::Complete])?
+            .into_iter()
+            .filter(|t| t.is_feasible() && t.value().is_some())
+            .fold(None::<Arc<FrozenTrial>>, |acc, t| match acc {
+                Some(b)
+                    if !direction.is_better(
+                        t.value().unwrap_or(f64::NAN),
+                        b.value().unwrap_or(f64::NAN),
+                    ) =>
+                {
+                    Some(b)
+                }
+                _ => Some(t),
+            })
+            .ok_or_else(|| Error::NoFeasibleTrials(self.inner.name.clone()))
+    }
+
+    /// The objective value of the best trial.
+    pub fn best_value(&self) -> Result<f64> {
+        let best = self.best_trial()?;
+        best.value()
+            .ok_or_else(|| Error::NoCompletedTrials(self.inner.name.clone()))
+    }
+
+    /// The parameters of the best trial.
+    pub fn best_params(&self) -> Result<IndexMap<String, ParamValue>> {
+        Ok(self.best_trial()?.params_map())
+    }
+
+    /// The Pareto-optimal Complete trials (for any number of objectives), by number. When any
+    /// trial carries constraints, only feasible trials are considered.
+    pub fn best_trials(&self) -> Result<Vec<Arc<FrozenTrial>>> {
+        let complete = self.trials_in(&[TrialState::Complete])?;
+        let constrained = complete.iter().any(|t| t.has_constraints());
+        let candidates: Vec<_> = if constrained {
+            complete.into_iter().filter(|t| t.is_feasible()).collect()
+        } else {
+            complete
+        };
+        Ok(pareto_front(&candidates, &self.inner.directions))
+    }
+
+    /// The study's user attributes.
+    pub fn user_attrs(&self) -> Result<Attrs> {
+        self.inner.storage.get_study_user_attrs(self.inner.study_id)
+    }
+
+    /// Sets a study user attribute (any serialisable value).
+    pub fn set_user_attr(&self, key: &str, value: impl Serialize) -> Result<()> {
+        let value = serde_json::to_value(value)?;
+        self.inner
+            .storage
+            .set_study_user_attr(self.inner.study_id, key, value)
+    }
+
+    /// The study's system attributes.
+    pub fn system_attrs(&self) -> Result<Attrs> {
+        self.inner
+            .storage
+            .get_study_system_attrs(self.inner.study_id)
+    }
+
+    /// Sets a study system attribute (for samplers that keep study-wide state).
+    pub fn set_system_attr(&self, key: &str, value: impl Serialize) -> Result<()> {
+        let value = serde_json::to_value(value)?;
+        self.inner
+            .storage
+            .set_study_system_attr(self.inner.study_id, key, value)
+    }
+
+    /// Names the objectives (stored as Optuna's `study:metric_names` system attribute).
+    pub fn set_metric_names(&self, names: &[&str]) -> Result<()> {
+        if names.len() != self.inner.directions.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} metric names given for {} objectives",
+                names.len(),
+                self.inner.directions.len()
+            )));
+        }
+        self.set_system_attr("study:metric_names", names)
+    }
+
+    /// The objectives' names, if set.
+    pub fn metric_names(&self) -> Result<Option<Vec<String>>> {
+        Ok(self
+            .system_attrs()?
+            .get("study:metric_names")
+            .and_then(|v| {
+                v.as_array().map(|a| {
+                    a.iter()
+                        .map(|s| s.as_str().unwrap_or_default().to_owned())
+                        .collect()
+                })
+            }))
+    }
+
+    /// Asks the running `optimize` loop to stop: trials already running finish, no new one
+    /// starts. Typically called from a callback or an objective.
+    pub fn stop(&self) {
+        self.inner.stop_requested.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.inner.stop_requested.load(Ordering::SeqCst)
+    }
+
+    /// Starts a trial outside `optimize` (ask-and-tell): the oldest enqueued trial if any,
+    /// otherwise a new one. Finish it with [`tell`](Study::tell) or its siblings.
+    pub fn ask(&self) -> Result<Trial> {
+        let storage = &self.inner.storage;
+        let frozen = match storage.pop_waiting_trial(self.inner.study_id)? {
+            Some(t) => t,
+            None => storage.create_new_trial(self.inner.study_id, None)?,
+        };
+        Trial::start(self.clone(), FrozenTrial::clone(&frozen))
+    }
+
+    /// [`ask`](Study::ask), then suggests every parameter of `fixed_distributions` at once
+    /// (Optuna's `ask(fixed_distributions)`), for define-and-run code.
+    pub fn ask_with(&self, fixed_distributions: &SearchSpace) -> Result<Trial> {
+        let mut trial = self.ask()?;
+        for (name, dist) in fixed_distributions {
+            trial.suggest_internal(name, dist.clone())?;
+        }
+        Ok(trial)
+    }
+
+    /// Enqueues a trial whose parameters are fixed to `params` (the sampler fills in any others).
+    /// It is stored Waiting, with the `fixed_params` system attribute Optuna uses.
+    pub fn enqueue_trial<K, V>(&self, params: impl IntoIterator<Item = (K, V)>) -> Result<()>
+    where
+        K: Into<String>,
+        V: Into<ParamValue>,
+    {
+        self.enqueue_trial_with(params, Attrs::new(), false)
+            .map(|_| ())
+    }
+
+    /// [`enqueue_trial`](Study::enqueue_trial) with user attributes, and with
+    /// `skip_if_exists = true` not enqueuing when a trial with the same parameters (numbers
+    /// compared with a relative tolerance of 1e-5, as numpy's `isclose`) already exists.
+    /// Returns whether a trial was enqueued.
+    pub fn enqueue_trial_with<K, V>(
+        &self,
+        params: impl IntoIterator<Item = (K, V)>,
+        user_attrs: Attrs,
+        skip_if_exists: bool,
+    ) -> Result<bool>
+    where
+        K: Into<String>,
+        V: Into<ParamValue>,
+    {
+        let params: IndexMap<String, ParamValue> = params
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        if skip_if_exists && self.has_trial_with_params(&params)? {
+            tracing::info!("trial with params {params:?} already exists; not enqueued");
+            return Ok(false);
+        }
+        let fixed: serde_json::Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
+        let mut template =
+            FrozenTrial::new(TrialState::Waiting).with_system_attr("fixed_params", fixed);
+        template.user_attrs = user_attrs;
+        self.inner
+            .storage
+            .create_new_trial(self.inner.study_id, Some(&template))?;
+        Ok(true)
+    }
+
+    fn has_trial_with_params(&self, params: &IndexMap<String, ParamValue>) -> Result<bool> {
+        let close = |a: &ParamValue, b: &ParamValue| match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-8 + 1e-5 * y.abs(),
+            _ => a == b,
+        };
+        for t in self.trials()? {
+            let existing: IndexMap<String, ParamValue> = match t.system_attrs.get("fixed_params") {
+                Some(Value::Object(m)) => m
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), ParamValue::from_json(v)?)))
+                    .collect(),
+                _ => t.params_map(),
+            };
+            if existing.len() == params.len()
+                && params
+                    .iter()
+                    .all(|(k, v)| existing.get(k).is_some_and(|e| close(v, e)))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Adds a finished (or Waiting) trial made elsewhere, e.g. with [`FrozenTrial::new`] and
+    /// its `with_*` methods. It is checked as Optuna checks it: a Complete trial needs one
+    /// non-NaN value per objective; Fail, Running and Waiting trials carry no values.
+    pub fn add_trial(&self, trial: &FrozenTrial) -> Result<Arc<FrozenTrial>> {
+        let n = self.inner.directions.len();
+        match trial.state {
+            TrialState::Complete => match &trial.values {
+                Some(v) if v.len() == n && v.iter().all(|x| !x.is_nan()) => {}
+                Some(v) => {
+                    return Err(Error::InvalidArgument(format!(
+                        "a Complete trial needs {n} non-NaN values, got {v:?}"
+                    )));
+                }
+                None => {
+                    return Err(Error::InvalidArgument(
+                        "a Complete trial needs values".to_owned(),
+                    ));
+                }
+            },
+            TrialState::Pruned => {
+                if trial.values.as_ref().is_some_and(|v| v.len() != n) {
+                    return Err(Error::InvalidArgument(format!(
+                        "a Pruned trial has at most {n} values"
+                    )));
+                }
+            }
+            state => {
+                if trial.values.is_some() {
+                    return Err(Error::InvalidArgument(format!(
+                        "a {state} trial must not have values"
+                    )));
+                }
+            }
+        }
+        let mut trial = trial.clone();
+        let now = chrono::Utc::now();
+        if trial.state != TrialState::Waiting && trial.datetime_start.is_none() {
+            trial.datetime_start = Some(now);
+        }
+        if trial.state.is_finished() && trial.datetime_complete.is_none() {
+            trial.datetime_complete = Some(now);
+        }
+        self.inner
+            .storage
+            .create_new_trial(self.inner.study_id, Some(&trial))
+    }
+
+    /// [`add_trial`](Study::add_trial) for each trial.
+    pub fn add_trials<'a>(
+        &self,
+        trials: impl IntoIterator<Item = &'a FrozenTrial>,
+    ) -> Result<Vec<Arc<FrozenTrial>>> {
+        trials.into_iter().map(|t| self.add_trial(t)).collect()
+    }
+}

@@ -1,0 +1,10 @@
+//! Trials: the live [`Trial`] handle an objective receives, the immutable [`FrozenTrial`]
+//! record, and [`TrialState`].
+
+mod frozen;
+mod live;
+mod state;
+
+pub use frozen::{Attrs, FrozenTrial, Param};
+pub use live::Trial;
+pub use state::TrialState;

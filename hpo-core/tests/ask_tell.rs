@@ -1,0 +1,313 @@
+//! Ask-and-tell, enqueueing, adding trials, creating and loading studies.
+
+use std::sync::Arc;
+
+use hpo_core::{
+    Distribution, Error, FrozenTrial, InMemoryStorage, ParamValue, RandomSampler, SearchSpace,
+    Storage, Study, StudyDirection, TrialState,
+};
+
+#[test]
+fn ask_and_tell_round_trip() {
+    let study = Study::builder()
+        .sampler(RandomSampler::with_seed(1))
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        let mut trial = study.ask().unwrap();
+        let x = trial.suggest_float("x", -1.0, 1.0).unwrap();
+        study.tell(trial, x * x).unwrap();
+    }
+    let t = study.ask().unwrap();
+    study.tell_pruned(t).unwrap();
+    let t = study.ask().unwrap();
+    study.tell_failed(t, "out of memory").unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 7);
+    assert_eq!(trials[5].state, TrialState::Pruned);
+    assert_eq!(trials[6].system_attrs["fail_reason"], "out of memory");
+    assert!(
+        trials
+            .iter()
+            .all(|t| t.datetime_start.is_some() && t.datetime_complete.is_some())
+    );
+}
+
+#[test]
+fn tell_by_number_and_finished_trials() {
+    let study = Study::builder().build().unwrap();
+    let t = study.ask().unwrap();
+    let n = t.number();
+    drop(t); // e.g. asked from another process
+    let done = study.tell_number(n, None, Some(vec![2.0]), false).unwrap();
+    assert_eq!(done.state, TrialState::Complete);
+    let err = study
+        .tell_number(n, None, Some(vec![3.0]), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TrialFinished {
+                number: 0,
+                state: TrialState::Complete
+            }
+        ),
+        "{err}"
+    );
+    // skip_if_finished returns the stored trial untouched.
+    let same = study.tell_number(n, None, Some(vec![3.0]), true).unwrap();
+    assert_eq!(same.values, Some(vec![2.0]));
+    assert!(study.tell_number(99, None, Some(vec![1.0]), false).is_err());
+    let t = study.ask().unwrap();
+    let err = study.tell_number(t.number(), Some(TrialState::Fail), Some(vec![1.0]), false);
+    assert!(err.is_err());
+    let err = study.tell_number(t.number(), Some(TrialState::Running), None, false);
+    assert!(err.is_err());
+}
+
+#[test]
+fn updates_to_finished_trials_fail_and_lose_nothing() {
+    let storage = Arc::new(InMemoryStorage::new());
+    let study = Study::builder()
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    let mut t = study.ask().unwrap();
+    t.suggest_float("x", 0.0, 1.0).unwrap();
+    let id = t.id();
+    study.tell(t, 1.0).unwrap();
+    let before = storage.get_trial(id).unwrap();
+    let d = Distribution::float(0.0, 1.0).unwrap();
+    assert!(matches!(
+        storage.set_trial_param(id, "y", 0.5, &d),
+        Err(Error::TrialFinished { .. })
+    ));
+    assert!(storage.set_trial_intermediate_value(id, 0, 1.0).is_err());
+    assert!(storage.set_trial_user_attr(id, "k", 1.into()).is_err());
+    assert!(
+        storage
+            .set_trial_state_values(id, TrialState::Fail, None)
+            .is_err()
+    );
+    assert_eq!(*storage.get_trial(id).unwrap(), *before);
+}
+
+#[test]
+fn enqueued_params_are_used_first_and_others_sampled() {
+    let study = Study::builder()
+        .sampler(RandomSampler::with_seed(2))
+        .build()
+        .unwrap();
+    study
+        .enqueue_trial([("x", ParamValue::from(0.25)), ("opt", "sgd".into())])
+        .unwrap();
+    study.enqueue_trial([("x", 0.75)]).unwrap();
+    assert_eq!(study.trials_in(&[TrialState::Waiting]).unwrap().len(), 2);
+    study
+        .optimize(3, |trial| {
+            let x = trial.suggest_float("x", 0.0, 1.0)?;
+            let opt = trial.suggest_categorical("opt", &["adam", "sgd"])?;
+            Ok(x + if opt == "sgd" { 1.0 } else { 0.0 })
+        })
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 3);
+    assert_eq!(trials[0].param("x"), Some(&ParamValue::Float(0.25)));
+    assert_eq!(trials[0].param("opt"), Some(&ParamValue::from("sgd")));
+    assert_eq!(trials[1].param("x"), Some(&ParamValue::Float(0.75)));
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    assert_eq!(
+        trials[0].system_attrs["fixed_params"],
+        serde_json::json!({"x": 0.25, "opt": "sgd"})
+    );
+}
+
+#[test]
+fn enqueue_skip_if_exists_and_bad_fixed_values() {
+    let study = Study::builder().build().unwrap();
+    assert!(
+        study
+            .enqueue_trial_with([("x", 1.0)], Default::default(), true)
+            .unwrap()
+    );
+    assert!(
+        !study
+            .enqueue_trial_with([("x", 1.000001)], Default::default(), true)
+            .unwrap()
+    );
+    assert!(
+        study
+            .enqueue_trial_with([("x", 2.0)], Default::default(), true)
+            .unwrap()
+    );
+    study.enqueue_trial([("c", "nope")]).unwrap();
+    let mut t1 = study.ask().unwrap();
+    t1.suggest_float("x", 0.0, 5.0).unwrap();
+    let _t2 = study.ask().unwrap();
+    let mut t3 = study.ask().unwrap();
+    let err = t3
+        .suggest_categorical("c", &["a", "b"])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`c`") && err.contains("'nope'"), "{err}");
+}
+
+#[test]
+fn ask_with_fixed_distributions() {
+    let study = Study::builder()
+        .sampler(RandomSampler::with_seed(3))
+        .build()
+        .unwrap();
+    let mut space = SearchSpace::new();
+    space.insert("a".into(), Distribution::int(0, 9).unwrap());
+    space.insert("b".into(), Distribution::categorical(["u", "v"]).unwrap());
+    let trial = study.ask_with(&space).unwrap();
+    assert_eq!(trial.params().len(), 2);
+}
+
+#[test]
+fn add_trial_validates_like_optuna() {
+    let study = Study::builder().build().unwrap();
+    let d = Distribution::float(0.0, 1.0).unwrap();
+    let good = FrozenTrial::new(TrialState::Complete)
+        .with_value(0.5)
+        .with_param("x", 0.5, d.clone())
+        .unwrap()
+        .with_user_attr("src", "manual")
+        .with_intermediate_value(0, 0.7);
+    let added = study.add_trial(&good).unwrap();
+    assert_eq!(added.number, 0);
+    assert_eq!(study.best_value().unwrap(), 0.5);
+    assert!(added.datetime_start.is_some() && added.datetime_complete.is_some());
+    assert!(
+        study
+            .add_trial(&FrozenTrial::new(TrialState::Complete))
+            .is_err()
+    );
+    assert!(
+        study
+            .add_trial(&FrozenTrial::new(TrialState::Complete).with_value(f64::NAN))
+            .is_err()
+    );
+    assert!(
+        study
+            .add_trial(&FrozenTrial::new(TrialState::Fail).with_value(1.0))
+            .is_err()
+    );
+    let err = FrozenTrial::new(TrialState::Complete)
+        .with_param("x", 2.0, d)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("`x`") && err.to_string().contains("2.0"),
+        "{err}"
+    );
+    // An added Waiting trial is picked up by the next ask.
+    study
+        .add_trial(&FrozenTrial::new(TrialState::Waiting))
+        .unwrap();
+    let t = study.ask().unwrap();
+    assert_eq!(t.number(), 1);
+}
+
+#[test]
+fn create_load_and_duplicate_studies() {
+    let storage: Arc<dyn Storage> = Arc::new(InMemoryStorage::new());
+    let study = Study::builder()
+        .name("shared")
+        .direction(StudyDirection::Maximize)
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    study
+        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+        .unwrap();
+    let err = Study::builder()
+        .name("shared")
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::DuplicatedStudy(ref n) if n == "shared"));
+    let again = Study::builder()
+        .name("shared")
+        .direction(StudyDirection::Maximize)
+        .storage_arc(storage.clone())
+        .load_if_exists(true)
+        .build()
+        .unwrap();
+    assert_eq!(again.n_trials().unwrap(), 3);
+    let loaded = Study::builder()
+        .name("shared")
+        .storage_arc(storage.clone())
+        .load()
+        .unwrap();
+    assert_eq!(loaded.directions(), &[StudyDirection::Maximize]);
+    assert_eq!(loaded.best_value().unwrap(), study.best_value().unwrap());
+    // The only study can be loaded without a name.
+    assert_eq!(
+        Study::builder()
+            .storage_arc(storage.clone())
+            .load()
+            .unwrap()
+            .name(),
+        "shared"
+    );
+    assert!(matches!(
+        Study::builder()
+            .name("missing")
+            .storage_arc(storage.clone())
+            .load(),
+        Err(Error::StudyNotFound(_))
+    ));
+    let anon = Study::builder()
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    assert!(anon.name().starts_with("no-name-"));
+    assert!(
+        Study::builder().storage_arc(storage).load().is_err(),
+        "two studies, no name"
+    );
+}
+
+#[test]
+fn metric_names_and_export() {
+    let study = Study::builder()
+        .name("export")
+        .directions([StudyDirection::Minimize, StudyDirection::Maximize])
+        .sampler(RandomSampler::with_seed(4))
+        .build()
+        .unwrap();
+    assert!(study.set_metric_names(&["loss"]).is_err());
+    study.set_metric_names(&["loss", "acc"]).unwrap();
+    study
+        .optimize(3, |t| {
+            let x = t.suggest_float("x", 0.0, 1.0)?;
+            let c = t.suggest_categorical("c", &["a,b", "q\"q"])?;
+            t.set_user_attr("len", c.len())?;
+            Ok((x, 1.0 - x))
+        })
+        .unwrap();
+    let mut csv = Vec::new();
+    study.export_csv(&mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "number,values_loss,values_acc,datetime_start,datetime_complete,duration,params_c,\
+         params_x,user_attrs_len,state"
+    );
+    assert_eq!(csv.lines().count(), 4);
+    assert!(csv.contains("COMPLETE"));
+
+    let mut json = Vec::new();
+    study.export_json(&mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["study_name"], "export");
+    assert_eq!(v["trials"].as_array().unwrap().len(), 3);
+    assert_eq!(v["trials"][0]["state"], "COMPLETE");
+    assert!(v["trials"][0]["params"]["x"].is_f64());
+    assert_eq!(
+        v["trials"][0]["distributions"]["x"]["name"],
+        "FloatDistribution"
+    );
+}

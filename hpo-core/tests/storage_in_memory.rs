@@ -1,0 +1,165 @@
+//! InMemoryStorage under concurrent writers, and its incremental history.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use hpo_core::storage::Storage;
+use hpo_core::{
+    Distribution, InMemoryStorage, IntersectionSearchSpace, RandomSampler, Study, StudyDirection,
+    TrialState,
+};
+
+#[test]
+fn concurrent_writers_get_unique_numbers() {
+    let storage = Arc::new(InMemoryStorage::new());
+    let sid = storage
+        .create_new_study(&[StudyDirection::Minimize], "s")
+        .unwrap();
+    let d = Distribution::float(0.0, 1.0).unwrap();
+    std::thread::scope(|scope| {
+        for w in 0..4 {
+            let storage = storage.clone();
+            let d = d.clone();
+            scope.spawn(move || {
+                for i in 0..250 {
+                    let t = storage.create_new_trial(sid, None).unwrap();
+                    storage
+                        .set_trial_param(t.trial_id, "x", (w * 250 + i) as f64 / 1000.0, &d)
+                        .unwrap();
+                    storage
+                        .set_trial_state_values(t.trial_id, TrialState::Complete, Some(&[1.0]))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let trials = storage.get_all_trials(sid, None).unwrap();
+    assert_eq!(trials.len(), 1000);
+    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+    assert_eq!(numbers.len(), 1000);
+    assert_eq!(*numbers.iter().next_back().unwrap(), 999);
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    assert_eq!(
+        storage
+            .get_n_trials(sid, Some(&[TrialState::Running]))
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn waiting_trials_are_popped_once_under_contention() {
+    let storage = Arc::new(InMemoryStorage::new());
+    let study = Study::builder()
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    for i in 0..100 {
+        study.enqueue_trial([("i", i)]).unwrap();
+    }
+    let popped = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(t) = storage.pop_waiting_trial(study.study_id()).unwrap() {
+                    popped.lock().unwrap().push(t.number);
+                }
+            });
+        }
+    });
+    let mut popped = popped.into_inner().unwrap();
+    popped.sort();
+    assert_eq!(popped, (0..100).collect::<Vec<u64>>());
+}
+
+#[test]
+fn finished_trials_since_is_incremental() {
+    let storage = Arc::new(InMemoryStorage::new());
+    let study = Study::builder()
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    let a = study.ask().unwrap();
+    let b = study.ask().unwrap();
+    study.tell(b, 1.0).unwrap();
+    let first = storage.finished_trials_since(study.study_id(), 0).unwrap();
+    assert_eq!(
+        first.trials.iter().map(|t| t.number).collect::<Vec<_>>(),
+        vec![1]
+    );
+    let none = storage
+        .finished_trials_since(study.study_id(), first.cursor)
+        .unwrap();
+    assert!(none.trials.is_empty());
+    study.tell_pruned(a).unwrap();
+    let next = storage
+        .finished_trials_since(study.study_id(), first.cursor)
+        .unwrap();
+    assert_eq!(
+        next.trials.iter().map(|t| t.number).collect::<Vec<_>>(),
+        vec![0]
+    );
+}
+
+#[test]
+fn intersection_search_space_follows_optuna() {
+    let study = Study::builder()
+        .sampler(RandomSampler::with_seed(0))
+        .build()
+        .unwrap();
+    let space = IntersectionSearchSpace::new(false);
+    assert!(space.calculate(&study).unwrap().is_empty());
+    study
+        .optimize(6, |t| {
+            let z = t.suggest_float("z", 0.0, 1.0)?;
+            let a = t.suggest_int("a", 0, 3)?;
+            if t.number() % 2 == 0 {
+                t.suggest_float("only_even", 0.0, 1.0)?;
+            }
+            Ok(z + a as f64)
+        })
+        .unwrap();
+    let s = space.calculate(&study).unwrap();
+    assert_eq!(
+        s.keys().collect::<Vec<_>>(),
+        vec!["a", "z"],
+        "sorted by name, common to all"
+    );
+    // A trial with a different range for `z` removes it from the intersection.
+    let mut t = study.ask().unwrap();
+    t.suggest_float("z", 0.0, 2.0).unwrap();
+    t.suggest_int("a", 0, 3).unwrap();
+    study.tell(t, 0.0).unwrap();
+    assert_eq!(
+        space.calculate(&study).unwrap().keys().collect::<Vec<_>>(),
+        vec!["a"]
+    );
+    // Pruned trials count only with include_pruned.
+    let with_pruned = IntersectionSearchSpace::new(true);
+    let mut t = study.ask().unwrap();
+    t.suggest_float("other", 0.0, 1.0).unwrap();
+    study.tell_pruned(t).unwrap();
+    assert!(with_pruned.calculate(&study).unwrap().is_empty());
+    assert_eq!(
+        space.calculate(&study).unwrap().keys().collect::<Vec<_>>(),
+        vec!["a"]
+    );
+}
+
+#[test]
+fn deleted_studies_and_unknown_ids_are_errors() {
+    let storage = InMemoryStorage::new();
+    let sid = storage
+        .create_new_study(&[StudyDirection::Minimize], "gone")
+        .unwrap();
+    let t = storage.create_new_trial(sid, None).unwrap();
+    storage.delete_study(sid).unwrap();
+    assert!(storage.get_trial(t.trial_id).is_err());
+    assert!(storage.get_study_id_from_name("gone").is_err());
+    assert!(storage.create_new_trial(sid, None).is_err());
+    assert!(storage.create_new_study(&[], "x").is_err());
+    // The name can be reused.
+    storage
+        .create_new_study(&[StudyDirection::Minimize], "gone")
+        .unwrap();
+}

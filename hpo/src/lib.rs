@@ -1,0 +1,39 @@
+//! # hpo
+//!
+//! Hyperparameter optimization for Rust: Optuna's algorithms and habits, Rust's types and speed.
+//!
+//! This facade re-exports the workspace's crates; the core types live in [`hpo_core`].
+//!
+//! ```
+//! use hpo::prelude::*;
+//!
+//! let study = hpo::create_study().sampler(RandomSampler::with_seed(42)).build()?;
+//! study.optimize(100, |trial| {
+//!     let x = trial.suggest_float("x", -10.0, 10.0)?;
+//!     Ok((x - 2.0).powi(2))
+//! })?;
+//! println!("best value: {}, best params: {:?}", study.best_value()?, study.best_params()?);
+//! # Ok::<(), hpo::Error>(())
+//! ```
+
+pub use hpo_core::*;
+
+/// A builder for a new study with hpo's defaults (see [`StudyBuilder`]): in-memory storage, one
+/// minimized objective. Call `.build()` to create it, or `.load()` to open an existing one.
+pub fn create_study() -> StudyBuilder {
+    Study::builder()
+}
+
+/// Loads the study named `name` from `storage`.
+pub fn load_study(name: &str, storage: std::sync::Arc<dyn Storage>) -> Result<Study> {
+    Study::builder().name(name).storage_arc(storage).load()
+}
+
+/// The names most programs need: `use hpo::prelude::*;`.
+pub mod prelude {
+    pub use hpo_core::{
+        Distribution, FrozenTrial, MaxTrialsCallback, NopPruner, OptimizeOptions, ParamValue,
+        RandomSampler, Study, StudyDirection, Trial, TrialError, TrialPruned, TrialResult,
+        TrialState,
+    };
+}
