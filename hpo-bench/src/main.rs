@@ -1,1 +1,50 @@
-fn main() {}
+//! `hpo-bench`: benchmark runners for hpo writing JSON in the shape of the Optuna baselines in
+//! `../shared/bench/anchors/`, so the two can be compared line by line.
+//!
+//! ```text
+//! cargo run --release -p hpo-bench -- overhead --sampler random --trials 1000 --dim 5,20 --out overhead.json
+//! cargo run --release -p hpo-bench -- parallel --trials 400 --jobs 1,2 --out parallel.json
+//! ```
+
+mod args;
+mod env;
+mod overhead;
+mod parallel;
+mod samplers;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match args::Args::parse(argv.clone().into_iter()) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "overhead" => overhead::run(&args),
+        "parallel" => parallel::run(&args),
+        other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),
+    };
+    match result {
+        Ok(mut json) => {
+            json["env"] = env::notes(&argv);
+            if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
+            if let Err(e) = std::fs::write(&args.out, text + "\n") {
+                eprintln!("cannot write {}: {e}", args.out.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!("wrote {}", args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

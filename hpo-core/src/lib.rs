@@ -24,6 +24,10 @@
 //! # Ok::<(), hpo_core::Error>(())
 //! ```
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod decimal;
 pub mod distributions;
 pub mod error;

@@ -128,8 +128,20 @@ impl PartialEq for ParamValue {
     }
 }
 
+impl ParamValue {
+    /// Python's `repr` of the value, as Optuna's log lines and distribution reprs show it
+    /// (`'adam'`, `0.001`, `None`, `True`).
+    pub fn python_repr(&self) -> String {
+        match self {
+            ParamValue::Str(s) => format!("'{s}'"),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for ParamValue {
-    /// Python-like rendering, as Optuna's log lines show values (`'adam'`, `0.001`, `None`).
+    /// Plain rendering: strings without quotes, floats as Python prints them (`0.001`, `1e-05`,
+    /// `inf`, `nan`), `None`, `True`, `False`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ParamValue::Null => f.write_str("None"),
@@ -141,7 +153,7 @@ impl fmt::Display for ParamValue {
                 f.write_str(if *x > 0.0 { "inf" } else { "-inf" })
             }
             ParamValue::Float(x) => f.write_str(&python_float(*x)),
-            ParamValue::Str(s) => write!(f, "'{s}'"),
+            ParamValue::Str(s) => f.write_str(s),
         }
     }
 }

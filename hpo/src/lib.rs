@@ -18,6 +18,14 @@
 
 pub use hpo_core::*;
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct WorkspaceReadmeDoctests;
+
 /// A builder for a new study with hpo's defaults (see [`StudyBuilder`]): in-memory storage, one
 /// minimized objective. Call `.build()` to create it, or `.load()` to open an existing one.
 pub fn create_study() -> StudyBuilder {

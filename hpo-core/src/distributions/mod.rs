@@ -93,7 +93,7 @@ impl Distribution {
     /// categorical choice's index. A value of the wrong type, NaN, or a missing choice is an error.
     pub fn to_internal(&self, value: &ParamValue) -> Result<f64, DistributionError> {
         let bad = |reason: &str| DistributionError::InvalidValue {
-            value: value.to_string(),
+            value: value.python_repr(),
             distribution: self.to_string(),
             reason: reason.to_owned(),
         };
@@ -184,7 +184,7 @@ impl fmt::Display for Distribution {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{c}")?;
+                    f.write_str(&c.python_repr())?;
                 }
                 if d.choices().len() == 1 {
                     f.write_str(",")?;

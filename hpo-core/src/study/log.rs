@@ -10,7 +10,7 @@ pub(crate) fn format_params(trial: &FrozenTrial) -> String {
         if i > 0 {
             s.push_str(", ");
         }
-        s.push_str(&format!("'{name}': {}", p.value));
+        s.push_str(&format!("'{name}': {}", p.value.python_repr()));
     }
     s.push('}');
     s

@@ -109,7 +109,7 @@ impl FrozenTrial {
             return Err(Error::param(
                 name,
                 crate::error::DistributionError::InvalidValue {
-                    value: value.to_string(),
+                    value: value.python_repr(),
                     distribution: distribution.to_string(),
                     reason: "it lies outside the distribution".into(),
                 },

@@ -186,8 +186,9 @@ impl Trial {
                 .map_err(|e| Error::param(name, e))?;
             if !distribution.contains(x) {
                 tracing::warn!(
-                    "fixed parameter `{name}` with value {value} is out of the range of \
-                     {distribution}"
+                    "fixed parameter `{name}` with value {} is out of the range of \
+                     {distribution}",
+                    value.python_repr()
                 );
             }
             x

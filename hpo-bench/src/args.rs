@@ -1,0 +1,90 @@
+//! The fixed command line: `hpo-bench <overhead|parallel|...> [--sampler NAME] [--problem NAME]
+//! [--trials N] [--seeds K] [--dim D] [--jobs J] [--storage URL] --out FILE.json`.
+
+use std::path::PathBuf;
+
+/// Parsed command line.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// The benchmark to run.
+    pub command: String,
+    /// Sampler names (comma separated on the command line).
+    pub samplers: Vec<String>,
+    /// Problem names.
+    pub problems: Vec<String>,
+    /// Trials per run.
+    pub trials: Option<usize>,
+    /// Seeds (repeats) per configuration.
+    pub seeds: usize,
+    /// Dimensions.
+    pub dims: Vec<usize>,
+    /// Worker threads (`parallel`).
+    pub jobs: Vec<usize>,
+    /// Storage URL.
+    pub storage: Option<String>,
+    /// Where the JSON goes.
+    pub out: PathBuf,
+}
+
+pub const USAGE: &str = "usage: hpo-bench <overhead|parallel> [--sampler NAME[,NAME..]] \
+[--problem NAME[,..]] [--trials N] [--seeds K] [--dim D[,D..]] [--jobs J[,J..]] \
+[--storage URL] --out FILE.json";
+
+fn list(v: &str) -> Vec<String> {
+    v.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn numbers(flag: &str, v: &str) -> Result<Vec<usize>, String> {
+    list(v)
+        .iter()
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("{flag} takes numbers, got `{s}`"))
+        })
+        .collect()
+}
+
+impl Args {
+    /// Parses `std::env::args()` (without the program name).
+    pub fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+        let command = argv.next().ok_or_else(|| USAGE.to_owned())?;
+        if command == "--help" || command == "-h" {
+            return Err(USAGE.to_owned());
+        }
+        let mut args = Args {
+            command,
+            samplers: Vec::new(),
+            problems: Vec::new(),
+            trials: None,
+            seeds: 3,
+            dims: Vec::new(),
+            jobs: Vec::new(),
+            storage: None,
+            out: PathBuf::new(),
+        };
+        while let Some(flag) = argv.next() {
+            let mut value = || {
+                argv.next()
+                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+            };
+            match flag.as_str() {
+                "--sampler" => args.samplers = list(&value()?),
+                "--problem" => args.problems = list(&value()?),
+                "--trials" => args.trials = Some(numbers("--trials", &value()?)?[0]),
+                "--seeds" => args.seeds = numbers("--seeds", &value()?)?[0],
+                "--dim" => args.dims = numbers("--dim", &value()?)?,
+                "--jobs" => args.jobs = numbers("--jobs", &value()?)?,
+                "--storage" => args.storage = Some(value()?),
+                "--out" => args.out = PathBuf::from(value()?),
+                other => return Err(format!("unknown flag `{other}`\n{USAGE}")),
+            }
+        }
+        if args.out.as_os_str().is_empty() {
+            return Err(format!("--out FILE.json is required\n{USAGE}"));
+        }
+        Ok(args)
+    }
+}
