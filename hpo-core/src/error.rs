@@ -95,6 +95,9 @@ pub enum Error {
         /// The distribution of the new request.
         requested: Box<Distribution>,
     },
+    /// A parameter a typed space needs is not in the parameter map.
+    #[error("parameter `{0}` is missing from the parameters")]
+    MissingParam(String),
     /// No study with this name.
     #[error("no study named `{0}` in this storage")]
     StudyNotFound(String),

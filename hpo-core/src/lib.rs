@@ -33,10 +33,11 @@ pub mod distributions;
 pub mod error;
 pub mod json;
 pub mod param;
+pub mod param_space;
 pub mod pruners;
 pub mod rng;
 pub mod samplers;
-pub mod search_space;
+pub mod space;
 pub mod storage;
 pub mod study;
 pub mod trial;
@@ -45,10 +46,11 @@ pub use distributions::{
     CategoricalDistribution, Distribution, FloatDistribution, IntDistribution,
 };
 pub use error::{DistributionError, Error, Result, TrialError, TrialPruned, TrialResult};
-pub use param::{Choice, ParamValue};
+pub use param::{Choice, ParamMap, ParamValue};
+pub use param_space::{IntersectionSearchSpace, ParamSpace};
 pub use pruners::{NopPruner, Pruner};
 pub use samplers::{RandomSampler, Sampler};
-pub use search_space::{IntersectionSearchSpace, SearchSpace};
+pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
 pub use storage::{InMemoryStorage, Storage};
 pub use study::{
     Callback, MaxTrialsCallback, ObjectiveValue, OptimizeOptions, Study, StudyBuilder,

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::{python_float, write_python_str};
 
+/// Parameters by name, as external values, in the order they were written.
+pub type ParamMap = indexmap::IndexMap<String, ParamValue>;
+
 /// A parameter value as the user sees it: a float, an int, or one of the categorical choice types
 /// Optuna allows (`None`, `bool`, `int`, `float`, `str`).
 ///

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use hpo_core::{
-    Distribution, Error, FrozenTrial, InMemoryStorage, ParamValue, RandomSampler, SearchSpace,
+    Distribution, Error, FrozenTrial, InMemoryStorage, ParamSpace, ParamValue, RandomSampler,
     Storage, Study, StudyDirection, TrialState,
 };
 
@@ -158,7 +158,7 @@ fn ask_with_fixed_distributions() {
         .sampler(RandomSampler::with_seed(3))
         .build()
         .unwrap();
-    let mut space = SearchSpace::new();
+    let mut space = ParamSpace::new();
     space.insert("a".into(), Distribution::int(0, 9).unwrap());
     space.insert("b".into(), Distribution::categorical(["u", "v"]).unwrap());
     let trial = study.ask_with(&space).unwrap();

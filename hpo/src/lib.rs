@@ -18,6 +18,9 @@
 
 pub use hpo_core::*;
 
+#[cfg(feature = "derive")]
+pub use hpo_derive::SearchSpace;
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
@@ -25,6 +28,10 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct WorkspaceReadmeDoctests;
+
+#[cfg(all(doctest, feature = "derive"))]
+#[doc = include_str!("../../hpo-derive/README.md")]
+pub struct DeriveReadmeDoctests;
 
 /// A builder for a new study with hpo's defaults (see [`StudyBuilder`]): in-memory storage, one
 /// minimized objective. Call `.build()` to create it, or `.load()` to open an existing one.
@@ -39,9 +46,12 @@ pub fn load_study(name: &str, storage: std::sync::Arc<dyn Storage>) -> Result<St
 
 /// The names most programs need: `use hpo::prelude::*;`.
 pub mod prelude {
+    pub use hpo_core::SearchSpace;
     pub use hpo_core::{
         Distribution, FrozenTrial, MaxTrialsCallback, NopPruner, OptimizeOptions, ParamValue,
         RandomSampler, Study, StudyDirection, Trial, TrialError, TrialPruned, TrialResult,
         TrialState,
     };
+    #[cfg(feature = "derive")]
+    pub use hpo_derive::SearchSpace;
 }

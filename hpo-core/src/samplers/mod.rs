@@ -8,7 +8,7 @@ pub use random::RandomSampler;
 
 use crate::distributions::Distribution;
 use crate::error::Result;
-use crate::search_space::SearchSpace;
+use crate::param_space::ParamSpace;
 use crate::study::Study;
 use crate::trial::{FrozenTrial, TrialState};
 
@@ -37,8 +37,8 @@ pub trait Sampler: Send + Sync + std::fmt::Debug {
         &self,
         _study: &Study,
         _trial: &FrozenTrial,
-    ) -> Result<SearchSpace> {
-        Ok(SearchSpace::new())
+    ) -> Result<ParamSpace> {
+        Ok(ParamSpace::new())
     }
 
     /// Joint internal values for (part of) `space`.
@@ -46,7 +46,7 @@ pub trait Sampler: Send + Sync + std::fmt::Debug {
         &self,
         _study: &Study,
         _trial: &FrozenTrial,
-        _space: &SearchSpace,
+        _space: &ParamSpace,
     ) -> Result<HashMap<String, f64>> {
         Ok(HashMap::new())
     }

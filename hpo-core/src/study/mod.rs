@@ -9,6 +9,7 @@ mod objective;
 mod optimize;
 mod pareto;
 mod tell;
+mod typed;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,9 +27,9 @@ pub use pareto::pareto_front;
 
 use crate::error::{Error, Result};
 use crate::param::ParamValue;
+use crate::param_space::ParamSpace;
 use crate::pruners::Pruner;
 use crate::samplers::Sampler;
-use crate::search_space::SearchSpace;
 use crate::storage::{Storage, StudyId};
 use crate::trial::{Attrs, FrozenTrial, Trial, TrialState};
 
@@ -62,6 +63,7 @@ struct Inner {
     pruner: Arc<dyn Pruner>,
     stop_requested: AtomicBool,
     optimizing: AtomicBool,
+    declared_space: parking_lot::RwLock<Option<Arc<crate::space::SpaceTree>>>,
 }
 
 impl std::fmt::Debug for Study {
@@ -100,6 +102,7 @@ impl Study {
                 pruner,
                 stop_requested: AtomicBool::new(false),
                 optimizing: AtomicBool::new(false),
+                declared_space: parking_lot::RwLock::new(None),
             }),
         })
     }
@@ -296,7 +299,7 @@ impl Study {
 
     /// [`ask`](Study::ask), then suggests every parameter of `fixed_distributions` at once
     /// (Optuna's `ask(fixed_distributions)`), for define-and-run code.
-    pub fn ask_with(&self, fixed_distributions: &SearchSpace) -> Result<Trial> {
+    pub fn ask_with(&self, fixed_distributions: &ParamSpace) -> Result<Trial> {
         let mut trial = self.ask()?;
         for (name, dist) in fixed_distributions {
             trial.suggest_internal(name, dist.clone())?;

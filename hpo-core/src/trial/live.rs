@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::distributions::Distribution;
 use crate::error::{Error, Result};
 use crate::param::{Choice, ParamValue};
-use crate::search_space::SearchSpace;
+use crate::param_space::ParamSpace;
 use crate::study::Study;
 use crate::trial::{Attrs, FrozenTrial, Param};
 
@@ -30,7 +30,7 @@ pub struct Trial {
 
 #[derive(Debug)]
 struct Relative {
-    space: SearchSpace,
+    space: ParamSpace,
     params: HashMap<String, f64>,
 }
 

@@ -10,7 +10,7 @@ use crate::study::Study;
 use crate::trial::TrialState;
 
 /// Distributions by parameter name.
-pub type SearchSpace = IndexMap<String, Distribution>;
+pub type ParamSpace = IndexMap<String, Distribution>;
 
 /// Optuna's `IntersectionSearchSpace`: the parameters that appear with identical distributions
 /// in every finished trial (Complete, and Pruned with `include_pruned`), sorted by name.
@@ -27,7 +27,7 @@ pub struct IntersectionSearchSpace {
 struct State {
     study_id: Option<i64>,
     cursor: usize,
-    space: Option<SearchSpace>,
+    space: Option<ParamSpace>,
 }
 
 impl IntersectionSearchSpace {
@@ -40,7 +40,7 @@ impl IntersectionSearchSpace {
     }
 
     /// The intersection over the study's finished trials so far (empty before any).
-    pub fn calculate(&self, study: &Study) -> Result<SearchSpace> {
+    pub fn calculate(&self, study: &Study) -> Result<ParamSpace> {
         let mut state = self.state.lock();
         if state.study_id != Some(study.study_id()) {
             *state = State {

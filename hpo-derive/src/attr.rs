@@ -1,0 +1,320 @@
+//! Parsing `#[space(...)]` attributes into plain values, with duplicate and unknown keys
+//! reported at their spans (serde_derive's `internals/attr.rs`).
+
+use proc_macro2::TokenStream;
+use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+use syn::{Expr, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+
+/// One attribute key with the path it was written with (for spans) and its value.
+pub struct Attr<T> {
+    name: &'static str,
+    value: Option<(syn::Path, T)>,
+}
+
+impl<T> Attr<T> {
+    fn none(name: &'static str) -> Self {
+        Attr { name, value: None }
+    }
+
+    fn set(&mut self, cx: &Ctxt, path: &syn::Path, value: T) {
+        if self.value.is_some() {
+            cx.error_spanned_by(
+                path,
+                format!("duplicate key `{}` in #[space(...)]", self.name),
+            );
+        } else {
+            self.value = Some((path.clone(), value));
+        }
+    }
+
+    /// The value, if the key was given.
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref().map(|(_, v)| v)
+    }
+
+    /// The path the key was written with (for error spans).
+    pub fn path(&self) -> Option<&syn::Path> {
+        self.value.as_ref().map(|(p, _)| p)
+    }
+
+    /// Whether the key was given.
+    pub fn is_set(&self) -> bool {
+        self.value.is_some()
+    }
+}
+
+/// `low, high` of a range.
+pub struct Bounds {
+    pub low: Expr,
+    pub high: Expr,
+}
+
+/// Keys a field accepts.
+pub const FIELD_KEYS: &[&str] = &[
+    "float", "int", "log", "step", "choice", "len", "rename", "flatten", "skip", "fixed",
+];
+/// Keys a container accepts.
+pub const CONTAINER_KEYS: &[&str] = &["rename_all", "crate"];
+/// Keys a variant accepts.
+pub const VARIANT_KEYS: &[&str] = &["rename"];
+
+/// Everything `#[space(...)]` can say about a field.
+pub struct FieldAttrs {
+    pub float: Attr<Bounds>,
+    pub int: Attr<Bounds>,
+    pub log: Attr<()>,
+    pub step: Attr<Expr>,
+    pub choice: Attr<Vec<Expr>>,
+    pub len: Attr<Bounds>,
+    pub rename: Attr<LitStr>,
+    pub flatten: Attr<()>,
+    pub skip: Attr<()>,
+    pub fixed: Attr<Expr>,
+    /// An unknown key was reported: later checks stay quiet about what it may have meant.
+    pub had_unknown: bool,
+}
+
+/// Everything `#[space(...)]` can say about a struct or enum.
+pub struct ContainerAttrs {
+    pub rename_all: Attr<LitStr>,
+    pub krate: Attr<syn::Path>,
+}
+
+/// Everything `#[space(...)]` can say about an enum variant.
+pub struct VariantAttrs {
+    pub rename: Attr<LitStr>,
+}
+
+fn bounds(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Bounds> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let args = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+    let mut it = args.into_iter();
+    match (it.next(), it.next(), it.next()) {
+        (Some(low), Some(high), None) => Ok(Bounds { low, high }),
+        _ => Err(meta.error(format!("`{key}` takes two arguments: `{key}(low, high)`"))),
+    }
+}
+
+/// Skips whatever follows an unknown key: `(...)` or `= value`.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<TokenStream>()?;
+    } else if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    }
+    Ok(())
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// "unknown key `x`", with the closest known key when one is close.
+pub fn unknown_key_message(key: &str, known: &[&str]) -> String {
+    let best = known.iter().map(|k| (distance(key, k), *k)).min();
+    let mut msg = format!("unknown key `{key}` in #[space(...)]");
+    match best {
+        Some((d, k)) if d <= 2 || k.starts_with(key) || key.starts_with(k) => {
+            msg.push_str(&format!("; did you mean `{k}`?"));
+        }
+        _ => msg.push_str(&format!("; expected one of: {}", known.join(", "))),
+    }
+    msg
+}
+
+fn key_of(meta: &ParseNestedMeta<'_>) -> String {
+    let path = &meta.path;
+    path.get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| quote::quote!(#path).to_string().replace(' ', ""))
+}
+
+fn space_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("space"))
+}
+
+/// Parses a field's `#[space(...)]` attributes.
+pub fn field(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
+    let mut out = FieldAttrs {
+        float: Attr::none("float"),
+        int: Attr::none("int"),
+        log: Attr::none("log"),
+        step: Attr::none("step"),
+        choice: Attr::none("choice"),
+        len: Attr::none("len"),
+        rename: Attr::none("rename"),
+        flatten: Attr::none("flatten"),
+        skip: Attr::none("skip"),
+        fixed: Attr::none("fixed"),
+        had_unknown: false,
+    };
+    for attr in space_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            let path = meta.path.clone();
+            match key.as_str() {
+                "float" => out.float.set(cx, &path, bounds(&meta, "float")?),
+                "int" => out.int.set(cx, &path, bounds(&meta, "int")?),
+                "len" => out.len.set(cx, &path, bounds(&meta, "len")?),
+                "log" => out.log.set(cx, &path, ()),
+                "flatten" => out.flatten.set(cx, &path, ()),
+                "skip" => out.skip.set(cx, &path, ()),
+                "step" => out.step.set(cx, &path, meta.value()?.parse()?),
+                "fixed" => out.fixed.set(cx, &path, meta.value()?.parse()?),
+                "rename" => out.rename.set(cx, &path, meta.value()?.parse()?),
+                "choice" => {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let items = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+                    out.choice.set(cx, &path, items.into_iter().collect());
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, FIELD_KEYS));
+                    out.had_unknown = true;
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// Parses a container's `#[space(...)]` attributes.
+pub fn container(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
+    let mut out = ContainerAttrs {
+        rename_all: Attr::none("rename_all"),
+        krate: Attr::none("crate"),
+    };
+    for attr in space_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            let path = meta.path.clone();
+            match key.as_str() {
+                "rename_all" => out.rename_all.set(cx, &path, meta.value()?.parse()?),
+                "crate" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    out.krate.set(cx, &path, lit.parse()?);
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, CONTAINER_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// Parses a variant's `#[space(...)]` attributes.
+pub fn variant(cx: &Ctxt, attrs: &[syn::Attribute]) -> VariantAttrs {
+    let mut out = VariantAttrs {
+        rename: Attr::none("rename"),
+    };
+    for attr in space_attrs(attrs) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            let path = meta.path.clone();
+            match key.as_str() {
+                "rename" => out.rename.set(cx, &path, meta.value()?.parse()?),
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, VARIANT_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_field_key() {
+        let field: syn::Field = syn::parse_quote! {
+            #[space(float(1e-5, 1e-1), log, rename = "learning_rate")]
+            lr: f64
+        };
+        let cx = Ctxt::default();
+        let a = super::field(&cx, &field.attrs);
+        cx.check().unwrap();
+        assert!(a.float.is_set() && a.log.is_set());
+        assert_eq!(a.rename.get().unwrap().value(), "learning_rate");
+        let field: syn::Field = syn::parse_quote! {
+            #[space(len(1, 4), int(32, 256), step = 2)]
+            #[space(choice("a", "b"))]
+            h: Vec<i64>
+        };
+        let cx = Ctxt::default();
+        let a = super::field(&cx, &field.attrs);
+        cx.check().unwrap();
+        assert!(a.len.is_set() && a.int.is_set() && a.step.is_set());
+        assert_eq!(a.choice.get().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn duplicate_and_unknown_keys_are_all_reported() {
+        let field: syn::Field = syn::parse_quote! {
+            #[space(float(0.0, 1.0), float(0.0, 2.0), flaot(1, 2), stp = 3, log)]
+            x: f64
+        };
+        let cx = Ctxt::default();
+        let a = super::field(&cx, &field.attrs);
+        assert!(a.log.is_set(), "parsing goes on after errors");
+        let err = cx.check().unwrap_err();
+        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("duplicate key `float`"));
+        assert!(messages[1].contains("did you mean `float`"));
+        assert!(messages[2].contains("did you mean `step`"));
+    }
+
+    #[test]
+    fn wrong_arity_is_an_error() {
+        let field: syn::Field = syn::parse_quote! { #[space(float(1.0))] x: f64 };
+        let cx = Ctxt::default();
+        super::field(&cx, &field.attrs);
+        assert!(
+            cx.check()
+                .unwrap_err()
+                .to_string()
+                .contains("two arguments")
+        );
+    }
+
+    #[test]
+    fn far_keys_list_the_known_ones() {
+        let m = unknown_key_message("zzzzzz", CONTAINER_KEYS);
+        assert!(m.contains("expected one of: rename_all, crate"), "{m}");
+    }
+}

@@ -1,0 +1,12 @@
+use hpo::SearchSpace;
+
+struct Plain {
+    x: f64,
+}
+
+#[derive(SearchSpace)]
+struct Config {
+    inner: Plain,
+}
+
+fn main() {}
