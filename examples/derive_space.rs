@@ -84,6 +84,9 @@ fn main() -> hpo::Result<()> {
         "Best config:\n{}",
         serde_json::to_string_pretty(&best).expect("serializable")
     );
-    println!("As stored: {:?}", study.best_params()?);
+    println!(
+        "As stored: {}",
+        hpo::param::python_dict(&study.best_params()?)
+    );
     Ok(())
 }

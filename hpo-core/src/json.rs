@@ -150,6 +150,30 @@ pub fn to_python_json(value: &Value) -> String {
     out
 }
 
+/// A float as a JSON value. JSON (and `serde_json::Value`) has no NaN or infinities, so those
+/// become the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, the tokens Python's `json`
+/// module writes; [`value_to_float`] reads them back.
+pub fn float_to_value(x: f64) -> Value {
+    match serde_json::Number::from_f64(x) {
+        Some(n) => Value::Number(n),
+        None => Value::String(python_float(x)),
+    }
+}
+
+/// A float from a JSON value written by [`float_to_value`] (or any JSON number).
+pub fn value_to_float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "NaN" => Some(f64::NAN),
+            "Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

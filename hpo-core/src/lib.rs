@@ -48,7 +48,7 @@ pub use distributions::{
 pub use error::{DistributionError, Error, Result, TrialError, TrialPruned, TrialResult};
 pub use param::{Choice, ParamMap, ParamValue};
 pub use param_space::{IntersectionSearchSpace, ParamSpace};
-pub use pruners::{NopPruner, Pruner};
+pub use pruners::{NopPruner, Pruner, TrialFilter};
 pub use samplers::{RandomSampler, Sampler};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
 pub use storage::{InMemoryStorage, Storage};

@@ -9,6 +9,16 @@ use crate::json::{python_float, write_python_str};
 /// Parameters by name, as external values, in the order they were written.
 pub type ParamMap = indexmap::IndexMap<String, ParamValue>;
 
+/// Python's `repr` of a parameter dict, as Optuna prints `study.best_params`:
+/// `{'lr': 0.001, 'optimizer': 'adam'}`.
+pub fn python_dict<'a>(params: impl IntoIterator<Item = (&'a String, &'a ParamValue)>) -> String {
+    let items: Vec<String> = params
+        .into_iter()
+        .map(|(k, v)| format!("'{k}': {}", v.python_repr()))
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 /// A parameter value as the user sees it: a float, an int, or one of the categorical choice types
 /// Optuna allows (`None`, `bool`, `int`, `float`, `str`).
 ///

@@ -9,7 +9,17 @@ use crate::trial::FrozenTrial;
 pub trait Pruner: Send + Sync + std::fmt::Debug {
     /// Whether `trial` (Running, with its intermediate values so far) should be pruned now.
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool>;
+
+    /// Restricts the history the *sampler* sees for `trial` (Optuna's `_filter_study`):
+    /// Hyperband returns a filter keeping the trials of the trial's own bracket. `None` (the
+    /// default) means the sampler sees every trial.
+    fn sampler_filter(&self, _study: &Study, _trial: &FrozenTrial) -> Option<TrialFilter> {
+        None
+    }
 }
+
+/// A predicate over trials, for a filtered view of a study ([`Study::filtered`]).
+pub type TrialFilter = std::sync::Arc<dyn Fn(&FrozenTrial) -> bool + Send + Sync>;
 
 /// Never prunes (Optuna's `NopPruner`).
 #[derive(Debug, Clone, Copy, Default)]

@@ -21,6 +21,12 @@ pub use hpo_core::*;
 #[cfg(feature = "derive")]
 pub use hpo_derive::SearchSpace;
 
+/// Pruners: Optuna's rules, exactly (see [`hpo_pruners`]).
+pub mod pruners {
+    pub use hpo_pruners::*;
+}
+pub use hpo_pruners::MedianPruner;
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
@@ -33,15 +39,20 @@ pub struct WorkspaceReadmeDoctests;
 #[doc = include_str!("../../hpo-derive/README.md")]
 pub struct DeriveReadmeDoctests;
 
-/// A builder for a new study with hpo's defaults (see [`StudyBuilder`]): in-memory storage, one
-/// minimized objective. Call `.build()` to create it, or `.load()` to open an existing one.
+/// A builder for a new study with hpo's defaults, as Optuna's `create_study`: in-memory
+/// storage, one minimized objective, and the [`MedianPruner`] (override any of them on the
+/// builder). Call `.build()` to create it, or `.load()` to open an existing one.
 pub fn create_study() -> StudyBuilder {
-    Study::builder()
+    Study::builder().pruner(MedianPruner::new())
 }
 
 /// Loads the study named `name` from `storage`.
 pub fn load_study(name: &str, storage: std::sync::Arc<dyn Storage>) -> Result<Study> {
-    Study::builder().name(name).storage_arc(storage).load()
+    Study::builder()
+        .name(name)
+        .storage_arc(storage)
+        .pruner(MedianPruner::new())
+        .load()
 }
 
 /// The names most programs need: `use hpo::prelude::*;`.
@@ -54,4 +65,8 @@ pub mod prelude {
     };
     #[cfg(feature = "derive")]
     pub use hpo_derive::SearchSpace;
+    pub use hpo_pruners::{
+        HyperbandPruner, MedianPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner,
+        ThresholdPruner, WilcoxonPruner,
+    };
 }

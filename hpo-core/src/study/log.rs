@@ -5,15 +5,7 @@ use crate::trial::{FrozenTrial, TrialState};
 
 /// Python-dict rendering of a trial's parameters: `{'x': 1.5, 'opt': 'adam'}`.
 pub(crate) fn format_params(trial: &FrozenTrial) -> String {
-    let mut s = String::from("{");
-    for (i, (name, p)) in trial.params.iter().enumerate() {
-        if i > 0 {
-            s.push_str(", ");
-        }
-        s.push_str(&format!("'{name}': {}", p.value.python_repr()));
-    }
-    s.push('}');
-    s
+    crate::param::python_dict(trial.params.iter().map(|(k, p)| (k, &p.value)))
 }
 
 fn format_values(values: &[f64]) -> String {

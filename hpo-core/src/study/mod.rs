@@ -52,6 +52,8 @@ use crate::trial::{Attrs, FrozenTrial, Trial, TrialState};
 #[derive(Clone)]
 pub struct Study {
     inner: Arc<Inner>,
+    /// A view that sees only some trials (Hyperband's bracket, for its sampler).
+    filter: Option<crate::pruners::TrialFilter>,
 }
 
 struct Inner {
@@ -93,6 +95,7 @@ impl Study {
         pruner: Arc<dyn Pruner>,
     ) -> Result<Study> {
         Ok(Study {
+            filter: None,
             inner: Arc::new(Inner {
                 study_id,
                 name,
@@ -150,16 +153,56 @@ impl Study {
         &self.inner.pruner
     }
 
+    /// A view of this study that sees only the trials `filter` accepts in [`trials`](Study::trials),
+    /// [`trials_in`](Study::trials_in) and [`finished_trials_since`](Study::finished_trials_since)
+    /// (Optuna's `_BracketStudy`). Everything else is shared with the study.
+    pub fn filtered(&self, filter: crate::pruners::TrialFilter) -> Study {
+        Study {
+            inner: self.inner.clone(),
+            filter: Some(filter),
+        }
+    }
+
+    /// Whether this is a filtered view.
+    pub fn is_filtered(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    fn apply_filter(&self, mut trials: Vec<Arc<FrozenTrial>>) -> Vec<Arc<FrozenTrial>> {
+        if let Some(f) = &self.filter {
+            trials.retain(|t| f(t));
+        }
+        trials
+    }
+
     /// Every trial, by number (shallow copies: the records are shared, not cloned).
     pub fn trials(&self) -> Result<Vec<Arc<FrozenTrial>>> {
-        self.inner.storage.get_all_trials(self.inner.study_id, None)
+        Ok(self.apply_filter(
+            self.inner
+                .storage
+                .get_all_trials(self.inner.study_id, None)?,
+        ))
     }
 
     /// The trials in any of `states`, by number.
     pub fn trials_in(&self, states: &[TrialState]) -> Result<Vec<Arc<FrozenTrial>>> {
-        self.inner
+        let trials = self
+            .inner
             .storage
-            .get_all_trials(self.inner.study_id, Some(states))
+            .get_all_trials(self.inner.study_id, Some(states))?;
+        Ok(self.apply_filter(trials))
+    }
+
+    /// Trials that finished since `cursor` (0: from the start) and the cursor for next time:
+    /// [`Storage::finished_trials_since`] through this view's filter. Samplers use it to follow
+    /// the history incrementally.
+    pub fn finished_trials_since(&self, cursor: usize) -> Result<crate::storage::FinishedSince> {
+        let mut out = self
+            .inner
+            .storage
+            .finished_trials_since(self.inner.study_id, cursor)?;
+        out.trials = self.apply_filter(out.trials);
+        Ok(out)
     }
 
     /// How many trials the study has, in any state.

@@ -23,6 +23,8 @@ use crate::trial::{Attrs, FrozenTrial, Param};
 #[derive(Debug)]
 pub struct Trial {
     study: Study,
+    /// The study as the sampler sees it (filtered by the pruner, e.g. Hyperband's bracket).
+    sampler_study: Study,
     frozen: FrozenTrial,
     relative: Option<Relative>,
     fixed: Option<serde_json::Map<String, Value>>,
@@ -41,9 +43,14 @@ impl Trial {
             Some(Value::Object(map)) => Some(map.clone()),
             _ => None,
         };
-        study.sampler().before_trial(&study, &frozen)?;
+        let sampler_study = match study.pruner().sampler_filter(&study, &frozen) {
+            Some(filter) => study.filtered(filter),
+            None => study.clone(),
+        };
+        study.sampler().before_trial(&sampler_study, &frozen)?;
         Ok(Trial {
             study,
+            sampler_study,
             frozen,
             relative: None,
             fixed,
@@ -211,7 +218,7 @@ impl Trial {
             match from_relative {
                 Some(x) => x,
                 None => self.study.sampler().sample_independent(
-                    &self.study,
+                    &self.sampler_study,
                     &self.frozen,
                     name,
                     &distribution,
@@ -239,11 +246,11 @@ impl Trial {
     fn ensure_relative(&mut self) -> Result<()> {
         if self.relative.is_none() {
             let sampler = self.study.sampler();
-            let space = sampler.infer_relative_search_space(&self.study, &self.frozen)?;
+            let space = sampler.infer_relative_search_space(&self.sampler_study, &self.frozen)?;
             let params = if space.is_empty() {
                 HashMap::new()
             } else {
-                sampler.sample_relative(&self.study, &self.frozen, &space)?
+                sampler.sample_relative(&self.sampler_study, &self.frozen, &space)?
             };
             self.relative = Some(Relative { space, params });
         }
@@ -271,11 +278,39 @@ impl Trial {
     }
 
     /// Whether the study's pruner says this trial should stop now. Single-objective only.
-    pub fn should_prune(&self) -> Result<bool> {
+    ///
+    /// The pruner sees the trial as stored (pruners such as successive halving record their
+    /// rungs in its system attributes).
+    pub fn should_prune(&mut self) -> Result<bool> {
         if self.study.directions().len() > 1 {
             return Err(Error::MultiObjective("Trial::should_prune"));
         }
-        self.study.pruner().prune(&self.study, &self.frozen)
+        let stored = self.study.storage().get_trial(self.frozen.trial_id)?;
+        let prune = self.study.pruner().prune(&self.study, &stored)?;
+        let stored = self.study.storage().get_trial(self.frozen.trial_id)?;
+        self.frozen.system_attrs.clone_from(&stored.system_attrs);
+        Ok(prune)
+    }
+
+    /// Reports `value` at `step`, then asks the pruner: `Err(TrialError::Pruned)` when the trial
+    /// should stop, so a training loop reads `trial.report_and_check(loss, epoch)?;` and a pruned
+    /// trial ends as Pruned with that last value.
+    pub fn report_and_check(
+        &mut self,
+        value: f64,
+        step: u64,
+    ) -> std::result::Result<(), crate::TrialError> {
+        self.report(value, step)?;
+        self.prune_if_needed()
+    }
+
+    /// `Err(TrialError::Pruned)` when the pruner says this trial should stop now.
+    pub fn prune_if_needed(&mut self) -> std::result::Result<(), crate::TrialError> {
+        if self.should_prune()? {
+            Err(crate::TrialError::Pruned)
+        } else {
+            Ok(())
+        }
     }
 
     /// Sets a user attribute (any serialisable value).

@@ -1,0 +1,120 @@
+//! `PercentilePruner`: prune a trial whose best value so far is in the worst part of the
+//! completed trials' values at the same step.
+
+use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
+
+use crate::interval::is_first_in_interval_step;
+use crate::stats::{nanmax, nanmin, nanpercentile};
+
+/// Keeps the trials whose best intermediate value so far lies in the best `percentile` of the
+/// completed trials' values at the same step (Optuna's `PercentilePruner`).
+///
+/// Defaults: 5 startup trials, no warmup, checks every step, at least 1 value at the step.
+#[derive(Debug, Clone)]
+pub struct PercentilePruner {
+    percentile: f64,
+    n_startup_trials: usize,
+    n_warmup_steps: u64,
+    interval_steps: u64,
+    n_min_trials: usize,
+}
+
+impl PercentilePruner {
+    /// A pruner keeping the top `percentile` (0..=100) of trials.
+    pub fn new(percentile: f64) -> Result<Self> {
+        if !(0.0..=100.0).contains(&percentile) {
+            return Err(Error::InvalidArgument(format!(
+                "`percentile` must be between 0 and 100 inclusive, got {percentile}"
+            )));
+        }
+        Ok(PercentilePruner {
+            percentile,
+            n_startup_trials: 5,
+            n_warmup_steps: 0,
+            interval_steps: 1,
+            n_min_trials: 1,
+        })
+    }
+
+    /// No pruning until this many trials have completed (default 5).
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.n_startup_trials = n;
+        self
+    }
+
+    /// No pruning before step `n` (default 0).
+    pub fn n_warmup_steps(mut self, n: u64) -> Self {
+        self.n_warmup_steps = n;
+        self
+    }
+
+    /// Check once per `n` steps after the warmup (default 1; must be >= 1).
+    pub fn interval_steps(mut self, n: u64) -> Result<Self> {
+        if n < 1 {
+            return Err(Error::InvalidArgument(format!(
+                "`interval_steps` must be at least 1, got {n}"
+            )));
+        }
+        self.interval_steps = n;
+        Ok(self)
+    }
+
+    /// No pruning unless at least `n` completed trials reported the current step (default 1;
+    /// must be >= 1).
+    pub fn n_min_trials(mut self, n: usize) -> Result<Self> {
+        if n < 1 {
+            return Err(Error::InvalidArgument(format!(
+                "`n_min_trials` must be at least 1, got {n}"
+            )));
+        }
+        self.n_min_trials = n;
+        Ok(self)
+    }
+}
+
+impl Pruner for PercentilePruner {
+    fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        let completed = study.trials_in(&[TrialState::Complete])?;
+        if completed.is_empty() || completed.len() < self.n_startup_trials {
+            return Ok(false);
+        }
+        let Some((step, _)) = trial.last_step() else {
+            return Ok(false);
+        };
+        if step < self.n_warmup_steps {
+            return Ok(false);
+        }
+        let reported = trial.intermediate_values.keys().copied();
+        if !is_first_in_interval_step(step, reported, self.n_warmup_steps, self.interval_steps) {
+            return Ok(false);
+        }
+        let direction = study.direction()?;
+        let own = trial.intermediate_values.values().copied();
+        let best = match direction {
+            StudyDirection::Maximize => nanmax(own),
+            StudyDirection::Minimize => nanmin(own),
+        };
+        if best.is_nan() {
+            return Ok(true);
+        }
+        let at_step: Vec<f64> = completed
+            .iter()
+            .filter_map(|t| t.intermediate_values.get(&step).copied())
+            .collect();
+        if at_step.len() < self.n_min_trials {
+            return Ok(false);
+        }
+        let q = match direction {
+            StudyDirection::Maximize => 100.0 - self.percentile,
+            StudyDirection::Minimize => self.percentile,
+        };
+        let p = nanpercentile(&at_step, q);
+        if p.is_nan() {
+            return Ok(false);
+        }
+        Ok(match direction {
+            StudyDirection::Maximize => best < p,
+            StudyDirection::Minimize => best > p,
+        })
+    }
+}
