@@ -64,7 +64,7 @@ fn accuracy(c: &MlpConfig) -> f64 {
 fn main() -> hpo::Result<()> {
     let study = hpo::create_study()
         .direction(StudyDirection::Maximize)
-        .sampler(RandomSampler::with_seed(42))
+        .sampler(TpeSampler::with_seed(42))
         .build()?;
 
     println!(

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 fn main() -> hpo::Result<()> {
     let study = hpo::create_study()
         .direction(StudyDirection::Maximize)
-        .sampler(RandomSampler::with_seed(42))
+        .sampler(TpeSampler::with_seed(42))
         .pruner(
             MedianPruner::new()
                 .n_startup_trials(5)

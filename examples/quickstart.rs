@@ -12,7 +12,7 @@ fn main() -> hpo::Result<()> {
         .init();
 
     let study = hpo::create_study()
-        .sampler(RandomSampler::with_seed(42))
+        .sampler(TpeSampler::with_seed(42))
         .build()?;
     study.optimize(100, |trial| {
         let x = trial.suggest_float("x", -10.0, 10.0)?;

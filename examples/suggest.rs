@@ -7,7 +7,7 @@ use hpo::prelude::*;
 fn main() -> hpo::Result<()> {
     let study = hpo::create_study()
         .direction(StudyDirection::Maximize)
-        .sampler(RandomSampler::with_seed(7))
+        .sampler(TpeSampler::with_seed(7))
         .build()?;
 
     let options = OptimizeOptions::new().n_trials(5).show_progress_bar(true);

@@ -3,11 +3,16 @@
 use std::sync::Arc;
 
 use hpo::{RandomSampler, Sampler};
+use hpo_samplers::TpeSampler;
 
 /// The sampler called `name`, seeded.
 pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
     match name {
         "random" => Ok(Arc::new(RandomSampler::with_seed(seed))),
-        other => Err(format!("unknown sampler `{other}` (available: random)")),
+        "tpe" => Ok(Arc::new(TpeSampler::with_seed(seed))),
+        "tpe_independent" => Ok(Arc::new(TpeSampler::with_seed(seed).multivariate(false))),
+        other => Err(format!(
+            "unknown sampler `{other}` (available: random, tpe, tpe_independent)"
+        )),
     }
 }

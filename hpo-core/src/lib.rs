@@ -32,6 +32,7 @@ mod decimal;
 pub mod distributions;
 pub mod error;
 pub mod json;
+pub mod multi_objective;
 pub mod param;
 pub mod param_space;
 pub mod pruners;
@@ -47,7 +48,7 @@ pub use distributions::{
 };
 pub use error::{DistributionError, Error, Result, TrialError, TrialPruned, TrialResult};
 pub use param::{Choice, ParamMap, ParamValue};
-pub use param_space::{IntersectionSearchSpace, ParamSpace};
+pub use param_space::{GroupDecomposedSearchSpace, IntersectionSearchSpace, ParamSpace};
 pub use pruners::{NopPruner, Pruner, TrialFilter};
 pub use samplers::{RandomSampler, Sampler};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};

@@ -70,3 +70,74 @@ impl IntersectionSearchSpace {
         Ok(out)
     }
 }
+
+/// Optuna's `_GroupDecomposedSearchSpace`: partitions the parameters of the finished trials
+/// (Complete, and Pruned with `include_pruned`) into groups that always appear together, so a
+/// multivariate sampler can model each group jointly even when the space is conditional.
+/// Computed incrementally, like [`IntersectionSearchSpace`].
+#[derive(Debug)]
+pub struct GroupDecomposedSearchSpace {
+    include_pruned: bool,
+    state: Mutex<GroupState>,
+}
+
+#[derive(Debug, Default)]
+struct GroupState {
+    study_id: Option<i64>,
+    cursor: usize,
+    groups: Vec<ParamSpace>,
+}
+
+impl GroupDecomposedSearchSpace {
+    /// A new calculator.
+    pub fn new(include_pruned: bool) -> Self {
+        GroupDecomposedSearchSpace {
+            include_pruned,
+            state: Mutex::new(GroupState::default()),
+        }
+    }
+
+    /// Splits every group by whether it shares parameters with `distributions`, then adds the
+    /// parameters no group had (Optuna's `_SearchSpaceGroup.add_distributions`).
+    fn add(groups: &mut Vec<ParamSpace>, distributions: &ParamSpace) {
+        let mut remaining: Vec<&String> = distributions.keys().collect();
+        let mut next = Vec::with_capacity(groups.len() * 2 + 1);
+        for g in groups.drain(..) {
+            let (inside, outside): (ParamSpace, ParamSpace) = g
+                .into_iter()
+                .partition(|(k, _)| distributions.contains_key(k));
+            remaining.retain(|k| !inside.contains_key(*k) && !outside.contains_key(*k));
+            next.push(inside);
+            next.push(outside);
+        }
+        next.push(
+            remaining
+                .into_iter()
+                .map(|k| (k.clone(), distributions[k].clone()))
+                .collect(),
+        );
+        next.retain(|g| !g.is_empty());
+        *groups = next;
+    }
+
+    /// The groups over the study's finished trials so far.
+    pub fn calculate(&self, study: &Study) -> Result<Vec<ParamSpace>> {
+        let mut state = self.state.lock();
+        if state.study_id != Some(study.study_id()) || study.is_filtered() {
+            *state = GroupState {
+                study_id: Some(study.study_id()),
+                ..GroupState::default()
+            };
+        }
+        let new = study.finished_trials_since(state.cursor)?;
+        state.cursor = new.cursor;
+        for t in &new.trials {
+            let counts = t.state == TrialState::Complete
+                || (self.include_pruned && t.state == TrialState::Pruned);
+            if counts {
+                Self::add(&mut state.groups, &t.distributions());
+            }
+        }
+        Ok(state.groups.clone())
+    }
+}

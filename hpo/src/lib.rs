@@ -27,6 +27,12 @@ pub mod pruners {
 }
 pub use hpo_pruners::MedianPruner;
 
+/// Samplers: TPE (the default) and the simple samplers (see [`hpo_samplers`]).
+pub mod samplers {
+    pub use hpo_samplers::*;
+}
+pub use hpo_samplers::TpeSampler;
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
@@ -40,10 +46,12 @@ pub struct WorkspaceReadmeDoctests;
 pub struct DeriveReadmeDoctests;
 
 /// A builder for a new study with hpo's defaults, as Optuna's `create_study`: in-memory
-/// storage, one minimized objective, and the [`MedianPruner`] (override any of them on the
-/// builder). Call `.build()` to create it, or `.load()` to open an existing one.
+/// storage, one minimized objective, the [`TpeSampler`] and the [`MedianPruner`] (override any
+/// of them on the builder). Call `.build()` to create it, or `.load()` to open an existing one.
 pub fn create_study() -> StudyBuilder {
-    Study::builder().pruner(MedianPruner::new())
+    Study::builder()
+        .sampler(TpeSampler::new())
+        .pruner(MedianPruner::new())
 }
 
 /// Loads the study named `name` from `storage`.
@@ -69,4 +77,5 @@ pub mod prelude {
         HyperbandPruner, MedianPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner,
         ThresholdPruner, WilcoxonPruner,
     };
+    pub use hpo_samplers::TpeSampler;
 }

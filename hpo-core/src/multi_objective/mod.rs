@@ -1,0 +1,9 @@
+//! Multi-objective helpers shared by samplers and reports: non-domination ranks and the
+//! hypervolume indicator. Every function works on loss vectors (lower is better; turn a
+//! maximized objective around with [`StudyDirection::to_minimize`](crate::StudyDirection::to_minimize)).
+
+mod hypervolume;
+mod nondomination;
+
+pub use hypervolume::hypervolume;
+pub use nondomination::{dominates, non_domination_ranks};

@@ -1,0 +1,520 @@
+//! `TpeSampler`: the Tree-structured Parzen Estimator, Optuna 5.0's default sampler.
+
+mod fast_exp;
+mod history;
+mod hssp;
+mod parzen_estimator;
+mod split;
+pub mod truncnorm;
+mod weights;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use hpo_core::json::to_python_json;
+use hpo_core::rng::Rng;
+use hpo_core::{
+    Distribution, FrozenTrial, GroupDecomposedSearchSpace, IntersectionSearchSpace, ParamSpace,
+    ParamValue, RandomSampler, Result, Sampler, Study, TrialState,
+};
+use parking_lot::Mutex;
+use serde_json::Value;
+
+pub use parzen_estimator::{EstimatorParams, ParzenEstimator};
+pub use weights::{
+    default_gamma, default_gamma_multiobjective, default_weights, hyperopt_default_gamma,
+};
+
+use history::History;
+
+/// The system attribute prefix under which TPE shares a running trial's relative sample with
+/// other workers (constant liar), in chunks of at most 2045 characters, as Optuna does.
+pub const RELATIVE_PARAMS_KEY: &str = "tpe:relative_params";
+const SYSTEM_ATTR_MAX_LENGTH: usize = 2045;
+
+/// How many trials are "good": a function of the number of finished trials.
+pub type GammaFn = Arc<dyn Fn(usize) -> usize + Send + Sync>;
+/// Kernel weights for `n` observations ordered by trial number.
+pub type WeightsFn = Arc<dyn Fn(usize) -> Vec<f64> + Send + Sync>;
+
+/// The Tree-structured Parzen Estimator (Optuna's `TPESampler`, 5.0 defaults): after 10 random
+/// startup trials, it splits the finished trials into good and bad groups (gamma
+/// `min(ceil(0.1 n), 25)`), fits a Parzen estimator to each, draws 24 candidates from the good one
+/// and keeps the candidate maximising `log l(x) - log g(x)`. Multivariate (one product kernel per
+/// trial) for single-objective studies, constant liar on, multi-objective with non-domination
+/// ranks and a hypervolume tie-break, constraints honoured.
+///
+/// ```
+/// use hpo_core::Study;
+/// use hpo_samplers::TpeSampler;
+/// let study = Study::builder().sampler(TpeSampler::with_seed(42)).build()?;
+/// study.optimize(30, |t| Ok((t.suggest_float("x", -10.0, 10.0)? - 2.0).powi(2)))?;
+/// assert!(study.best_value()? < 1.0);
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+pub struct TpeSampler {
+    n_startup_trials: usize,
+    n_ei_candidates: usize,
+    params: EstimatorParams,
+    multivariate: Option<bool>,
+    group: bool,
+    constant_liar: bool,
+    gamma: Option<GammaFn>,
+    weights: WeightsFn,
+    rng: Mutex<Rng>,
+    random: RandomSampler,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    history: History,
+    intersection: Option<IntersectionSearchSpace>,
+    groups: Option<GroupDecomposedSearchSpace>,
+}
+
+impl std::fmt::Debug for TpeSampler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TpeSampler")
+            .field("n_startup_trials", &self.n_startup_trials)
+            .field("n_ei_candidates", &self.n_ei_candidates)
+            .field("params", &self.params)
+            .field("multivariate", &self.multivariate)
+            .field("group", &self.group)
+            .field("constant_liar", &self.constant_liar)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TpeSampler {
+    fn default() -> Self {
+        TpeSampler::new()
+    }
+}
+
+impl TpeSampler {
+    /// Optuna 5.0's defaults, unseeded.
+    pub fn new() -> Self {
+        TpeSampler {
+            n_startup_trials: 10,
+            n_ei_candidates: 24,
+            params: EstimatorParams {
+                prior_weight: 1.0,
+                consider_magic_clip: true,
+                consider_endpoints: false,
+            },
+            multivariate: None,
+            group: false,
+            constant_liar: true,
+            gamma: None,
+            weights: Arc::new(default_weights),
+            rng: Mutex::new(Rng::from_entropy()),
+            random: RandomSampler::new(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Optuna's defaults with a seed: a seeded single-threaded study is reproducible bit for bit.
+    pub fn with_seed(seed: u64) -> Self {
+        TpeSampler::new().seed(seed)
+    }
+
+    /// Seeds the sampler (its own draws and its random startup sampler).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.rng = Mutex::new(Rng::seed_from_u64(seed));
+        self.random = RandomSampler::with_seed(seed ^ 0x5EED_5EED_5EED_5EED);
+        self
+    }
+
+    /// Random trials before TPE starts (default 10; Complete and Pruned trials count).
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.n_startup_trials = n;
+        self
+    }
+
+    /// Candidates drawn from the good estimator per sample (default 24; at least 1).
+    pub fn n_ei_candidates(mut self, n: usize) -> Self {
+        self.n_ei_candidates = n.max(1);
+        self
+    }
+
+    /// Weight of the prior kernel (default 1.0; must be >= 0).
+    pub fn prior_weight(mut self, w: f64) -> Self {
+        self.params.prior_weight = w.max(0.0);
+        self
+    }
+
+    /// Clip bandwidths from below by `range / min(100, 1 + n_kernels)` (default true).
+    pub fn consider_magic_clip(mut self, yes: bool) -> Self {
+        self.params.consider_magic_clip = yes;
+        self
+    }
+
+    /// Let the range ends count as neighbours of the extreme observations (default false).
+    pub fn consider_endpoints(mut self, yes: bool) -> Self {
+        self.params.consider_endpoints = yes;
+        self
+    }
+
+    /// Joint (multivariate) sampling of the parameters common to all trials; default: on for
+    /// single-objective studies, off for multi-objective ones.
+    pub fn multivariate(mut self, yes: bool) -> Self {
+        self.multivariate = Some(yes);
+        self
+    }
+
+    /// Decompose conditional spaces into groups of parameters that always appear together and
+    /// sample each group jointly (implies multivariate). With a declared typed space
+    /// (`Study::declare_space`, done by `optimize_typed`) the groups come from its static tree.
+    pub fn group(mut self, yes: bool) -> Self {
+        self.group = yes;
+        self
+    }
+
+    /// Treat running trials as bad ("constant liar") so parallel workers spread out
+    /// (default true).
+    pub fn constant_liar(mut self, yes: bool) -> Self {
+        self.constant_liar = yes;
+        self
+    }
+
+    /// Replaces gamma, the size of the good group as a function of the finished trials.
+    pub fn gamma(mut self, gamma: impl Fn(usize) -> usize + Send + Sync + 'static) -> Self {
+        self.gamma = Some(Arc::new(gamma));
+        self
+    }
+
+    /// Replaces the observation weights (by trial number, oldest first).
+    pub fn weights(mut self, weights: impl Fn(usize) -> Vec<f64> + Send + Sync + 'static) -> Self {
+        self.weights = Arc::new(weights);
+        self
+    }
+
+    fn is_multivariate(&self, study: &Study) -> bool {
+        match self.multivariate {
+            Some(m) => m || self.group,
+            None => self.group || !study.is_multi_objective(),
+        }
+    }
+
+    fn gamma_of(&self, study: &Study, n: usize) -> usize {
+        match &self.gamma {
+            Some(g) => g(n),
+            None if study.is_multi_objective() => default_gamma_multiobjective(n),
+            None => default_gamma(n),
+        }
+    }
+
+    /// The groups of the relative space (group mode).
+    fn groups(&self, study: &Study, state: &mut State) -> Result<Vec<ParamSpace>> {
+        if let Some(tree) = study.declared_space() {
+            return Ok(tree.groups().into_iter().map(|(_, g)| g).collect());
+        }
+        let calc = state
+            .groups
+            .get_or_insert_with(|| GroupDecomposedSearchSpace::new(true));
+        calc.calculate(study)
+    }
+
+    /// TPE proper on `space` (one or several parameters): returns internal values.
+    fn sample_space(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        space: &[(String, Distribution)],
+        hist: &History,
+    ) -> Result<HashMap<String, f64>> {
+        let running: Vec<Arc<FrozenTrial>> = if self.constant_liar {
+            let mut r = study.trials_in(&[TrialState::Running])?;
+            r.retain(|t| t.number != trial.number);
+            r
+        } else {
+            Vec::new()
+        };
+        let n = hist.len();
+        let n_below = self.gamma_of(study, n);
+        let below = split::below_numbers(hist, study.directions(), n_below);
+        let mut is_below = vec![false; hist.len()];
+        for number in &below {
+            if let Some(pos) = hist
+                .pos_of_number
+                .get(*number as usize)
+                .filter(|p| **p != u32::MAX)
+            {
+                is_below[*pos as usize] = true;
+            }
+        }
+        let columns: Vec<Option<&history::Column>> = space
+            .iter()
+            .map(|(name, _)| hist.columns.get(name))
+            .collect();
+        let has_all = |pos: usize| {
+            columns
+                .iter()
+                .all(|c| c.is_some_and(|c| !c.values[pos].is_nan()))
+        };
+        let dists: Vec<&Distribution> = space.iter().map(|(_, d)| d).collect();
+        let d_n = space.len();
+
+        // Below: finished trials only (running trials are always above).
+        let below_pos: Vec<usize> = (0..hist.len())
+            .filter(|&p| is_below[p] && has_all(p))
+            .collect();
+        let below_obs: Vec<Vec<f64>> = (0..d_n)
+            .map(|d| {
+                below_pos
+                    .iter()
+                    .map(|&p| columns[d].expect("has_all").values[p])
+                    .collect()
+            })
+            .collect();
+
+        // Above: finished trials not below, plus running trials (constant liar), by number.
+        let running_obs: Vec<(u64, Vec<f64>)> = running
+            .iter()
+            .filter_map(|t| running_observation(t, space).map(|o| (t.number, o)))
+            .collect();
+        let mut above_src: Vec<(u64, Source)> = (0..hist.len())
+            .filter(|&p| !is_below[p] && has_all(p))
+            .map(|p| (hist.entries[p].number, Source::Finished(p)))
+            .collect();
+        if !running_obs.is_empty() {
+            above_src.extend(
+                running_obs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (n, _))| (*n, Source::Running(i))),
+            );
+            above_src.sort_by_key(|(n, _)| *n);
+        }
+        let above_obs: Vec<Vec<f64>> = (0..d_n)
+            .map(|d| {
+                above_src
+                    .iter()
+                    .map(|(_, s)| match s {
+                        Source::Finished(p) => columns[d].expect("has_all").values[*p],
+                        Source::Running(i) => running_obs[*i].1[d],
+                    })
+                    .collect()
+            })
+            .collect();
+        // Kernel order by value per dimension, from the history's sorted columns (no sort).
+        let orders = if above_src.len() > 32 {
+            let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
+            let mut kernel_of = vec![u32::MAX; max_number + 1];
+            for (k, (n, _)) in above_src.iter().enumerate() {
+                kernel_of[*n as usize] = k as u32;
+            }
+            let finished_kernel = |number: u64| -> Option<u32> {
+                let k = *kernel_of.get(number as usize)?;
+                (k != u32::MAX && matches!(above_src[k as usize].1, Source::Finished(_)))
+                    .then_some(k)
+            };
+            Some(
+                (0..d_n)
+                    .map(|d| {
+                        let mut order: Vec<u32> = Vec::with_capacity(above_src.len());
+                        let mut extra: Vec<(f64, u32)> = above_src
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (_, s))| matches!(s, Source::Running(_)))
+                            .map(|(k, _)| (above_obs[d][k], k as u32))
+                            .collect();
+                        extra.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        let mut e = extra.into_iter().peekable();
+                        for &(v, number) in &columns[d].expect("has_all").sorted {
+                            if let Some(k) = finished_kernel(number) {
+                                while let Some(&(ev, ek)) = e.peek() {
+                                    if ev < v {
+                                        order.push(ek);
+                                        e.next();
+                                    } else {
+                                        break;
+                                    }
+                                }
+                                order.push(k);
+                            }
+                        }
+                        order.extend(e.map(|(_, k)| k));
+                        order
+                    })
+                    .collect::<Vec<Vec<u32>>>(),
+            )
+        } else {
+            None
+        };
+
+        let below_weights = if study.is_multi_objective() {
+            vec![1.0; below_pos.len()]
+        } else {
+            (self.weights)(below_pos.len())
+        };
+        let above_weights = (self.weights)(above_src.len());
+        let mpe_below =
+            ParzenEstimator::new(&dists, &below_obs, None, &below_weights, &self.params);
+        let mpe_above = ParzenEstimator::new(
+            &dists,
+            &above_obs,
+            orders.as_deref(),
+            &above_weights,
+            &self.params,
+        );
+        let candidates = mpe_below.sample(&mut self.rng.lock(), self.n_ei_candidates);
+        let lb = mpe_below.log_pdf(&candidates);
+        let la = mpe_above.log_pdf(&candidates);
+        let mut best = 0;
+        let mut best_score = f64::NEG_INFINITY;
+        for i in 0..candidates.len() {
+            let score = lb[i] - la[i];
+            if score > best_score || (best_score.is_nan() && !score.is_nan()) {
+                best_score = score;
+                best = i;
+            }
+        }
+        Ok(space
+            .iter()
+            .enumerate()
+            .map(|(d, (name, _))| (name.clone(), candidates[best][d]))
+            .collect())
+    }
+}
+
+enum Source {
+    Finished(usize),
+    Running(usize),
+}
+
+/// A running trial's internal values for `space`: its relative sample shared through the
+/// `tpe:relative_params` attributes, updated with the parameters it has already suggested.
+fn running_observation(t: &FrozenTrial, space: &[(String, Distribution)]) -> Option<Vec<f64>> {
+    let mut chunks = String::new();
+    let mut i = 0;
+    while let Some(Value::String(s)) = t.system_attrs.get(&format!("{RELATIVE_PARAMS_KEY}:{i}")) {
+        chunks.push_str(s);
+        i += 1;
+    }
+    let shared: Option<serde_json::Map<String, Value>> = if chunks.is_empty() {
+        None
+    } else {
+        serde_json::from_str(&chunks).ok()
+    };
+    space
+        .iter()
+        .map(|(name, dist)| {
+            if let Some(p) = t.params.get(name) {
+                return dist.to_internal(&p.value).ok();
+            }
+            let v = ParamValue::from_json(shared.as_ref()?.get(name)?)?;
+            dist.to_internal(&v).ok()
+        })
+        .collect()
+}
+
+impl Sampler for TpeSampler {
+    fn infer_relative_search_space(
+        &self,
+        study: &Study,
+        _trial: &FrozenTrial,
+    ) -> Result<ParamSpace> {
+        if !self.is_multivariate(study) {
+            return Ok(ParamSpace::new());
+        }
+        let mut state = self.state.lock();
+        let space = if self.group {
+            let mut out = ParamSpace::new();
+            for g in self.groups(study, &mut state)? {
+                let mut g: Vec<(String, Distribution)> = g.into_iter().collect();
+                g.sort_by(|a, b| a.0.cmp(&b.0));
+                out.extend(g);
+            }
+            out
+        } else if study.is_filtered() {
+            IntersectionSearchSpace::new(true).calculate(study)?
+        } else {
+            state
+                .intersection
+                .get_or_insert_with(|| IntersectionSearchSpace::new(true))
+                .calculate(study)?
+        };
+        Ok(space.into_iter().filter(|(_, d)| !d.single()).collect())
+    }
+
+    fn sample_relative(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        space: &ParamSpace,
+    ) -> Result<HashMap<String, f64>> {
+        if space.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut state = self.state.lock();
+        state.history.refresh(study)?;
+        if state.history.len() < self.n_startup_trials {
+            return Ok(HashMap::new());
+        }
+        let mut out = HashMap::new();
+        if self.group {
+            let groups = self.groups(study, &mut state)?;
+            for g in groups {
+                let mut sub: Vec<(String, Distribution)> = g
+                    .into_iter()
+                    .filter(|(name, d)| !d.single() && space.contains_key(name))
+                    .collect();
+                sub.sort_by(|a, b| a.0.cmp(&b.0));
+                if !sub.is_empty() {
+                    out.extend(self.sample_space(study, trial, &sub, &state.history)?);
+                }
+            }
+        } else {
+            let sub: Vec<(String, Distribution)> =
+                space.iter().map(|(k, d)| (k.clone(), d.clone())).collect();
+            out = self.sample_space(study, trial, &sub, &state.history)?;
+        }
+        drop(state);
+        if !out.is_empty() && self.constant_liar {
+            let mut shared = serde_json::Map::new();
+            for (name, dist) in space {
+                if let Some(x) = out.get(name) {
+                    shared.insert(name.clone(), dist.to_external(*x).to_json());
+                }
+            }
+            let text = to_python_json(&Value::Object(shared));
+            for (i, chunk) in text.as_bytes().chunks(SYSTEM_ATTR_MAX_LENGTH).enumerate() {
+                let chunk = String::from_utf8_lossy(chunk).into_owned();
+                study.storage().set_trial_system_attr(
+                    trial.trial_id,
+                    &format!("{RELATIVE_PARAMS_KEY}:{i}"),
+                    Value::String(chunk),
+                )?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn sample_independent(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        name: &str,
+        distribution: &Distribution,
+    ) -> Result<f64> {
+        let mut state = self.state.lock();
+        state.history.refresh(study)?;
+        if state.history.len() < self.n_startup_trials {
+            drop(state);
+            return self
+                .random
+                .sample_independent(study, trial, name, distribution);
+        }
+        let space = [(name.to_owned(), distribution.clone())];
+        let out = self.sample_space(study, trial, &space, &state.history)?;
+        Ok(out[name])
+    }
+
+    fn reseed_rng(&self, seed: Option<u64>) {
+        *self.rng.lock() = seed.map_or_else(Rng::from_entropy, Rng::seed_from_u64);
+        self.random
+            .reseed_rng(seed.map(|s| s ^ 0x5EED_5EED_5EED_5EED));
+    }
+}
