@@ -4,13 +4,19 @@
 //! ```text
 //! cargo run --release -p hpo-bench -- overhead --sampler random --trials 1000 --dim 5,20 --out overhead.json
 //! cargo run --release -p hpo-bench -- parallel --trials 400 --jobs 1,2 --out parallel.json
+//! cargo run --release -p hpo-bench -- quality --sampler tpe,random --seeds 10 --out quality.json
+//! cargo run --release -p hpo-bench -- pruning --seeds 10 --out pruning.json
 //! ```
 
 mod args;
 mod env;
 mod overhead;
 mod parallel;
+mod problems;
+mod pruning;
+mod quality;
 mod samplers;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -26,6 +32,8 @@ fn main() -> ExitCode {
     let result = match args.command.as_str() {
         "overhead" => overhead::run(&args),
         "parallel" => parallel::run(&args),
+        "quality" => quality::run(&args),
+        "pruning" => pruning::run(&args),
         other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),
     };
     match result {

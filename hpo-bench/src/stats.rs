@@ -1,0 +1,35 @@
+//! Summary statistics as the anchor scripts compute them (`statistics.quantiles(n=4,
+//! method="inclusive")`, `statistics.median`).
+
+/// Linear-interpolated quantile `p` (0..=1) of unsorted values (NaN for none).
+pub fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = values.to_vec();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = p * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+/// Median.
+pub fn median(values: &[f64]) -> f64 {
+    quantile(values, 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_python_statistics() {
+        // statistics.quantiles([1, 2, 3, 4, 10], n=4, method="inclusive") == [2.0, 3.0, 4.0]
+        let v = [4.0, 1.0, 10.0, 3.0, 2.0];
+        assert_eq!(quantile(&v, 0.25), 2.0);
+        assert_eq!(median(&v), 3.0);
+        assert_eq!(quantile(&v, 0.75), 4.0);
+        assert_eq!(median(&[1.0, 2.0]), 1.5);
+    }
+}
