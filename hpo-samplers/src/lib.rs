@@ -5,6 +5,10 @@
 //! (as they land) grid, brute-force, partial-fixed and QMC samplers. The
 //! [`RandomSampler`] lives in hpo-core.
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod tpe;
 
 pub use hpo_core::RandomSampler;

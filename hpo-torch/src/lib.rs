@@ -16,6 +16,10 @@
 //!
 //! hpo-torch needs libtorch 2.11 (tch 0.24): see the crate README for the two ways to get it.
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod activation;
 mod checkpoint;
 mod cuda;
