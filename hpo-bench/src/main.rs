@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match args.command.as_str() {
-        "overhead" => overhead::run(&args),
+        "overhead" | "storage" => overhead::run(&args),
         "parallel" => parallel::run(&args),
         "quality" => quality::run(&args),
         "pruning" => pruning::run(&args),

@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
     for seed in 0..args.seeds as u64 {
         for &dim in &dims {
             for s in &samplers {
-                let r = run_once(s, dim, n, seed)?;
+                let r = run_once_on(s, dim, n, seed, args.storage.as_deref())?;
                 let cp = &r["checkpoints"];
                 let last = cp
                     .as_object()
@@ -57,7 +57,8 @@ pub fn run(args: &Args) -> Result<Value, String> {
         }
     }
     Ok(json!({
-        "benchmark": "overhead",
+        "benchmark": if args.storage.is_some() { "storage" } else { "overhead" },
+        "storage": args.storage.clone().unwrap_or_else(|| "memory".into()),
         "config": {"samplers": samplers, "dims": dims, "n_max": n, "repeats": args.seeds,
                    "objective": "sphere, x_i in [-5,5]"},
         "summary": summarise(&runs),
@@ -65,9 +66,34 @@ pub fn run(args: &Args) -> Result<Value, String> {
     }))
 }
 
+/// The storage for a run: in-memory, or `journal:PATH` (a fresh file per run).
+fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::Storage>, String> {
+    match url {
+        None | Some("memory") | Some("inmemory") => Ok(std::sync::Arc::new(hpo::InMemoryStorage::new())),
+        Some(u) if u.starts_with("journal+nosync:") => {
+            let path = format!("{}.{tag}", u.trim_start_matches("journal+nosync:"));
+            let _ = std::fs::remove_file(&path);
+            let s = hpo::JournalFileStorage::open_with(&path, hpo::storage::LockKind::Symlink, Some(std::time::Duration::from_secs(30)), false)
+                .map_err(|e| e.to_string())?;
+            Ok(std::sync::Arc::new(s))
+        }
+        Some(u) if u.starts_with("journal:") => {
+            let path = format!("{}.{tag}", u.trim_start_matches("journal:"));
+            let _ = std::fs::remove_file(&path);
+            Ok(std::sync::Arc::new(hpo::JournalFileStorage::open(&path).map_err(|e| e.to_string())?))
+        }
+        Some(other) => Err(format!("unknown storage `{other}` (memory, journal:PATH, journal+nosync:PATH)")),
+    }
+}
+
 fn run_once(sampler: &str, dim: usize, n: usize, seed: u64) -> Result<Value, String> {
+    run_once_on(sampler, dim, n, seed, None)
+}
+
+fn run_once_on(sampler: &str, dim: usize, n: usize, seed: u64, storage: Option<&str>) -> Result<Value, String> {
     let study = Study::builder()
         .sampler_arc(samplers::make(sampler, seed)?)
+        .storage_arc(make_storage(storage, &format!("{sampler}-{dim}-{seed}"))?)
         .build()
         .map_err(|e| e.to_string())?;
     let names: Vec<String> = (0..dim).map(|i| format!("x{i}")).collect();

@@ -99,6 +99,10 @@ pub fn write_python_str(s: &str, out: &mut String) {
 
 /// Appends `value` as Python's `json.dumps(value)` would write it.
 pub fn write_python_json(value: &Value, out: &mut String) {
+    write_json(value, out, ", ", ": ");
+}
+
+fn write_json(value: &Value, out: &mut String, item_sep: &str, key_sep: &str) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -111,14 +115,17 @@ pub fn write_python_json(value: &Value, out: &mut String) {
                 out.push_str(&python_float(n.as_f64().unwrap_or(f64::NAN)));
             }
         }
+        Value::String(s) if s == NAN_MARK => out.push_str("NaN"),
+        Value::String(s) if s == INF_MARK => out.push_str("Infinity"),
+        Value::String(s) if s == NEG_INF_MARK => out.push_str("-Infinity"),
         Value::String(s) => write_python_str(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(item_sep);
                 }
-                write_python_json(item, out);
+                write_json(item, out, item_sep, key_sep);
             }
             out.push(']');
         }
@@ -126,11 +133,11 @@ pub fn write_python_json(value: &Value, out: &mut String) {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(item_sep);
                 }
                 write_python_str(k, out);
-                out.push_str(": ");
-                write_python_json(v, out);
+                out.push_str(key_sep);
+                write_json(v, out, item_sep, key_sep);
             }
             out.push('}');
         }
@@ -150,6 +157,88 @@ pub fn to_python_json(value: &Value) -> String {
     out
 }
 
+pub(crate) const NAN_MARK: &str = "\u{0}hpo:NaN";
+pub(crate) const INF_MARK: &str = "\u{0}hpo:Infinity";
+pub(crate) const NEG_INF_MARK: &str = "\u{0}hpo:-Infinity";
+
+/// Python writes the bare tokens `NaN`, `Infinity` and `-Infinity` (a categorical may have a NaN
+/// choice); `serde_json` rejects them, so outside string literals they become marker strings.
+pub(crate) fn patch_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("NaN") && !text.contains("Infinity") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let marker = [
+            ("-Infinity", NEG_INF_MARK),
+            ("Infinity", INF_MARK),
+            ("NaN", NAN_MARK),
+        ]
+        .into_iter()
+        .find(|(tok, _)| rest.starts_with(tok));
+        if let Some((tok, mark)) = marker {
+            out.push_str(&serde_json::to_string(mark).expect("a string serializes"));
+            rest = &rest[tok.len()..];
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.into()
+}
+
+
+/// Parses JSON as Python's `json.loads` does, accepting the bare tokens `NaN`, `Infinity` and
+/// `-Infinity`, which become the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (read them
+/// back with [`value_to_float`]).
+pub fn parse_python_json(text: &str) -> serde_json::Result<Value> {
+    let mut v: Value = serde_json::from_str(&patch_non_finite(text))?;
+    fn unmark(v: &mut Value) {
+        match v {
+            Value::String(s) => {
+                let plain = match s.as_str() {
+                    NAN_MARK => "NaN",
+                    INF_MARK => "Infinity",
+                    NEG_INF_MARK => "-Infinity",
+                    _ => return,
+                };
+                *s = plain.to_owned();
+            }
+            Value::Array(a) => a.iter_mut().for_each(unmark),
+            Value::Object(o) => o.values_mut().for_each(unmark),
+            _ => {}
+        }
+    }
+    unmark(&mut v);
+    Ok(v)
+}
+
+/// `json.dumps(value, separators=(",", ":"))`: Optuna's journal format. Strings that
+/// [`float_to_value`] made from non-finite floats are written as strings.
+pub fn to_python_json_compact(value: &Value) -> String {
+    let mut out = String::new();
+    write_json(value, &mut out, ",", ":");
+    out
+}
+
 /// A float as a JSON value. JSON (and `serde_json::Value`) has no NaN or infinities, so those
 /// become the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, the tokens Python's `json`
 /// module writes; [`value_to_float`] reads them back.
@@ -157,6 +246,17 @@ pub fn float_to_value(x: f64) -> Value {
     match serde_json::Number::from_f64(x) {
         Some(n) => Value::Number(n),
         None => Value::String(python_float(x)),
+    }
+}
+
+/// A float for the JSON writers of this module: a number, or for NaN and the infinities a marker
+/// that [`to_python_json_compact`] writes as the bare token Python reads back as a float.
+pub fn float_token(x: f64) -> Value {
+    match serde_json::Number::from_f64(x) {
+        Some(n) => Value::Number(n),
+        None if x.is_nan() => Value::String(NAN_MARK.to_owned()),
+        None if x > 0.0 => Value::String(INF_MARK.to_owned()),
+        None => Value::String(NEG_INF_MARK.to_owned()),
     }
 }
 

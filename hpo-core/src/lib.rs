@@ -52,7 +52,7 @@ pub use param_space::{GroupDecomposedSearchSpace, IntersectionSearchSpace, Param
 pub use pruners::{NopPruner, Pruner, TrialFilter};
 pub use samplers::{RandomSampler, Sampler};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
-pub use storage::{InMemoryStorage, Storage};
+pub use storage::{InMemoryStorage, JournalFileStorage, Storage};
 pub use study::{
     Callback, MaxTrialsCallback, ObjectiveValue, OptimizeOptions, Study, StudyBuilder,
     StudyDirection,

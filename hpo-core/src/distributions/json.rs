@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{CategoricalDistribution, Distribution, FloatDistribution, IntDistribution};
 use crate::error::DistributionError;
-use crate::json::python_float;
+use crate::json::{INF_MARK, NAN_MARK, NEG_INF_MARK, patch_non_finite, python_float};
 use crate::param::ParamValue;
 
 impl Distribution {
@@ -178,54 +178,6 @@ fn choice_from_json(value: &Value) -> Option<ParamValue> {
         }
     }
     ParamValue::from_json(value)
-}
-
-const NAN_MARK: &str = "\u{0}hpo:NaN";
-const INF_MARK: &str = "\u{0}hpo:Infinity";
-const NEG_INF_MARK: &str = "\u{0}hpo:-Infinity";
-
-/// Python writes the bare tokens `NaN`, `Infinity` and `-Infinity` (a categorical may have a NaN
-/// choice); `serde_json` rejects them, so outside string literals they become marker strings.
-fn patch_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("NaN") && !text.contains("Infinity") {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            rest = &rest[c.len_utf8()..];
-            continue;
-        }
-        let marker = [
-            ("-Infinity", NEG_INF_MARK),
-            ("Infinity", INF_MARK),
-            ("NaN", NAN_MARK),
-        ]
-        .into_iter()
-        .find(|(tok, _)| rest.starts_with(tok));
-        if let Some((tok, mark)) = marker {
-            out.push_str(&serde_json::to_string(mark).expect("a string serializes"));
-            rest = &rest[tok.len()..];
-            continue;
-        }
-        if c == '"' {
-            in_string = true;
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out.into()
 }
 
 #[cfg(test)]

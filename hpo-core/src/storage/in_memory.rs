@@ -59,6 +59,57 @@ impl InMemoryStorage {
     }
 }
 
+impl InMemoryStorage {
+    /// [`Storage::set_trial_state_values`] with the time to record (journal replay uses the
+    /// time written in the log).
+    pub(crate) fn set_trial_state_values_at(
+        &self,
+        trial_id: TrialId,
+        state: TrialState,
+        values: Option<&[f64]>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut inner = self.inner.write();
+        let (study_id, trial) = inner.updatable(trial_id)?;
+        if state == TrialState::Running && trial.state != TrialState::Waiting {
+            return Ok(false);
+        }
+        let was_waiting = trial.state == TrialState::Waiting;
+        trial.state = state;
+        trial.values = values.map(<[f64]>::to_vec);
+        match state {
+            TrialState::Running => trial.datetime_start = Some(now),
+            s if s.is_finished() => trial.datetime_complete = Some(now),
+            _ => {}
+        }
+        let finished = state.is_finished();
+        let study = inner.study_mut(study_id)?;
+        if was_waiting {
+            study.waiting.retain(|id| *id != trial_id);
+        }
+        if finished {
+            study.finished.push(trial_id);
+        }
+        if state == TrialState::Complete && study.record.directions.len() == 1 {
+            let direction = study.record.directions[0];
+            let candidate = inner.slot(trial_id)?.trial.clone();
+            let better = match inner.study(study_id)?.best {
+                None => candidate.value().is_some(),
+                Some(best_id) => beats(direction, &candidate, &inner.slot(best_id)?.trial),
+            };
+            if better {
+                inner.study_mut(study_id)?.best = Some(trial_id);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The oldest Waiting trial of a study, if any (without popping it).
+    pub(crate) fn first_waiting(&self, study_id: StudyId) -> Result<Option<TrialId>> {
+        Ok(self.inner.read().study(study_id)?.waiting.front().copied())
+    }
+}
+
 impl Inner {
     fn study(&self, id: StudyId) -> Result<&StudyData> {
         self.studies.get(&id).ok_or(Error::StudyIdNotFound(id))
@@ -321,39 +372,7 @@ impl Storage for InMemoryStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
-        let mut inner = self.inner.write();
-        let (study_id, trial) = inner.updatable(trial_id)?;
-        if state == TrialState::Running && trial.state != TrialState::Waiting {
-            return Ok(false);
-        }
-        let was_waiting = trial.state == TrialState::Waiting;
-        trial.state = state;
-        trial.values = values.map(<[f64]>::to_vec);
-        match state {
-            TrialState::Running => trial.datetime_start = Some(Utc::now()),
-            s if s.is_finished() => trial.datetime_complete = Some(Utc::now()),
-            _ => {}
-        }
-        let finished = state.is_finished();
-        let study = inner.study_mut(study_id)?;
-        if was_waiting {
-            study.waiting.retain(|id| *id != trial_id);
-        }
-        if finished {
-            study.finished.push(trial_id);
-        }
-        if state == TrialState::Complete && study.record.directions.len() == 1 {
-            let direction = study.record.directions[0];
-            let candidate = inner.slot(trial_id)?.trial.clone();
-            let better = match inner.study(study_id)?.best {
-                None => candidate.value().is_some(),
-                Some(best_id) => beats(direction, &candidate, &inner.slot(best_id)?.trial),
-            };
-            if better {
-                inner.study_mut(study_id)?.best = Some(trial_id);
-            }
-        }
-        Ok(true)
+        self.set_trial_state_values_at(trial_id, state, values, Utc::now())
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {

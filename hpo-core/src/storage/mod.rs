@@ -6,12 +6,14 @@
 //! only the trials that finished since their last look.
 
 mod in_memory;
+mod journal;
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 pub use in_memory::InMemoryStorage;
+pub use journal::{JournalFileStorage, JournalLock, LockKind, op as journal_op};
 
 use crate::distributions::Distribution;
 use crate::error::{Error, Result};

@@ -1,0 +1,23 @@
+"""An Optuna 5.0 worker optimizing an existing journal study while hpo does the same.
+
+usage: python worker_journal.py JOURNAL_FILE N_TRIALS
+"""
+import sys
+import time
+
+import optuna
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+study = optuna.load_study(study_name="from-optuna", storage=storage,
+                          sampler=optuna.samplers.RandomSampler(seed=1))
+
+
+def objective(trial):
+    time.sleep(0.001)
+    return trial.suggest_float("x", -1, 1) ** 2
+
+
+study.optimize(objective, n_trials=int(sys.argv[2]))
