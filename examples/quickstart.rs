@@ -1,6 +1,8 @@
-//! Quickstart: minimize (x - 2)^2 over x in [-10, 10].
+//! Quickstart: minimize (x - 2)^2 over x in [-10, 10], stored in an SQLite database that
+//! Optuna's tools can open (`optuna.load_study(study_name="quickstart",
+//! storage="sqlite:///quickstart.db")`, optuna-dashboard).
 //!
-//! Run with `cargo run --release --example quickstart`.
+//! Run with `cargo run --release --example quickstart`; every run adds 100 trials.
 
 use hpo::prelude::*;
 
@@ -12,6 +14,9 @@ fn main() -> hpo::Result<()> {
         .init();
 
     let study = hpo::create_study()
+        .name("quickstart")
+        .storage_arc(hpo::open_storage("sqlite:///quickstart.db")?)
+        .load_if_exists(true)
         .sampler(TpeSampler::with_seed(42))
         .build()?;
     study.optimize(100, |trial| {
@@ -24,5 +29,6 @@ fn main() -> hpo::Result<()> {
     for (name, value) in study.best_params()? {
         println!("  {name}: {value}");
     }
+    println!("{} trials stored in quickstart.db", study.n_trials()?);
     Ok(())
 }

@@ -69,20 +69,45 @@ pub fn run(args: &Args) -> Result<Value, String> {
 /// The storage for a run: in-memory, or `journal:PATH` (a fresh file per run).
 fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::Storage>, String> {
     match url {
-        None | Some("memory") | Some("inmemory") => Ok(std::sync::Arc::new(hpo::InMemoryStorage::new())),
+        None | Some("memory") | Some("inmemory") => {
+            Ok(std::sync::Arc::new(hpo::InMemoryStorage::new()))
+        }
+        Some(u) if u.starts_with("sqlite+wal:") => {
+            let path = format!("{}.{tag}.db", u.trim_start_matches("sqlite+wal:"));
+            let _ = std::fs::remove_file(&path);
+            Ok(std::sync::Arc::new(
+                hpo_storage::SqliteStorage::open_wal(&path).map_err(|e| e.to_string())?,
+            ))
+        }
+        Some(u) if u.starts_with("sqlite:") => {
+            let path = format!("{}.{tag}.db", u.trim_start_matches("sqlite:"));
+            let _ = std::fs::remove_file(&path);
+            Ok(std::sync::Arc::new(
+                hpo_storage::SqliteStorage::open(&path).map_err(|e| e.to_string())?,
+            ))
+        }
         Some(u) if u.starts_with("journal+nosync:") => {
             let path = format!("{}.{tag}", u.trim_start_matches("journal+nosync:"));
             let _ = std::fs::remove_file(&path);
-            let s = hpo::JournalFileStorage::open_with(&path, hpo::storage::LockKind::Symlink, Some(std::time::Duration::from_secs(30)), false)
-                .map_err(|e| e.to_string())?;
+            let s = hpo::JournalFileStorage::open_with(
+                &path,
+                hpo::storage::LockKind::Symlink,
+                Some(std::time::Duration::from_secs(30)),
+                false,
+            )
+            .map_err(|e| e.to_string())?;
             Ok(std::sync::Arc::new(s))
         }
         Some(u) if u.starts_with("journal:") => {
             let path = format!("{}.{tag}", u.trim_start_matches("journal:"));
             let _ = std::fs::remove_file(&path);
-            Ok(std::sync::Arc::new(hpo::JournalFileStorage::open(&path).map_err(|e| e.to_string())?))
+            Ok(std::sync::Arc::new(
+                hpo::JournalFileStorage::open(&path).map_err(|e| e.to_string())?,
+            ))
         }
-        Some(other) => Err(format!("unknown storage `{other}` (memory, journal:PATH, journal+nosync:PATH)")),
+        Some(other) => Err(format!(
+            "unknown storage `{other}` (memory, sqlite:PATH, sqlite+wal:PATH, journal:PATH, journal+nosync:PATH)"
+        )),
     }
 }
 
@@ -90,7 +115,13 @@ fn run_once(sampler: &str, dim: usize, n: usize, seed: u64) -> Result<Value, Str
     run_once_on(sampler, dim, n, seed, None)
 }
 
-fn run_once_on(sampler: &str, dim: usize, n: usize, seed: u64, storage: Option<&str>) -> Result<Value, String> {
+fn run_once_on(
+    sampler: &str,
+    dim: usize,
+    n: usize,
+    seed: u64,
+    storage: Option<&str>,
+) -> Result<Value, String> {
     let study = Study::builder()
         .sampler_arc(samplers::make(sampler, seed)?)
         .storage_arc(make_storage(storage, &format!("{sampler}-{dim}-{seed}"))?)

@@ -205,7 +205,6 @@ pub(crate) fn patch_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-
 /// Parses JSON as Python's `json.loads` does, accepting the bare tokens `NaN`, `Infinity` and
 /// `-Infinity`, which become the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (read them
 /// back with [`value_to_float`]).

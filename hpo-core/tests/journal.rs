@@ -42,7 +42,14 @@ fn populate(study: &Study) {
         .unwrap();
     study.enqueue_trial([("x", 1.0)]).unwrap();
     let d = Distribution::float(0.0, 1.0).unwrap();
-    study.add_trial(&FrozenTrial::new(TrialState::Complete).with_value(0.5).with_param("y", 0.25, d).unwrap()).unwrap();
+    study
+        .add_trial(
+            &FrozenTrial::new(TrialState::Complete)
+                .with_value(0.5)
+                .with_param("y", 0.25, d)
+                .unwrap(),
+        )
+        .unwrap();
 }
 
 #[test]
@@ -55,7 +62,11 @@ fn another_instance_replays_the_same_study() {
         .build()
         .unwrap();
     populate(&study);
-    let other = Study::builder().name("replay").storage(JournalFileStorage::open(&path).unwrap()).load().unwrap();
+    let other = Study::builder()
+        .name("replay")
+        .storage(JournalFileStorage::open(&path).unwrap())
+        .load()
+        .unwrap();
     let a = study.trials().unwrap();
     let b = other.trials().unwrap();
     assert_eq!(a.len(), 14);
@@ -77,7 +88,11 @@ fn another_instance_replays_the_same_study() {
     // The file is Optuna's format.
     let text = std::fs::read_to_string(&path).unwrap();
     let first = text.lines().next().unwrap();
-    assert!(first.starts_with(r#"{"op_code":0,"worker_id":""#) && first.ends_with(r#""study_name":"replay","directions":[1]}"#), "{first}");
+    assert!(
+        first.starts_with(r#"{"op_code":0,"worker_id":""#)
+            && first.ends_with(r#""study_name":"replay","directions":[1]}"#),
+        "{first}"
+    );
     assert!(text.contains(r#""intermediate_value":NaN"#));
     assert!(text.contains(r#""values":[Infinity]"#));
     assert!(text.contains(r#""distribution":"{\"name\": \"FloatDistribution\", \"attributes\": {\"step\": null, \"low\": -10.0, \"high\": 10.0, \"log\": false}}""#));
@@ -88,22 +103,34 @@ fn another_instance_replays_the_same_study() {
 fn truncated_last_line_is_ignored_until_complete() {
     let path = temp("truncated");
     let s = JournalFileStorage::open(&path).unwrap();
-    s.create_new_study(&[StudyDirection::Minimize], "t").unwrap();
+    s.create_new_study(&[StudyDirection::Minimize], "t")
+        .unwrap();
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
-    f.write_all(br#"{"op_code":0,"worker_id":"x","study_name":"half","direc"#).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(br#"{"op_code":0,"worker_id":"x","study_name":"half","direc"#)
+        .unwrap();
     let reader = JournalFileStorage::open(&path).unwrap();
     assert_eq!(reader.get_all_studies().unwrap().len(), 1);
     f.write_all(b"tions\":[2]}\n").unwrap();
     assert_eq!(reader.get_all_studies().unwrap().len(), 2);
-    assert_eq!(reader.get_study_directions(1).unwrap(), vec![StudyDirection::Maximize]);
+    assert_eq!(
+        reader.get_study_directions(1).unwrap(),
+        vec![StudyDirection::Maximize]
+    );
     let _ = std::fs::remove_file(path);
 }
 
 #[test]
 fn concurrent_writers_through_separate_instances_lose_nothing() {
     let path = temp("concurrent");
-    Study::builder().name("c").storage(JournalFileStorage::open(&path).unwrap()).build().unwrap();
+    Study::builder()
+        .name("c")
+        .storage(JournalFileStorage::open(&path).unwrap())
+        .build()
+        .unwrap();
     std::thread::scope(|scope| {
         for w in 0..4 {
             let path = path.clone();
@@ -111,21 +138,38 @@ fn concurrent_writers_through_separate_instances_lose_nothing() {
                 // Each worker opens its own storage, as a separate process would.
                 let study = Study::builder()
                     .name("c")
-                    .storage(JournalFileStorage::open_with(&path, hpo_core::storage::LockKind::Symlink, None, false).unwrap())
+                    .storage(
+                        JournalFileStorage::open_with(
+                            &path,
+                            hpo_core::storage::LockKind::Symlink,
+                            None,
+                            false,
+                        )
+                        .unwrap(),
+                    )
                     .sampler(RandomSampler::with_seed(w))
                     .load()
                     .unwrap();
-                study.optimize(40, |t| Ok(t.suggest_float("x", 0.0, 1.0)?)).unwrap();
+                study
+                    .optimize(40, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+                    .unwrap();
             });
         }
     });
-    let study = Study::builder().name("c").storage(JournalFileStorage::open(&path).unwrap()).load().unwrap();
+    let study = Study::builder()
+        .name("c")
+        .storage(JournalFileStorage::open(&path).unwrap())
+        .load()
+        .unwrap();
     let trials = study.trials().unwrap();
     assert_eq!(trials.len(), 160);
     let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
     assert_eq!(numbers, (0..160).collect());
     assert!(trials.iter().all(|t| t.state == TrialState::Complete));
-    assert!(!std::path::Path::new(&format!("{}.lock", path.display())).exists(), "lock released");
+    assert!(
+        !std::path::Path::new(&format!("{}.lock", path.display())).exists(),
+        "lock released"
+    );
     let _ = std::fs::remove_file(path);
 }
 
@@ -133,16 +177,35 @@ fn concurrent_writers_through_separate_instances_lose_nothing() {
 fn misuse_is_an_error_and_loses_nothing() {
     let path = temp("misuse");
     let storage = Arc::new(JournalFileStorage::open(&path).unwrap());
-    let study = Study::builder().name("m").storage_arc(storage.clone()).build().unwrap();
+    let study = Study::builder()
+        .name("m")
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
     let mut t = study.ask().unwrap();
     t.suggest_float("x", 0.0, 1.0).unwrap();
     let id = t.id();
     study.tell(t, 1.0).unwrap();
     let before = std::fs::metadata(&path).unwrap().len();
     assert!(storage.set_trial_user_attr(id, "late", 1.into()).is_err());
-    assert!(matches!(Study::builder().name("m").storage_arc(storage.clone()).build(), Err(hpo_core::Error::DuplicatedStudy(_))));
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), before, "nothing appended");
-    assert!(JournalFileStorage::open("/nonexistent-dir/x.log").unwrap_err().to_string().contains("/nonexistent-dir/x.log"));
+    assert!(matches!(
+        Study::builder()
+            .name("m")
+            .storage_arc(storage.clone())
+            .build(),
+        Err(hpo_core::Error::DuplicatedStudy(_))
+    ));
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        before,
+        "nothing appended"
+    );
+    assert!(
+        JournalFileStorage::open("/nonexistent-dir/x.log")
+            .unwrap_err()
+            .to_string()
+            .contains("/nonexistent-dir/x.log")
+    );
     let _ = std::fs::remove_file(path);
 }
 
@@ -172,9 +235,25 @@ fn optuna_reads_what_hpo_writes() {
         .storage(JournalFileStorage::open(&path).unwrap())
         .build()
         .unwrap();
-    multi.optimize(3, |t| { let x = t.suggest_float("x", 0.0, 1.0)?; Ok((x, 1.0 - x)) }).unwrap();
-    let out = Command::new(&py).args([&script("dump_journal.py"), path.to_str().unwrap(), "from-hpo"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    multi
+        .optimize(3, |t| {
+            let x = t.suggest_float("x", 0.0, 1.0)?;
+            Ok((x, 1.0 - x))
+        })
+        .unwrap();
+    let out = Command::new(&py)
+        .args([
+            &script("dump_journal.py"),
+            path.to_str().unwrap(),
+            "from-hpo",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let trials = dumped["trials"].as_array().unwrap();
     let ours = study.trials().unwrap();
@@ -191,15 +270,24 @@ fn optuna_reads_what_hpo_writes() {
                 other => panic!("{other:?}"),
             }
         }
-        assert_eq!(p["user_attrs"], serde_json::Value::Object(o.user_attrs.clone().into_iter().collect()));
+        assert_eq!(
+            p["user_attrs"],
+            serde_json::Value::Object(o.user_attrs.clone().into_iter().collect())
+        );
     }
     assert_eq!(trials[7]["values"][0], "inf");
     assert_eq!(trials[3]["state"], "PRUNED");
     assert_eq!(trials[5]["state"], "FAIL");
     assert_eq!(dumped["user_attrs"]["owner"], "rust");
-    let out = Command::new(&py).args([&script("dump_journal.py"), path.to_str().unwrap(), "multi"]).output().unwrap();
+    let out = Command::new(&py)
+        .args([&script("dump_journal.py"), path.to_str().unwrap(), "multi"])
+        .output()
+        .unwrap();
     let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(dumped["directions"], serde_json::json!(["MINIMIZE", "MAXIMIZE"]));
+    assert_eq!(
+        dumped["directions"],
+        serde_json::json!(["MINIMIZE", "MAXIMIZE"])
+    );
     let _ = std::fs::remove_file(path);
 }
 
@@ -208,12 +296,27 @@ fn optuna_reads_what_hpo_writes() {
 fn hpo_reads_what_optuna_writes_and_both_optimize_one_file() {
     let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0");
     let path = temp("from-optuna");
-    let out = Command::new(&py).args([&script("write_journal.py"), path.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let study = Study::builder().name("from-optuna").storage(JournalFileStorage::open(&path).unwrap()).load().unwrap();
+    let out = Command::new(&py)
+        .args([&script("write_journal.py"), path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let study = Study::builder()
+        .name("from-optuna")
+        .storage(JournalFileStorage::open(&path).unwrap())
+        .load()
+        .unwrap();
     let trials = study.trials().unwrap();
     assert_eq!(trials.len(), 6);
-    assert_eq!(trials[0].param("c"), Some(&ParamValue::from("a")), "the enqueued trial ran first");
+    assert_eq!(
+        trials[0].param("c"),
+        Some(&ParamValue::from("a")),
+        "the enqueued trial ran first"
+    );
     assert_eq!(trials[0].param("x"), Some(&ParamValue::Float(0.5)));
     assert_eq!(trials[1].state, TrialState::Pruned);
     assert_eq!(trials[2].state, TrialState::Fail);
@@ -222,13 +325,26 @@ fn hpo_reads_what_optuna_writes_and_both_optimize_one_file() {
     assert_eq!(trials[5].values, Some(vec![1.0]), "the added trial");
     assert_eq!(study.user_attrs().unwrap()["owner"], "python");
     // Now one Optuna worker and one hpo worker optimize the same file at the same time.
-    let mut child = Command::new(&py).args([&script("worker_journal.py"), path.to_str().unwrap(), "60"]).spawn().unwrap();
-    study.optimize(60, |t| { std::thread::sleep(std::time::Duration::from_millis(1)); Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2)) }).unwrap();
+    let mut child = Command::new(&py)
+        .args([&script("worker_journal.py"), path.to_str().unwrap(), "60"])
+        .spawn()
+        .unwrap();
+    study
+        .optimize(60, |t| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2))
+        })
+        .unwrap();
     assert!(child.wait().unwrap().success());
     let trials = study.trials().unwrap();
     assert_eq!(trials.len(), 6 + 120);
     let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
     assert_eq!(numbers.len(), 126);
-    assert!(trials.iter().filter(|t| t.number >= 6).all(|t| t.state == TrialState::Complete));
+    assert!(
+        trials
+            .iter()
+            .filter(|t| t.number >= 6)
+            .all(|t| t.state == TrialState::Complete)
+    );
     let _ = std::fs::remove_file(path);
 }

@@ -33,6 +33,18 @@ pub mod samplers {
 }
 pub use hpo_samplers::TpeSampler;
 
+/// Persistent storages on Optuna's formats (see [`hpo_storage`]; the journal file lives in core).
+pub mod storages {
+    pub use hpo_core::storage::{JournalFileStorage, LockKind};
+    pub use hpo_storage::*;
+}
+pub use hpo_storage::SqliteStorage;
+
+/// The storage a URL names: `sqlite:///file.db`, `journal:PATH` or `memory`.
+pub fn open_storage(url: &str) -> Result<std::sync::Arc<dyn Storage>> {
+    hpo_storage::open(url)
+}
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

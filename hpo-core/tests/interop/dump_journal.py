@@ -1,6 +1,6 @@
 """Dumps a study from an hpo-written journal as JSON, through Optuna 5.0's own reader.
 
-usage: python dump_journal.py JOURNAL_FILE STUDY_NAME
+usage: python dump_journal.py JOURNAL_FILE_OR_SQLITE_DB STUDY_NAME
 """
 import json
 import math
@@ -11,7 +11,8 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+storage = (f"sqlite:///{sys.argv[1]}" if sys.argv[1].endswith(".db")
+           else JournalStorage(JournalFileBackend(sys.argv[1])))
 study = optuna.load_study(study_name=sys.argv[2], storage=storage)
 
 

@@ -1,6 +1,6 @@
 """An Optuna 5.0 worker optimizing an existing journal study while hpo does the same.
 
-usage: python worker_journal.py JOURNAL_FILE N_TRIALS
+usage: python worker_journal.py JOURNAL_FILE_OR_SQLITE_DB N_TRIALS
 """
 import sys
 import time
@@ -10,7 +10,8 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+storage = (f"sqlite:///{sys.argv[1]}" if sys.argv[1].endswith(".db")
+           else JournalStorage(JournalFileBackend(sys.argv[1])))
 study = optuna.load_study(study_name="from-optuna", storage=storage,
                           sampler=optuna.samplers.RandomSampler(seed=1))
 

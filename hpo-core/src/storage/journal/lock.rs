@@ -42,15 +42,22 @@ impl JournalLock {
     pub fn new(file: &Path, kind: LockKind, grace_period: Option<Duration>) -> JournalLock {
         let mut lock_path = file.as_os_str().to_owned();
         lock_path.push(".lock");
-        JournalLock { kind, target: file.to_owned(), lock_path: PathBuf::from(lock_path), grace_period }
+        JournalLock {
+            kind,
+            target: file.to_owned(),
+            lock_path: PathBuf::from(lock_path),
+            grace_period,
+        }
     }
 
     fn try_create(&self) -> std::io::Result<()> {
         match self.kind {
             LockKind::Symlink => std::os::unix::fs::symlink(&self.target, &self.lock_path),
-            LockKind::OpenExclusive => {
-                std::fs::OpenOptions::new().write(true).create_new(true).open(&self.lock_path).map(|_| ())
-            }
+            LockKind::OpenExclusive => std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&self.lock_path)
+                .map(|_| ()),
         }
     }
 
@@ -81,7 +88,10 @@ impl JournalLock {
                             .and_then(|t| t.elapsed().ok())
                             .is_some_and(|age| age > grace);
                         if stale {
-                            tracing::warn!("breaking the stale journal lock {}", self.lock_path.display());
+                            tracing::warn!(
+                                "breaking the stale journal lock {}",
+                                self.lock_path.display()
+                            );
                             let _ = self.remove();
                             continue;
                         }
@@ -89,7 +99,10 @@ impl JournalLock {
                     let waited = started.elapsed().unwrap_or_default().as_secs();
                     if waited / 10 > warned {
                         warned = waited / 10;
-                        tracing::warn!("waited {waited} s for the journal lock {}", self.lock_path.display());
+                        tracing::warn!(
+                            "waited {waited} s for the journal lock {}",
+                            self.lock_path.display()
+                        );
                     }
                     std::thread::sleep(sleep);
                     sleep = (sleep * 2).min(Duration::from_secs(1));
@@ -108,7 +121,10 @@ impl JournalLock {
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         if let Err(e) = self.lock.remove() {
-            tracing::warn!("releasing the journal lock {}: {e}", self.lock.lock_path.display());
+            tracing::warn!(
+                "releasing the journal lock {}: {e}",
+                self.lock.lock_path.display()
+            );
         }
     }
 }

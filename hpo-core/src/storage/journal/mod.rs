@@ -120,8 +120,9 @@ impl JournalFileStorage {
     /// Applies what other writers appended since the last read. Records that do not apply are
     /// dropped, as Optuna's replay does; a last line without its newline is left for later.
     fn sync_locked(&self, replay: &mut Replay) -> Result<()> {
-        let mut file = std::fs::File::open(&self.path)
-            .map_err(|e| Error::Storage(format!("cannot read journal {}: {e}", self.path.display())))?;
+        let mut file = std::fs::File::open(&self.path).map_err(|e| {
+            Error::Storage(format!("cannot read journal {}: {e}", self.path.display()))
+        })?;
         let len = file.metadata()?.len();
         if len <= replay.offset {
             return Ok(());
@@ -129,7 +130,9 @@ impl JournalFileStorage {
         file.seek(SeekFrom::Start(replay.offset))?;
         let mut buf = Vec::with_capacity((len - replay.offset) as usize);
         file.take(len - replay.offset).read_to_end(&mut buf)?;
-        let Some(end) = buf.iter().rposition(|b| *b == b'\n') else { return Ok(()) };
+        let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
+            return Ok(());
+        };
         for line in buf[..end].split(|b| *b == b'\n') {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -156,7 +159,10 @@ impl JournalFileStorage {
 
     /// Under the file lock: catch up, let `op` check and apply the change to the replayed state
     /// and return the record, append it, and return `op`'s result.
-    fn write<T>(&self, op: impl FnOnce(&InMemoryStorage) -> Result<(T, Map<String, Value>)>) -> Result<T> {
+    fn write<T>(
+        &self,
+        op: impl FnOnce(&InMemoryStorage) -> Result<(T, Map<String, Value>)>,
+    ) -> Result<T> {
         let _guard = self.lock.acquire()?;
         let mut replay = self.replay.lock();
         self.sync_locked(&mut replay)?;
@@ -180,7 +186,14 @@ impl Storage for JournalFileStorage {
             let id = mem.create_new_study(directions, name)?;
             let mut r = record(op::CREATE_STUDY, &self.worker_id());
             r.insert("study_name".into(), name.into());
-            r.insert("directions".into(), directions.iter().map(|d| d.code()).collect::<Vec<_>>().into());
+            r.insert(
+                "directions".into(),
+                directions
+                    .iter()
+                    .map(|d| d.code())
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
             Ok((id, r))
         })
     }
@@ -199,7 +212,10 @@ impl Storage for JournalFileStorage {
             mem.set_study_user_attr(study_id, key, value.clone())?;
             let mut r = record(op::SET_STUDY_USER_ATTR, &self.worker_id());
             r.insert("study_id".into(), study_id.into());
-            r.insert("user_attr".into(), Value::Object(Map::from_iter([(key.to_owned(), value)])));
+            r.insert(
+                "user_attr".into(),
+                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+            );
             Ok(((), r))
         })
     }
@@ -209,7 +225,10 @@ impl Storage for JournalFileStorage {
             mem.set_study_system_attr(study_id, key, value.clone())?;
             let mut r = record(op::SET_STUDY_SYSTEM_ATTR, &self.worker_id());
             r.insert("study_id".into(), study_id.into());
-            r.insert("system_attr".into(), Value::Object(Map::from_iter([(key.to_owned(), value)])));
+            r.insert(
+                "system_attr".into(),
+                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+            );
             Ok(((), r))
         })
     }
@@ -238,7 +257,11 @@ impl Storage for JournalFileStorage {
         self.sync()?.get_all_studies()
     }
 
-    fn create_new_trial(&self, study_id: StudyId, template: Option<&FrozenTrial>) -> Result<Arc<FrozenTrial>> {
+    fn create_new_trial(
+        &self,
+        study_id: StudyId,
+        template: Option<&FrozenTrial>,
+    ) -> Result<Arc<FrozenTrial>> {
         self.write(|mem| {
             let n_objectives = mem.get_study_directions(study_id)?.len();
             let mut r = record(op::CREATE_TRIAL, &self.worker_id());
@@ -263,7 +286,13 @@ impl Storage for JournalFileStorage {
         })
     }
 
-    fn set_trial_param(&self, trial_id: TrialId, name: &str, internal: f64, distribution: &Distribution) -> Result<()> {
+    fn set_trial_param(
+        &self,
+        trial_id: TrialId,
+        name: &str,
+        internal: f64,
+        distribution: &Distribution,
+    ) -> Result<()> {
         self.write(|mem| {
             mem.set_trial_param(trial_id, name, internal, distribution)?;
             let mut r = record(op::SET_TRIAL_PARAM, &self.worker_id());
@@ -275,11 +304,21 @@ impl Storage for JournalFileStorage {
         })
     }
 
-    fn get_trial_id_from_study_id_trial_number(&self, study_id: StudyId, number: u64) -> Result<TrialId> {
-        self.sync()?.get_trial_id_from_study_id_trial_number(study_id, number)
+    fn get_trial_id_from_study_id_trial_number(
+        &self,
+        study_id: StudyId,
+        number: u64,
+    ) -> Result<TrialId> {
+        self.sync()?
+            .get_trial_id_from_study_id_trial_number(study_id, number)
     }
 
-    fn set_trial_state_values(&self, trial_id: TrialId, state: TrialState, values: Option<&[f64]>) -> Result<bool> {
+    fn set_trial_state_values(
+        &self,
+        trial_id: TrialId,
+        state: TrialState,
+        values: Option<&[f64]>,
+    ) -> Result<bool> {
         self.write(|mem| {
             let now = Utc::now();
             let changed = mem.set_trial_state_values_at(trial_id, state, values, now)?;
@@ -321,7 +360,10 @@ impl Storage for JournalFileStorage {
             mem.set_trial_user_attr(trial_id, key, value.clone())?;
             let mut r = record(op::SET_TRIAL_USER_ATTR, &self.worker_id());
             r.insert("trial_id".into(), trial_id.into());
-            r.insert("user_attr".into(), Value::Object(Map::from_iter([(key.to_owned(), value)])));
+            r.insert(
+                "user_attr".into(),
+                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+            );
             Ok(((), r))
         })
     }
@@ -331,7 +373,10 @@ impl Storage for JournalFileStorage {
             mem.set_trial_system_attr(trial_id, key, value.clone())?;
             let mut r = record(op::SET_TRIAL_SYSTEM_ATTR, &self.worker_id());
             r.insert("trial_id".into(), trial_id.into());
-            r.insert("system_attr".into(), Value::Object(Map::from_iter([(key.to_owned(), value)])));
+            r.insert(
+                "system_attr".into(),
+                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+            );
             Ok(((), r))
         })
     }
@@ -340,7 +385,11 @@ impl Storage for JournalFileStorage {
         self.sync()?.get_trial(trial_id)
     }
 
-    fn get_all_trials(&self, study_id: StudyId, states: Option<&[TrialState]>) -> Result<Vec<Arc<FrozenTrial>>> {
+    fn get_all_trials(
+        &self,
+        study_id: StudyId,
+        states: Option<&[TrialState]>,
+    ) -> Result<Vec<Arc<FrozenTrial>>> {
         self.sync()?.get_all_trials(study_id, states)
     }
 
@@ -358,7 +407,9 @@ impl Storage for JournalFileStorage {
 
     fn pop_waiting_trial(&self, study_id: StudyId) -> Result<Option<Arc<FrozenTrial>>> {
         loop {
-            let Some(trial_id) = self.sync()?.first_waiting(study_id)? else { return Ok(None) };
+            let Some(trial_id) = self.sync()?.first_waiting(study_id)? else {
+                return Ok(None);
+            };
             if self.set_trial_state_values(trial_id, TrialState::Running, None)? {
                 return self.sync()?.get_trial(trial_id).map(Some);
             }

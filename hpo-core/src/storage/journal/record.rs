@@ -52,7 +52,9 @@ fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
         .or_else(|| {
             // A naive timestamp: taken as UTC.
-            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc())
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
         })
 }
 
@@ -71,7 +73,12 @@ pub fn float_list(values: &[f64]) -> Value {
 
 /// The fields of a CREATE_TRIAL record for a template trial.
 pub fn template_fields(m: &mut Map<String, Value>, t: &FrozenTrial, n_objectives: usize) {
-    m.insert("datetime_start".into(), t.datetime_start.map(format_time).map_or(Value::Null, Value::from));
+    m.insert(
+        "datetime_start".into(),
+        t.datetime_start
+            .map(format_time)
+            .map_or(Value::Null, Value::from),
+    );
     m.insert("state".into(), (t.state as i64).into());
     match (&t.values, n_objectives) {
         (Some(v), 1) if v.len() == 1 => {
@@ -90,15 +97,31 @@ pub fn template_fields(m: &mut Map<String, Value>, t: &FrozenTrial, n_objectives
     if let Some(c) = t.datetime_complete {
         m.insert("datetime_complete".into(), format_time(c).into());
     }
-    let dists: Map<String, Value> =
-        t.params.iter().map(|(k, p)| (k.clone(), Value::from(p.distribution.to_json()))).collect();
-    let params: Map<String, Value> = t.params.iter().map(|(k, p)| (k.clone(), float_token(p.internal))).collect();
+    let dists: Map<String, Value> = t
+        .params
+        .iter()
+        .map(|(k, p)| (k.clone(), Value::from(p.distribution.to_json())))
+        .collect();
+    let params: Map<String, Value> = t
+        .params
+        .iter()
+        .map(|(k, p)| (k.clone(), float_token(p.internal)))
+        .collect();
     m.insert("distributions".into(), Value::Object(dists));
     m.insert("params".into(), Value::Object(params));
-    m.insert("user_attrs".into(), Value::Object(t.user_attrs.clone().into_iter().collect()));
-    m.insert("system_attrs".into(), Value::Object(t.system_attrs.clone().into_iter().collect()));
-    let iv: Map<String, Value> =
-        t.intermediate_values.iter().map(|(s, v)| (s.to_string(), float_token(*v))).collect();
+    m.insert(
+        "user_attrs".into(),
+        Value::Object(t.user_attrs.clone().into_iter().collect()),
+    );
+    m.insert(
+        "system_attrs".into(),
+        Value::Object(t.system_attrs.clone().into_iter().collect()),
+    );
+    let iv: Map<String, Value> = t
+        .intermediate_values
+        .iter()
+        .map(|(s, v)| (s.to_string(), float_token(*v)))
+        .collect();
     m.insert("intermediate_values".into(), Value::Object(iv));
 }
 
@@ -111,20 +134,33 @@ fn id(r: &Map<String, Value>, key: &str) -> Result<i64> {
 }
 
 fn single_attr(r: &Map<String, Value>, key: &str) -> Result<(String, Value)> {
-    let obj = r.get(key).and_then(Value::as_object).ok_or_else(|| bad(key))?;
-    obj.iter().next().map(|(k, v)| (k.clone(), v.clone())).ok_or_else(|| bad(key))
+    let obj = r
+        .get(key)
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad(key))?;
+    obj.iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .ok_or_else(|| bad(key))
 }
 
 /// The trial a CREATE_TRIAL record describes (`None` for a plain Running trial).
 fn template_of(r: &Map<String, Value>) -> Result<FrozenTrial> {
-    let state = r.get("state").and_then(Value::as_i64).map_or(Ok(TrialState::Running), |c| {
-        TrialState::from_code(c).ok_or_else(|| bad("state"))
-    })?;
+    let state = r
+        .get("state")
+        .and_then(Value::as_i64)
+        .map_or(Ok(TrialState::Running), |c| {
+            TrialState::from_code(c).ok_or_else(|| bad("state"))
+        })?;
     let mut t = FrozenTrial::new(state);
     t.datetime_start = r.get("datetime_start").and_then(parse_time);
     t.datetime_complete = r.get("datetime_complete").and_then(parse_time);
     if let Some(vs) = r.get("values").and_then(Value::as_array) {
-        t.values = Some(vs.iter().map(|v| value_to_float(v).unwrap_or(f64::NAN)).collect());
+        t.values = Some(
+            vs.iter()
+                .map(|v| value_to_float(v).unwrap_or(f64::NAN))
+                .collect(),
+        );
     } else if let Some(v) = r.get("value").and_then(value_to_float) {
         t.values = Some(vec![v]);
     }
@@ -141,7 +177,10 @@ fn template_of(r: &Map<String, Value>) -> Result<FrozenTrial> {
         }
     }
     let attrs = |key: &str| -> Attrs {
-        r.get(key).and_then(Value::as_object).map(|o| o.clone().into_iter().collect()).unwrap_or_default()
+        r.get(key)
+            .and_then(Value::as_object)
+            .map(|o| o.clone().into_iter().collect())
+            .unwrap_or_default()
     };
     t.user_attrs = attrs("user_attrs");
     t.system_attrs = attrs("system_attrs");
@@ -161,16 +200,26 @@ fn template_of(r: &Map<String, Value>) -> Result<FrozenTrial> {
 /// unknown study or trial, an update of a finished trial, a duplicate name, a Running trial made
 /// Running again): Optuna drops such records, and only the worker that wrote it sees the error.
 pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
-    let op_code = r.get("op_code").and_then(Value::as_i64).ok_or_else(|| bad("op_code"))?;
+    let op_code = r
+        .get("op_code")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| bad("op_code"))?;
     match op_code {
         op::CREATE_STUDY => {
-            let name = r.get("study_name").and_then(Value::as_str).ok_or_else(|| bad("study_name"))?;
+            let name = r
+                .get("study_name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("study_name"))?;
             let directions = r
                 .get("directions")
                 .and_then(Value::as_array)
                 .ok_or_else(|| bad("directions"))?
                 .iter()
-                .map(|d| d.as_i64().and_then(StudyDirection::from_code).ok_or_else(|| bad("direction")))
+                .map(|d| {
+                    d.as_i64()
+                        .and_then(StudyDirection::from_code)
+                        .ok_or_else(|| bad("direction"))
+                })
                 .collect::<Result<Vec<_>>>()?;
             mem.create_new_study(&directions, name).map(|_| ())
         }
@@ -189,9 +238,19 @@ pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
             mem.create_new_trial(study_id, Some(&template)).map(|_| ())
         }
         op::SET_TRIAL_PARAM => {
-            let name = r.get("param_name").and_then(Value::as_str).ok_or_else(|| bad("param_name"))?;
-            let x = r.get("param_value_internal").and_then(value_to_float).ok_or_else(|| bad("param_value_internal"))?;
-            let d = Distribution::from_json(r.get("distribution").and_then(Value::as_str).ok_or_else(|| bad("distribution"))?)?;
+            let name = r
+                .get("param_name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("param_name"))?;
+            let x = r
+                .get("param_value_internal")
+                .and_then(value_to_float)
+                .ok_or_else(|| bad("param_value_internal"))?;
+            let d = Distribution::from_json(
+                r.get("distribution")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("distribution"))?,
+            )?;
             mem.set_trial_param(id(r, "trial_id")?, name, x, &d)
         }
         op::SET_TRIAL_STATE_VALUES => {
@@ -201,10 +260,11 @@ pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
                 .and_then(Value::as_i64)
                 .and_then(TrialState::from_code)
                 .ok_or_else(|| bad("state"))?;
-            let values: Option<Vec<f64>> = r
-                .get("values")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(|v| value_to_float(v).unwrap_or(f64::NAN)).collect());
+            let values: Option<Vec<f64>> = r.get("values").and_then(Value::as_array).map(|a| {
+                a.iter()
+                    .map(|v| value_to_float(v).unwrap_or(f64::NAN))
+                    .collect()
+            });
             let when = match state {
                 TrialState::Running => r.get("datetime_start"),
                 _ => r.get("datetime_complete"),
@@ -214,12 +274,20 @@ pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
             if mem.set_trial_state_values_at(trial_id, state, values.as_deref(), when)? {
                 Ok(())
             } else {
-                Err(Error::Storage(format!("trial id {trial_id} is not Waiting: it cannot be made Running")))
+                Err(Error::Storage(format!(
+                    "trial id {trial_id} is not Waiting: it cannot be made Running"
+                )))
             }
         }
         op::SET_TRIAL_INTERMEDIATE_VALUE => {
-            let step = r.get("step").and_then(Value::as_u64).ok_or_else(|| bad("step"))?;
-            let v = r.get("intermediate_value").and_then(value_to_float).ok_or_else(|| bad("intermediate_value"))?;
+            let step = r
+                .get("step")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| bad("step"))?;
+            let v = r
+                .get("intermediate_value")
+                .and_then(value_to_float)
+                .ok_or_else(|| bad("intermediate_value"))?;
             mem.set_trial_intermediate_value(id(r, "trial_id")?, step, v)
         }
         op::SET_TRIAL_USER_ATTR => {

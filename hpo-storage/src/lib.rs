@@ -1,0 +1,18 @@
+//! # hpo-storage
+//!
+//! SQL storages for [hpo](https://docs.rs/hpo) on Optuna 5.0's RDB schema: [`SqliteStorage`]
+//! (embedded, bundled SQLite: the default persistent storage). A study written here opens in
+//! `optuna.load_study(storage="sqlite:///file.db")` and in optuna-dashboard, and one written by
+//! Optuna opens here. [`open`] picks a storage from a URL.
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+mod schema;
+mod sqlite;
+mod url;
+
+pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
+pub use sqlite::SqliteStorage;
+pub use url::open;
