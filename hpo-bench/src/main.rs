@@ -17,6 +17,7 @@ mod pruning;
 mod quality;
 mod samplers;
 mod stats;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         "parallel" => parallel::run(&args),
         "quality" => quality::run(&args),
         "pruning" => pruning::run(&args),
+        "worker" => worker::run(&args),
         other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),
     };
     match result {

@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 use crate::study::StudyDirection;
 use crate::trial::{Attrs, FrozenTrial, TrialState};
 
+/// The system attribute holding a running trial's last heartbeat (Unix seconds).
+pub const HEARTBEAT_KEY: &str = "heartbeat";
+
 /// Storage-wide id of a study.
 pub type StudyId = i64;
 /// Storage-wide id of a trial.
@@ -156,6 +159,34 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         best.ok_or_else(|| {
             Error::NoCompletedTrials(self.get_study_name_from_id(study_id).unwrap_or_default())
         })
+    }
+
+    /// Records that the worker running `trial_id` is alive (a `heartbeat` system attribute
+    /// holding the Unix time, on every storage).
+    fn record_heartbeat(&self, trial_id: TrialId) -> Result<()> {
+        let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+        self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, Value::from(now))
+    }
+
+    /// Running trials of the study whose last heartbeat is older than `grace` (trials that
+    /// never beat, from workers without heartbeats, are never stale).
+    fn stale_trial_ids(
+        &self,
+        study_id: StudyId,
+        grace: std::time::Duration,
+    ) -> Result<Vec<TrialId>> {
+        let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+        Ok(self
+            .get_all_trials(study_id, Some(&[TrialState::Running]))?
+            .iter()
+            .filter(|t| {
+                t.system_attrs
+                    .get(HEARTBEAT_KEY)
+                    .and_then(Value::as_f64)
+                    .is_some_and(|beat| now - beat > grace.as_secs_f64())
+            })
+            .map(|t| t.trial_id)
+            .collect())
     }
 
     /// Takes the oldest Waiting trial and makes it Running, or returns `None` when there is

@@ -32,6 +32,7 @@ pub struct StudyBuilder {
     pruner: Option<Arc<dyn Pruner>>,
     storage: Option<Arc<dyn Storage>>,
     load_if_exists: bool,
+    heartbeat: Option<crate::study::HeartbeatConfig>,
 }
 
 impl StudyBuilder {
@@ -111,6 +112,15 @@ impl StudyBuilder {
         self
     }
 
+    /// Heartbeats: while `optimize` runs a trial, its worker records a heartbeat every
+    /// `interval`; before each trial, Running trials whose heartbeat is older than the grace
+    /// period (twice the interval unless set) are marked Fail, as their worker died. Works on
+    /// every storage.
+    pub fn heartbeat(mut self, config: crate::study::HeartbeatConfig) -> Self {
+        self.heartbeat = Some(config);
+        self
+    }
+
     fn parts(self) -> (Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>) {
         (
             self.storage
@@ -134,6 +144,7 @@ impl StudyBuilder {
             ));
         }
         let load_if_exists = self.load_if_exists;
+        let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts();
         let study_id = match storage.create_new_study(&directions, &name) {
             Ok(id) => id,
@@ -155,12 +166,15 @@ impl StudyBuilder {
         if !load_if_exists {
             tracing::info!("a new study created with name: {name}");
         }
-        Study::from_parts(study_id, name, directions, storage, sampler, pruner)
+        Study::from_parts(
+            study_id, name, directions, storage, sampler, pruner, heartbeat,
+        )
     }
 
     /// Loads an existing study by name. Without a name, the storage must hold exactly one study.
     pub fn load(self) -> Result<Study> {
         let name = self.name.clone();
+        let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts();
         let (study_id, name) = match name {
             Some(name) => (storage.get_study_id_from_name(&name)?, name),
@@ -178,7 +192,9 @@ impl StudyBuilder {
             }
         };
         let directions = storage.get_study_directions(study_id)?;
-        Study::from_parts(study_id, name, directions, storage, sampler, pruner)
+        Study::from_parts(
+            study_id, name, directions, storage, sampler, pruner, heartbeat,
+        )
     }
 }
 

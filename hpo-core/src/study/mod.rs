@@ -4,6 +4,7 @@ mod builder;
 mod callbacks;
 mod direction;
 mod export;
+mod heartbeat;
 mod log;
 mod objective;
 mod optimize;
@@ -21,6 +22,7 @@ use serde_json::Value;
 pub use builder::StudyBuilder;
 pub use callbacks::{Callback, MaxTrialsCallback};
 pub use direction::StudyDirection;
+pub use heartbeat::HeartbeatConfig;
 pub use objective::ObjectiveValue;
 pub use optimize::OptimizeOptions;
 pub use pareto::pareto_front;
@@ -66,6 +68,7 @@ struct Inner {
     stop_requested: AtomicBool,
     optimizing: AtomicBool,
     declared_space: parking_lot::RwLock<Option<Arc<crate::space::SpaceTree>>>,
+    heartbeat: Option<heartbeat::HeartbeatConfig>,
 }
 
 impl std::fmt::Debug for Study {
@@ -93,6 +96,7 @@ impl Study {
         storage: Arc<dyn Storage>,
         sampler: Arc<dyn Sampler>,
         pruner: Arc<dyn Pruner>,
+        heartbeat: Option<heartbeat::HeartbeatConfig>,
     ) -> Result<Study> {
         Ok(Study {
             filter: None,
@@ -106,6 +110,7 @@ impl Study {
                 stop_requested: AtomicBool::new(false),
                 optimizing: AtomicBool::new(false),
                 declared_space: parking_lot::RwLock::new(None),
+                heartbeat,
             }),
         })
     }

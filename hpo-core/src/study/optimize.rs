@@ -228,8 +228,40 @@ impl Run<'_> {
         V: ObjectiveValue,
         F: Fn(&mut Trial) -> std::result::Result<V, TrialError> + Sync,
     {
+        if self.study.heartbeat().is_some() {
+            self.study.fail_stale_trials()?;
+        }
         let mut trial = self.study.ask()?;
-        let outcome = catch_unwind(AssertUnwindSafe(|| objective(&mut trial)));
+        let outcome = match self.study.heartbeat().map(|h| h.interval) {
+            None => catch_unwind(AssertUnwindSafe(|| objective(&mut trial))),
+            Some(interval) => {
+                // A heartbeat thread beats until the objective returns (or panics).
+                let storage = self.study.storage().clone();
+                let trial_id = trial.id();
+                storage.record_heartbeat(trial_id)?;
+                let done = std::sync::atomic::AtomicBool::new(false);
+                std::thread::scope(|scope| {
+                    let beat = scope.spawn(|| {
+                        loop {
+                            std::thread::park_timeout(interval);
+                            if done.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            match storage.record_heartbeat(trial_id) {
+                                Ok(()) | Err(Error::TrialFinished { .. }) => {}
+                                Err(e) => tracing::warn!(
+                                    "heartbeat of trial id {trial_id} not recorded: {e}"
+                                ),
+                            }
+                        }
+                    });
+                    let outcome = catch_unwind(AssertUnwindSafe(|| objective(&mut trial)));
+                    done.store(true, Ordering::SeqCst);
+                    beat.thread().unpark();
+                    outcome
+                })
+            }
+        };
         let (state, values, reason) = match outcome {
             Ok(Ok(v)) => (TrialState::Complete, Some(v.into_values()), None),
             Ok(Err(TrialError::Pruned)) => (TrialState::Pruned, None, None),

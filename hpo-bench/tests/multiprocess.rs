@@ -1,0 +1,130 @@
+//! Four worker processes x 250 trials on one study, through the journal file and SQLite: exactly
+//! 1000 trials, numbers 0..999 once each, none left Running.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use hpo::{Study, TrialState};
+
+fn run_workers(url: &str) {
+    let out_dir = std::env::temp_dir();
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_hpo-bench"))
+                .args([
+                    "worker",
+                    "--storage",
+                    url,
+                    "--problem",
+                    "mp",
+                    "--trials",
+                    "250",
+                    "--out",
+                ])
+                .arg(out_dir.join(format!("hpo-worker-{}-{i}.json", std::process::id())))
+                .spawn()
+                .expect("worker starts")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let study = Study::builder()
+        .name("mp")
+        .storage_arc(hpo::open_storage(url).unwrap())
+        .load()
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 1000, "{url}");
+    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (0..1000).collect(), "{url}");
+    assert!(
+        trials.iter().all(|t| t.state == TrialState::Complete),
+        "{url}"
+    );
+}
+
+#[test]
+fn four_processes_on_a_journal_file() {
+    let path = std::env::temp_dir().join(format!("hpo-mp-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    run_workers(&format!("journal:{}", path.display()));
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn four_processes_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("hpo-mp-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    run_workers(&format!("sqlite:///{}", path.display()));
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn a_killed_worker_s_trial_fails_and_its_retry_completes() {
+    let path = std::env::temp_dir().join(format!("hpo-crash-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let url = format!("journal:{}", path.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hpo-bench"))
+        .args([
+            "worker",
+            "--storage",
+            &url,
+            "--problem",
+            "hang",
+            "--trials",
+            "1",
+            "--out",
+        ])
+        .arg(std::env::temp_dir().join(format!("hpo-crash-{}.json", std::process::id())))
+        .spawn()
+        .unwrap();
+    // Wait until the worker's trial is running and beating.
+    let open = || {
+        Study::builder()
+            .name("hang")
+            .storage_arc(hpo::open_storage(&url).unwrap())
+            .load()
+    };
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(s) = open()
+            && s.trials_in(&[TrialState::Running])
+                .unwrap()
+                .iter()
+                .any(|t| t.system_attrs.contains_key("heartbeat") && t.param("x0").is_some())
+        {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the worker never started its trial"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let study = Study::builder()
+        .name("hang")
+        .storage_arc(hpo::open_storage(&url).unwrap())
+        .heartbeat(
+            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(200)).retry(Some(1)),
+        )
+        .load()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600)); // past the 400 ms grace period
+    study
+        .optimize(1, |t| Ok(t.suggest_float("x0", -5.0, 5.0)?.powi(2)))
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 2);
+    assert_eq!(trials[0].state, TrialState::Fail);
+    assert_eq!(trials[1].state, TrialState::Complete);
+    assert_eq!(trials[1].system_attrs["failed_trial"], 0);
+    assert_eq!(
+        trials[1].param("x0"),
+        trials[0].param("x0"),
+        "the retry reran the same parameters"
+    );
+    let _ = std::fs::remove_file(path);
+}
