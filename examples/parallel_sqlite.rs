@@ -8,8 +8,6 @@
 
 use std::process::Command;
 
-use hpo::prelude::*;
-
 const URL: &str = "sqlite:///parallel.db";
 
 fn worker() -> hpo::Result<()> {
