@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hpo_core::storage::HEARTBEAT_KEY;
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{JournalFileStorage, ParamValue, RandomSampler, Storage, Study, TrialState};
+use hpo_core::{JournalFileStorage, ParamValue, RandomSampler, Study, TrialState};
 
 fn dead_worker_trial(study: &Study) -> u64 {
     // A trial whose worker beat once, long ago, and then vanished.
