@@ -556,10 +556,10 @@ impl Storage for SqliteStorage {
             None => FrozenTrial::new(TrialState::Running),
         };
         if t.state == TrialState::Running && t.datetime_start.is_none() {
-            t.datetime_start = Some(Utc::now());
+            t.datetime_start = Some(hpo_core::storage::now());
         }
         if t.state.is_finished() && t.datetime_complete.is_none() {
-            t.datetime_complete = Some(Utc::now());
+            t.datetime_complete = Some(hpo_core::storage::now());
         }
         for (name, p) in &t.params {
             Self::check_compatible(&tx, study_id, name, &p.distribution)?;
@@ -676,7 +676,7 @@ impl Storage for SqliteStorage {
         if state == TrialState::Running && current != TrialState::Waiting {
             return Ok(false);
         }
-        let now = to_db_time(Utc::now());
+        let now = to_db_time(hpo_core::storage::now());
         match state {
             TrialState::Running => tx.execute(
                 "UPDATE trials SET state = ?1, datetime_start = ?2 WHERE trial_id = ?3",

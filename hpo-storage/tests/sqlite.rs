@@ -288,3 +288,50 @@ fn hpo_reads_what_optuna_writes_and_both_optimize_one_database() {
     assert_eq!(numbers.len(), 86);
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn copy_summaries_and_delete_across_storages() {
+    let path = temp("copy");
+    let journal = std::env::temp_dir().join(format!("hpo-copy-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&journal);
+    let src = hpo::open_storage(&format!("journal:{}", journal.display())).unwrap();
+    let study = Study::builder()
+        .name("orig")
+        .storage_arc(src.clone())
+        .sampler(RandomSampler::with_seed(4))
+        .build()
+        .unwrap();
+    populate(&study);
+    let dst = hpo::open_storage(&format!("sqlite:///{}", path.display())).unwrap();
+    hpo::study::copy_study("orig", src.as_ref(), dst.as_ref(), Some("copy")).unwrap();
+    let copy = Study::builder()
+        .name("copy")
+        .storage_arc(dst.clone())
+        .load()
+        .unwrap();
+    let (a, b) = (study.trials().unwrap(), copy.trials().unwrap());
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (x.number, x.state, x.params_map(), &x.values),
+            (y.number, y.state, y.params_map(), &y.values)
+        );
+        assert_eq!(x.datetime_start, y.datetime_start);
+    }
+    let summaries = hpo::study::get_all_study_summaries(dst.as_ref(), true).unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].study_name, "copy");
+    assert_eq!(summaries[0].n_trials, 14);
+    assert_eq!(
+        summaries[0].best_trial.as_ref().unwrap().value(),
+        copy.best_trial().ok().and_then(|t| t.value())
+    );
+    hpo::study::delete_study("copy", dst.as_ref()).unwrap();
+    assert!(
+        hpo::study::get_all_study_names(dst.as_ref())
+            .unwrap()
+            .is_empty()
+    );
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(journal);
+}

@@ -40,6 +40,10 @@ pub mod storages {
 }
 pub use hpo_storage::SqliteStorage;
 
+pub use hpo_core::study::{
+    StudySummary, copy_study, delete_study, get_all_study_names, get_all_study_summaries,
+};
+
 /// The storage a URL names: `sqlite:///file.db`, `journal:PATH` or `memory`.
 pub fn open_storage(url: &str) -> Result<std::sync::Arc<dyn Storage>> {
     hpo_storage::open(url)

@@ -269,7 +269,7 @@ impl Storage for InMemoryStorage {
         let trial = match template {
             None => {
                 let mut t = FrozenTrial::new(TrialState::Running);
-                t.datetime_start = Some(Utc::now());
+                t.datetime_start = Some(crate::storage::now());
                 t
             }
             Some(tpl) => {
@@ -278,10 +278,10 @@ impl Storage for InMemoryStorage {
                 }
                 let mut t = tpl.clone();
                 if t.state == TrialState::Running && t.datetime_start.is_none() {
-                    t.datetime_start = Some(Utc::now());
+                    t.datetime_start = Some(crate::storage::now());
                 }
                 if t.state.is_finished() && t.datetime_complete.is_none() {
-                    t.datetime_complete = Some(Utc::now());
+                    t.datetime_complete = Some(crate::storage::now());
                 }
                 t
             }
@@ -372,7 +372,7 @@ impl Storage for InMemoryStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
-        self.set_trial_state_values_at(trial_id, state, values, Utc::now())
+        self.set_trial_state_values_at(trial_id, state, values, crate::storage::now())
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
@@ -476,7 +476,7 @@ impl Storage for InMemoryStorage {
         };
         let (_, trial) = inner.updatable(trial_id)?;
         trial.state = TrialState::Running;
-        trial.datetime_start = Some(Utc::now());
+        trial.datetime_start = Some(crate::storage::now());
         Ok(Some(inner.slot(trial_id)?.trial.clone()))
     }
 }

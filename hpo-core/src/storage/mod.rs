@@ -20,6 +20,15 @@ use crate::error::{Error, Result};
 use crate::study::StudyDirection;
 use crate::trial::{Attrs, FrozenTrial, TrialState};
 
+/// The current time at microsecond precision, as Optuna and every storage format keep it (so a
+/// trial reads back exactly as it was written, whatever the storage).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let t = chrono::Utc::now();
+    t.duration_trunc(chrono::TimeDelta::microseconds(1))
+        .unwrap_or(t)
+}
+
 /// The system attribute holding a running trial's last heartbeat (Unix seconds).
 pub const HEARTBEAT_KEY: &str = "heartbeat";
 

@@ -6,6 +6,7 @@ mod direction;
 mod export;
 mod heartbeat;
 mod log;
+mod management;
 mod objective;
 mod optimize;
 mod pareto;
@@ -23,6 +24,9 @@ pub use builder::StudyBuilder;
 pub use callbacks::{Callback, MaxTrialsCallback};
 pub use direction::StudyDirection;
 pub use heartbeat::HeartbeatConfig;
+pub use management::{
+    StudySummary, copy_study, delete_study, get_all_study_names, get_all_study_summaries,
+};
 pub use objective::ObjectiveValue;
 pub use optimize::OptimizeOptions;
 pub use pareto::pareto_front;
@@ -460,7 +464,7 @@ impl Study {
             }
         }
         let mut trial = trial.clone();
-        let now = chrono::Utc::now();
+        let now = crate::storage::now();
         if trial.state != TrialState::Waiting && trial.datetime_start.is_none() {
             trial.datetime_start = Some(now);
         }

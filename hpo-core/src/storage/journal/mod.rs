@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
@@ -268,7 +267,7 @@ impl Storage for JournalFileStorage {
             r.insert("study_id".into(), study_id.into());
             let created = match template {
                 None => {
-                    let start = Utc::now();
+                    let start = crate::storage::now();
                     let t = FrozenTrial::new(TrialState::Running).with_datetimes(Some(start), None);
                     r.insert("datetime_start".into(), format_time(start).into());
                     mem.create_new_trial(study_id, Some(&t))?
@@ -276,7 +275,7 @@ impl Storage for JournalFileStorage {
                 Some(tpl) => {
                     let mut t = tpl.clone();
                     if t.state == TrialState::Running && t.datetime_start.is_none() {
-                        t.datetime_start = Some(Utc::now());
+                        t.datetime_start = Some(crate::storage::now());
                     }
                     template_fields(&mut r, &t, n_objectives);
                     mem.create_new_trial(study_id, Some(&t))?
@@ -320,7 +319,7 @@ impl Storage for JournalFileStorage {
         values: Option<&[f64]>,
     ) -> Result<bool> {
         self.write(|mem| {
-            let now = Utc::now();
+            let now = crate::storage::now();
             let changed = mem.set_trial_state_values_at(trial_id, state, values, now)?;
             if !changed {
                 // Another worker popped it first: nothing to write. (The empty record is never
