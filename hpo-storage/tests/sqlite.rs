@@ -335,3 +335,117 @@ fn copy_summaries_and_delete_across_storages() {
     let _ = std::fs::remove_file(path);
     let _ = std::fs::remove_file(journal);
 }
+
+/// Minimal HTTP/1.0 GET against 127.0.0.1: (status, body). No client crate needed for a test.
+fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    Ok((status, body.unwrap_or_default()))
+}
+
+/// Kills the dashboard even when an assertion fails.
+struct Child(std::process::Child);
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs Python with optuna 5.0 and optuna-dashboard: set HPO_PYTHON (.ci/run does)"]
+fn optuna_dashboard_lists_an_hpo_study_and_its_trials() {
+    let py = python().expect("HPO_PYTHON must name a Python with optuna-dashboard installed");
+    let path = temp("dashboard");
+    let study = Study::builder()
+        .name("seen-by-dashboard")
+        .storage(SqliteStorage::open(&path).unwrap())
+        .sampler(RandomSampler::with_seed(5))
+        .build()
+        .unwrap();
+    populate(&study);
+    let ours = study.trials().unwrap();
+    let best = study.best_trial().unwrap();
+
+    // A free port: bind, read it, release it for the dashboard.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("sqlite:///{}", path.display());
+    let _server = Child(
+        Command::new(&py)
+            .args([
+                "-c",
+                "import sys; from optuna_dashboard._cli import main; sys.exit(main())",
+                &url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--server",
+                "wsgiref",
+                "--quiet",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("optuna-dashboard starts"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let listing = loop {
+        match http_get(port, "/api/studies") {
+            Ok((200, body)) => break body,
+            other => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "optuna-dashboard did not answer on port {port}: {other:?}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        }
+    };
+    let listing: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let studies = listing["study_summaries"].as_array().unwrap();
+    let entry = studies
+        .iter()
+        .find(|s| s["study_name"] == "seen-by-dashboard")
+        .unwrap_or_else(|| panic!("study missing from {listing}"));
+    let id = entry["study_id"].as_i64().unwrap();
+
+    let (status, detail) = http_get(port, &format!("/api/studies/{id}")).unwrap();
+    assert_eq!(status, 200, "{detail}");
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["name"], "seen-by-dashboard");
+    assert_eq!(detail["directions"], serde_json::json!(["minimize"]));
+    let trials = detail["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), ours.len());
+    for (o, d) in ours.iter().zip(trials) {
+        assert_eq!(d["number"], o.number);
+        let state = o.state.name();
+        let expected = format!("{}{}", &state[..1], state[1..].to_lowercase());
+        assert_eq!(d["state"], expected.as_str(), "trial {}", o.number);
+        let mut names: Vec<String> = d["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        let mut want: Vec<String> = o.params_map().into_iter().map(|(k, _)| k).collect();
+        want.sort();
+        assert_eq!(names, want, "trial {}", o.number);
+    }
+    assert_eq!(detail["best_trials"][0]["number"], best.number);
+    let _ = std::fs::remove_file(path);
+}
