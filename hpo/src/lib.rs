@@ -35,7 +35,9 @@ pub use hpo_samplers::TpeSampler;
 
 /// Persistent storages on Optuna's formats (see [`hpo_storage`]; the journal file lives in core).
 pub mod storages {
-    pub use hpo_core::storage::{JournalFileStorage, LockKind};
+    pub use hpo_core::storage::{
+        JournalBackend, JournalFileBackend, JournalFileStorage, JournalStorage, LockKind,
+    };
     pub use hpo_storage::*;
 }
 pub use hpo_storage::SqliteStorage;

@@ -25,7 +25,7 @@ pub struct InMemoryStorage {
     inner: RwLock<Inner>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Inner {
     studies: HashMap<StudyId, StudyData>,
     names: HashMap<String, StudyId>,
@@ -34,13 +34,13 @@ struct Inner {
     trials: Vec<Option<TrialSlot>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct TrialSlot {
     study_id: StudyId,
     trial: Arc<FrozenTrial>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct StudyData {
     record: StudyRecord,
     /// Trial ids by number.
@@ -60,6 +60,14 @@ impl InMemoryStorage {
 }
 
 impl InMemoryStorage {
+    /// An independent copy of the current state (trials are shared `Arc`s, so this is cheap):
+    /// journal writers without a lock change a copy and keep it only if their append wins.
+    pub(crate) fn snapshot(&self) -> InMemoryStorage {
+        InMemoryStorage {
+            inner: RwLock::new(self.inner.read().clone()),
+        }
+    }
+
     /// [`Storage::set_trial_state_values`] with the time to record (journal replay uses the
     /// time written in the log).
     pub(crate) fn set_trial_state_values_at(

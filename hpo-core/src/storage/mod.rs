@@ -13,7 +13,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use in_memory::InMemoryStorage;
-pub use journal::{JournalFileStorage, JournalLock, LockKind, op as journal_op};
+pub use journal::{
+    JournalBackend, JournalFileBackend, JournalFileStorage, JournalLock, JournalStorage, LockGuard,
+    LockKind, op as journal_op,
+};
 
 use crate::distributions::Distribution;
 use crate::error::{Error, Result};

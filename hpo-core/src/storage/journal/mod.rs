@@ -1,19 +1,21 @@
-//! `JournalFileStorage`: Optuna's journal file, shared by any number of processes (Python's
-//! `JournalStorage(JournalFileBackend(path))` included).
+//! Journal storage: Optuna's append-only log of operations, replayed into memory by every
+//! worker, on a file ([`JournalFileStorage`], shared with Python's
+//! `JournalStorage(JournalFileBackend(path))`) or any other [`JournalBackend`] (hpo-storage has
+//! Redis).
 
+mod backend;
 mod lock;
 mod record;
 
-use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
-pub use lock::{JournalLock, LockKind};
+pub use backend::{JournalBackend, JournalFileBackend};
+pub use lock::{JournalLock, LockGuard, LockKind};
 pub use record::op;
 
 use self::record::{float_list, format_time, record, template_fields};
@@ -48,23 +50,27 @@ use crate::trial::{Attrs, FrozenTrial, TrialState};
 /// # std::fs::remove_file(&path).ok();
 /// # Ok::<(), hpo_core::Error>(())
 /// ```
+pub type JournalFileStorage = JournalStorage<JournalFileBackend>;
+
+/// A study storage that keeps Optuna's journal (a log of operations) in a [`JournalBackend`] and
+/// answers reads from an in-memory replay of it, brought up to date incrementally before each
+/// read. Writers either hold the backend's lock or append optimistically (compare-and-append)
+/// and retry on a newer log, so a result is never computed from a stale replay.
 #[derive(Debug)]
-pub struct JournalFileStorage {
-    path: PathBuf,
-    lock: JournalLock,
+pub struct JournalStorage<B: JournalBackend> {
+    backend: B,
     worker: String,
-    fsync: bool,
     replay: Mutex<Replay>,
 }
 
 #[derive(Debug, Default)]
 struct Replay {
     mem: Arc<InMemoryStorage>,
-    /// Bytes of the file already applied (always at a line boundary).
-    offset: u64,
+    /// Backend position of the next record to apply.
+    position: u64,
 }
 
-impl JournalFileStorage {
+impl JournalStorage<JournalFileBackend> {
     /// Opens (or creates) the journal at `path` with Optuna's defaults: symlink lock, 30 s grace
     /// period, `fsync` after each append.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
@@ -78,12 +84,18 @@ impl JournalFileStorage {
         grace_period: Option<Duration>,
         fsync: bool,
     ) -> Result<Self> {
-        let path = path.as_ref().to_owned();
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| Error::Storage(format!("cannot open journal {}: {e}", path.display())))?;
+        JournalStorage::new(JournalFileBackend::open(path, lock, grace_period, fsync)?)
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        self.backend.path()
+    }
+}
+
+impl<B: JournalBackend> JournalStorage<B> {
+    /// A storage over `backend`, replaying what it already holds.
+    pub fn new(backend: B) -> Result<Self> {
         let mut rng = crate::rng::Rng::from_entropy();
         let (a, b) = (rng.next_u64(), rng.next_u64());
         let worker = format!(
@@ -94,20 +106,18 @@ impl JournalFileStorage {
             (b >> 48) & 0x3fff | 0x8000,
             b & 0xffff_ffff_ffff
         );
-        let storage = JournalFileStorage {
-            lock: JournalLock::new(&path, lock, grace_period),
-            path,
+        let storage = JournalStorage {
+            backend,
             worker,
-            fsync,
             replay: Mutex::new(Replay::default()),
         };
         storage.sync()?;
         Ok(storage)
     }
 
-    /// The journal file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The backend holding the log.
+    pub fn backend(&self) -> &B {
+        &self.backend
     }
 
     fn worker_id(&self) -> String {
@@ -117,36 +127,20 @@ impl JournalFileStorage {
     }
 
     /// Applies what other writers appended since the last read. Records that do not apply are
-    /// dropped, as Optuna's replay does; a last line without its newline is left for later.
+    /// dropped, as Optuna's replay does.
     fn sync_locked(&self, replay: &mut Replay) -> Result<()> {
-        let mut file = std::fs::File::open(&self.path).map_err(|e| {
-            Error::Storage(format!("cannot read journal {}: {e}", self.path.display()))
-        })?;
-        let len = file.metadata()?.len();
-        if len <= replay.offset {
-            return Ok(());
-        }
-        file.seek(SeekFrom::Start(replay.offset))?;
-        let mut buf = Vec::with_capacity((len - replay.offset) as usize);
-        file.take(len - replay.offset).read_to_end(&mut buf)?;
-        let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
-            return Ok(());
-        };
-        for line in buf[..end].split(|b| *b == b'\n') {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let text = String::from_utf8_lossy(line);
-            match parse_python_json(&text) {
+        let (records, next) = self.backend.read_from(replay.position)?;
+        for text in &records {
+            match parse_python_json(text) {
                 Ok(Value::Object(r)) => {
                     if let Err(e) = record::apply(&replay.mem, &r) {
                         tracing::debug!("journal record dropped: {e}");
                     }
                 }
-                _ => tracing::warn!("unreadable journal line skipped: {text}"),
+                _ => tracing::warn!("unreadable journal record skipped: {text}"),
             }
         }
-        replay.offset += end as u64 + 1;
+        replay.position = next;
         Ok(())
     }
 
@@ -156,30 +150,58 @@ impl JournalFileStorage {
         Ok(replay.mem.clone())
     }
 
-    /// Under the file lock: catch up, let `op` check and apply the change to the replayed state
-    /// and return the record, append it, and return `op`'s result.
+    /// Lets `op` check and apply the change to the replayed state and return the record, appends
+    /// the record, and returns `op`'s result. Under the backend's lock the replay is brought up to
+    /// date first and `op` works on it directly. Without a lock, `op` works on a copy of the
+    /// replay as it stands and the copy is kept only if the compare-and-append succeeds, which
+    /// proves the replay was current; otherwise (or when `op` fails on a possibly stale replay)
+    /// the storage catches up and runs `op` again. A single writer so pays one round trip.
     fn write<T>(
         &self,
-        op: impl FnOnce(&InMemoryStorage) -> Result<(T, Map<String, Value>)>,
+        op: impl Fn(&InMemoryStorage) -> Result<(T, Map<String, Value>)>,
     ) -> Result<T> {
-        let _guard = self.lock.acquire()?;
-        let mut replay = self.replay.lock();
-        self.sync_locked(&mut replay)?;
-        let (out, rec) = op(&replay.mem)?;
-        let mut line = to_python_json_compact(&Value::Object(rec));
-        line.push('\n');
-        let mut file = OpenOptions::new().append(true).open(&self.path)?;
-        file.write_all(line.as_bytes())?;
-        file.flush()?;
-        if self.fsync {
-            file.sync_data()?;
+        let mut need_sync = false;
+        loop {
+            let guard = self.backend.lock()?;
+            let locked = guard.is_some();
+            let synced = locked || need_sync;
+            let mut replay = self.replay.lock();
+            if synced {
+                self.sync_locked(&mut replay)?;
+            }
+            let scratch = if locked {
+                replay.mem.clone()
+            } else {
+                Arc::new(replay.mem.snapshot())
+            };
+            let (out, rec) = match op(&scratch) {
+                Ok(done) => done,
+                // Perhaps only because the replay was behind: catch up and try again.
+                Err(_) if !synced => {
+                    need_sync = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let line = to_python_json_compact(&Value::Object(rec));
+            match self.backend.append_at(replay.position, &line)? {
+                Some(next) => {
+                    replay.mem = scratch;
+                    replay.position = next;
+                    return Ok(out);
+                }
+                None if locked => {
+                    return Err(Error::Storage(
+                        "journal backend refused an append under its own lock".into(),
+                    ));
+                }
+                None => need_sync = true,
+            }
         }
-        replay.offset += line.len() as u64;
-        Ok(out)
     }
 }
 
-impl Storage for JournalFileStorage {
+impl<B: JournalBackend> Storage for JournalStorage<B> {
     fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
         self.write(|mem| {
             let id = mem.create_new_study(directions, name)?;
@@ -213,7 +235,7 @@ impl Storage for JournalFileStorage {
             r.insert("study_id".into(), study_id.into());
             r.insert(
                 "user_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
             );
             Ok(((), r))
         })
@@ -226,7 +248,7 @@ impl Storage for JournalFileStorage {
             r.insert("study_id".into(), study_id.into());
             r.insert(
                 "system_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
             );
             Ok(((), r))
         })
@@ -361,7 +383,7 @@ impl Storage for JournalFileStorage {
             r.insert("trial_id".into(), trial_id.into());
             r.insert(
                 "user_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
             );
             Ok(((), r))
         })
@@ -374,7 +396,7 @@ impl Storage for JournalFileStorage {
             r.insert("trial_id".into(), trial_id.into());
             r.insert(
                 "system_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value)])),
+                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
             );
             Ok(((), r))
         })
@@ -409,8 +431,12 @@ impl Storage for JournalFileStorage {
             let Some(trial_id) = self.sync()?.first_waiting(study_id)? else {
                 return Ok(None);
             };
-            if self.set_trial_state_values(trial_id, TrialState::Running, None)? {
-                return self.sync()?.get_trial(trial_id).map(Some);
+            // Another worker may have popped it, or even finished it, since the replay above:
+            // then take the next one (as Optuna's `_pop_waiting_trial_id` does).
+            match self.set_trial_state_values(trial_id, TrialState::Running, None) {
+                Ok(true) => return self.sync()?.get_trial(trial_id).map(Some),
+                Ok(false) | Err(Error::TrialFinished { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
     }
