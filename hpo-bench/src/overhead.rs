@@ -66,7 +66,8 @@ pub fn run(args: &Args) -> Result<Value, String> {
     }))
 }
 
-/// The storage for a run: in-memory, or `journal:PATH` (a fresh file per run).
+/// The storage for a run: in-memory, a fresh SQLite or journal file per run, or a fresh key
+/// prefix on a Redis server.
 fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::Storage>, String> {
     match url {
         None | Some("memory") | Some("inmemory") => {
@@ -105,8 +106,18 @@ fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::
                 hpo::JournalFileStorage::open(&path).map_err(|e| e.to_string())?,
             ))
         }
+        Some(u) if u.starts_with("redis://") => {
+            // One key prefix per run configuration, emptied first (like the files above).
+            let prefix = format!("hpo-bench-{tag}");
+            let backend =
+                hpo_storage::RedisBackend::connect(u, &prefix).map_err(|e| e.to_string())?;
+            backend.clear().map_err(|e| e.to_string())?;
+            Ok(std::sync::Arc::new(
+                hpo_storage::JournalRedisStorage::new(backend).map_err(|e| e.to_string())?,
+            ))
+        }
         Some(other) => Err(format!(
-            "unknown storage `{other}` (memory, sqlite:PATH, sqlite+wal:PATH, journal:PATH, journal+nosync:PATH)"
+            "unknown storage `{other}` (memory, sqlite:PATH, sqlite+wal:PATH, journal:PATH, journal+nosync:PATH, redis://HOST:PORT)"
         )),
     }
 }

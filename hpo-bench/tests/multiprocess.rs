@@ -1,5 +1,6 @@
-//! Four worker processes x 250 trials on one study, through the journal file and SQLite: exactly
-//! 1000 trials, numbers 0..999 once each, none left Running.
+//! Four worker processes x 250 trials on one study, through the journal file, SQLite and the
+//! Redis journal (the server at 127.0.0.1:6379, or HPO_REDIS_URL): exactly 1000 trials, numbers
+//! 0..999 once each, none left Running.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -58,6 +59,17 @@ fn four_processes_on_sqlite() {
     let _ = std::fs::remove_file(&path);
     run_workers(&format!("sqlite:///{}", path.display()));
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn four_processes_on_redis() {
+    let server = std::env::var("HPO_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let prefix = format!("hpo-mp-{}", std::process::id());
+    let journal = hpo_storage::RedisBackend::connect(&server, &prefix)
+        .unwrap_or_else(|e| panic!("this test needs a Redis server (HPO_REDIS_URL): {e}"));
+    journal.clear().unwrap();
+    run_workers(&format!("{server}?prefix={prefix}"));
+    journal.clear().unwrap();
 }
 
 #[test]

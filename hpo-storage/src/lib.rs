@@ -1,7 +1,8 @@
 //! # hpo-storage
 //!
-//! SQL storages for [hpo](https://docs.rs/hpo) on Optuna 5.0's RDB schema: [`SqliteStorage`]
-//! (embedded, bundled SQLite: the default persistent storage). A study written here opens in
+//! Storages for [hpo](https://docs.rs/hpo) that Optuna reads: [`SqliteStorage`] on Optuna 5.0's
+//! RDB schema (embedded, bundled SQLite: the default persistent storage) and
+//! [`JournalRedisStorage`] (Optuna's journal in Redis, for workers on many machines). A study written here opens in
 //! `optuna.load_study(storage="sqlite:///file.db")` and in optuna-dashboard, and one written by
 //! Optuna opens here. [`open`] picks a storage from a URL.
 
@@ -9,10 +10,12 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+mod redis;
 mod schema;
 mod sqlite;
 mod url;
 
+pub use redis::{JournalRedisStorage, RedisBackend};
 pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
 pub use sqlite::SqliteStorage;
 pub use url::open;

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use hpo_core::{Error, InMemoryStorage, JournalFileStorage, Result, Storage};
 
-use crate::SqliteStorage;
+use crate::{JournalRedisStorage, RedisBackend, SqliteStorage};
 
 /// The storage a URL names: `sqlite:///relative.db` or `sqlite:////absolute.db` (SQLAlchemy's
-/// form), `journal:PATH` (Optuna's journal file), or `memory`. Other schemes are an error that
-/// names the scheme (and never prints a password).
+/// form), `journal:PATH` (Optuna's journal file), `redis://[user:password@]host[:port][/db]`
+/// (Optuna's Redis journal; `?prefix=NAME` selects the key prefix, default empty), or `memory`.
+/// Other schemes are an error that names the scheme (and never prints a password).
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     if url == "memory" || url == "inmemory" {
         return Ok(Arc::new(InMemoryStorage::new()));
@@ -19,8 +20,17 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     if let Some(path) = url.strip_prefix("journal:") {
         return Ok(Arc::new(JournalFileStorage::open(path)?));
     }
+    if url.starts_with("redis://") || url.starts_with("unix://") {
+        let (server, prefix) = match url.split_once("?prefix=") {
+            Some((server, prefix)) => (server, prefix),
+            None => (url, ""),
+        };
+        return Ok(Arc::new(JournalRedisStorage::new(RedisBackend::connect(
+            server, prefix,
+        )?)?));
+    }
     let scheme = url.split_once("://").map_or(url, |(s, _)| s);
     Err(Error::InvalidArgument(format!(
-        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH or memory)"
+        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, redis://HOST or memory)"
     )))
 }

@@ -1,6 +1,6 @@
 """Dumps a study from an hpo-written journal as JSON, through Optuna 5.0's own reader.
 
-usage: python dump_journal.py JOURNAL_FILE_OR_SQLITE_DB STUDY_NAME
+usage: python dump_journal.py JOURNAL_FILE_OR_SQLITE_DB_OR_REDIS_URL STUDY_NAME
 """
 import json
 import math
@@ -11,8 +11,20 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = (f"sqlite:///{sys.argv[1]}" if sys.argv[1].endswith(".db")
-           else JournalStorage(JournalFileBackend(sys.argv[1])))
+
+
+def open_storage(spec):
+    """A .db file is SQLite, redis://HOST?prefix=P the Redis journal, anything else a journal file."""
+    if spec.startswith("redis://"):
+        from optuna.storages.journal import JournalRedisBackend
+        url, _, prefix = spec.partition("?prefix=")
+        return JournalStorage(JournalRedisBackend(url, prefix=prefix))
+    if spec.endswith(".db"):
+        return f"sqlite:///{spec}"
+    return JournalStorage(JournalFileBackend(spec))
+
+
+storage = open_storage(sys.argv[1])
 study = optuna.load_study(study_name=sys.argv[2], storage=storage)
 
 

@@ -1,7 +1,7 @@
 """Writes a journal with Optuna 5.0 for hpo to read: float/int/categorical params, a pruned, a
 failed and an infinite trial, an enqueued trial, study attrs.
 
-usage: python write_journal.py JOURNAL_FILE_OR_SQLITE_DB
+usage: python write_journal.py JOURNAL_FILE_OR_SQLITE_DB_OR_REDIS_URL
 """
 import sys
 
@@ -10,8 +10,20 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-storage = (f"sqlite:///{sys.argv[1]}" if sys.argv[1].endswith(".db")
-           else JournalStorage(JournalFileBackend(sys.argv[1])))
+
+
+def open_storage(spec):
+    """A .db file is SQLite, redis://HOST?prefix=P the Redis journal, anything else a journal file."""
+    if spec.startswith("redis://"):
+        from optuna.storages.journal import JournalRedisBackend
+        url, _, prefix = spec.partition("?prefix=")
+        return JournalStorage(JournalRedisBackend(url, prefix=prefix))
+    if spec.endswith(".db"):
+        return f"sqlite:///{spec}"
+    return JournalStorage(JournalFileBackend(spec))
+
+
+storage = open_storage(sys.argv[1])
 study = optuna.create_study(study_name="from-optuna", storage=storage,
                             sampler=optuna.samplers.RandomSampler(seed=0))
 study.set_user_attr("owner", "python")

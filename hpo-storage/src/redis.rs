@@ -1,0 +1,208 @@
+//! The journal in Redis, with Optuna's key layout (`JournalRedisBackend`): `<prefix>:log_number`
+//! holds the number of the last record, `<prefix>:log:<n>` record `n` as JSON.
+
+use std::time::Duration;
+
+use hpo_core::storage::{JournalBackend, JournalStorage, LockGuard};
+use hpo_core::{Error, Result};
+use parking_lot::Mutex;
+
+/// A study storage on a Redis server, in Optuna's journal format and key layout, so Python's
+/// `JournalStorage(JournalRedisBackend(url, prefix=...))` and hpo workers share one study. Made
+/// the same way as in Python, `JournalStorage::new(RedisBackend::connect(url, prefix)?)`, or
+/// from a URL with [`open`](crate::open)`("redis://host:port?prefix=NAME")`.
+///
+/// ```no_run
+/// use hpo_core::{RandomSampler, Study};
+/// use hpo_storage::{JournalRedisStorage, RedisBackend};
+/// let storage = JournalRedisStorage::new(RedisBackend::connect("redis://127.0.0.1:6379", "")?)?;
+/// let study = Study::builder()
+///     .name("redis-demo")
+///     .storage(storage)
+///     .sampler(RandomSampler::with_seed(0))
+///     .load_if_exists(true)
+///     .build()?;
+/// study.optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))?;
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+pub type JournalRedisStorage = JournalStorage<RedisBackend>;
+
+/// Appends records atomically with a Lua script that refuses when the log has moved on (the
+/// storage then catches up and tries again), so concurrent writers never act on a stale replay.
+/// Records are read in batches with `MGET`.
+pub struct RedisBackend {
+    /// The URL with any password replaced by `***`, for messages.
+    shown: String,
+    prefix: String,
+    connection: Mutex<redis::Connection>,
+}
+
+impl std::fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBackend")
+            .field("url", &self.shown)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compare-and-append: KEYS[1] = the counter, ARGV = (expected next number, key prefix of the
+/// records, record). Returns the new record's number, or -1 when the log no longer ends where
+/// the writer read it. A missing counter counts as -1 (Optuna sets it so before its first
+/// `INCR`), so the first record is number 0.
+const APPEND: &str = "\
+local n = tonumber(redis.call('get', KEYS[1]) or '-1') \
+if n + 1 ~= tonumber(ARGV[1]) then return -1 end \
+n = n + 1 \
+redis.call('set', KEYS[1], n) \
+redis.call('set', ARGV[2] .. n, ARGV[3]) \
+return n";
+
+/// How many records one `MGET` fetches.
+const BATCH: u64 = 1000;
+
+/// `redis://user:secret@host` → `redis://user:***@host`.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            let user = userinfo.split_once(':').map_or("", |(u, _)| u);
+            format!("{scheme}://{user}:***{}", &rest[at..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+impl RedisBackend {
+    /// Connects to the server at `url` (`redis://[user:password@]host[:port][/db]`), keys
+    /// prefixed with `prefix` (Optuna's default: the empty string). An unreachable server or a
+    /// refused password is an error naming the server, never the password.
+    pub fn connect(url: &str, prefix: &str) -> Result<Self> {
+        let shown = redact(url);
+        let fail = |e: redis::RedisError| {
+            Error::Storage(format!(
+                "cannot connect to Redis at {shown}: {}",
+                redact(&e.to_string())
+            ))
+        };
+        let client = redis::Client::open(url).map_err(fail)?;
+        let mut connection = client
+            .get_connection_with_timeout(Duration::from_secs(10))
+            .map_err(fail)?;
+        // Authentication and database selection happen on connect; PING proves the server answers.
+        redis::cmd("PING")
+            .query::<String>(&mut connection)
+            .map_err(fail)?;
+        Ok(RedisBackend {
+            shown,
+            prefix: prefix.to_owned(),
+            connection: Mutex::new(connection),
+        })
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Deletes this journal's keys (`<prefix>:*`, found with `SCAN`, so the server is never
+    /// blocked), every study in it included; returns how many keys were deleted. A storage
+    /// already open on this journal must not be used afterwards: its replay no longer matches.
+    pub fn clear(&self) -> Result<u64> {
+        let mut con = self.connection.lock();
+        let pattern = format!("{}:*", self.prefix);
+        let mut cursor = 0u64;
+        let mut deleted = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query(&mut *con)
+                .map_err(|e| self.error(e))?;
+            if !keys.is_empty() {
+                deleted += redis::cmd("DEL")
+                    .arg(&keys)
+                    .query::<u64>(&mut *con)
+                    .map_err(|e| self.error(e))?;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
+    }
+
+    fn error(&self, e: redis::RedisError) -> Error {
+        Error::Storage(format!(
+            "Redis at {} (prefix `{}`): {}",
+            self.shown,
+            self.prefix,
+            redact(&e.to_string())
+        ))
+    }
+
+    fn counter(&self) -> String {
+        format!("{}:log_number", self.prefix)
+    }
+}
+
+impl JournalBackend for RedisBackend {
+    fn read_from(&self, from: u64) -> Result<(Vec<String>, u64)> {
+        let mut con = self.connection.lock();
+        let last: Option<i64> = redis::cmd("GET")
+            .arg(self.counter())
+            .query(&mut *con)
+            .map_err(|e| self.error(e))?;
+        let Some(last) = last.filter(|l| *l >= 0) else {
+            return Ok((Vec::new(), from));
+        };
+        let end = last as u64 + 1;
+        let mut records = Vec::new();
+        let mut next = from;
+        while next < end {
+            let upto = end.min(next + BATCH);
+            let keys: Vec<String> = (next..upto)
+                .map(|n| format!("{}:log:{n}", self.prefix))
+                .collect();
+            let got: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query(&mut *con)
+                .map_err(|e| self.error(e))?;
+            for record in got {
+                // A number taken but its record not yet set (a non-atomic writer, as Optuna's
+                // cluster mode is): stop before it and read it next time.
+                let Some(record) = record else {
+                    return Ok((records, next));
+                };
+                records.push(record);
+                next += 1;
+            }
+        }
+        Ok((records, next))
+    }
+
+    fn lock(&self) -> Result<Option<LockGuard<'_>>> {
+        Ok(None)
+    }
+
+    fn append_at(&self, at: u64, record: &str) -> Result<Option<u64>> {
+        let mut con = self.connection.lock();
+        let n: i64 = redis::cmd("EVAL")
+            .arg(APPEND)
+            .arg(1)
+            .arg(self.counter())
+            .arg(at)
+            .arg(format!("{}:log:", self.prefix))
+            .arg(record)
+            .query(&mut *con)
+            .map_err(|e| self.error(e))?;
+        Ok((n >= 0).then(|| n as u64 + 1))
+    }
+}
