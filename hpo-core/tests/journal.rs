@@ -4,52 +4,20 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 
-use hpo_core::{
-    Distribution, FrozenTrial, JournalFileStorage, ParamValue, RandomSampler, Storage, Study,
-    StudyDirection, TrialError, TrialState,
+use hpo_core::{JournalFileStorage, RandomSampler, Storage, Study, StudyDirection, TrialState};
+
+#[path = "interop/common.rs"]
+mod interop;
+use interop::{
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
 };
 
 fn temp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("hpo-journal-{name}-{}.log", std::process::id()));
     let _ = std::fs::remove_file(&p);
     p
-}
-
-/// A study with every kind of parameter and outcome.
-fn populate(study: &Study) {
-    study.set_user_attr("owner", "rust").unwrap();
-    study
-        .optimize(12, |t| {
-            let x = t.suggest_float("x", -10.0, 10.0)?;
-            let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
-            let d = t.suggest_float_step("d", 0.0, 1.0, 0.25)?;
-            let n = t.suggest_int("n", 1, 8)?;
-            let h = t.suggest_int_log("h", 16, 256)?;
-            let c = t.suggest_categorical("c", &["adam", "sgd"])?;
-            t.set_user_attr("note", serde_json::json!({"k": [1, 2]}))?;
-            t.report(x * x, 0)?;
-            t.report(f64::NAN, 1)?;
-            match t.number() {
-                3 => Err(TrialError::Pruned),
-                5 => Err(TrialError::msg("boom")),
-                7 => Ok(f64::INFINITY),
-                _ => Ok(x * x + lr + d + n as f64 + h as f64 + if c == "sgd" { 1.0 } else { 0.0 }),
-            }
-        })
-        .unwrap();
-    study.enqueue_trial([("x", 1.0)]).unwrap();
-    let d = Distribution::float(0.0, 1.0).unwrap();
-    study
-        .add_trial(
-            &FrozenTrial::new(TrialState::Complete)
-                .with_value(0.5)
-                .with_param("y", 0.25, d)
-                .unwrap(),
-        )
-        .unwrap();
 }
 
 #[test]
@@ -209,18 +177,9 @@ fn misuse_is_an_error_and_loses_nothing() {
     let _ = std::fs::remove_file(path);
 }
 
-fn python() -> Option<String> {
-    std::env::var("HPO_PYTHON").ok()
-}
-
-fn script(name: &str) -> String {
-    format!("{}/tests/interop/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0");
     let path = temp("to-optuna");
     let study = Study::builder()
         .name("from-hpo")
@@ -241,51 +200,10 @@ fn optuna_reads_what_hpo_writes() {
             Ok((x, 1.0 - x))
         })
         .unwrap();
-    let out = Command::new(&py)
-        .args([
-            &script("dump_journal.py"),
-            path.to_str().unwrap(),
-            "from-hpo",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let trials = dumped["trials"].as_array().unwrap();
-    let ours = study.trials().unwrap();
-    assert_eq!(trials.len(), ours.len());
-    for (o, p) in ours.iter().zip(trials) {
-        assert_eq!(p["number"], o.number);
-        assert_eq!(p["state"], o.state.name());
-        for (k, v) in o.params_map() {
-            let got = &p["params"][&k];
-            match v {
-                ParamValue::Float(x) => assert_eq!(got.as_f64().unwrap(), x, "{k}"),
-                ParamValue::Int(i) => assert_eq!(got.as_i64().unwrap(), i, "{k}"),
-                ParamValue::Str(s) => assert_eq!(got.as_str().unwrap(), s, "{k}"),
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(
-            p["user_attrs"],
-            serde_json::Value::Object(o.user_attrs.clone().into_iter().collect())
-        );
-    }
-    assert_eq!(trials[7]["values"][0], "inf");
-    assert_eq!(trials[3]["state"], "PRUNED");
-    assert_eq!(trials[5]["state"], "FAIL");
-    assert_eq!(dumped["user_attrs"]["owner"], "rust");
-    let out = Command::new(&py)
-        .args([&script("dump_journal.py"), path.to_str().unwrap(), "multi"])
-        .output()
-        .unwrap();
-    let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spec = path.to_str().unwrap();
+    assert_optuna_reads(&study, &dump_with_optuna(spec, "from-hpo"));
     assert_eq!(
-        dumped["directions"],
+        dump_with_optuna(spec, "multi")["directions"],
         serde_json::json!(["MINIMIZE", "MAXIMIZE"])
     );
     let _ = std::fs::remove_file(path);
@@ -294,57 +212,13 @@ fn optuna_reads_what_hpo_writes() {
 #[test]
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_and_both_optimize_one_file() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0");
     let path = temp("from-optuna");
-    let out = Command::new(&py)
-        .args([&script("write_journal.py"), path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let study = Study::builder()
-        .name("from-optuna")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6);
-    assert_eq!(
-        trials[0].param("c"),
-        Some(&ParamValue::from("a")),
-        "the enqueued trial ran first"
-    );
-    assert_eq!(trials[0].param("x"), Some(&ParamValue::Float(0.5)));
-    assert_eq!(trials[1].state, TrialState::Pruned);
-    assert_eq!(trials[2].state, TrialState::Fail);
-    assert_eq!(trials[3].values, Some(vec![f64::INFINITY]));
-    assert_eq!(trials[4].state, TrialState::Complete);
-    assert_eq!(trials[5].values, Some(vec![1.0]), "the added trial");
-    assert_eq!(study.user_attrs().unwrap()["owner"], "python");
-    // Now one Optuna worker and one hpo worker optimize the same file at the same time.
-    let mut child = Command::new(&py)
-        .args([&script("worker_journal.py"), path.to_str().unwrap(), "60"])
-        .spawn()
-        .unwrap();
-    study
-        .optimize(60, |t| {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2))
-        })
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6 + 120);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers.len(), 126);
-    assert!(
-        trials
-            .iter()
-            .filter(|t| t.number >= 6)
-            .all(|t| t.state == TrialState::Complete)
-    );
+    assert_reads_optuna_and_shares_the_study(path.to_str().unwrap(), || {
+        Study::builder()
+            .name("from-optuna")
+            .storage(JournalFileStorage::open(&path).unwrap())
+            .load()
+            .unwrap()
+    });
     let _ = std::fs::remove_file(path);
 }

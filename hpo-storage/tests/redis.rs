@@ -4,11 +4,16 @@
 //! Every test uses its own key prefix and deletes its keys.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::sync::Arc;
 
-use hpo::{Distribution, FrozenTrial, ParamValue, RandomSampler, Study, TrialError, TrialState};
+use hpo::{ParamValue, RandomSampler, Study, TrialState};
 use hpo_storage::{JournalRedisStorage, RedisBackend};
+
+#[path = "../../hpo-core/tests/interop/common.rs"]
+mod interop;
+use interop::{
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+};
 
 fn url() -> String {
     std::env::var("HPO_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -50,37 +55,6 @@ impl Drop for Prefix {
     fn drop(&mut self) {
         self.clean();
     }
-}
-
-fn populate(study: &Study) {
-    study.set_user_attr("owner", "rust").unwrap();
-    study
-        .optimize(12, |t| {
-            let x = t.suggest_float("x", -10.0, 10.0)?;
-            let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
-            let n = t.suggest_int("n", 1, 8)?;
-            let c = t.suggest_categorical("c", &["adam", "sgd"])?;
-            t.set_user_attr("note", serde_json::json!({"k": [1, 2]}))?;
-            t.report(x * x, 0)?;
-            t.report(f64::NAN, 1)?;
-            match t.number() {
-                3 => Err(TrialError::Pruned),
-                5 => Err(TrialError::msg("boom")),
-                7 => Ok(f64::INFINITY),
-                _ => Ok(x * x + lr + n as f64 + if c == "sgd" { 1.0 } else { 0.0 }),
-            }
-        })
-        .unwrap();
-    study.enqueue_trial([("x", 1.0)]).unwrap();
-    let d = Distribution::float(0.0, 1.0).unwrap();
-    study
-        .add_trial(
-            &FrozenTrial::new(TrialState::Complete)
-                .with_value(0.5)
-                .with_param("y", 0.25, d)
-                .unwrap(),
-        )
-        .unwrap();
 }
 
 #[test]
@@ -230,21 +204,9 @@ fn bad_input_is_a_clear_error_and_never_shows_a_password() {
     assert_eq!(reread.n_trials().unwrap(), 3);
 }
 
-fn python() -> Option<String> {
-    std::env::var("HPO_PYTHON").ok()
-}
-
-fn script(name: &str) -> String {
-    format!(
-        "{}/../hpo-core/tests/interop/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 #[test]
 #[ignore = "needs Python with optuna 5.0 and redis: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes_to_redis() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0 and redis");
     let prefix = Prefix::new("to-optuna");
     let study = Study::builder()
         .name("from-hpo")
@@ -253,82 +215,18 @@ fn optuna_reads_what_hpo_writes_to_redis() {
         .build()
         .unwrap();
     populate(&study);
-    let out = Command::new(&py)
-        .args([&script("dump_journal.py"), &prefix.spec(), "from-hpo"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let trials = dumped["trials"].as_array().unwrap();
-    let ours = study.trials().unwrap();
-    assert_eq!(trials.len(), ours.len());
-    for (o, p) in ours.iter().zip(trials) {
-        assert_eq!(p["number"], o.number);
-        assert_eq!(p["state"], o.state.name());
-        for (k, v) in o.params_map() {
-            let got = &p["params"][&k];
-            match v {
-                ParamValue::Float(x) => assert_eq!(got.as_f64().unwrap(), x, "{k}"),
-                ParamValue::Int(i) => assert_eq!(got.as_i64().unwrap(), i, "{k}"),
-                ParamValue::Str(s) => assert_eq!(got.as_str().unwrap(), s, "{k}"),
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(
-            p["user_attrs"],
-            serde_json::Value::Object(o.user_attrs.clone().into_iter().collect())
-        );
-    }
-    assert_eq!(trials[7]["values"][0], "inf");
-    assert_eq!(trials[0]["intermediate_values"]["1"], "nan");
-    assert_eq!(dumped["user_attrs"]["owner"], "rust");
+    assert_optuna_reads(&study, &dump_with_optuna(&prefix.spec(), "from-hpo"));
 }
 
 #[test]
 #[ignore = "needs Python with optuna 5.0 and redis: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_to_redis_and_both_optimize_one_study() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0 and redis");
     let prefix = Prefix::new("from-optuna");
-    let out = Command::new(&py)
-        .args([&script("write_journal.py"), &prefix.spec()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let study = Study::builder()
-        .name("from-optuna")
-        .storage(prefix.storage())
-        .load()
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6);
-    assert_eq!(trials[0].param("x"), Some(&ParamValue::Float(0.5)));
-    assert_eq!(trials[1].state, TrialState::Pruned);
-    assert_eq!(trials[2].state, TrialState::Fail);
-    assert_eq!(trials[3].values, Some(vec![f64::INFINITY]));
-    assert_eq!(trials[5].values, Some(vec![1.0]), "the added trial");
-    assert_eq!(study.user_attrs().unwrap()["owner"], "python");
-    let mut child = Command::new(&py)
-        .args([&script("worker_journal.py"), &prefix.spec(), "60"])
-        .spawn()
-        .unwrap();
-    study
-        .optimize(60, |t| {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2))
-        })
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6 + 120);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers, (0..126).collect());
-    assert!(trials[6..].iter().all(|t| t.state == TrialState::Complete));
+    assert_reads_optuna_and_shares_the_study(&prefix.spec(), || {
+        Study::builder()
+            .name("from-optuna")
+            .storage(prefix.storage())
+            .load()
+            .unwrap()
+    });
 }

@@ -5,48 +5,20 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use hpo::{
-    Distribution, FrozenTrial, ParamValue, RandomSampler, Storage, Study, StudyDirection,
-    TrialError, TrialState,
-};
+use hpo::{RandomSampler, Storage, Study, StudyDirection, TrialState};
 use hpo_storage::SqliteStorage;
+
+#[path = "../../hpo-core/tests/interop/common.rs"]
+mod interop;
+use interop::{
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+    python,
+};
 
 fn temp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("hpo-sqlite-{name}-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&p);
     p
-}
-
-fn populate(study: &Study) {
-    study.set_user_attr("owner", "rust").unwrap();
-    study
-        .optimize(12, |t| {
-            let x = t.suggest_float("x", -10.0, 10.0)?;
-            let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
-            let d = t.suggest_float_step("d", 0.0, 1.0, 0.25)?;
-            let n = t.suggest_int("n", 1, 8)?;
-            let c = t.suggest_categorical("c", &["adam", "sgd"])?;
-            t.set_user_attr("note", serde_json::json!({"k": [1, 2]}))?;
-            t.report(x * x, 0)?;
-            t.report(f64::NAN, 1)?;
-            match t.number() {
-                3 => Err(TrialError::Pruned),
-                5 => Err(TrialError::msg("boom")),
-                7 => Ok(f64::INFINITY),
-                _ => Ok(x * x + lr + d + n as f64 + if c == "sgd" { 1.0 } else { 0.0 }),
-            }
-        })
-        .unwrap();
-    study.enqueue_trial([("x", 1.0)]).unwrap();
-    let d = Distribution::float(0.0, 1.0).unwrap();
-    study
-        .add_trial(
-            &FrozenTrial::new(TrialState::Complete)
-                .with_value(0.5)
-                .with_param("y", 0.25, d)
-                .unwrap(),
-        )
-        .unwrap();
 }
 
 #[test]
@@ -181,21 +153,9 @@ fn run_sql(path: &std::path::Path, sql: &str) {
     assert!(status.success());
 }
 
-fn python() -> Option<String> {
-    std::env::var("HPO_PYTHON").ok()
-}
-
-fn script(name: &str) -> String {
-    format!(
-        "{}/../hpo-core/tests/interop/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
 #[test]
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0");
     let path = temp("to-optuna");
     let study = Study::builder()
         .name("from-hpo")
@@ -204,88 +164,26 @@ fn optuna_reads_what_hpo_writes() {
         .build()
         .unwrap();
     populate(&study);
-    let out = Command::new(&py)
-        .args([
-            &script("dump_journal.py"),
-            path.to_str().unwrap(),
-            "from-hpo",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_optuna_reads(
+        &study,
+        &dump_with_optuna(path.to_str().unwrap(), "from-hpo"),
     );
-    let dumped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let trials = dumped["trials"].as_array().unwrap();
-    let ours = study.trials().unwrap();
-    assert_eq!(trials.len(), ours.len());
-    for (o, p) in ours.iter().zip(trials) {
-        assert_eq!(p["number"], o.number);
-        assert_eq!(p["state"], o.state.name());
-        for (k, v) in o.params_map() {
-            let got = &p["params"][&k];
-            match v {
-                ParamValue::Float(x) => assert_eq!(got.as_f64().unwrap(), x, "{k}"),
-                ParamValue::Int(i) => assert_eq!(got.as_i64().unwrap(), i, "{k}"),
-                ParamValue::Str(s) => assert_eq!(got.as_str().unwrap(), s, "{k}"),
-                other => panic!("{other:?}"),
-            }
-        }
-        assert_eq!(
-            p["user_attrs"],
-            serde_json::Value::Object(o.user_attrs.clone().into_iter().collect())
-        );
-    }
-    assert_eq!(trials[7]["values"][0], "inf");
-    assert_eq!(trials[0]["intermediate_values"]["1"], "nan");
-    assert_eq!(dumped["user_attrs"]["owner"], "rust");
     let _ = std::fs::remove_file(path);
 }
 
 #[test]
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_and_both_optimize_one_database() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna==5.0.0");
     let path = temp("from-optuna");
-    let out = Command::new(&py)
-        .args([&script("write_journal.py"), path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let study = Study::builder()
-        .name("from-optuna")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6);
-    assert_eq!(trials[0].param("c"), Some(&ParamValue::from("a")));
-    assert_eq!(trials[1].state, TrialState::Pruned);
-    assert_eq!(trials[2].state, TrialState::Fail);
-    assert_eq!(trials[3].values, Some(vec![f64::INFINITY]));
-    assert_eq!(study.user_attrs().unwrap()["owner"], "python");
-    assert_eq!(study.directions(), &[StudyDirection::Minimize]);
-    let mut child = Command::new(&py)
-        .args([&script("worker_journal.py"), path.to_str().unwrap(), "40"])
-        .spawn()
-        .unwrap();
-    study
-        .optimize(40, |t| {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2))
-        })
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 6 + 80);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers.len(), 86);
+    assert_reads_optuna_and_shares_the_study(path.to_str().unwrap(), || {
+        let study = Study::builder()
+            .name("from-optuna")
+            .storage(SqliteStorage::open(&path).unwrap())
+            .load()
+            .unwrap();
+        assert_eq!(study.directions(), &[StudyDirection::Minimize]);
+        study
+    });
     let _ = std::fs::remove_file(path);
 }
 
@@ -365,7 +263,7 @@ impl Drop for Child {
 #[test]
 #[ignore = "needs Python with optuna 5.0 and optuna-dashboard: set HPO_PYTHON (.ci/run does)"]
 fn optuna_dashboard_lists_an_hpo_study_and_its_trials() {
-    let py = python().expect("HPO_PYTHON must name a Python with optuna-dashboard installed");
+    let py = python();
     let path = temp("dashboard");
     let study = Study::builder()
         .name("seen-by-dashboard")

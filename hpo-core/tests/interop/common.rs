@@ -1,0 +1,149 @@
+//! Shared by the storage tests of hpo-core (journal file) and hpo-storage (SQLite, Redis): a
+//! study with every kind of parameter and outcome, and the checks that Python's Optuna 5.0 reads
+//! it exactly (through the scripts next to this file). Included with `#[path]`.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use hpo_core::{Distribution, FrozenTrial, ParamValue, Study, TrialError, TrialState};
+use serde_json::Value;
+
+/// A study with every kind of parameter and outcome: 12 trials (float, log, step, int, int log,
+/// categorical; trial 3 pruned, 5 failed, 7 infinite; a NaN intermediate value), one enqueued
+/// (Waiting) and one added: 14 in all.
+pub fn populate(study: &Study) {
+    study.set_user_attr("owner", "rust").unwrap();
+    study
+        .optimize(12, |t| {
+            let x = t.suggest_float("x", -10.0, 10.0)?;
+            let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
+            let d = t.suggest_float_step("d", 0.0, 1.0, 0.25)?;
+            let n = t.suggest_int("n", 1, 8)?;
+            let h = t.suggest_int_log("h", 16, 256)?;
+            let c = t.suggest_categorical("c", &["adam", "sgd"])?;
+            t.set_user_attr("note", serde_json::json!({"k": [1, 2]}))?;
+            t.report(x * x, 0)?;
+            t.report(f64::NAN, 1)?;
+            match t.number() {
+                3 => Err(TrialError::Pruned),
+                5 => Err(TrialError::msg("boom")),
+                7 => Ok(f64::INFINITY),
+                _ => Ok(x * x + lr + d + n as f64 + h as f64 + if c == "sgd" { 1.0 } else { 0.0 }),
+            }
+        })
+        .unwrap();
+    study.enqueue_trial([("x", 1.0)]).unwrap();
+    let d = Distribution::float(0.0, 1.0).unwrap();
+    study
+        .add_trial(
+            &FrozenTrial::new(TrialState::Complete)
+                .with_value(0.5)
+                .with_param("y", 0.25, d)
+                .unwrap(),
+        )
+        .unwrap();
+}
+
+/// The Python named by HPO_PYTHON (with optuna 5.0, and redis / optuna-dashboard where needed).
+pub fn python() -> String {
+    std::env::var("HPO_PYTHON").expect("HPO_PYTHON must name a Python with optuna==5.0.0")
+}
+
+/// One of the Python scripts next to this file.
+pub fn script(name: &str) -> String {
+    format!(
+        "{}/../hpo-core/tests/interop/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// Runs a script with arguments; panics with its stderr when it fails. Returns its stdout.
+pub fn run_script(name: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(python())
+        .arg(script(name))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Study `name` as `optuna.load_study` reads it from `storage` (a journal file, a `.db` file or
+/// `redis://HOST?prefix=P`).
+pub fn dump_with_optuna(storage: &str, name: &str) -> Value {
+    serde_json::from_slice(&run_script("dump_journal.py", &[storage, name])).unwrap()
+}
+
+/// Checks that Optuna read `study` (made by [`populate`]) exactly: numbers, states, params with
+/// their types, values (inf), intermediate values (NaN), user attrs of trials and study.
+pub fn assert_optuna_reads(study: &Study, dumped: &Value) {
+    let trials = dumped["trials"].as_array().unwrap();
+    let ours = study.trials().unwrap();
+    assert_eq!(trials.len(), ours.len());
+    for (o, p) in ours.iter().zip(trials) {
+        assert_eq!(p["number"], o.number);
+        assert_eq!(p["state"], o.state.name());
+        for (k, v) in o.params_map() {
+            let got = &p["params"][&k];
+            match v {
+                ParamValue::Float(x) => assert_eq!(got.as_f64().unwrap(), x, "{k}"),
+                ParamValue::Int(i) => assert_eq!(got.as_i64().unwrap(), i, "{k}"),
+                ParamValue::Str(s) => assert_eq!(got.as_str().unwrap(), s, "{k}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            p["user_attrs"],
+            Value::Object(o.user_attrs.clone().into_iter().collect())
+        );
+    }
+    assert_eq!(trials[3]["state"], "PRUNED");
+    assert_eq!(trials[5]["state"], "FAIL");
+    assert_eq!(trials[7]["values"][0], "inf");
+    assert_eq!(trials[0]["intermediate_values"]["1"], "nan");
+    assert_eq!(trials[12]["state"], "WAITING");
+    assert_eq!(dumped["user_attrs"]["owner"], "rust");
+}
+
+/// Writes study "from-optuna" with Optuna into `storage` (`write_journal.py`) and checks that
+/// `study()` (opening it with hpo) reads what Optuna wrote; then one Optuna worker and this
+/// process optimize it at the same time, 60 trials each, and no trial is lost or doubled.
+pub fn assert_reads_optuna_and_shares_the_study(storage: &str, study: impl Fn() -> Study) {
+    run_script("write_journal.py", &[storage]);
+    let study = study();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 6);
+    assert_eq!(
+        trials[0].param("c"),
+        Some(&ParamValue::from("a")),
+        "the enqueued trial ran first"
+    );
+    assert_eq!(trials[0].param("x"), Some(&ParamValue::Float(0.5)));
+    assert_eq!(trials[1].state, TrialState::Pruned);
+    assert_eq!(trials[2].state, TrialState::Fail);
+    assert_eq!(trials[3].values, Some(vec![f64::INFINITY]));
+    assert_eq!(trials[4].state, TrialState::Complete);
+    assert_eq!(trials[5].values, Some(vec![1.0]), "the added trial");
+    assert_eq!(study.user_attrs().unwrap()["owner"], "python");
+    let mut child = Command::new(python())
+        .args([&script("worker_journal.py"), storage, "60"])
+        .spawn()
+        .unwrap();
+    study
+        .optimize(60, |t| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            Ok(t.suggest_float("x", -1.0, 1.0)?.powi(2))
+        })
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 6 + 120);
+    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (0..126).collect());
+    assert!(trials[6..].iter().all(|t| t.state == TrialState::Complete));
+}
