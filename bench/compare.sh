@@ -3,8 +3,10 @@
 # that BENCHMARKS.md records. Needs a Python with optuna==5.0.0 (PY=..., default .venv/bin/python;
 # created with `python3 -m venv .venv && .venv/bin/pip install optuna==5.0.0 scipy cmaes`).
 #
-#   bash bench/compare.sh            # all parts
-#   bash bench/compare.sh overhead   # one part: overhead | parallel
+#   bash bench/compare.sh            # all parts (about 40 minutes: Optuna's side dominates)
+#   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
+# The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379) and the
+# Python `redis` package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -23,5 +25,33 @@ fi
 if [[ $PART == all || $PART == parallel ]]; then
   $BENCH parallel --trials 400 --jobs 1,2 --seeds 3 --out $OUT/parallel_random.json
   "$PY" bench/optuna/parallel.py --trials 400 --repeats 3 --out $OUT/optuna_parallel.json
+fi
+if [[ $PART == all || $PART == tpe ]]; then
+  $BENCH overhead --sampler tpe --trials 1000 --dim 5,20 --seeds 3 --out $OUT/overhead_tpe.json
+  (cd "$ANCHORS" && "$OLDPWD/$PY" overhead.py --part main --samplers tpe_default --dims 5,20 --n-max 1000 \
+     --repeats 1 --out "$OLDPWD/$OUT/optuna_overhead_tpe.json")
+fi
+if [[ $PART == all || $PART == quality ]]; then
+  $BENCH quality --sampler tpe,random --seeds 10 --out $OUT/quality_tpe.json
+  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --samplers tpe_default,random --seeds 10 \
+     --out "$OLDPWD/$OUT/optuna_quality.json")
+fi
+if [[ $PART == all || $PART == pruning ]]; then
+  $BENCH pruning --seeds 30 --out $OUT/pruning_tpe_30seeds.json
+  (cd "$ANCHORS" && "$OLDPWD/$PY" pruning.py --seeds 30 --out "$OLDPWD/$OUT/optuna_pruning_30seeds.json")
+fi
+if [[ $PART == all || $PART == storage ]]; then
+  REDIS=${REDIS:-redis://127.0.0.1:6379}
+  TMP=$(mktemp -d)
+  for s in sqlite sqlite+wal journal journal+nosync; do
+    tag=${s/+/_}
+    $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$s:$TMP/hpo" \
+      --out "$OUT/storage_${tag}_tpe.json"
+  done
+  $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$REDIS" --out $OUT/storage_redis_tpe.json
+  "$PY" bench/optuna/storage_sqlite.py "$TMP/optuna.db" > $OUT/optuna_storage_sqlite_tpe.json
+  "$PY" bench/optuna/storage_journal.py "$TMP/optuna.log" > $OUT/optuna_storage_journal_tpe.json
+  "$PY" bench/optuna/storage_redis.py "$REDIS" 2>/dev/null > $OUT/optuna_storage_redis_tpe.json
+  rm -rf "$TMP"
 fi
 "$PY" bench/report.py "$OUT"

@@ -55,11 +55,77 @@ def parallel_table() -> None:
     print()
 
 
+def quality_table() -> None:
+    ours, theirs = load("quality_tpe.json"), load("optuna_quality.json")
+    if not ours or not theirs:
+        print("_missing quality results_\n")
+        return
+    names = {"tpe": "tpe_default", "random": "random"}
+    t = {(s["problem"], s["sampler"]): s for s in theirs["summary"]}
+    print("| problem | sampler | hpo median regret [IQR] | Optuna median regret [IQR] | hpo ≤ Optuna |")
+    print("|---|---|---|---|---|")
+    for s in ours["summary"]:
+        b = t.get((s["problem"], names.get(s["sampler"], s["sampler"])))
+        a_txt = f"{s['regret_median']:.4g} [{s['regret_q1']:.3g}, {s['regret_q3']:.3g}]"
+        if not b:
+            print(f"| {s['problem']} | {s['sampler']} | {a_txt} | — | — |")
+            continue
+        b_txt = f"{b['regret_median']:.4g} [{b['regret_q1']:.3g}, {b['regret_q3']:.3g}]"
+        ok = "yes" if s["regret_median"] <= b["regret_median"] else "**no**"
+        print(f"| {s['problem']} | {s['sampler']} | {a_txt} | {b_txt} | {ok} |")
+    print()
+
+
+def pruning_table() -> None:
+    ours, theirs = load("pruning_tpe_30seeds.json"), load("optuna_pruning_30seeds.json")
+    if not ours or not theirs:
+        print("_missing pruning results_\n")
+        return
+    t = {s["pruner"]: s for s in theirs["summary"]}
+    print("| pruner | hpo epochs (median) | Optuna epochs | hpo regret (median) | Optuna regret |")
+    print("|---|---|---|---|---|")
+    for s in ours["summary"]:
+        b = t.get(s["pruner"])
+        if not b:
+            continue
+        print(f"| {s['pruner']} | {s['epochs_median']:.0f} | {b['epochs_median']:.0f} | "
+              f"{s['regret_median']:.4g} | {b['clean_regret_median']:.4g} |")
+    print()
+
+
+def storage_table() -> None:
+    rows = [("SQLite (Optuna's settings)", "storage_sqlite_tpe.json", "optuna_storage_sqlite_tpe.json"),
+            ("SQLite, WAL", "storage_sqlite_wal_tpe.json", None),
+            ("journal file", "storage_journal_tpe.json", "optuna_storage_journal_tpe.json"),
+            ("journal file, no fsync", "storage_journal_nosync_tpe.json", None),
+            ("Redis journal", "storage_redis_tpe.json", "optuna_storage_redis_tpe.json")]
+    print("| storage | hpo last-100 ms/trial | Optuna last-100 ms/trial | speed-up |")
+    print("|---|---|---|---|")
+    for label, ours_file, theirs_file in rows:
+        ours = load(ours_file)
+        theirs = load(theirs_file) if theirs_file else None
+        if not ours:
+            print(f"| {label} | _missing_ | | |")
+            continue
+        a = max(ours["summary"], key=lambda s: s["n_trials"])["last100_ms_median"]
+        b = theirs["last100_ms_per_trial"] if theirs else None
+        print(f"| {label} | {a:.3f} | {f'{b:.2f}' if b else '—'} | {f'{b / a:.0f}×' if b else '—'} |")
+    print()
+
+
 def main() -> None:
     print("### Framework overhead: RandomSampler, in-memory storage (median of repeats)\n")
     overhead_table("overhead_random.json", "optuna_overhead_random.json", "random", "random")
     print("### n_jobs on a CPU-bound objective (~5 ms of arithmetic per trial, 400 trials)\n")
     parallel_table()
+    print("### TPE overhead, sphere, in-memory storage (median of repeats)\n")
+    overhead_table("overhead_tpe.json", "optuna_overhead_tpe.json", "tpe", "tpe_default")
+    print("### Quality: regret after 100 trials, 10 seeds\n")
+    quality_table()
+    print("### Pruning on lc50, 30 seeds\n")
+    pruning_table()
+    print("### Storages: TPE, sphere D = 5, 1000 trials, one process\n")
+    storage_table()
 
 
 if __name__ == "__main__":
