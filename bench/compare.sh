@@ -3,7 +3,7 @@
 # that BENCHMARKS.md records. Needs a Python with optuna==5.0.0 (PY=..., default .venv/bin/python;
 # created with `python3 -m venv .venv && .venv/bin/pip install optuna==5.0.0 scipy cmaes`).
 #
-#   bash bench/compare.sh            # all parts (about 40 minutes: Optuna's side dominates)
+#   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379) and the
 # Python `redis` package.
