@@ -28,7 +28,7 @@ pub struct Args {
 
 pub const USAGE: &str = "usage: hpo-bench <overhead|storage|parallel|quality|pruning|worker> [--sampler NAME[,NAME..]] \
 [--problem NAME[,..]] [--trials N] [--seeds K] [--dim D[,D..]] [--jobs J[,J..]] \
-[--storage URL] --out FILE.json";
+[--storage URL] --out FILE.json\n       hpo-bench kurobako [--sampler NAME]   (a kurobako external solver on stdin/stdout)";
 
 fn list(v: &str) -> Vec<String> {
     v.split(',')

@@ -6,10 +6,12 @@
 //! cargo run --release -p hpo-bench -- parallel --trials 400 --jobs 1,2 --out parallel.json
 //! cargo run --release -p hpo-bench -- quality --sampler tpe,random --seeds 10 --out quality.json
 //! cargo run --release -p hpo-bench -- pruning --seeds 10 --out pruning.json
+//! kurobako solver command -- target/release/hpo-bench kurobako --sampler tpe
 //! ```
 
 mod args;
 mod env;
+mod kurobako;
 mod overhead;
 mod parallel;
 mod problems;
@@ -23,6 +25,21 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("kurobako") {
+        // An external solver for kurobako: the protocol on stdin/stdout, no --out.
+        let sampler = match argv.iter().position(|a| a == "--sampler") {
+            Some(i) => argv.get(i + 1).cloned().unwrap_or_default(),
+            None => "tpe".to_owned(),
+        };
+        let stdin = std::io::stdin();
+        return match kurobako::serve(&sampler, stdin.lock(), std::io::stdout().lock()) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("hpo-bench kurobako: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let args = match args::Args::parse(argv.clone().into_iter()) {
         Ok(a) => a,
         Err(msg) => {
