@@ -1,6 +1,6 @@
-//! Four worker processes x 250 trials on one study, through the journal file, SQLite and the
-//! Redis journal (the server at 127.0.0.1:6379, or HPO_REDIS_URL): exactly 1000 trials, numbers
-//! 0..999 once each, none left Running.
+//! Four worker processes x 250 trials on one study, through the journal file, SQLite, the Redis
+//! journal (127.0.0.1:6379, or HPO_REDIS_URL) and PostgreSQL (database `test` on 127.0.0.1:5432,
+//! or HPO_POSTGRES_URL): exactly 1000 trials, numbers 0..999 once each, none left Running.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -8,6 +8,11 @@ use std::process::Command;
 use hpo::{Study, TrialState};
 
 fn run_workers(url: &str) {
+    run_workers_named(url, "mp");
+}
+
+/// Four `hpo-bench worker` processes x 250 trials on study `name` at `url`, then the checks.
+fn run_workers_named(url: &str, name: &str) {
     let out_dir = std::env::temp_dir();
     let children: Vec<_> = (0..4)
         .map(|i| {
@@ -17,7 +22,7 @@ fn run_workers(url: &str) {
                     "--storage",
                     url,
                     "--problem",
-                    "mp",
+                    name,
                     "--trials",
                     "250",
                     "--out",
@@ -31,7 +36,7 @@ fn run_workers(url: &str) {
         assert!(c.wait().unwrap().success());
     }
     let study = Study::builder()
-        .name("mp")
+        .name(name)
         .storage_arc(hpo::open_storage(url).unwrap())
         .load()
         .unwrap();
@@ -70,6 +75,23 @@ fn four_processes_on_redis() {
     journal.clear().unwrap();
     run_workers(&format!("{server}?prefix={prefix}"));
     journal.clear().unwrap();
+}
+
+#[test]
+fn four_processes_on_postgresql() {
+    let url = std::env::var("HPO_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
+    let storage = hpo_storage::PostgresStorage::open(&url)
+        .unwrap_or_else(|e| panic!("this test needs PostgreSQL (HPO_POSTGRES_URL): {e}"));
+    let name = format!("mp-{}", std::process::id());
+    let clean = || {
+        if let Ok(id) = hpo::Storage::get_study_id_from_name(&storage, &name) {
+            hpo::Storage::delete_study(&storage, id).unwrap();
+        }
+    };
+    clean();
+    run_workers_named(&url, &name);
+    clean();
 }
 
 #[test]

@@ -10,11 +10,14 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+mod postgres;
+mod rdb;
 mod redis;
 mod schema;
 mod sqlite;
 mod url;
 
+pub use postgres::PostgresStorage;
 pub use redis::{JournalRedisStorage, RedisBackend};
 pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
 pub use sqlite::SqliteStorage;

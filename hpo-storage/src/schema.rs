@@ -120,3 +120,110 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 "#;
+
+/// The same schema as SQLAlchemy creates it on PostgreSQL for Optuna 5.0: native enum types,
+/// `SERIAL` keys (sequences named as SQLAlchemy names them), the same constraint names. Run
+/// under an advisory lock, so concurrent first connections do not race on the catalog.
+pub const PG_DDL: &str = r#"
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'studydirection') THEN
+    CREATE TYPE studydirection AS ENUM ('NOT_SET', 'MINIMIZE', 'MAXIMIZE');
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'trialstate') THEN
+    CREATE TYPE trialstate AS ENUM ('RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING');
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'trialvaluetype') THEN
+    CREATE TYPE trialvaluetype AS ENUM ('FINITE', 'INF_POS', 'INF_NEG');
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'trialintermediatevaluetype') THEN
+    CREATE TYPE trialintermediatevaluetype AS ENUM ('FINITE', 'INF_POS', 'INF_NEG', 'NAN');
+  END IF;
+END $$;
+CREATE TABLE IF NOT EXISTS studies (
+    study_id SERIAL PRIMARY KEY,
+    study_name VARCHAR(512) NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ix_studies_study_name ON studies (study_name);
+CREATE TABLE IF NOT EXISTS version_info (
+    version_info_id INTEGER PRIMARY KEY CHECK (version_info_id = 1),
+    schema_version INTEGER,
+    library_version VARCHAR(256)
+);
+CREATE TABLE IF NOT EXISTS study_directions (
+    study_direction_id SERIAL PRIMARY KEY,
+    direction studydirection NOT NULL,
+    study_id INTEGER NOT NULL REFERENCES studies (study_id),
+    objective INTEGER NOT NULL,
+    UNIQUE (study_id, objective)
+);
+CREATE TABLE IF NOT EXISTS study_user_attributes (
+    study_user_attribute_id SERIAL PRIMARY KEY,
+    study_id INTEGER REFERENCES studies (study_id),
+    key VARCHAR(512),
+    value_json TEXT,
+    UNIQUE (study_id, key)
+);
+CREATE TABLE IF NOT EXISTS study_system_attributes (
+    study_system_attribute_id SERIAL PRIMARY KEY,
+    study_id INTEGER REFERENCES studies (study_id),
+    key VARCHAR(512),
+    value_json TEXT,
+    UNIQUE (study_id, key)
+);
+CREATE TABLE IF NOT EXISTS trials (
+    trial_id SERIAL PRIMARY KEY,
+    number INTEGER,
+    study_id INTEGER REFERENCES studies (study_id),
+    state trialstate NOT NULL,
+    datetime_start TIMESTAMP WITHOUT TIME ZONE,
+    datetime_complete TIMESTAMP WITHOUT TIME ZONE
+);
+CREATE INDEX IF NOT EXISTS ix_trials_study_id ON trials (study_id);
+CREATE TABLE IF NOT EXISTS trial_user_attributes (
+    trial_user_attribute_id SERIAL PRIMARY KEY,
+    trial_id INTEGER REFERENCES trials (trial_id),
+    key VARCHAR(512),
+    value_json TEXT,
+    UNIQUE (trial_id, key)
+);
+CREATE TABLE IF NOT EXISTS trial_system_attributes (
+    trial_system_attribute_id SERIAL PRIMARY KEY,
+    trial_id INTEGER REFERENCES trials (trial_id),
+    key VARCHAR(512),
+    value_json TEXT,
+    UNIQUE (trial_id, key)
+);
+CREATE TABLE IF NOT EXISTS trial_params (
+    param_id SERIAL PRIMARY KEY,
+    trial_id INTEGER REFERENCES trials (trial_id),
+    param_name VARCHAR(512),
+    param_value DOUBLE PRECISION,
+    distribution_json TEXT,
+    UNIQUE (trial_id, param_name)
+);
+CREATE TABLE IF NOT EXISTS trial_values (
+    trial_value_id SERIAL PRIMARY KEY,
+    trial_id INTEGER NOT NULL REFERENCES trials (trial_id),
+    objective INTEGER NOT NULL,
+    value DOUBLE PRECISION,
+    value_type trialvaluetype NOT NULL,
+    UNIQUE (trial_id, objective)
+);
+CREATE TABLE IF NOT EXISTS trial_intermediate_values (
+    trial_intermediate_value_id SERIAL PRIMARY KEY,
+    trial_id INTEGER NOT NULL REFERENCES trials (trial_id),
+    step INTEGER NOT NULL,
+    intermediate_value DOUBLE PRECISION,
+    intermediate_value_type trialintermediatevaluetype NOT NULL,
+    UNIQUE (trial_id, step)
+);
+CREATE TABLE IF NOT EXISTS trial_heartbeats (
+    trial_heartbeat_id SERIAL PRIMARY KEY,
+    trial_id INTEGER NOT NULL UNIQUE REFERENCES trials (trial_id),
+    heartbeat TIMESTAMP WITHOUT TIME ZONE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+"#;

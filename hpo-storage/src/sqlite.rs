@@ -1,11 +1,10 @@
 //! `SqliteStorage`: Optuna's RDB schema in an SQLite file (bundled SQLite, no system library).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use hpo_core::json::{parse_python_json, to_python_json};
 use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
 use hpo_core::{
@@ -15,6 +14,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
+use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
 use crate::schema::{ALEMBIC_HEAD, DDL, SCHEMA_VERSION};
 
 /// A study storage in an SQLite database on Optuna 5.0's schema: studies written here open in
@@ -29,52 +29,8 @@ pub struct SqliteStorage {
     cache: Mutex<HashMap<StudyId, StudyCache>>,
 }
 
-#[derive(Debug, Default)]
-struct StudyCache {
-    trials: BTreeMap<TrialId, Arc<FrozenTrial>>,
-    unfinished: BTreeSet<TrialId>,
-    max_id: TrialId,
-    finished_log: Vec<TrialId>,
-}
-
 fn sql_err(e: rusqlite::Error) -> Error {
     Error::Storage(format!("SQLite: {e}"))
-}
-
-const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
-
-fn to_db_time(t: DateTime<Utc>) -> String {
-    t.format(TIME_FORMAT).to_string()
-}
-
-fn from_db_time(s: Option<String>) -> Option<DateTime<Utc>> {
-    let s = s?;
-    let s = s.trim_end_matches("+00:00").replace('T', " ");
-    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S"))
-        .ok()
-        .map(|n| n.and_utc())
-}
-
-fn value_columns(v: f64) -> (Option<f64>, &'static str) {
-    if v.is_nan() {
-        (None, "NAN")
-    } else if v == f64::INFINITY {
-        (None, "INF_POS")
-    } else if v == f64::NEG_INFINITY {
-        (None, "INF_NEG")
-    } else {
-        (Some(v), "FINITE")
-    }
-}
-
-fn from_value_columns(v: Option<f64>, kind: &str) -> f64 {
-    match kind {
-        "INF_POS" => f64::INFINITY,
-        "INF_NEG" => f64::NEG_INFINITY,
-        "NAN" => f64::NAN,
-        _ => v.unwrap_or(f64::NAN),
-    }
 }
 
 impl SqliteStorage {
@@ -353,16 +309,7 @@ impl SqliteStorage {
             .map_err(sql_err)?;
         ids.extend(&new);
         for id in ids {
-            let t = Self::load_trial(&conn, id)?;
-            cache.max_id = cache.max_id.max(id);
-            if t.state.is_finished() {
-                if cache.unfinished.remove(&id) || !cache.trials.contains_key(&id) {
-                    cache.finished_log.push(id);
-                }
-            } else {
-                cache.unfinished.insert(id);
-            }
-            cache.trials.insert(id, Arc::new(t));
+            cache.record(Self::load_trial(&conn, id)?);
         }
         Ok(())
     }
@@ -757,29 +704,11 @@ impl Storage for SqliteStorage {
         states: Option<&[TrialState]>,
     ) -> Result<Vec<Arc<FrozenTrial>>> {
         self.refresh(study_id)?;
-        let caches = self.cache.lock();
-        let cache = &caches[&study_id];
-        let mut out: Vec<Arc<FrozenTrial>> = cache
-            .trials
-            .values()
-            .filter(|t| states.is_none_or(|s| s.contains(&t.state)))
-            .cloned()
-            .collect();
-        out.sort_by_key(|t| t.number);
-        Ok(out)
+        Ok(self.cache.lock()[&study_id].trials_in(states))
     }
 
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
         self.refresh(study_id)?;
-        let caches = self.cache.lock();
-        let cache = &caches[&study_id];
-        let from = cursor.min(cache.finished_log.len());
-        Ok(FinishedSince {
-            trials: cache.finished_log[from..]
-                .iter()
-                .map(|id| cache.trials[id].clone())
-                .collect(),
-            cursor: cache.finished_log.len(),
-        })
+        Ok(self.cache.lock()[&study_id].finished_since(cursor))
     }
 }

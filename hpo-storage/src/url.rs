@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use hpo_core::{Error, InMemoryStorage, JournalFileStorage, Result, Storage};
 
-use crate::{JournalRedisStorage, RedisBackend, SqliteStorage};
+use crate::{JournalRedisStorage, PostgresStorage, RedisBackend, SqliteStorage};
 
 /// The storage a URL names: `sqlite:///relative.db` or `sqlite:////absolute.db` (SQLAlchemy's
 /// form), `journal:PATH` (Optuna's journal file), `redis://[user:password@]host[:port][/db]`
-/// (Optuna's Redis journal; `?prefix=NAME` selects the key prefix, default empty), or `memory`.
+/// (Optuna's Redis journal; `?prefix=NAME` selects the key prefix, default empty),
+/// `postgresql://user[:password]@host[:port]/database` (also `postgresql+psycopg2://`), or
+/// `memory`.
 /// Other schemes are an error that names the scheme (and never prints a password).
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     if url == "memory" || url == "inmemory" {
@@ -19,6 +21,12 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     }
     if let Some(path) = url.strip_prefix("journal:") {
         return Ok(Arc::new(JournalFileStorage::open(path)?));
+    }
+    if url.starts_with("postgresql://")
+        || url.starts_with("postgresql+")
+        || url.starts_with("postgres://")
+    {
+        return Ok(Arc::new(PostgresStorage::open(url)?));
     }
     if url.starts_with("redis://") || url.starts_with("unix://") {
         let (server, prefix) = match url.split_once("?prefix=") {
@@ -31,6 +39,6 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     }
     let scheme = url.split_once("://").map_or(url, |(s, _)| s);
     Err(Error::InvalidArgument(format!(
-        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, redis://HOST or memory)"
+        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, postgresql://..., redis://HOST or memory)"
     )))
 }

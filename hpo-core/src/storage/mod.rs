@@ -205,8 +205,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// none. Safe against other workers popping at the same time.
     fn pop_waiting_trial(&self, study_id: StudyId) -> Result<Option<Arc<FrozenTrial>>> {
         for t in self.get_all_trials(study_id, Some(&[TrialState::Waiting]))? {
-            if self.set_trial_state_values(t.trial_id, TrialState::Running, None)? {
-                return self.get_trial(t.trial_id).map(Some);
+            // Another worker may have taken it, or even finished it, since the read above:
+            // then try the next one (as Optuna's `_pop_waiting_trial_id` does).
+            match self.set_trial_state_values(t.trial_id, TrialState::Running, None) {
+                Ok(true) => return self.get_trial(t.trial_id).map(Some),
+                Ok(false) | Err(Error::TrialFinished { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(None)

@@ -13,7 +13,10 @@ optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
 def open_storage(spec):
-    """A .db file is SQLite, redis://HOST?prefix=P the Redis journal, anything else a journal file."""
+    """A .db file is SQLite, postgresql://... PostgreSQL, redis://HOST?prefix=P the Redis journal,
+    anything else a journal file."""
+    if spec.startswith("postgresql://"):
+        return spec
     if spec.startswith("redis://"):
         from optuna.storages.journal import JournalRedisBackend
         url, _, prefix = spec.partition("?prefix=")

@@ -1,0 +1,744 @@
+//! `PostgresStorage`: Optuna's RDB schema on a PostgreSQL server, for workers on many machines.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use hpo_core::json::{parse_python_json, to_python_json};
+use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
+use hpo_core::{
+    Attrs, Distribution, Error, FrozenTrial, Param, Result, Storage, StudyDirection, TrialState,
+};
+use parking_lot::Mutex;
+use postgres::{Client, GenericClient, NoTls};
+use serde_json::Value;
+
+use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
+use crate::redis::redact;
+use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION};
+
+/// A study storage on a PostgreSQL server, on Optuna 5.0's schema as SQLAlchemy creates it there
+/// (native enum types included): studies written here open in
+/// `optuna.load_study(storage="postgresql://...")` and in optuna-dashboard, and Optuna's open
+/// here. Trial numbers are assigned under a per-study transaction-level advisory lock, so any
+/// number of processes on any number of machines never share one; finished trials are cached,
+/// and each read fetches only trials that are new or were unfinished at the last read.
+///
+/// ```no_run
+/// use hpo_storage::PostgresStorage;
+/// let study = hpo_core::Study::builder()
+///     .name("shared")
+///     .storage(PostgresStorage::open("postgresql://postgres@127.0.0.1:5432/test")?)
+///     .load_if_exists(true)
+///     .build()?;
+/// study.optimize(10, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))?;
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+pub struct PostgresStorage {
+    /// The URL with any password replaced by `***`, for messages.
+    shown: String,
+    client: Mutex<Client>,
+    cache: Mutex<HashMap<StudyId, StudyCache>>,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStorage")
+            .field("url", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pg(e: postgres::Error) -> Error {
+    Error::Storage(describe(&e))
+}
+
+/// The server's own message when there is one (the plain `Display` only says "db error").
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("PostgreSQL: {}: {}", db.severity(), db.message()),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("PostgreSQL: {e}: {cause}"),
+            None => format!("PostgreSQL: {e}"),
+        },
+    }
+}
+
+/// The advisory-lock key space of hpo's schema creation (any constant; Optuna takes none).
+const DDL_LOCK: i64 = 0x6870_6f5f_6464_6c;
+
+impl PostgresStorage {
+    /// Connects to `url` (`postgresql://user[:password]@host[:port]/database`; SQLAlchemy's
+    /// `postgresql+psycopg2://` is accepted too), creating Optuna's tables when they are missing.
+    /// An unreachable server, a refused login, a missing database or a schema of another version
+    /// is an error that names the server and never the password.
+    pub fn open(url: &str) -> Result<Self> {
+        let shown = redact(url);
+        let plain = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.starts_with("postgresql+") || scheme == "postgres" => {
+                format!("postgresql://{rest}")
+            }
+            _ => url.to_owned(),
+        };
+        let mut client = Client::connect(&plain, NoTls).map_err(|e| {
+            Error::Storage(format!(
+                "cannot connect to PostgreSQL at {shown}: {}",
+                redact(&describe(&e))
+            ))
+        })?;
+        let mut tx = client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
+            .map_err(pg)?;
+        tx.batch_execute(PG_DDL).map_err(pg)?;
+        let version = tx
+            .query_opt(
+                "SELECT schema_version::bigint, library_version::text FROM version_info WHERE version_info_id = 1",
+                &[],
+            )
+            .map_err(pg)?;
+        match version {
+            None => {
+                tx.execute(
+                    "INSERT INTO version_info (version_info_id, schema_version, library_version) \
+                     VALUES (1, $1::bigint, $2::text)",
+                    &[&SCHEMA_VERSION, &"5.0.0"],
+                )
+                .map_err(pg)?;
+            }
+            Some(row) => {
+                let v: Option<i64> = row.get(0);
+                if let Some(v) = v.filter(|v| *v != SCHEMA_VERSION) {
+                    let lib: Option<String> = row.get(1);
+                    return Err(Error::Storage(format!(
+                        "database {shown} has schema version {v} (written by {}), but this hpo reads \
+                         version {SCHEMA_VERSION} (Optuna 5.0); upgrade it with `optuna storage upgrade`",
+                        lib.unwrap_or_else(|| "an unknown version".into())
+                    )));
+                }
+            }
+        }
+        let stamped = tx
+            .query_opt("SELECT version_num::text FROM alembic_version", &[])
+            .map_err(pg)?;
+        match stamped.map(|r| r.get::<_, String>(0)) {
+            None => {
+                tx.execute(
+                    "INSERT INTO alembic_version (version_num) VALUES ($1::text)",
+                    &[&ALEMBIC_HEAD],
+                )
+                .map_err(pg)?;
+            }
+            Some(v) if v != ALEMBIC_HEAD => {
+                return Err(Error::Storage(format!(
+                    "database {shown} is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); \
+                     upgrade it with `optuna storage upgrade`"
+                )));
+            }
+            Some(_) => {}
+        }
+        tx.commit().map_err(pg)?;
+        Ok(PostgresStorage {
+            shown,
+            client: Mutex::new(client),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn study_exists(c: &mut impl GenericClient, study_id: StudyId) -> Result<()> {
+        c.query_opt(
+            "SELECT 1 FROM studies WHERE study_id = $1::bigint",
+            &[&study_id],
+        )
+        .map_err(pg)?
+        .map(|_| ())
+        .ok_or(Error::StudyIdNotFound(study_id))
+    }
+
+    /// Number, state and study of a trial that may still change (else the error to report).
+    /// `lock` takes the row for the rest of the transaction.
+    fn updatable(
+        c: &mut impl GenericClient,
+        trial_id: TrialId,
+        lock: bool,
+    ) -> Result<(u64, TrialState, StudyId)> {
+        let sql = if lock {
+            "SELECT number::bigint, state::text, study_id::bigint FROM trials WHERE trial_id = $1::bigint FOR UPDATE"
+        } else {
+            "SELECT number::bigint, state::text, study_id::bigint FROM trials WHERE trial_id = $1::bigint"
+        };
+        let row = c
+            .query_opt(sql, &[&trial_id])
+            .map_err(pg)?
+            .ok_or_else(|| Error::TrialNotFound(format!("with id {trial_id}")))?;
+        let number: Option<i64> = row.get(0);
+        let state: String = row.get(1);
+        let state = TrialState::from_name(&state)
+            .ok_or_else(|| Error::Storage(format!("unknown state {state}")))?;
+        let number = number.unwrap_or(0) as u64;
+        if state.is_finished() {
+            return Err(Error::TrialFinished { number, state });
+        }
+        Ok((number, state, row.get(2)))
+    }
+
+    fn check_compatible(
+        c: &mut impl GenericClient,
+        study_id: StudyId,
+        name: &str,
+        d: &Distribution,
+    ) -> Result<()> {
+        let existing = c
+            .query_opt(
+                "SELECT p.distribution_json FROM trial_params p JOIN trials t ON p.trial_id = t.trial_id \
+                 WHERE t.study_id = $1::bigint AND p.param_name = $2::text LIMIT 1",
+                &[&study_id, &name],
+            )
+            .map_err(pg)?;
+        if let Some(row) = existing {
+            let old = Distribution::from_json(row.get(0))?;
+            if !old.is_compatible(d) {
+                return Err(Error::IncompatibleDistribution {
+                    param: name.to_owned(),
+                    existing: Box::new(old),
+                    requested: Box::new(d.clone()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn load_trial(c: &mut impl GenericClient, trial_id: TrialId) -> Result<FrozenTrial> {
+        let row = c
+            .query_opt(
+                "SELECT number::bigint, state::text, datetime_start::text, datetime_complete::text \
+                 FROM trials WHERE trial_id = $1::bigint",
+                &[&trial_id],
+            )
+            .map_err(pg)?
+            .ok_or_else(|| Error::TrialNotFound(format!("with id {trial_id}")))?;
+        let state: String = row.get(1);
+        let state = TrialState::from_name(&state)
+            .ok_or_else(|| Error::Storage(format!("unknown state {state}")))?;
+        let mut t = FrozenTrial::new(state);
+        t.trial_id = trial_id;
+        t.number = row.get::<_, Option<i64>>(0).unwrap_or(0) as u64;
+        t.datetime_start = from_db_time(row.get(2));
+        t.datetime_complete = from_db_time(row.get(3));
+        for row in c
+            .query(
+                "SELECT param_name, param_value, distribution_json FROM trial_params \
+                 WHERE trial_id = $1::bigint ORDER BY param_id",
+                &[&trial_id],
+            )
+            .map_err(pg)?
+        {
+            let name: String = row.get(0);
+            let dist = Distribution::from_json(row.get(2))?;
+            t.params
+                .insert(name, Param::from_internal(row.get(1), dist));
+        }
+        let values: Vec<f64> = c
+            .query(
+                "SELECT value, value_type::text FROM trial_values WHERE trial_id = $1::bigint ORDER BY objective",
+                &[&trial_id],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| from_value_columns(r.get(0), r.get(1)))
+            .collect();
+        t.values = (!values.is_empty()).then_some(values);
+        for (table, user) in [
+            ("trial_user_attributes", true),
+            ("trial_system_attributes", false),
+        ] {
+            for row in c
+                .query(
+                    &format!("SELECT key, value_json FROM {table} WHERE trial_id = $1::bigint"),
+                    &[&trial_id],
+                )
+                .map_err(pg)?
+            {
+                let v = parse_python_json(row.get(1))?;
+                let target = if user {
+                    &mut t.user_attrs
+                } else {
+                    &mut t.system_attrs
+                };
+                target.insert(row.get(0), v);
+            }
+        }
+        for row in c
+            .query(
+                "SELECT step::bigint, intermediate_value, intermediate_value_type::text \
+                 FROM trial_intermediate_values WHERE trial_id = $1::bigint",
+                &[&trial_id],
+            )
+            .map_err(pg)?
+        {
+            let step: i64 = row.get(0);
+            t.intermediate_values
+                .insert(step as u64, from_value_columns(row.get(1), row.get(2)));
+        }
+        Ok(t)
+    }
+
+    fn attrs(c: &mut impl GenericClient, table: &str, study_id: StudyId) -> Result<Attrs> {
+        let mut out = Attrs::new();
+        for row in c
+            .query(
+                &format!("SELECT key, value_json FROM {table} WHERE study_id = $1::bigint"),
+                &[&study_id],
+            )
+            .map_err(pg)?
+        {
+            out.insert(row.get(0), parse_python_json(row.get(1))?);
+        }
+        Ok(out)
+    }
+
+    /// Brings a study's cache up to date: new trials and trials unfinished at the last look.
+    fn refresh(&self, study_id: StudyId) -> Result<()> {
+        let mut client = self.client.lock();
+        Self::study_exists(&mut *client, study_id)?;
+        let mut caches = self.cache.lock();
+        let cache = caches.entry(study_id).or_default();
+        let mut ids: Vec<TrialId> = cache.unfinished.iter().copied().collect();
+        for row in client
+            .query(
+                "SELECT trial_id::bigint FROM trials WHERE study_id = $1::bigint AND trial_id > $2::bigint \
+                 ORDER BY trial_id",
+                &[&study_id, &cache.max_id],
+            )
+            .map_err(pg)?
+        {
+            ids.push(row.get(0));
+        }
+        for id in ids {
+            cache.record(Self::load_trial(&mut *client, id)?);
+        }
+        Ok(())
+    }
+
+    fn upsert_attr(
+        &self,
+        table: &str,
+        owner: &str,
+        id: i64,
+        key: &str,
+        value: &Value,
+    ) -> Result<()> {
+        let mut client = self.client.lock();
+        if owner == "study_id" {
+            Self::study_exists(&mut *client, id)?;
+        } else {
+            Self::updatable(&mut *client, id, false)?;
+        }
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO {table} ({owner}, key, value_json) VALUES ($1::bigint, $2::text, $3::text) \
+                     ON CONFLICT ({owner}, key) DO UPDATE SET value_json = excluded.value_json"
+                ),
+                &[&id, &key, &to_python_json(value)],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+}
+
+fn insert_value(
+    c: &mut impl GenericClient,
+    trial_id: TrialId,
+    objective: usize,
+    v: f64,
+) -> Result<()> {
+    let (value, kind) = value_columns(v);
+    c.execute(
+        "INSERT INTO trial_values (trial_id, objective, value, value_type) \
+         VALUES ($1::bigint, $2::bigint, $3, $4::text::trialvaluetype)",
+        &[&trial_id, &(objective as i64), &value, &kind],
+    )
+    .map_err(pg)?;
+    Ok(())
+}
+
+impl Storage for PostgresStorage {
+    fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
+        if directions.is_empty() {
+            return Err(Error::InvalidArgument(
+                "a study needs at least one direction".into(),
+            ));
+        }
+        let mut client = self.client.lock();
+        let mut tx = client.transaction().map_err(pg)?;
+        // Serialise creations of one name (the unique index would refuse the second anyway).
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(DDL_LOCK + 1)])
+            .map_err(pg)?;
+        if tx
+            .query_opt(
+                "SELECT 1 FROM studies WHERE study_name = $1::text",
+                &[&name],
+            )
+            .map_err(pg)?
+            .is_some()
+        {
+            return Err(Error::DuplicatedStudy(name.to_owned()));
+        }
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO studies (study_name) VALUES ($1::text) RETURNING study_id::bigint",
+                &[&name],
+            )
+            .map_err(pg)?
+            .get(0);
+        for (i, d) in directions.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO study_directions (direction, study_id, objective) \
+                 VALUES ($1::text::studydirection, $2::bigint, $3::bigint)",
+                &[&d.name(), &id, &(i as i64)],
+            )
+            .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+        Ok(id)
+    }
+
+    fn delete_study(&self, study_id: StudyId) -> Result<()> {
+        let mut client = self.client.lock();
+        let mut tx = client.transaction().map_err(pg)?;
+        Self::study_exists(&mut tx, study_id)?;
+        for table in [
+            "trial_params",
+            "trial_values",
+            "trial_user_attributes",
+            "trial_system_attributes",
+            "trial_intermediate_values",
+            "trial_heartbeats",
+        ] {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = $1::bigint)"
+                ),
+                &[&study_id],
+            )
+            .map_err(pg)?;
+        }
+        for table in [
+            "trials",
+            "study_user_attributes",
+            "study_system_attributes",
+            "study_directions",
+            "studies",
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE study_id = $1::bigint"),
+                &[&study_id],
+            )
+            .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+        self.cache.lock().remove(&study_id);
+        Ok(())
+    }
+
+    fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
+        self.upsert_attr("study_user_attributes", "study_id", study_id, key, &value)
+    }
+
+    fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
+        self.upsert_attr("study_system_attributes", "study_id", study_id, key, &value)
+    }
+
+    fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
+        self.client
+            .lock()
+            .query_opt(
+                "SELECT study_id::bigint FROM studies WHERE study_name = $1::text",
+                &[&name],
+            )
+            .map_err(pg)?
+            .map(|r| r.get(0))
+            .ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+    }
+
+    fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String> {
+        self.client
+            .lock()
+            .query_opt(
+                "SELECT study_name FROM studies WHERE study_id = $1::bigint",
+                &[&study_id],
+            )
+            .map_err(pg)?
+            .map(|r| r.get(0))
+            .ok_or(Error::StudyIdNotFound(study_id))
+    }
+
+    fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>> {
+        let mut client = self.client.lock();
+        Self::study_exists(&mut *client, study_id)?;
+        client
+            .query(
+                "SELECT direction::text FROM study_directions WHERE study_id = $1::bigint ORDER BY objective",
+                &[&study_id],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| r.get::<_, String>(0).parse::<StudyDirection>())
+            .collect()
+    }
+
+    fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs> {
+        let mut client = self.client.lock();
+        Self::study_exists(&mut *client, study_id)?;
+        Self::attrs(&mut *client, "study_user_attributes", study_id)
+    }
+
+    fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs> {
+        let mut client = self.client.lock();
+        Self::study_exists(&mut *client, study_id)?;
+        Self::attrs(&mut *client, "study_system_attributes", study_id)
+    }
+
+    fn get_all_studies(&self) -> Result<Vec<StudyRecord>> {
+        let ids: Vec<(StudyId, String)> = self
+            .client
+            .lock()
+            .query(
+                "SELECT study_id::bigint, study_name FROM studies ORDER BY study_id",
+                &[],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        ids.into_iter()
+            .map(|(id, name)| {
+                Ok(StudyRecord {
+                    study_id: id,
+                    name,
+                    directions: self.get_study_directions(id)?,
+                    user_attrs: self.get_study_user_attrs(id)?,
+                    system_attrs: self.get_study_system_attrs(id)?,
+                })
+            })
+            .collect()
+    }
+
+    fn create_new_trial(
+        &self,
+        study_id: StudyId,
+        template: Option<&FrozenTrial>,
+    ) -> Result<Arc<FrozenTrial>> {
+        let mut client = self.client.lock();
+        let mut tx = client.transaction().map_err(pg)?;
+        // One writer per study at a time: the number counted below is then never shared.
+        tx.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&study_id])
+            .map_err(pg)?;
+        Self::study_exists(&mut tx, study_id)?;
+        let mut t = match template {
+            Some(tpl) => tpl.clone(),
+            None => FrozenTrial::new(TrialState::Running),
+        };
+        if t.state == TrialState::Running && t.datetime_start.is_none() {
+            t.datetime_start = Some(hpo_core::storage::now());
+        }
+        if t.state.is_finished() && t.datetime_complete.is_none() {
+            t.datetime_complete = Some(hpo_core::storage::now());
+        }
+        for (name, p) in &t.params {
+            Self::check_compatible(&mut tx, study_id, name, &p.distribution)?;
+        }
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) \
+                 VALUES (NULL, $1::bigint, $2::text::trialstate, $3::text::timestamp, $4::text::timestamp) \
+                 RETURNING trial_id::bigint",
+                &[
+                    &study_id,
+                    &t.state.name(),
+                    &t.datetime_start.map(to_db_time),
+                    &t.datetime_complete.map(to_db_time),
+                ],
+            )
+            .map_err(pg)?
+            .get(0);
+        let number: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM trials WHERE study_id = $1::bigint AND trial_id < $2::bigint",
+                &[&study_id, &id],
+            )
+            .map_err(pg)?
+            .get(0);
+        tx.execute(
+            "UPDATE trials SET number = $1::bigint WHERE trial_id = $2::bigint",
+            &[&number, &id],
+        )
+        .map_err(pg)?;
+        for (name, p) in &t.params {
+            tx.execute(
+                "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) \
+                 VALUES ($1::bigint, $2::text, $3, $4::text)",
+                &[&id, name, &p.internal, &p.distribution.to_json()],
+            )
+            .map_err(pg)?;
+        }
+        if let Some(vs) = &t.values {
+            for (i, v) in vs.iter().enumerate() {
+                insert_value(&mut tx, id, i, *v)?;
+            }
+        }
+        for (table, attrs) in [
+            ("trial_user_attributes", &t.user_attrs),
+            ("trial_system_attributes", &t.system_attrs),
+        ] {
+            for (k, v) in attrs {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO {table} (trial_id, key, value_json) VALUES ($1::bigint, $2::text, $3::text)"
+                    ),
+                    &[&id, k, &to_python_json(v)],
+                )
+                .map_err(pg)?;
+            }
+        }
+        for (s, v) in &t.intermediate_values {
+            let (value, kind) = value_columns(*v);
+            tx.execute(
+                "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) \
+                 VALUES ($1::bigint, $2::bigint, $3, $4::text::trialintermediatevaluetype)",
+                &[&id, &(*s as i64), &value, &kind],
+            )
+            .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+        t.trial_id = id;
+        t.number = number as u64;
+        Ok(Arc::new(t))
+    }
+
+    fn set_trial_param(
+        &self,
+        trial_id: TrialId,
+        name: &str,
+        internal: f64,
+        distribution: &Distribution,
+    ) -> Result<()> {
+        let mut client = self.client.lock();
+        let (_, _, study_id) = Self::updatable(&mut *client, trial_id, false)?;
+        Self::check_compatible(&mut *client, study_id, name, distribution)?;
+        client
+            .execute(
+                "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) \
+                 VALUES ($1::bigint, $2::text, $3, $4::text) ON CONFLICT (trial_id, param_name) DO UPDATE \
+                 SET param_value = excluded.param_value, distribution_json = excluded.distribution_json",
+                &[&trial_id, &name, &internal, &distribution.to_json()],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn get_trial_id_from_study_id_trial_number(
+        &self,
+        study_id: StudyId,
+        number: u64,
+    ) -> Result<TrialId> {
+        self.client
+            .lock()
+            .query_opt(
+                "SELECT trial_id::bigint FROM trials WHERE study_id = $1::bigint AND number = $2::bigint",
+                &[&study_id, &(number as i64)],
+            )
+            .map_err(pg)?
+            .map(|r| r.get(0))
+            .ok_or_else(|| Error::TrialNotFound(format!("number {number} in study id {study_id}")))
+    }
+
+    fn set_trial_state_values(
+        &self,
+        trial_id: TrialId,
+        state: TrialState,
+        values: Option<&[f64]>,
+    ) -> Result<bool> {
+        let mut client = self.client.lock();
+        let mut tx = client.transaction().map_err(pg)?;
+        // FOR UPDATE: of two workers popping one Waiting trial, the second sees it Running.
+        let (_, current, _) = Self::updatable(&mut tx, trial_id, true)?;
+        if state == TrialState::Running && current != TrialState::Waiting {
+            return Ok(false);
+        }
+        let now = to_db_time(hpo_core::storage::now());
+        let column = match state {
+            TrialState::Running => Some("datetime_start"),
+            s if s.is_finished() => Some("datetime_complete"),
+            _ => None,
+        };
+        match column {
+            Some(column) => tx.execute(
+                &format!(
+                    "UPDATE trials SET state = $1::text::trialstate, {column} = $2::text::timestamp \
+                     WHERE trial_id = $3::bigint"
+                ),
+                &[&state.name(), &now, &trial_id],
+            ),
+            None => tx.execute(
+                "UPDATE trials SET state = $1::text::trialstate WHERE trial_id = $2::bigint",
+                &[&state.name(), &trial_id],
+            ),
+        }
+        .map_err(pg)?;
+        if let Some(vs) = values {
+            tx.execute(
+                "DELETE FROM trial_values WHERE trial_id = $1::bigint",
+                &[&trial_id],
+            )
+            .map_err(pg)?;
+            for (i, v) in vs.iter().enumerate() {
+                insert_value(&mut tx, trial_id, i, *v)?;
+            }
+        }
+        tx.commit().map_err(pg)?;
+        Ok(true)
+    }
+
+    fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
+        let mut client = self.client.lock();
+        Self::updatable(&mut *client, trial_id, false)?;
+        let (v, kind) = value_columns(value);
+        client
+            .execute(
+                "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) \
+                 VALUES ($1::bigint, $2::bigint, $3, $4::text::trialintermediatevaluetype) \
+                 ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value, \
+                 intermediate_value_type = excluded.intermediate_value_type",
+                &[&trial_id, &(step as i64), &v, &kind],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
+        self.upsert_attr("trial_user_attributes", "trial_id", trial_id, key, &value)
+    }
+
+    fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
+        self.upsert_attr("trial_system_attributes", "trial_id", trial_id, key, &value)
+    }
+
+    fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
+        let mut client = self.client.lock();
+        Ok(Arc::new(Self::load_trial(&mut *client, trial_id)?))
+    }
+
+    fn get_all_trials(
+        &self,
+        study_id: StudyId,
+        states: Option<&[TrialState]>,
+    ) -> Result<Vec<Arc<FrozenTrial>>> {
+        self.refresh(study_id)?;
+        Ok(self.cache.lock()[&study_id].trials_in(states))
+    }
+
+    fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
+        self.refresh(study_id)?;
+        Ok(self.cache.lock()[&study_id].finished_since(cursor))
+    }
+}
