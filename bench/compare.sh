@@ -5,8 +5,9 @@
 #
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
-# The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379) and the
-# Python `redis` package.
+# The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
+# PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test) and the Python
+# `redis` and `psycopg[binary]` packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -42,6 +43,7 @@ if [[ $PART == all || $PART == pruning ]]; then
 fi
 if [[ $PART == all || $PART == storage ]]; then
   REDIS=${REDIS:-redis://127.0.0.1:6379}
+  PG=${PG:-postgresql://postgres@127.0.0.1:5432/test}
   TMP=$(mktemp -d)
   for s in sqlite sqlite+wal journal journal+nosync; do
     tag=${s/+/_}
@@ -52,6 +54,8 @@ if [[ $PART == all || $PART == storage ]]; then
   "$PY" bench/optuna/storage_sqlite.py "$TMP/optuna.db" > $OUT/optuna_storage_sqlite_tpe.json
   "$PY" bench/optuna/storage_journal.py "$TMP/optuna.log" > $OUT/optuna_storage_journal_tpe.json
   "$PY" bench/optuna/storage_redis.py "$REDIS" 2>/dev/null > $OUT/optuna_storage_redis_tpe.json
+  $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$PG" --out $OUT/storage_postgres_tpe.json
+  "$PY" bench/optuna/storage_postgres.py "$PG" > $OUT/optuna_storage_postgres_tpe.json
   rm -rf "$TMP"
 fi
 "$PY" bench/report.py "$OUT"

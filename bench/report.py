@@ -98,7 +98,8 @@ def storage_table() -> None:
             ("SQLite, WAL", "storage_sqlite_wal_tpe.json", None),
             ("journal file", "storage_journal_tpe.json", "optuna_storage_journal_tpe.json"),
             ("journal file, no fsync", "storage_journal_nosync_tpe.json", None),
-            ("Redis journal", "storage_redis_tpe.json", "optuna_storage_redis_tpe.json")]
+            ("Redis journal", "storage_redis_tpe.json", "optuna_storage_redis_tpe.json"),
+            ("PostgreSQL", "storage_postgres_tpe.json", "optuna_storage_postgres_tpe.json")]
     print("| storage | hpo last-100 ms/trial | Optuna last-100 ms/trial | speed-up |")
     print("|---|---|---|---|")
     for label, ours_file, theirs_file in rows:

@@ -9,7 +9,8 @@ use hpo_core::{
     Attrs, Distribution, Error, FrozenTrial, Param, Result, Storage, StudyDirection, TrialState,
 };
 use parking_lot::Mutex;
-use postgres::{Client, GenericClient, NoTls};
+use postgres::types::ToSql;
+use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::Value;
 
 use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
@@ -36,8 +37,62 @@ use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION};
 pub struct PostgresStorage {
     /// The URL with any password replaced by `***`, for messages.
     shown: String,
-    client: Mutex<Client>,
+    conn: Mutex<Conn>,
     cache: Mutex<HashMap<StudyId, StudyCache>>,
+}
+
+/// The connection and its prepared statements: each distinct query is parsed by the server
+/// once, after which it runs in one round trip instead of two.
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// A client (or a transaction on it) with the statement cache: what every query runs on.
+struct Db<'a, C: GenericClient> {
+    c: &'a mut C,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+/// `Db` over the whole connection.
+fn db_of(conn: &mut Conn) -> Db<'_, Client> {
+    Db {
+        c: &mut conn.client,
+        statements: &mut conn.statements,
+    }
+}
+
+type PgResult<T> = std::result::Result<T, postgres::Error>;
+
+impl<C: GenericClient> Db<'_, C> {
+    fn prepare(&mut self, sql: &str) -> PgResult<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.c.prepare(sql)?;
+        self.statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> PgResult<Vec<Row>> {
+        let s = self.prepare(sql)?;
+        self.c.query(&s, params)
+    }
+
+    fn query_opt(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> PgResult<Option<Row>> {
+        let s = self.prepare(sql)?;
+        self.c.query_opt(&s, params)
+    }
+
+    fn query_one(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> PgResult<Row> {
+        let s = self.prepare(sql)?;
+        self.c.query_one(&s, params)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> PgResult<u64> {
+        let s = self.prepare(sql)?;
+        self.c.execute(&s, params)
+    }
 }
 
 impl std::fmt::Debug for PostgresStorage {
@@ -64,7 +119,7 @@ fn describe(e: &postgres::Error) -> String {
 }
 
 /// The advisory-lock key space of hpo's schema creation (any constant; Optuna takes none).
-const DDL_LOCK: i64 = 0x6870_6f5f_6464_6c;
+const DDL_LOCK: i64 = 0x0068_706f_5f64_646c;
 
 impl PostgresStorage {
     /// Connects to `url` (`postgresql://user[:password]@host[:port]/database`; SQLAlchemy's
@@ -138,13 +193,16 @@ impl PostgresStorage {
         tx.commit().map_err(pg)?;
         Ok(PostgresStorage {
             shown,
-            client: Mutex::new(client),
+            conn: Mutex::new(Conn {
+                client,
+                statements: HashMap::new(),
+            }),
             cache: Mutex::new(HashMap::new()),
         })
     }
 
-    fn study_exists(c: &mut impl GenericClient, study_id: StudyId) -> Result<()> {
-        c.query_opt(
+    fn study_exists(db: &mut Db<'_, impl GenericClient>, study_id: StudyId) -> Result<()> {
+        db.query_opt(
             "SELECT 1 FROM studies WHERE study_id = $1::bigint",
             &[&study_id],
         )
@@ -156,7 +214,7 @@ impl PostgresStorage {
     /// Number, state and study of a trial that may still change (else the error to report).
     /// `lock` takes the row for the rest of the transaction.
     fn updatable(
-        c: &mut impl GenericClient,
+        db: &mut Db<'_, impl GenericClient>,
         trial_id: TrialId,
         lock: bool,
     ) -> Result<(u64, TrialState, StudyId)> {
@@ -165,7 +223,7 @@ impl PostgresStorage {
         } else {
             "SELECT number::bigint, state::text, study_id::bigint FROM trials WHERE trial_id = $1::bigint"
         };
-        let row = c
+        let row = db
             .query_opt(sql, &[&trial_id])
             .map_err(pg)?
             .ok_or_else(|| Error::TrialNotFound(format!("with id {trial_id}")))?;
@@ -181,12 +239,12 @@ impl PostgresStorage {
     }
 
     fn check_compatible(
-        c: &mut impl GenericClient,
+        db: &mut Db<'_, impl GenericClient>,
         study_id: StudyId,
         name: &str,
         d: &Distribution,
     ) -> Result<()> {
-        let existing = c
+        let existing = db
             .query_opt(
                 "SELECT p.distribution_json FROM trial_params p JOIN trials t ON p.trial_id = t.trial_id \
                  WHERE t.study_id = $1::bigint AND p.param_name = $2::text LIMIT 1",
@@ -206,8 +264,8 @@ impl PostgresStorage {
         Ok(())
     }
 
-    fn load_trial(c: &mut impl GenericClient, trial_id: TrialId) -> Result<FrozenTrial> {
-        let row = c
+    fn load_trial(db: &mut Db<'_, impl GenericClient>, trial_id: TrialId) -> Result<FrozenTrial> {
+        let row = db
             .query_opt(
                 "SELECT number::bigint, state::text, datetime_start::text, datetime_complete::text \
                  FROM trials WHERE trial_id = $1::bigint",
@@ -223,7 +281,7 @@ impl PostgresStorage {
         t.number = row.get::<_, Option<i64>>(0).unwrap_or(0) as u64;
         t.datetime_start = from_db_time(row.get(2));
         t.datetime_complete = from_db_time(row.get(3));
-        for row in c
+        for row in db
             .query(
                 "SELECT param_name, param_value, distribution_json FROM trial_params \
                  WHERE trial_id = $1::bigint ORDER BY param_id",
@@ -236,7 +294,7 @@ impl PostgresStorage {
             t.params
                 .insert(name, Param::from_internal(row.get(1), dist));
         }
-        let values: Vec<f64> = c
+        let values: Vec<f64> = db
             .query(
                 "SELECT value, value_type::text FROM trial_values WHERE trial_id = $1::bigint ORDER BY objective",
                 &[&trial_id],
@@ -250,7 +308,7 @@ impl PostgresStorage {
             ("trial_user_attributes", true),
             ("trial_system_attributes", false),
         ] {
-            for row in c
+            for row in db
                 .query(
                     &format!("SELECT key, value_json FROM {table} WHERE trial_id = $1::bigint"),
                     &[&trial_id],
@@ -266,7 +324,7 @@ impl PostgresStorage {
                 target.insert(row.get(0), v);
             }
         }
-        for row in c
+        for row in db
             .query(
                 "SELECT step::bigint, intermediate_value, intermediate_value_type::text \
                  FROM trial_intermediate_values WHERE trial_id = $1::bigint",
@@ -281,9 +339,9 @@ impl PostgresStorage {
         Ok(t)
     }
 
-    fn attrs(c: &mut impl GenericClient, table: &str, study_id: StudyId) -> Result<Attrs> {
+    fn attrs(db: &mut Db<'_, impl GenericClient>, table: &str, study_id: StudyId) -> Result<Attrs> {
         let mut out = Attrs::new();
-        for row in c
+        for row in db
             .query(
                 &format!("SELECT key, value_json FROM {table} WHERE study_id = $1::bigint"),
                 &[&study_id],
@@ -297,12 +355,13 @@ impl PostgresStorage {
 
     /// Brings a study's cache up to date: new trials and trials unfinished at the last look.
     fn refresh(&self, study_id: StudyId) -> Result<()> {
-        let mut client = self.client.lock();
-        Self::study_exists(&mut *client, study_id)?;
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Self::study_exists(&mut db, study_id)?;
         let mut caches = self.cache.lock();
         let cache = caches.entry(study_id).or_default();
         let mut ids: Vec<TrialId> = cache.unfinished.iter().copied().collect();
-        for row in client
+        for row in db
             .query(
                 "SELECT trial_id::bigint FROM trials WHERE study_id = $1::bigint AND trial_id > $2::bigint \
                  ORDER BY trial_id",
@@ -313,7 +372,7 @@ impl PostgresStorage {
             ids.push(row.get(0));
         }
         for id in ids {
-            cache.record(Self::load_trial(&mut *client, id)?);
+            cache.record(Self::load_trial(&mut db, id)?);
         }
         Ok(())
     }
@@ -326,13 +385,14 @@ impl PostgresStorage {
         key: &str,
         value: &Value,
     ) -> Result<()> {
-        let mut client = self.client.lock();
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
         if owner == "study_id" {
-            Self::study_exists(&mut *client, id)?;
+            Self::study_exists(&mut db, id)?;
         } else {
-            Self::updatable(&mut *client, id, false)?;
+            Self::updatable(&mut db, id, false)?;
         }
-        client
+        db
             .execute(
                 &format!(
                     "INSERT INTO {table} ({owner}, key, value_json) VALUES ($1::bigint, $2::text, $3::text) \
@@ -346,13 +406,13 @@ impl PostgresStorage {
 }
 
 fn insert_value(
-    c: &mut impl GenericClient,
+    db: &mut Db<'_, impl GenericClient>,
     trial_id: TrialId,
     objective: usize,
     v: f64,
 ) -> Result<()> {
     let (value, kind) = value_columns(v);
-    c.execute(
+    db.execute(
         "INSERT INTO trial_values (trial_id, objective, value, value_type) \
          VALUES ($1::bigint, $2::bigint, $3, $4::text::trialvaluetype)",
         &[&trial_id, &(objective as i64), &value, &kind],
@@ -368,12 +428,17 @@ impl Storage for PostgresStorage {
                 "a study needs at least one direction".into(),
             ));
         }
-        let mut client = self.client.lock();
-        let mut tx = client.transaction().map_err(pg)?;
+        let mut guard = self.conn.lock();
+        let conn = &mut *guard;
+        let mut tx = conn.client.transaction().map_err(pg)?;
+        let mut db = Db {
+            c: &mut tx,
+            statements: &mut conn.statements,
+        };
         // Serialise creations of one name (the unique index would refuse the second anyway).
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(DDL_LOCK + 1)])
+        db.execute("SELECT pg_advisory_xact_lock($1)", &[&(DDL_LOCK + 1)])
             .map_err(pg)?;
-        if tx
+        if db
             .query_opt(
                 "SELECT 1 FROM studies WHERE study_name = $1::text",
                 &[&name],
@@ -383,7 +448,7 @@ impl Storage for PostgresStorage {
         {
             return Err(Error::DuplicatedStudy(name.to_owned()));
         }
-        let id: i64 = tx
+        let id: i64 = db
             .query_one(
                 "INSERT INTO studies (study_name) VALUES ($1::text) RETURNING study_id::bigint",
                 &[&name],
@@ -391,7 +456,7 @@ impl Storage for PostgresStorage {
             .map_err(pg)?
             .get(0);
         for (i, d) in directions.iter().enumerate() {
-            tx.execute(
+            db.execute(
                 "INSERT INTO study_directions (direction, study_id, objective) \
                  VALUES ($1::text::studydirection, $2::bigint, $3::bigint)",
                 &[&d.name(), &id, &(i as i64)],
@@ -403,9 +468,14 @@ impl Storage for PostgresStorage {
     }
 
     fn delete_study(&self, study_id: StudyId) -> Result<()> {
-        let mut client = self.client.lock();
-        let mut tx = client.transaction().map_err(pg)?;
-        Self::study_exists(&mut tx, study_id)?;
+        let mut guard = self.conn.lock();
+        let conn = &mut *guard;
+        let mut tx = conn.client.transaction().map_err(pg)?;
+        let mut db = Db {
+            c: &mut tx,
+            statements: &mut conn.statements,
+        };
+        Self::study_exists(&mut db, study_id)?;
         for table in [
             "trial_params",
             "trial_values",
@@ -414,7 +484,7 @@ impl Storage for PostgresStorage {
             "trial_intermediate_values",
             "trial_heartbeats",
         ] {
-            tx.execute(
+            db.execute(
                 &format!(
                     "DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = $1::bigint)"
                 ),
@@ -429,7 +499,7 @@ impl Storage for PostgresStorage {
             "study_directions",
             "studies",
         ] {
-            tx.execute(
+            db.execute(
                 &format!("DELETE FROM {table} WHERE study_id = $1::bigint"),
                 &[&study_id],
             )
@@ -449,8 +519,7 @@ impl Storage for PostgresStorage {
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
-        self.client
-            .lock()
+        db_of(&mut self.conn.lock())
             .query_opt(
                 "SELECT study_id::bigint FROM studies WHERE study_name = $1::text",
                 &[&name],
@@ -461,8 +530,7 @@ impl Storage for PostgresStorage {
     }
 
     fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String> {
-        self.client
-            .lock()
+        db_of(&mut self.conn.lock())
             .query_opt(
                 "SELECT study_name FROM studies WHERE study_id = $1::bigint",
                 &[&study_id],
@@ -473,9 +541,10 @@ impl Storage for PostgresStorage {
     }
 
     fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>> {
-        let mut client = self.client.lock();
-        Self::study_exists(&mut *client, study_id)?;
-        client
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Self::study_exists(&mut db, study_id)?;
+        db
             .query(
                 "SELECT direction::text FROM study_directions WHERE study_id = $1::bigint ORDER BY objective",
                 &[&study_id],
@@ -487,21 +556,21 @@ impl Storage for PostgresStorage {
     }
 
     fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut client = self.client.lock();
-        Self::study_exists(&mut *client, study_id)?;
-        Self::attrs(&mut *client, "study_user_attributes", study_id)
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Self::study_exists(&mut db, study_id)?;
+        Self::attrs(&mut db, "study_user_attributes", study_id)
     }
 
     fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut client = self.client.lock();
-        Self::study_exists(&mut *client, study_id)?;
-        Self::attrs(&mut *client, "study_system_attributes", study_id)
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Self::study_exists(&mut db, study_id)?;
+        Self::attrs(&mut db, "study_system_attributes", study_id)
     }
 
     fn get_all_studies(&self) -> Result<Vec<StudyRecord>> {
-        let ids: Vec<(StudyId, String)> = self
-            .client
-            .lock()
+        let ids: Vec<(StudyId, String)> = db_of(&mut self.conn.lock())
             .query(
                 "SELECT study_id::bigint, study_name FROM studies ORDER BY study_id",
                 &[],
@@ -528,12 +597,17 @@ impl Storage for PostgresStorage {
         study_id: StudyId,
         template: Option<&FrozenTrial>,
     ) -> Result<Arc<FrozenTrial>> {
-        let mut client = self.client.lock();
-        let mut tx = client.transaction().map_err(pg)?;
+        let mut guard = self.conn.lock();
+        let conn = &mut *guard;
+        let mut tx = conn.client.transaction().map_err(pg)?;
+        let mut db = Db {
+            c: &mut tx,
+            statements: &mut conn.statements,
+        };
         // One writer per study at a time: the number counted below is then never shared.
-        tx.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&study_id])
+        db.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&study_id])
             .map_err(pg)?;
-        Self::study_exists(&mut tx, study_id)?;
+        Self::study_exists(&mut db, study_id)?;
         let mut t = match template {
             Some(tpl) => tpl.clone(),
             None => FrozenTrial::new(TrialState::Running),
@@ -545,9 +619,9 @@ impl Storage for PostgresStorage {
             t.datetime_complete = Some(hpo_core::storage::now());
         }
         for (name, p) in &t.params {
-            Self::check_compatible(&mut tx, study_id, name, &p.distribution)?;
+            Self::check_compatible(&mut db, study_id, name, &p.distribution)?;
         }
-        let id: i64 = tx
+        let id: i64 = db
             .query_one(
                 "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) \
                  VALUES (NULL, $1::bigint, $2::text::trialstate, $3::text::timestamp, $4::text::timestamp) \
@@ -561,20 +635,20 @@ impl Storage for PostgresStorage {
             )
             .map_err(pg)?
             .get(0);
-        let number: i64 = tx
+        let number: i64 = db
             .query_one(
                 "SELECT COUNT(*) FROM trials WHERE study_id = $1::bigint AND trial_id < $2::bigint",
                 &[&study_id, &id],
             )
             .map_err(pg)?
             .get(0);
-        tx.execute(
+        db.execute(
             "UPDATE trials SET number = $1::bigint WHERE trial_id = $2::bigint",
             &[&number, &id],
         )
         .map_err(pg)?;
         for (name, p) in &t.params {
-            tx.execute(
+            db.execute(
                 "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) \
                  VALUES ($1::bigint, $2::text, $3, $4::text)",
                 &[&id, name, &p.internal, &p.distribution.to_json()],
@@ -583,7 +657,7 @@ impl Storage for PostgresStorage {
         }
         if let Some(vs) = &t.values {
             for (i, v) in vs.iter().enumerate() {
-                insert_value(&mut tx, id, i, *v)?;
+                insert_value(&mut db, id, i, *v)?;
             }
         }
         for (table, attrs) in [
@@ -591,7 +665,7 @@ impl Storage for PostgresStorage {
             ("trial_system_attributes", &t.system_attrs),
         ] {
             for (k, v) in attrs {
-                tx.execute(
+                db.execute(
                     &format!(
                         "INSERT INTO {table} (trial_id, key, value_json) VALUES ($1::bigint, $2::text, $3::text)"
                     ),
@@ -602,7 +676,7 @@ impl Storage for PostgresStorage {
         }
         for (s, v) in &t.intermediate_values {
             let (value, kind) = value_columns(*v);
-            tx.execute(
+            db.execute(
                 "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) \
                  VALUES ($1::bigint, $2::bigint, $3, $4::text::trialintermediatevaluetype)",
                 &[&id, &(*s as i64), &value, &kind],
@@ -622,10 +696,11 @@ impl Storage for PostgresStorage {
         internal: f64,
         distribution: &Distribution,
     ) -> Result<()> {
-        let mut client = self.client.lock();
-        let (_, _, study_id) = Self::updatable(&mut *client, trial_id, false)?;
-        Self::check_compatible(&mut *client, study_id, name, distribution)?;
-        client
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        let (_, _, study_id) = Self::updatable(&mut db, trial_id, false)?;
+        Self::check_compatible(&mut db, study_id, name, distribution)?;
+        db
             .execute(
                 "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) \
                  VALUES ($1::bigint, $2::text, $3, $4::text) ON CONFLICT (trial_id, param_name) DO UPDATE \
@@ -641,8 +716,7 @@ impl Storage for PostgresStorage {
         study_id: StudyId,
         number: u64,
     ) -> Result<TrialId> {
-        self.client
-            .lock()
+        db_of(&mut self.conn.lock())
             .query_opt(
                 "SELECT trial_id::bigint FROM trials WHERE study_id = $1::bigint AND number = $2::bigint",
                 &[&study_id, &(number as i64)],
@@ -658,10 +732,15 @@ impl Storage for PostgresStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
-        let mut client = self.client.lock();
-        let mut tx = client.transaction().map_err(pg)?;
+        let mut guard = self.conn.lock();
+        let conn = &mut *guard;
+        let mut tx = conn.client.transaction().map_err(pg)?;
+        let mut db = Db {
+            c: &mut tx,
+            statements: &mut conn.statements,
+        };
         // FOR UPDATE: of two workers popping one Waiting trial, the second sees it Running.
-        let (_, current, _) = Self::updatable(&mut tx, trial_id, true)?;
+        let (_, current, _) = Self::updatable(&mut db, trial_id, true)?;
         if state == TrialState::Running && current != TrialState::Waiting {
             return Ok(false);
         }
@@ -672,27 +751,27 @@ impl Storage for PostgresStorage {
             _ => None,
         };
         match column {
-            Some(column) => tx.execute(
+            Some(column) => db.execute(
                 &format!(
                     "UPDATE trials SET state = $1::text::trialstate, {column} = $2::text::timestamp \
                      WHERE trial_id = $3::bigint"
                 ),
                 &[&state.name(), &now, &trial_id],
             ),
-            None => tx.execute(
+            None => db.execute(
                 "UPDATE trials SET state = $1::text::trialstate WHERE trial_id = $2::bigint",
                 &[&state.name(), &trial_id],
             ),
         }
         .map_err(pg)?;
         if let Some(vs) = values {
-            tx.execute(
+            db.execute(
                 "DELETE FROM trial_values WHERE trial_id = $1::bigint",
                 &[&trial_id],
             )
             .map_err(pg)?;
             for (i, v) in vs.iter().enumerate() {
-                insert_value(&mut tx, trial_id, i, *v)?;
+                insert_value(&mut db, trial_id, i, *v)?;
             }
         }
         tx.commit().map_err(pg)?;
@@ -700,10 +779,11 @@ impl Storage for PostgresStorage {
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
-        let mut client = self.client.lock();
-        Self::updatable(&mut *client, trial_id, false)?;
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Self::updatable(&mut db, trial_id, false)?;
         let (v, kind) = value_columns(value);
-        client
+        db
             .execute(
                 "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) \
                  VALUES ($1::bigint, $2::bigint, $3, $4::text::trialintermediatevaluetype) \
@@ -724,8 +804,9 @@ impl Storage for PostgresStorage {
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
-        let mut client = self.client.lock();
-        Ok(Arc::new(Self::load_trial(&mut *client, trial_id)?))
+        let mut guard = self.conn.lock();
+        let mut db = db_of(&mut guard);
+        Ok(Arc::new(Self::load_trial(&mut db, trial_id)?))
     }
 
     fn get_all_trials(
