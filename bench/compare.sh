@@ -6,8 +6,9 @@
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
-# PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test) and the Python
-# `redis` and `psycopg[binary]` packages.
+# PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test), the MySQL server
+# at $MY (default mysql+pymysql://root@127.0.0.1:3306/test) and the Python `redis`,
+# `psycopg[binary]` and `pymysql` packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -44,6 +45,7 @@ fi
 if [[ $PART == all || $PART == storage ]]; then
   REDIS=${REDIS:-redis://127.0.0.1:6379}
   PG=${PG:-postgresql://postgres@127.0.0.1:5432/test}
+  MY=${MY:-mysql+pymysql://root@127.0.0.1:3306/test}
   TMP=$(mktemp -d)
   for s in sqlite sqlite+wal journal journal+nosync; do
     tag=${s/+/_}
@@ -56,6 +58,8 @@ if [[ $PART == all || $PART == storage ]]; then
   "$PY" bench/optuna/storage_redis.py "$REDIS" 2>/dev/null > $OUT/optuna_storage_redis_tpe.json
   $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$PG" --out $OUT/storage_postgres_tpe.json
   "$PY" bench/optuna/storage_postgres.py "$PG" > $OUT/optuna_storage_postgres_tpe.json
+  $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$MY" --out $OUT/storage_mysql_tpe.json
+  "$PY" bench/optuna/storage_mysql.py "$MY" > $OUT/optuna_storage_mysql_tpe.json
   rm -rf "$TMP"
 fi
 "$PY" bench/report.py "$OUT"

@@ -99,7 +99,8 @@ def storage_table() -> None:
             ("journal file", "storage_journal_tpe.json", "optuna_storage_journal_tpe.json"),
             ("journal file, no fsync", "storage_journal_nosync_tpe.json", None),
             ("Redis journal", "storage_redis_tpe.json", "optuna_storage_redis_tpe.json"),
-            ("PostgreSQL", "storage_postgres_tpe.json", "optuna_storage_postgres_tpe.json")]
+            ("PostgreSQL", "storage_postgres_tpe.json", "optuna_storage_postgres_tpe.json"),
+            ("MySQL / MariaDB", "storage_mysql_tpe.json", "optuna_storage_mysql_tpe.json")]
     print("| storage | hpo last-100 ms/trial | Optuna last-100 ms/trial | speed-up |")
     print("|---|---|---|---|")
     for label, ours_file, theirs_file in rows:

@@ -1,6 +1,7 @@
 """Optuna 5.0 side of the 4-worker scale-out measurement: one worker process running N trials
 of the 5-D sphere (RandomSampler) on study NAME, as `hpo-bench worker` does. STORAGE is an RDB
-URL (postgresql://...) or redis://HOST:PORT (the Redis journal, key prefix NAME).
+URL (postgresql://..., mysql+pymysql://...) or redis://HOST:PORT (the Redis journal, key prefix
+NAME).
 
 Run 4 at once and time them together:
   for i in 1 2 3 4; do .venv/bin/python bench/optuna/worker.py STORAGE NAME 250 & done; wait

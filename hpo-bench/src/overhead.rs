@@ -119,8 +119,11 @@ fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::
         Some(u) if u.starts_with("postgresql") => Ok(std::sync::Arc::new(
             hpo_storage::PostgresStorage::open(u).map_err(|e| e.to_string())?,
         )),
+        Some(u) if u.starts_with("mysql") => Ok(std::sync::Arc::new(
+            hpo_storage::MysqlStorage::open(u).map_err(|e| e.to_string())?,
+        )),
         Some(other) => Err(format!(
-            "unknown storage `{other}` (memory, sqlite:PATH, sqlite+wal:PATH, journal:PATH, journal+nosync:PATH, redis://HOST:PORT, postgresql://...)"
+            "unknown storage `{other}` (memory, sqlite:PATH, sqlite+wal:PATH, journal:PATH, journal+nosync:PATH, redis://HOST:PORT, postgresql://..., mysql://...)"
         )),
     }
 }
@@ -176,7 +179,7 @@ fn run_once_on(
         );
     }
     let best_value = study.best_value().map_err(|e| e.to_string())?;
-    if storage.is_some_and(|u| u.starts_with("postgresql")) {
+    if storage.is_some_and(|u| u.starts_with("postgresql") || u.starts_with("mysql")) {
         // A shared server: leave nothing behind (files and Redis prefixes are reused instead).
         let id = study.storage().get_study_id_from_name(study.name());
         id.and_then(|id| study.storage().delete_study(id))

@@ -1,6 +1,7 @@
 //! Four worker processes x 250 trials on one study, through the journal file, SQLite, the Redis
-//! journal (127.0.0.1:6379, or HPO_REDIS_URL) and PostgreSQL (database `test` on 127.0.0.1:5432,
-//! or HPO_POSTGRES_URL): exactly 1000 trials, numbers 0..999 once each, none left Running.
+//! journal (127.0.0.1:6379, or HPO_REDIS_URL), PostgreSQL (database `test` on 127.0.0.1:5432, or
+//! HPO_POSTGRES_URL) and MySQL / MariaDB (database `test` on 127.0.0.1:3306, or HPO_MYSQL_URL):
+//! exactly 1000 trials, numbers 0..999 once each, none left Running.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -83,6 +84,23 @@ fn four_processes_on_postgresql() {
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
     let storage = hpo_storage::PostgresStorage::open(&url)
         .unwrap_or_else(|e| panic!("this test needs PostgreSQL (HPO_POSTGRES_URL): {e}"));
+    let name = format!("mp-{}", std::process::id());
+    let clean = || {
+        if let Ok(id) = hpo::Storage::get_study_id_from_name(&storage, &name) {
+            hpo::Storage::delete_study(&storage, id).unwrap();
+        }
+    };
+    clean();
+    run_workers_named(&url, &name);
+    clean();
+}
+
+#[test]
+fn four_processes_on_mysql() {
+    let url = std::env::var("HPO_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into());
+    let storage = hpo_storage::MysqlStorage::open(&url)
+        .unwrap_or_else(|e| panic!("this test needs MySQL or MariaDB (HPO_MYSQL_URL): {e}"));
     let name = format!("mp-{}", std::process::id());
     let clean = || {
         if let Ok(id) = hpo::Storage::get_study_id_from_name(&storage, &name) {

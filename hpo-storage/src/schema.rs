@@ -227,3 +227,119 @@ CREATE TABLE IF NOT EXISTS alembic_version (
     CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 "#;
+
+/// The same schema as SQLAlchemy creates it on MySQL / MariaDB for Optuna 5.0: `ENUM` columns,
+/// `AUTO_INCREMENT` keys, second-resolution `DATETIME`, InnoDB, utf8mb4.
+pub const MYSQL_DDL: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS studies (
+        study_id INT NOT NULL AUTO_INCREMENT,
+        study_name VARCHAR(512) NOT NULL,
+        PRIMARY KEY (study_id),
+        UNIQUE KEY ix_studies_study_name (study_name)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS version_info (
+        version_info_id INT NOT NULL,
+        schema_version INT DEFAULT NULL,
+        library_version VARCHAR(256) DEFAULT NULL,
+        PRIMARY KEY (version_info_id),
+        CHECK (version_info_id = 1)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS study_directions (
+        study_direction_id INT NOT NULL AUTO_INCREMENT,
+        direction ENUM('NOT_SET','MINIMIZE','MAXIMIZE') NOT NULL,
+        study_id INT NOT NULL,
+        objective INT NOT NULL,
+        PRIMARY KEY (study_direction_id),
+        UNIQUE KEY study_id (study_id, objective),
+        FOREIGN KEY (study_id) REFERENCES studies (study_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS study_user_attributes (
+        study_user_attribute_id INT NOT NULL AUTO_INCREMENT,
+        study_id INT DEFAULT NULL,
+        `key` VARCHAR(512) DEFAULT NULL,
+        value_json TEXT DEFAULT NULL,
+        PRIMARY KEY (study_user_attribute_id),
+        UNIQUE KEY study_id (study_id, `key`),
+        FOREIGN KEY (study_id) REFERENCES studies (study_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS study_system_attributes (
+        study_system_attribute_id INT NOT NULL AUTO_INCREMENT,
+        study_id INT DEFAULT NULL,
+        `key` VARCHAR(512) DEFAULT NULL,
+        value_json TEXT DEFAULT NULL,
+        PRIMARY KEY (study_system_attribute_id),
+        UNIQUE KEY study_id (study_id, `key`),
+        FOREIGN KEY (study_id) REFERENCES studies (study_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trials (
+        trial_id INT NOT NULL AUTO_INCREMENT,
+        number INT DEFAULT NULL,
+        study_id INT DEFAULT NULL,
+        state ENUM('RUNNING','COMPLETE','PRUNED','FAIL','WAITING') NOT NULL,
+        datetime_start DATETIME DEFAULT NULL,
+        datetime_complete DATETIME DEFAULT NULL,
+        PRIMARY KEY (trial_id),
+        KEY ix_trials_study_id (study_id),
+        FOREIGN KEY (study_id) REFERENCES studies (study_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_user_attributes (
+        trial_user_attribute_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT DEFAULT NULL,
+        `key` VARCHAR(512) DEFAULT NULL,
+        value_json TEXT DEFAULT NULL,
+        PRIMARY KEY (trial_user_attribute_id),
+        UNIQUE KEY trial_id (trial_id, `key`),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_system_attributes (
+        trial_system_attribute_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT DEFAULT NULL,
+        `key` VARCHAR(512) DEFAULT NULL,
+        value_json TEXT DEFAULT NULL,
+        PRIMARY KEY (trial_system_attribute_id),
+        UNIQUE KEY trial_id (trial_id, `key`),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_params (
+        param_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT DEFAULT NULL,
+        param_name VARCHAR(512) DEFAULT NULL,
+        param_value DOUBLE DEFAULT NULL,
+        distribution_json TEXT DEFAULT NULL,
+        PRIMARY KEY (param_id),
+        UNIQUE KEY trial_id (trial_id, param_name),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_values (
+        trial_value_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT NOT NULL,
+        objective INT NOT NULL,
+        value DOUBLE DEFAULT NULL,
+        value_type ENUM('FINITE','INF_POS','INF_NEG') NOT NULL,
+        PRIMARY KEY (trial_value_id),
+        UNIQUE KEY trial_id (trial_id, objective),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_intermediate_values (
+        trial_intermediate_value_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT NOT NULL,
+        step INT NOT NULL,
+        intermediate_value DOUBLE DEFAULT NULL,
+        intermediate_value_type ENUM('FINITE','INF_POS','INF_NEG','NAN') NOT NULL,
+        PRIMARY KEY (trial_intermediate_value_id),
+        UNIQUE KEY trial_id (trial_id, step),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS trial_heartbeats (
+        trial_heartbeat_id INT NOT NULL AUTO_INCREMENT,
+        trial_id INT NOT NULL,
+        heartbeat DATETIME NOT NULL,
+        PRIMARY KEY (trial_heartbeat_id),
+        UNIQUE KEY trial_id (trial_id),
+        FOREIGN KEY (trial_id) REFERENCES trials (trial_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE IF NOT EXISTS alembic_version (
+        version_num VARCHAR(32) NOT NULL,
+        PRIMARY KEY (version_num)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+];

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use hpo_core::{Error, InMemoryStorage, JournalFileStorage, Result, Storage};
 
-use crate::{JournalRedisStorage, PostgresStorage, RedisBackend, SqliteStorage};
+use crate::{JournalRedisStorage, MysqlStorage, PostgresStorage, RedisBackend, SqliteStorage};
 
 /// The storage a URL names: `sqlite:///relative.db` or `sqlite:////absolute.db` (SQLAlchemy's
 /// form), `journal:PATH` (Optuna's journal file), `redis://[user:password@]host[:port][/db]`
 /// (Optuna's Redis journal; `?prefix=NAME` selects the key prefix, default empty),
-/// `postgresql://user[:password]@host[:port]/database` (also `postgresql+psycopg2://`), or
-/// `memory`.
+/// `postgresql://user[:password]@host[:port]/database` (also `postgresql+psycopg2://`),
+/// `mysql://user[:password]@host[:port]/database` (also `mysql+pymysql://`), or `memory`.
 /// Other schemes are an error that names the scheme (and never prints a password).
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     if url == "memory" || url == "inmemory" {
@@ -28,6 +28,9 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     {
         return Ok(Arc::new(PostgresStorage::open(url)?));
     }
+    if url.starts_with("mysql://") || url.starts_with("mysql+") || url.starts_with("mariadb://") {
+        return Ok(Arc::new(MysqlStorage::open(url)?));
+    }
     if url.starts_with("redis://") || url.starts_with("unix://") {
         let (server, prefix) = match url.split_once("?prefix=") {
             Some((server, prefix)) => (server, prefix),
@@ -39,6 +42,6 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     }
     let scheme = url.split_once("://").map_or(url, |(s, _)| s);
     Err(Error::InvalidArgument(format!(
-        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, postgresql://..., redis://HOST or memory)"
+        "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, postgresql://..., mysql://..., redis://HOST or memory)"
     )))
 }

@@ -1,6 +1,6 @@
 //! PostgresStorage against the real server (postgresql://postgres@127.0.0.1:5432/test, or
 //! HPO_POSTGRES_URL): replay across connections, concurrent writers, bad input, and (ignored
-//! unless HPO_PYTHON names a Python with optuna 5.0 and psycopg2) interop with Optuna both ways.
+//! unless HPO_PYTHON names a Python with optuna 5.0 and psycopg) interop with Optuna both ways.
 //! Study names are unique per run and every test deletes its studies.
 
 use std::collections::BTreeSet;
@@ -214,7 +214,7 @@ fn a_schema_of_another_version_is_refused() {
 }
 
 #[test]
-#[ignore = "needs Python with optuna 5.0 and psycopg2: set HPO_PYTHON (.ci/run does)"]
+#[ignore = "needs Python with optuna 5.0 and psycopg: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes_to_postgresql() {
     let name = Name::new("to-optuna");
     let study = Study::builder()
@@ -228,7 +228,7 @@ fn optuna_reads_what_hpo_writes_to_postgresql() {
 }
 
 #[test]
-#[ignore = "needs Python with optuna 5.0 and psycopg2: set HPO_PYTHON (.ci/run does)"]
+#[ignore = "needs Python with optuna 5.0 and psycopg: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_to_postgresql_and_both_optimize_one_study() {
     let name = Name("from-optuna".into());
     name.clean();

@@ -13,9 +13,10 @@ optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
 def open_storage(spec):
-    """A .db file is SQLite, postgresql://... PostgreSQL, redis://HOST?prefix=P the Redis journal,
+    """A .db file is SQLite, postgresql://... PostgreSQL,
+    mysql+pymysql://... MySQL, redis://HOST?prefix=P the Redis journal,
     anything else a journal file."""
-    if spec.startswith("postgresql://"):
+    if spec.startswith(("postgresql://", "mysql+pymysql://")):
         return spec
     if spec.startswith("redis://"):
         from optuna.storages.journal import JournalRedisBackend
