@@ -3,61 +3,12 @@
 
 use std::time::Duration;
 
-use hpo_core::storage::HEARTBEAT_KEY;
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{JournalFileStorage, ParamValue, RandomSampler, Study, TrialState};
+use hpo_core::{JournalFileStorage, RandomSampler, Study, TrialState};
 
-fn dead_worker_trial(study: &Study) -> u64 {
-    // A trial whose worker beat once, long ago, and then vanished.
-    let mut t = study.ask().unwrap();
-    t.suggest_float("x", 0.0, 1.0).unwrap();
-    t.set_user_attr("who", "dead").unwrap();
-    let old = chrono::Utc::now().timestamp() as f64 - 3600.0;
-    study
-        .storage()
-        .set_trial_system_attr(t.id(), HEARTBEAT_KEY, old.into())
-        .unwrap();
-    t.number()
-}
-
-fn check(study: &Study) {
-    let dead = dead_worker_trial(study);
-    // A running trial without heartbeats (no heartbeat-enabled worker) is left alone.
-    let other = study.ask().unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials[dead as usize].state, TrialState::Fail);
-    assert!(
-        trials[dead as usize].system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartbeat")
-    );
-    assert_eq!(trials[other.number() as usize].state, TrialState::Running);
-    // The retry ran first, with the same parameters, and records its origin.
-    let retry = trials
-        .iter()
-        .find(|t| t.system_attrs.contains_key("failed_trial"))
-        .expect("a retry");
-    assert_eq!(retry.state, TrialState::Complete);
-    assert_eq!(retry.system_attrs["failed_trial"], dead);
-    assert_eq!(
-        retry.system_attrs["retry_history"],
-        serde_json::json!([dead])
-    );
-    assert_eq!(retry.param("x"), trials[dead as usize].param("x"));
-    assert_eq!(retry.user_attrs["who"], "dead");
-    // Completed trials carry heartbeats.
-    assert!(
-        trials
-            .iter()
-            .filter(|t| t.state == TrialState::Complete)
-            .all(|t| t.system_attrs.contains_key(HEARTBEAT_KEY))
-    );
-    let _ = ParamValue::Null;
-}
+#[path = "interop/common.rs"]
+mod interop;
+use interop::{assert_stale_trials_fail_and_are_retried as check, dead_worker_trial};
 
 #[test]
 fn stale_trials_fail_and_are_retried_in_memory() {

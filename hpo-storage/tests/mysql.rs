@@ -208,6 +208,21 @@ fn a_schema_of_another_version_is_refused() {
 }
 
 #[test]
+fn stale_trials_fail_and_are_retried() {
+    let name = Name::new("heartbeat");
+    let study = Study::builder()
+        .name(&name.0)
+        .storage(storage())
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(
+            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+        )
+        .build()
+        .unwrap();
+    interop::assert_stale_trials_fail_and_are_retried(&study);
+}
+
+#[test]
 #[ignore = "needs Python with optuna 5.0 and pymysql: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes_to_mysql() {
     let name = Name::new("to-optuna");

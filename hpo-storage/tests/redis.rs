@@ -205,6 +205,21 @@ fn bad_input_is_a_clear_error_and_never_shows_a_password() {
 }
 
 #[test]
+fn stale_trials_fail_and_are_retried() {
+    let prefix = Prefix::new("heartbeat");
+    let study = Study::builder()
+        .name("hb")
+        .storage(prefix.storage())
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(
+            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+        )
+        .build()
+        .unwrap();
+    interop::assert_stale_trials_fail_and_are_retried(&study);
+}
+
+#[test]
 #[ignore = "needs Python with optuna 5.0 and redis: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes_to_redis() {
     let prefix = Prefix::new("to-optuna");

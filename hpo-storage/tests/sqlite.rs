@@ -154,6 +154,22 @@ fn run_sql(path: &std::path::Path, sql: &str) {
 }
 
 #[test]
+fn stale_trials_fail_and_are_retried() {
+    let path = temp("heartbeat");
+    let study = Study::builder()
+        .name("hb")
+        .storage(SqliteStorage::open(&path).unwrap())
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(
+            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+        )
+        .build()
+        .unwrap();
+    interop::assert_stale_trials_fail_and_are_retried(&study);
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes() {
     let path = temp("to-optuna");

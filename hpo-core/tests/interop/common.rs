@@ -1,6 +1,7 @@
-//! Shared by the storage tests of hpo-core (journal file) and hpo-storage (SQLite, Redis): a
-//! study with every kind of parameter and outcome, and the checks that Python's Optuna 5.0 reads
-//! it exactly (through the scripts next to this file). Included with `#[path]`.
+//! Shared by the storage tests of hpo-core (journal file) and hpo-storage (SQLite, Redis,
+//! PostgreSQL, MySQL): a study with every kind of parameter and outcome, the checks that Python's
+//! Optuna 5.0 reads it exactly (through the scripts next to this file), and the heartbeat check
+//! every storage passes. Included with `#[path]`.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
@@ -146,4 +147,61 @@ pub fn assert_reads_optuna_and_shares_the_study(storage: &str, study: impl Fn() 
     let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
     assert_eq!(numbers, (0..126).collect());
     assert!(trials[6..].iter().all(|t| t.state == TrialState::Complete));
+}
+
+/// Makes a trial whose worker beat once, an hour ago, and vanished; returns its number.
+pub fn dead_worker_trial(study: &Study) -> u64 {
+    // A trial whose worker beat once, long ago, and then vanished.
+    let mut t = study.ask().unwrap();
+    t.suggest_float("x", 0.0, 1.0).unwrap();
+    t.set_user_attr("who", "dead").unwrap();
+    let old = chrono::Utc::now().timestamp() as f64 - 3600.0;
+    study
+        .storage()
+        .set_trial_system_attr(t.id(), hpo_core::storage::HEARTBEAT_KEY, old.into())
+        .unwrap();
+    t.number()
+}
+
+/// On a study with heartbeats and retries on: a stale trial becomes Fail with a reason, its
+/// retry runs first with the same parameters and records its origin, a trial without heartbeats
+/// is left alone, and completed trials carry heartbeats.
+pub fn assert_stale_trials_fail_and_are_retried(study: &Study) {
+    let dead = dead_worker_trial(study);
+    // A running trial without heartbeats (no heartbeat-enabled worker) is left alone.
+    let other = study.ask().unwrap();
+    study
+        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials[dead as usize].state, TrialState::Fail);
+    assert!(
+        trials[dead as usize].system_attrs["fail_reason"]
+            .as_str()
+            .unwrap()
+            .contains("heartbeat")
+    );
+    assert_eq!(trials[other.number() as usize].state, TrialState::Running);
+    // The retry ran first, with the same parameters, and records its origin.
+    let retry = trials
+        .iter()
+        .find(|t| t.system_attrs.contains_key("failed_trial"))
+        .expect("a retry");
+    assert_eq!(retry.state, TrialState::Complete);
+    assert_eq!(retry.system_attrs["failed_trial"], dead);
+    assert_eq!(
+        retry.system_attrs["retry_history"],
+        serde_json::json!([dead])
+    );
+    assert_eq!(retry.param("x"), trials[dead as usize].param("x"));
+    assert_eq!(retry.user_attrs["who"], "dead");
+    // Completed trials carry heartbeats.
+    assert!(
+        trials
+            .iter()
+            .filter(|t| t.state == TrialState::Complete)
+            .all(|t| t
+                .system_attrs
+                .contains_key(hpo_core::storage::HEARTBEAT_KEY))
+    );
 }
