@@ -94,6 +94,7 @@ impl JournalBackend for JournalFileBackend {
         self.lock.acquire().map(Some)
     }
 
+    /// Called under the file lock, after catching up to the file's end, so the file ends at `at`.
     fn append_at(&self, at: u64, record: &str) -> Result<Option<u64>> {
         let mut line = String::with_capacity(record.len() + 1);
         line.push_str(record);
