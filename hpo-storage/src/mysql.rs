@@ -14,8 +14,8 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
-use crate::redis::redact;
 use crate::schema::{ALEMBIC_HEAD, MYSQL_DDL, SCHEMA_VERSION};
+use crate::url::redact;
 
 /// A study storage on a MySQL or MariaDB server, on Optuna 5.0's schema as SQLAlchemy creates it
 /// there (`ENUM` columns, second-resolution `DATETIME`): studies written here open in

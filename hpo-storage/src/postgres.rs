@@ -14,8 +14,8 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::Value;
 
 use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
-use crate::redis::redact;
 use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION};
+use crate::url::redact;
 
 /// A study storage on a PostgreSQL server, on Optuna 5.0's schema as SQLAlchemy creates it there
 /// (native enum types included): studies written here open in

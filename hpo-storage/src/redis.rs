@@ -7,6 +7,8 @@ use hpo_core::storage::{JournalBackend, JournalStorage, LockGuard};
 use hpo_core::{Error, Result};
 use parking_lot::Mutex;
 
+use crate::url::redact;
+
 /// A study storage on a Redis server, in Optuna's journal format and key layout, so Python's
 /// `JournalStorage(JournalRedisBackend(url, prefix=...))` and hpo workers share one study. Made
 /// the same way as in Python, `JournalStorage::new(RedisBackend::connect(url, prefix)?)`, or
@@ -60,22 +62,6 @@ return n";
 
 /// How many records one `MGET` fetches.
 const BATCH: u64 = 1000;
-
-/// `redis://user:secret@host` → `redis://user:***@host`.
-pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let userinfo = &rest[..at];
-            let user = userinfo.split_once(':').map_or("", |(u, _)| u);
-            format!("{scheme}://{user}:***{}", &rest[at..])
-        }
-        None => url.to_owned(),
-    }
-}
 
 impl RedisBackend {
     /// Connects to the server at `url` (`redis://[user:password@]host[:port][/db]`), keys

@@ -45,3 +45,41 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
         "unknown storage URL scheme `{scheme}` (expected sqlite:///PATH, journal:PATH, postgresql://..., mysql://..., redis://HOST or memory)"
     )))
 }
+
+/// A URL fit to print: `scheme://user:secret@host/...` → `scheme://user:***@host/...`.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden_and_nothing_else_changes() {
+        assert_eq!(
+            redact("postgresql://bob:s3cret@db.example:5432/prod"),
+            "postgresql://bob:***@db.example:5432/prod"
+        );
+        assert_eq!(
+            redact("redis://:pw@127.0.0.1:6379"),
+            "redis://:***@127.0.0.1:6379"
+        );
+        assert_eq!(
+            redact("mysql://root@127.0.0.1:3306/test"),
+            "mysql://root@127.0.0.1:3306/test"
+        );
+        assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(redact("memory"), "memory");
+    }
+}
