@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
-use crate::schema::{ALEMBIC_HEAD, MYSQL_DDL, SCHEMA_VERSION};
+use crate::schema::{ALEMBIC_HEAD, MYSQL_DDL, SCHEMA_VERSION, TABLES};
 use crate::url::redact;
 
 /// A study storage on a MySQL or MariaDB server, on Optuna 5.0's schema as SQLAlchemy creates it
@@ -116,8 +116,17 @@ impl MysqlStorage {
     }
 
     fn create_schema(conn: &mut Conn, shown: &str) -> Result<()> {
-        for ddl in MYSQL_DDL {
-            conn.query_drop(ddl).map_err(my)?;
+        let names = TABLES.map(|t| format!("'{t}'")).join(", ");
+        let present: Option<i64> = conn
+            .query_first(format!(
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_name IN ({names})"
+            ))
+            .map_err(my)?;
+        if present.unwrap_or(0) < TABLES.len() as i64 {
+            for ddl in MYSQL_DDL {
+                conn.query_drop(ddl).map_err(my)?;
+            }
         }
         let version: Option<(Option<i64>, Option<String>)> = conn
             .exec_first(

@@ -14,7 +14,7 @@ use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::Value;
 
 use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
-use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION};
+use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION, TABLES};
 use crate::url::redact;
 
 /// A study storage on a PostgreSQL server, on Optuna 5.0's schema as SQLAlchemy creates it there
@@ -143,7 +143,17 @@ impl PostgresStorage {
         let mut tx = client.transaction().map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
             .map_err(pg)?;
-        tx.batch_execute(PG_DDL).map_err(pg)?;
+        let present: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name::text = ANY($1::text[])",
+                &[&&TABLES[..]],
+            )
+            .map_err(pg)?
+            .get(0);
+        if present < TABLES.len() as i64 {
+            tx.batch_execute(PG_DDL).map_err(pg)?;
+        }
         let version = tx
             .query_opt(
                 "SELECT schema_version::bigint, library_version::text FROM version_info WHERE version_info_id = 1",

@@ -121,6 +121,24 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 );
 "#;
 
+/// Every table of the schema: when all exist, opening a server database runs no DDL at all
+/// (DDL takes table locks that would wait on, or deadlock with, other workers' transactions).
+pub const TABLES: [&str; 13] = [
+    "studies",
+    "version_info",
+    "study_directions",
+    "study_user_attributes",
+    "study_system_attributes",
+    "trials",
+    "trial_user_attributes",
+    "trial_system_attributes",
+    "trial_params",
+    "trial_values",
+    "trial_intermediate_values",
+    "trial_heartbeats",
+    "alembic_version",
+];
+
 /// The same schema as SQLAlchemy creates it on PostgreSQL for Optuna 5.0: native enum types,
 /// `SERIAL` keys (sequences named as SQLAlchemy names them), the same constraint names. Run
 /// under an advisory lock, so concurrent first connections do not race on the catalog.
