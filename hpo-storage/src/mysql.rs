@@ -13,7 +13,10 @@ use mysql::{Conn, Opts, OptsBuilder, TxOpts, Value as SqlValue};
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
+use crate::rdb::{
+    StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
+    value_columns,
+};
 use crate::schema::{ALEMBIC_HEAD, MYSQL_DDL, SCHEMA_VERSION, TABLES};
 use crate::url::redact;
 
@@ -468,16 +471,7 @@ impl MysqlStorage {
         let mut tx = conn.start_transaction(TxOpts::default()).map_err(my)?;
         // The study's row stays locked until commit: one writer per study counts the number.
         Self::study_exists(&mut tx, study_id, true)?;
-        let mut t = match template {
-            Some(tpl) => tpl.clone(),
-            None => FrozenTrial::new(TrialState::Running),
-        };
-        if t.state == TrialState::Running && t.datetime_start.is_none() {
-            t.datetime_start = Some(hpo_core::storage::now());
-        }
-        if t.state.is_finished() && t.datetime_complete.is_none() {
-            t.datetime_complete = Some(hpo_core::storage::now());
-        }
+        let mut t = trial_to_create(template);
         for (name, p) in &t.params {
             Self::check_compatible(&mut tx, study_id, name, &p.distribution)?;
         }
@@ -696,17 +690,7 @@ impl Storage for MysqlStorage {
             .lock()
             .query("SELECT study_id, study_name FROM studies ORDER BY study_id")
             .map_err(my)?;
-        ids.into_iter()
-            .map(|(id, name)| {
-                Ok(StudyRecord {
-                    study_id: id,
-                    name,
-                    directions: self.get_study_directions(id)?,
-                    user_attrs: self.get_study_user_attrs(id)?,
-                    system_attrs: self.get_study_system_attrs(id)?,
-                })
-            })
-            .collect()
+        study_records(self, ids)
     }
 
     fn create_new_trial(

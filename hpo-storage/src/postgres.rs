@@ -13,7 +13,10 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::Value;
 
-use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
+use crate::rdb::{
+    StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
+    value_columns,
+};
 use crate::schema::{ALEMBIC_HEAD, PG_DDL, SCHEMA_VERSION, TABLES};
 use crate::url::redact;
 
@@ -589,17 +592,7 @@ impl Storage for PostgresStorage {
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-        ids.into_iter()
-            .map(|(id, name)| {
-                Ok(StudyRecord {
-                    study_id: id,
-                    name,
-                    directions: self.get_study_directions(id)?,
-                    user_attrs: self.get_study_user_attrs(id)?,
-                    system_attrs: self.get_study_system_attrs(id)?,
-                })
-            })
-            .collect()
+        study_records(self, ids)
     }
 
     fn create_new_trial(
@@ -618,16 +611,7 @@ impl Storage for PostgresStorage {
         db.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&study_id])
             .map_err(pg)?;
         Self::study_exists(&mut db, study_id)?;
-        let mut t = match template {
-            Some(tpl) => tpl.clone(),
-            None => FrozenTrial::new(TrialState::Running),
-        };
-        if t.state == TrialState::Running && t.datetime_start.is_none() {
-            t.datetime_start = Some(hpo_core::storage::now());
-        }
-        if t.state.is_finished() && t.datetime_complete.is_none() {
-            t.datetime_complete = Some(hpo_core::storage::now());
-        }
+        let mut t = trial_to_create(template);
         for (name, p) in &t.params {
             Self::check_compatible(&mut db, study_id, name, &p.distribution)?;
         }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use hpo_core::storage::{FinishedSince, TrialId};
-use hpo_core::{FrozenTrial, TrialState};
+use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
+use hpo_core::{FrozenTrial, Result, Storage, TrialState};
 
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
@@ -50,6 +50,41 @@ pub(crate) fn from_value_columns(v: Option<f64>, kind: &str) -> f64 {
         "NAN" => f64::NAN,
         _ => v.unwrap_or(f64::NAN),
     }
+}
+
+/// The trial `create_new_trial` stores: the template (or a new Running trial) with its start
+/// time set if it runs and its completion time set if it is finished, as Optuna does.
+pub(crate) fn trial_to_create(template: Option<&FrozenTrial>) -> FrozenTrial {
+    let mut t = match template {
+        Some(tpl) => tpl.clone(),
+        None => FrozenTrial::new(TrialState::Running),
+    };
+    if t.state == TrialState::Running && t.datetime_start.is_none() {
+        t.datetime_start = Some(hpo_core::storage::now());
+    }
+    if t.state.is_finished() && t.datetime_complete.is_none() {
+        t.datetime_complete = Some(hpo_core::storage::now());
+    }
+    t
+}
+
+/// `get_all_studies` from the (id, name) rows of `studies`: each completed with its directions
+/// and attributes.
+pub(crate) fn study_records(
+    storage: &impl Storage,
+    ids: Vec<(StudyId, String)>,
+) -> Result<Vec<StudyRecord>> {
+    ids.into_iter()
+        .map(|(id, name)| {
+            Ok(StudyRecord {
+                study_id: id,
+                name,
+                directions: storage.get_study_directions(id)?,
+                user_attrs: storage.get_study_user_attrs(id)?,
+                system_attrs: storage.get_study_system_attrs(id)?,
+            })
+        })
+        .collect()
 }
 
 impl StudyCache {

@@ -14,7 +14,10 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
-use crate::rdb::{StudyCache, from_db_time, from_value_columns, to_db_time, value_columns};
+use crate::rdb::{
+    StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
+    value_columns,
+};
 use crate::schema::{ALEMBIC_HEAD, DDL, SCHEMA_VERSION};
 
 /// A study storage in an SQLite database on Optuna 5.0's schema: studies written here open in
@@ -475,17 +478,7 @@ impl Storage for SqliteStorage {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(sql_err)?
         };
-        ids.into_iter()
-            .map(|(id, name)| {
-                Ok(StudyRecord {
-                    study_id: id,
-                    name,
-                    directions: self.get_study_directions(id)?,
-                    user_attrs: self.get_study_user_attrs(id)?,
-                    system_attrs: self.get_study_system_attrs(id)?,
-                })
-            })
-            .collect()
+        study_records(self, ids)
     }
 
     fn create_new_trial(
@@ -498,16 +491,7 @@ impl Storage for SqliteStorage {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql_err)?;
         Self::study_exists(&tx, study_id)?;
-        let mut t = match template {
-            Some(tpl) => tpl.clone(),
-            None => FrozenTrial::new(TrialState::Running),
-        };
-        if t.state == TrialState::Running && t.datetime_start.is_none() {
-            t.datetime_start = Some(hpo_core::storage::now());
-        }
-        if t.state.is_finished() && t.datetime_complete.is_none() {
-            t.datetime_complete = Some(hpo_core::storage::now());
-        }
+        let mut t = trial_to_create(template);
         for (name, p) in &t.params {
             Self::check_compatible(&tx, study_id, name, &p.distribution)?;
         }
