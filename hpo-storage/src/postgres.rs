@@ -23,8 +23,8 @@ use crate::url::redact;
 /// A study storage on a PostgreSQL server, on Optuna 5.0's schema as SQLAlchemy creates it there
 /// (native enum types included): studies written here open in
 /// `optuna.load_study(storage="postgresql://...")` and in optuna-dashboard, and Optuna's open
-/// here. Trial numbers are assigned under a per-study transaction-level advisory lock, so any
-/// number of processes on any number of machines never share one; finished trials are cached,
+/// here. Trial numbers are assigned while the study's row is locked (`SELECT ... FOR UPDATE`, as
+/// Optuna does), so any number of hpo and Optuna processes never share one; finished trials are cached,
 /// and each read fetches only trials that are new or were unfinished at the last read.
 ///
 /// ```no_run
@@ -607,10 +607,14 @@ impl Storage for PostgresStorage {
             c: &mut tx,
             statements: &mut conn.statements,
         };
-        // One writer per study at a time: the number counted below is then never shared.
-        db.execute("SELECT pg_advisory_xact_lock($1::bigint)", &[&study_id])
-            .map_err(pg)?;
-        Self::study_exists(&mut db, study_id)?;
+        // The study's row stays locked until commit, as Optuna locks it: one writer per study
+        // (hpo or Optuna) counts the number below, which is then never shared.
+        db.query_opt(
+            "SELECT 1 FROM studies WHERE study_id = $1::bigint FOR UPDATE",
+            &[&study_id],
+        )
+        .map_err(pg)?
+        .ok_or(Error::StudyIdNotFound(study_id))?;
         let mut t = trial_to_create(template);
         for (name, p) in &t.params {
             Self::check_compatible(&mut db, study_id, name, &p.distribution)?;
