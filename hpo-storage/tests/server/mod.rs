@@ -1,0 +1,204 @@
+//! What the PostgreSQL and MySQL tests check alike, against a real server: replay across
+//! connections, concurrent writers and the queue, bad values that lose nothing, heartbeats, and
+//! interop with Optuna. Each test file passes its way to connect (`Open`) and its URL.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use hpo::{RandomSampler, Storage, Study, TrialState};
+
+#[path = "../../../hpo-core/tests/interop/common.rs"]
+pub mod interop;
+use interop::{
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+};
+
+/// A fresh connection to the server under test (panicking with a clear message without one).
+pub type Open = fn() -> Arc<dyn Storage>;
+
+/// A study name unique to this run, deleted (with everything in it) when made and when dropped.
+pub struct Name {
+    pub name: String,
+    open: Open,
+}
+
+impl Name {
+    /// `hpo-test-<base>-<pid>`.
+    pub fn new(base: &str, open: Open) -> Name {
+        Name::exact(&format!("hpo-test-{base}-{}", std::process::id()), open)
+    }
+
+    /// A fixed name (the Python scripts use one).
+    pub fn exact(name: &str, open: Open) -> Name {
+        let n = Name {
+            name: name.to_owned(),
+            open,
+        };
+        n.clean();
+        n
+    }
+
+    fn clean(&self) {
+        let s = (self.open)();
+        if let Ok(id) = s.get_study_id_from_name(&self.name) {
+            s.delete_study(id).unwrap();
+        }
+    }
+}
+
+impl Drop for Name {
+    fn drop(&mut self) {
+        self.clean();
+    }
+}
+
+/// A study written through one connection reads back identically through another and by URL.
+pub fn another_connection_reads_the_same_study(open: Open, url: &str) {
+    let name = Name::new("replay", open);
+    let study = Study::builder()
+        .name(&name.name)
+        .storage_arc(open())
+        .sampler(RandomSampler::with_seed(1))
+        .build()
+        .unwrap();
+    populate(&study);
+    let other = Study::builder()
+        .name(&name.name)
+        .storage_arc(open())
+        .load()
+        .unwrap();
+    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
+    assert_eq!(a.len(), 14);
+    assert_eq!(b.len(), 14);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((x.number, x.state), (y.number, y.state));
+        assert_eq!(x.params_map(), y.params_map());
+        assert_eq!(x.values, y.values);
+        assert_eq!(x.user_attrs, y.user_attrs);
+        assert_eq!(x.system_attrs, y.system_attrs);
+        assert_eq!(x.datetime_start, y.datetime_start, "timestamps survive");
+    }
+    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
+    assert!(b[0].intermediate_values[&1].is_nan());
+    assert_eq!(b[12].state, TrialState::Waiting);
+    assert_eq!(other.best_value().unwrap(), study.best_value().unwrap());
+    assert_eq!(other.user_attrs().unwrap()["owner"], "rust");
+    let by_url = hpo_storage::open(url).unwrap();
+    let id = by_url.get_study_id_from_name(&name.name).unwrap();
+    assert_eq!(by_url.get_n_trials(id, None).unwrap(), 14);
+}
+
+/// Four connections x 50 trials: numbers 0..199 once each, the 8 enqueued trials popped once,
+/// in order.
+pub fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once(open: Open) {
+    let name = Name::new("concurrent", open);
+    let first = Study::builder()
+        .name(&name.name)
+        .storage_arc(open())
+        .build()
+        .unwrap();
+    for i in 0..8 {
+        first.enqueue_trial([("x", i as f64 / 10.0)]).unwrap();
+    }
+    std::thread::scope(|scope| {
+        for w in 0..4 {
+            let name = &name.name;
+            scope.spawn(move || {
+                let study = Study::builder()
+                    .name(name)
+                    .storage_arc(open())
+                    .sampler(RandomSampler::with_seed(w))
+                    .load()
+                    .unwrap();
+                study
+                    .optimize(50, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+                    .unwrap();
+            });
+        }
+    });
+    let trials = first.trials().unwrap();
+    assert_eq!(trials.len(), 200);
+    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (0..200).collect());
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    for (i, t) in trials.iter().take(8).enumerate() {
+        assert_eq!(
+            t.param("x"),
+            Some(&hpo::ParamValue::Float(i as f64 / 10.0)),
+            "enqueued trial {i} ran once, in order"
+        );
+    }
+}
+
+/// A late attribute, an incompatible distribution and a duplicate study name are clear errors,
+/// and what was stored stays.
+pub fn bad_values_are_clear_errors_and_lose_nothing(open: Open) {
+    let name = Name::new("bad", open);
+    let storage = open();
+    let study = Study::builder()
+        .name(&name.name)
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    let mut t = study.ask().unwrap();
+    t.suggest_float("x", 0.0, 1.0).unwrap();
+    let id = t.id();
+    study.tell(t, 1.0).unwrap();
+    assert!(matches!(
+        storage.set_trial_user_attr(id, "late", 1.into()),
+        Err(hpo::Error::TrialFinished { .. })
+    ));
+    let mut t = study.ask().unwrap();
+    let err = t.suggest_int("x", 0, 3).unwrap_err();
+    assert!(
+        matches!(err, hpo::Error::IncompatibleDistribution { .. }),
+        "{err}"
+    );
+    let err = Study::builder()
+        .name(&name.name)
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains(&name.name), "{err}");
+    assert_eq!(study.trials().unwrap()[0].values, Some(vec![1.0]));
+}
+
+/// The heartbeat check every storage passes.
+pub fn stale_trials_fail_and_are_retried(open: Open) {
+    let name = Name::new("heartbeat", open);
+    let study = Study::builder()
+        .name(&name.name)
+        .storage_arc(open())
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(
+            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+        )
+        .build()
+        .unwrap();
+    interop::assert_stale_trials_fail_and_are_retried(&study);
+}
+
+/// Optuna (through `url`, an SQLAlchemy URL) reads exactly what hpo wrote.
+pub fn optuna_reads_what_hpo_writes(open: Open, url: &str) {
+    let name = Name::new("to-optuna", open);
+    let study = Study::builder()
+        .name(&name.name)
+        .storage_arc(open())
+        .sampler(RandomSampler::with_seed(3))
+        .build()
+        .unwrap();
+    populate(&study);
+    assert_optuna_reads(&study, &dump_with_optuna(url, &name.name));
+}
+
+/// hpo reads what Optuna wrote, and an Optuna worker and this process share the study.
+pub fn hpo_reads_what_optuna_writes_and_both_optimize_one_study(open: Open, url: &str) {
+    let _name = Name::exact("from-optuna", open);
+    assert_reads_optuna_and_shares_the_study(url, || {
+        Study::builder()
+            .name("from-optuna")
+            .storage_arc(open())
+            .load()
+            .unwrap()
+    });
+}
