@@ -6,12 +6,14 @@
 //! cargo run --release -p hpo-bench -- parallel --trials 400 --jobs 1,2 --out parallel.json
 //! cargo run --release -p hpo-bench -- quality --sampler tpe,random --seeds 10 --out quality.json
 //! cargo run --release -p hpo-bench -- pruning --seeds 10 --out pruning.json
+//! cargo run --release -p hpo-bench -- mo --sampler nsga2 --problem zdt1,zdt2 --seeds 10 --out mo.json
 //! kurobako solver command -- target/release/hpo-bench kurobako --sampler tpe
 //! ```
 
 mod args;
 mod env;
 mod kurobako;
+mod mo;
 mod overhead;
 mod parallel;
 mod problems;
@@ -20,6 +22,7 @@ mod quality;
 mod samplers;
 mod stats;
 mod worker;
+mod zdt;
 
 use std::process::ExitCode;
 
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         "overhead" | "storage" => overhead::run(&args),
         "parallel" => parallel::run(&args),
         "quality" => quality::run(&args),
+        "mo" => mo::run(&args),
         "pruning" => pruning::run(&args),
         "worker" => worker::run(&args),
         other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),

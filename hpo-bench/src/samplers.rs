@@ -13,8 +13,22 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
         "qmc_halton" => Ok(Arc::new(QmcSampler::new(QmcKind::Halton, seed))),
         "tpe" => Ok(Arc::new(TpeSampler::with_seed(seed))),
         "tpe_independent" => Ok(Arc::new(TpeSampler::with_seed(seed).multivariate(false))),
+        "cmaes" => Ok(Arc::new(hpo_samplers::CmaEsSampler::with_seed(seed))),
+        "cmaes_sep" => Ok(Arc::new(
+            hpo_samplers::CmaEsSampler::with_seed(seed).use_separable_cma(true),
+        )),
+        "gp" => Ok(Arc::new(hpo_samplers::GpSampler::with_seed(seed))),
+        "gp_ei" => Ok(Arc::new(
+            hpo_samplers::GpSampler::with_seed(seed).acquisition(hpo_samplers::gp::Acquisition::Ei),
+        )),
+        "gp_ucb" => Ok(Arc::new(
+            hpo_samplers::GpSampler::with_seed(seed)
+                .acquisition(hpo_samplers::gp::Acquisition::ucb()),
+        )),
+        "nsga2" => Ok(Arc::new(hpo_samplers::NsgaIISampler::with_seed(seed))),
+        "nsga3" => Ok(Arc::new(hpo_samplers::NsgaIIISampler::with_seed(seed))),
         other => Err(format!(
-            "unknown sampler `{other}` (available: random, tpe, tpe_independent, qmc, qmc_halton)"
+            "unknown sampler `{other}` (available: random, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
         )),
     }
 }

@@ -4,20 +4,34 @@
 //! [`TpeSampler`] (the default sampler of `hpo::create_study()`), and the simple samplers
 //! [`GridSampler`], [`BruteForceSampler`], [`PartialFixedSampler`] and [`QmcSampler`]. The
 //! [`RandomSampler`] lives in hpo-core.
+//!
+//! For continuous and integer spaces, [`CmaEsSampler`] (Optuna's `CmaEsSampler`: CMA-ES with
+//! its separable, margin, learning-rate-adaptation and warm-start variants, and
+//! [`RestartStrategy`] IPOP / BIPOP restarts).
+//!
+//! For multi-objective studies, the genetic samplers [`NsgaIISampler`] and [`NsgaIIISampler`]
+//! (Optuna's `NSGAIISampler` and `NSGAIIISampler`) with their [`Crossover`]s and
+//! [`PolynomialMutation`]; their building blocks are in [`nsga`].
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
 mod brute_force;
+mod cmaes;
+pub mod gp;
 mod grid;
+pub mod nsga;
 mod partial_fixed;
 mod qmc;
 pub mod tpe;
 
 pub use brute_force::BruteForceSampler;
+pub use cmaes::{CmaEsSampler, RestartStrategy};
+pub use gp::GpSampler;
 pub use grid::GridSampler;
 pub use hpo_core::RandomSampler;
+pub use nsga::{Crossover, NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 pub use partial_fixed::PartialFixedSampler;
 pub use qmc::{QmcKind, QmcSampler};
 pub use tpe::TpeSampler;

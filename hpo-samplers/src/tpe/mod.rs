@@ -1,6 +1,6 @@
 //! `TpeSampler`: the Tree-structured Parzen Estimator, Optuna 5.0's default sampler.
 
-mod fast_exp;
+pub(crate) mod fast_exp;
 mod history;
 mod hssp;
 mod parzen_estimator;

@@ -1,0 +1,401 @@
+//! `GpSampler`: Bayesian optimisation with a Gaussian process, after Optuna 5.0's `GPSampler`
+//! (`../shared/reference/optuna-5.0-inventory.md` §1.2), plus EI, UCB and PI as alternatives to
+//! its LogEI.
+//!
+//! The pieces, one per file: [`normal`] (the normal distribution deep in its tails), `kernel`
+//! (Matérn-5/2 ARD), `model` (the posterior), `prior` and `fit` (MAP hyperparameters with
+//! `lbfgsb`), [`acquisition`] (LogEI, EI, UCB, PI), `ehvi` (LogEHVI for several objectives),
+//! `scorer` (objective plus constraint terms), `space` (the unit-cube transform) and `optimize`
+//! (Sobol candidates plus mixed local search).
+
+pub mod acquisition;
+mod ehvi;
+mod fit;
+mod kernel;
+mod lbfgsb;
+mod model;
+pub mod normal;
+mod optimize;
+mod prior;
+mod regressor;
+mod scorer;
+mod space;
+
+use std::collections::{HashMap, HashSet};
+
+use hpo_core::rng::Rng;
+use hpo_core::{
+    Distribution, FrozenTrial, IntersectionSearchSpace, ParamSpace, RandomSampler, Result, Sampler,
+    Study, TrialState,
+};
+use parking_lot::Mutex;
+use serde_json::Value;
+
+pub use acquisition::Acquisition;
+pub use kernel::KernelParams;
+pub use optimize::SearchOptions;
+pub use regressor::GaussianProcess;
+
+use model::Gp;
+use regressor::standardize;
+use scorer::{ObjectiveTerm, Scorer};
+use space::UnitSpace;
+
+/// The trial system attribute holding a running trial's relative sample (a JSON object of
+/// internal values by name), read by other workers to condition on points being evaluated.
+pub const RELATIVE_PARAMS_KEY: &str = "gp:relative_params";
+
+/// Quasi-random normal samples for LogEHVI (Optuna: 128).
+const N_EHVI_SAMPLES: usize = 128;
+
+/// Bayesian optimisation with a Gaussian process (Optuna's `GPSampler`, 5.0 defaults).
+///
+/// After 10 random startup trials (Complete ones count), each trial fits a zero-mean GP with a
+/// Matérn-5/2 ARD kernel (Hamming distance for categorical parameters) to the Complete trials,
+/// hyperparameters by MAP with Optuna's priors (warm-started from the previous fit), and picks
+/// the point maximising the acquisition function: [`Acquisition::LogEi`] by default, or EI,
+/// UCB, PI. Integer, stepped and log parameters are handled as Optuna does. Constraints
+/// (`Trial::set_constraint`) get one GP each and multiply the acquisition by the probability of
+/// feasibility; multi-objective studies use LogEHVI. Running trials are *fantasised* at their
+/// posterior mean (kriging believer), so parallel workers spread out instead of evaluating the
+/// same point.
+///
+/// ```
+/// use hpo_core::Study;
+/// use hpo_samplers::GpSampler;
+/// let study = Study::builder().sampler(GpSampler::with_seed(1)).build()?;
+/// study.optimize(20, |t| {
+///     let x = t.suggest_float("x", -3.0, 3.0)?;
+///     let y = t.suggest_float("y", -3.0, 3.0)?;
+///     Ok((x - 1.0).powi(2) + (y + 0.5).powi(2))
+/// })?;
+/// assert!(study.best_value()? < 0.05);
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+pub struct GpSampler {
+    n_startup_trials: usize,
+    deterministic: bool,
+    acquisition: Acquisition,
+    search: SearchOptions,
+    warn_independent_sampling: bool,
+    rng: Mutex<Rng>,
+    independent: RandomSampler,
+    intersection: IntersectionSearchSpace,
+    /// The last fitted hyperparameters per model (`o<j>` objectives, `c<j>` constraints).
+    fits: Mutex<HashMap<String, KernelParams>>,
+    warned: Mutex<HashSet<String>>,
+}
+
+impl std::fmt::Debug for GpSampler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpSampler")
+            .field("n_startup_trials", &self.n_startup_trials)
+            .field("deterministic_objective", &self.deterministic)
+            .field("acquisition", &self.acquisition)
+            .field("search", &self.search)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for GpSampler {
+    fn default() -> Self {
+        GpSampler::new()
+    }
+}
+
+impl GpSampler {
+    /// Optuna's defaults (LogEI, 10 startup trials), unseeded.
+    pub fn new() -> Self {
+        GpSampler {
+            n_startup_trials: 10,
+            deterministic: false,
+            acquisition: Acquisition::LogEi,
+            search: SearchOptions::default(),
+            warn_independent_sampling: true,
+            rng: Mutex::new(Rng::from_entropy()),
+            independent: RandomSampler::new(),
+            intersection: IntersectionSearchSpace::new(false),
+            fits: Mutex::new(HashMap::new()),
+            warned: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Optuna's defaults with a seed: a seeded single-threaded study is reproducible.
+    pub fn with_seed(seed: u64) -> Self {
+        GpSampler::new().seed(seed)
+    }
+
+    /// Seeds the sampler and its random startup sampler.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.rng = Mutex::new(Rng::seed_from_u64(seed));
+        self.independent = RandomSampler::with_seed(seed ^ 0x6A09_E667_F3BC_C908);
+        self
+    }
+
+    /// Random trials before the GP takes over (default 10).
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.n_startup_trials = n;
+        self
+    }
+
+    /// The acquisition function for single-objective studies (default [`Acquisition::LogEi`]).
+    pub fn acquisition(mut self, acq: Acquisition) -> Self {
+        self.acquisition = acq;
+        self
+    }
+
+    /// Declares the objective noise-free: the noise variance is fixed at its floor (1e-6).
+    pub fn deterministic_objective(mut self, yes: bool) -> Self {
+        self.deterministic = yes;
+        self
+    }
+
+    /// The acquisition search settings (Sobol candidates, local searches, tolerance).
+    pub fn search_options(mut self, opts: SearchOptions) -> Self {
+        self.search = opts;
+        self
+    }
+
+    /// Whether to warn when a parameter outside the GP's space is sampled at random.
+    pub fn warn_independent_sampling(mut self, yes: bool) -> Self {
+        self.warn_independent_sampling = yes;
+        self
+    }
+
+    fn fit_model(&self, key: &str, x: &[Vec<f64>], cat: &[bool], y: &[f64]) -> Option<Gp> {
+        let start = self.fits.lock().get(key).cloned();
+        let params = fit::fit_kernel_params(x, cat, y, start.as_ref(), self.deterministic, 1e-2);
+        self.fits.lock().insert(key.to_owned(), params.clone());
+        Gp::new(x.to_vec(), cat.to_vec(), y, params)
+    }
+
+    /// The point the acquisition prefers, in internal values; `None` to fall back to random.
+    fn propose(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        space: &ParamSpace,
+    ) -> Result<Option<HashMap<String, f64>>> {
+        let us = UnitSpace::new(space);
+        let cat = us.categorical_mask();
+        let complete = study.trials_in(&[TrialState::Complete])?;
+        let to_unit = |t: &FrozenTrial| -> Option<Vec<f64>> {
+            us.names()
+                .iter()
+                .enumerate()
+                .map(|(k, n)| t.internal_param(n).map(|v| us.to_unit(k, v)))
+                .collect()
+        };
+        let mut x = Vec::new();
+        let mut rows = Vec::new();
+        for t in &complete {
+            if let (Some(u), Some(v)) = (to_unit(t), t.values.as_ref()) {
+                x.push(u);
+                rows.push((
+                    v.clone(),
+                    t.constraints(),
+                    t.is_feasible(),
+                    t.has_constraints(),
+                ));
+            }
+        }
+        if x.len() < self.n_startup_trials.max(1) {
+            return Ok(None);
+        }
+        let directions = study.directions().to_vec();
+        // Objectives, maximised and standardised; non-finite values clipped to the finite range.
+        let mut ys = Vec::new();
+        for (j, dir) in directions.iter().enumerate() {
+            let raw: Vec<f64> = rows.iter().map(|r| -dir.to_minimize(r.0[j])).collect();
+            let finite: Vec<f64> = raw.iter().copied().filter(|v| v.is_finite()).collect();
+            let (lo, hi) = finite
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(*v), b.max(*v))
+                });
+            let (lo, hi) = if finite.is_empty() {
+                (0.0, 0.0)
+            } else {
+                (lo, hi)
+            };
+            let clipped: Vec<f64> = raw
+                .iter()
+                .map(|v| if v.is_nan() { lo } else { v.clamp(lo, hi) })
+                .collect();
+            ys.push(standardize(&clipped).0);
+        }
+        let constrained = rows.iter().any(|r| r.3);
+        let n_cons = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+        let cons_usable = constrained && rows.iter().all(|r| r.1.len() == n_cons);
+        if constrained && !cons_usable {
+            self.warn_once(
+                "constraints",
+                "GpSampler: trials report different numbers of constraints; constraints are ignored",
+            );
+        }
+        let feasible: Vec<bool> = rows.iter().map(|r| !cons_usable || r.2).collect();
+
+        // Running trials: their relative samples (or full params) to fantasise.
+        let mut pending = Vec::new();
+        for t in study.trials_in(&[TrialState::Running])? {
+            if t.trial_id == trial.trial_id {
+                continue;
+            }
+            let from_attr = match t.system_attrs.get(RELATIVE_PARAMS_KEY) {
+                Some(Value::Object(m)) => us
+                    .names()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, n)| m.get(n).and_then(Value::as_f64).map(|v| us.to_unit(k, v)))
+                    .collect::<Option<Vec<f64>>>(),
+                _ => None,
+            };
+            if let Some(u) = from_attr.or_else(|| to_unit(&t)) {
+                pending.push(u);
+            }
+        }
+        let fantasise = |gp: Gp, y: &[f64]| -> Gp {
+            if pending.is_empty() {
+                return gp;
+            }
+            let fy: Vec<f64> = pending.iter().map(|p| gp.posterior(p).0).collect();
+            gp.with_observations(y, &pending, &fy).unwrap_or(gp)
+        };
+
+        let mut gps = Vec::new();
+        for (j, y) in ys.iter().enumerate() {
+            let Some(gp) = self.fit_model(&format!("o{j}"), &x, &cat, y) else {
+                return Ok(None);
+            };
+            gps.push(fantasise(gp, y));
+        }
+        let mut constraints = Vec::new();
+        if cons_usable {
+            for c in 0..n_cons {
+                let neg: Vec<f64> = rows.iter().map(|r| -r.1[c]).collect();
+                let (z, mean, std) = standardize(&neg);
+                let Some(gp) = self.fit_model(&format!("c{c}"), &x, &cat, &z) else {
+                    return Ok(None);
+                };
+                constraints.push((fantasise(gp, &z), -mean / std));
+            }
+        }
+
+        let mut rng = Rng::seed_from_u64(self.rng.lock().next_u64());
+        let feasible_idx: Vec<usize> = (0..x.len()).filter(|&i| feasible[i]).collect();
+        let mut warm = Vec::new();
+        let isl = gps[0].params().inverse_squared_lengthscales.clone();
+        let objective = if feasible_idx.is_empty() {
+            ObjectiveTerm::Absent
+        } else if directions.len() == 1 {
+            let gp = gps.remove(0);
+            let &bi = feasible_idx
+                .iter()
+                .max_by(|&&a, &&b| ys[0][a].total_cmp(&ys[0][b]))
+                .expect("non-empty");
+            warm.push(x[bi].clone());
+            ObjectiveTerm::Single {
+                gp,
+                acq: self.acquisition,
+                best: ys[0][bi],
+            }
+        } else {
+            let losses: Vec<Vec<f64>> = feasible_idx
+                .iter()
+                .map(|&i| ys.iter().map(|y| -y[i]).collect())
+                .collect();
+            let shift: Vec<u32> = (0..directions.len())
+                .map(|_| rng.next_u64() as u32)
+                .collect();
+            let ehvi = ehvi::Ehvi::new(&losses, N_EHVI_SAMPLES, &shift);
+            // Up to n_local_search / 2 random Pareto points as warm starts.
+            let ranks = hpo_core::multi_objective::non_domination_ranks(&losses, Some(1));
+            let mut front: Vec<usize> = (0..losses.len()).filter(|&i| ranks[i] == 0).collect();
+            for _ in 0..(self.search.n_local_search / 2).min(front.len()) {
+                let pick = rng.below(front.len() as u64) as usize;
+                warm.push(x[feasible_idx[front.swap_remove(pick)]].clone());
+            }
+            ObjectiveTerm::Multi { gps, ehvi }
+        };
+        let scorer = Scorer {
+            objective,
+            constraints,
+        };
+        let (best, _) = optimize::maximize(&scorer, &us, &warm, &isl, &mut rng, self.search);
+        let params: HashMap<String, f64> = us
+            .names()
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (n.clone(), us.to_internal(k, best[k])))
+            .collect();
+        let attr: serde_json::Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+            .collect();
+        study.storage().set_trial_system_attr(
+            trial.trial_id,
+            RELATIVE_PARAMS_KEY,
+            Value::Object(attr),
+        )?;
+        Ok(Some(params))
+    }
+
+    fn warn_once(&self, key: &str, message: &str) {
+        if self.warned.lock().insert(key.to_owned()) {
+            tracing::warn!("{message}");
+        }
+    }
+}
+
+impl Sampler for GpSampler {
+    fn infer_relative_search_space(
+        &self,
+        study: &Study,
+        _trial: &FrozenTrial,
+    ) -> Result<ParamSpace> {
+        let mut space = self.intersection.calculate(study)?;
+        space.retain(|_, d| !d.single());
+        Ok(space)
+    }
+
+    fn sample_relative(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        space: &ParamSpace,
+    ) -> Result<HashMap<String, f64>> {
+        if space.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.propose(study, trial, space)?.unwrap_or_default())
+    }
+
+    fn sample_independent(
+        &self,
+        study: &Study,
+        trial: &FrozenTrial,
+        name: &str,
+        distribution: &Distribution,
+    ) -> Result<f64> {
+        if self.warn_independent_sampling
+            && !distribution.single()
+            && study.n_trials()? > self.n_startup_trials
+        {
+            self.warn_once(
+                name,
+                &format!(
+                    "GpSampler: parameter `{name}` is outside the relative search space and is \
+                     sampled at random"
+                ),
+            );
+        }
+        self.independent
+            .sample_independent(study, trial, name, distribution)
+    }
+
+    fn reseed_rng(&self, seed: Option<u64>) {
+        *self.rng.lock() = seed.map_or_else(Rng::from_entropy, Rng::seed_from_u64);
+        self.independent
+            .reseed_rng(seed.map(|s| s ^ 0x6A09_E667_F3BC_C908));
+    }
+}
