@@ -2,12 +2,11 @@
 //! the log prior, maximised with L-BFGS-B over `ln isl`, `ln scale` and
 //! `ln(noise - 0.99 · min_noise)`, warm-started from the previous fit (as Optuna does).
 
-use faer::linalg::solvers::{DenseSolveCore, Solve};
-use faer::{Col, Mat};
+use nalgebra::{DMatrix, DVector};
 
 use super::kernel::{KernelParams, matern52_with_derivative, sqd};
 use super::lbfgsb::{self, Options};
-use super::model::robust_cholesky;
+use super::model::{col, col_mut, inverse_from_cholesky, robust_cholesky};
 use super::prior::{MIN_NOISE_VAR, log_prior, log_prior_gradient};
 
 /// The training data, with the pairwise per-dimension distances precomputed once per fit.
@@ -81,13 +80,13 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) ->
         }
     }
     // K and, for the gradient, scale · M'(d²), with one exponential per entry.
-    let mut kf = Mat::<f64>::zeros(n, n);
+    let mut kf = DMatrix::<f64>::zeros(n, n);
     let mut dmat = vec![0.0; n * n];
     for j in 0..n {
-        let col = kf.col_as_slice_mut(j);
+        let c = col_mut(&mut kf, j);
         for i in 0..n {
             let (m, dm) = matern52_with_derivative(d2[j * n + i]);
-            col[i] = p.kernel_scale * m;
+            c[i] = p.kernel_scale * m;
             dmat[j * n + i] = p.kernel_scale * dm;
         }
     }
@@ -98,9 +97,12 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) ->
     let Some(llt) = robust_cholesky(&kmat) else {
         return f64::INFINITY;
     };
-    let alpha_col = llt.solve(Col::from_fn(n, |i| data.y[i]));
-    let alpha: Vec<f64> = (0..n).map(|i| alpha_col[i]).collect();
-    let l = llt.L();
+    let alpha: Vec<f64> = llt
+        .solve(&DVector::from_column_slice(&data.y))
+        .iter()
+        .copied()
+        .collect();
+    let l = llt.l_dirty();
     let log_det_half: f64 = (0..n).map(|i| l[(i, i)].ln()).sum();
     let y_alpha: f64 = data.y.iter().zip(&alpha).map(|(a, b)| a * b).sum();
     let mll = -log_det_half - 0.5 * y_alpha;
@@ -112,14 +114,14 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) ->
     // d mll / dθ = ½ tr(W dK/dθ) with W = ααᵀ - K⁻¹ (all matrices symmetric, so columns can
     // be read as rows). G = W ∘ scale·M'(d²) serves the lengthscale terms; d K / d ln scale
     // is the noise-free kernel matrix.
-    let kinv = llt.inverse();
+    let kinv = inverse_from_cholesky(&llt);
     let mut g_scale = 0.0;
     let mut trace_w = 0.0;
     let mut g_isl = vec![0.0; dims];
     let mut gmat = vec![0.0; n * n];
     for j in 0..n {
         let aj = alpha[j];
-        let (kinv_c, kf_c) = (kinv.col_as_slice(j), kf.col_as_slice(j));
+        let (kinv_c, kf_c) = (col(&kinv, j), col(&kf, j));
         let gcol = &mut gmat[j * n..(j + 1) * n];
         let dcol = &dmat[j * n..(j + 1) * n];
         let mut acc = 0.0;

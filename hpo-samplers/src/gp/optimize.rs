@@ -194,14 +194,18 @@ fn local_search(
                 fx = scorer.score(&x);
             }
         }
+        // With only continuous coordinates one L-BFGS-B run is the whole search; otherwise
+        // rounds go on while a discrete coordinate moves (which changes the continuous problem).
+        let mut moved = false;
         for &k in &discrete {
             let (idx, f) = search_discrete(scorer, space, &mut x, k, fx);
             if f > fx {
                 x[k] = space.unit_of_index(k, idx);
                 fx = f;
+                moved = true;
             }
         }
-        if fx <= before + tol * before.abs().max(1.0) * 1e-3 || !fx.is_finite() {
+        if !moved || fx <= before || !fx.is_finite() {
             break;
         }
     }
