@@ -5,6 +5,7 @@
 #
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
+#                                      | gp | cmaes | mo   (gp needs torch in $PY: about 40 minutes)
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
 # PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test), the MySQL server
 # at $MY (default mysql+pymysql://root@127.0.0.1:3306/test) and the Python `redis`,
@@ -61,5 +62,28 @@ if [[ $PART == all || $PART == storage ]]; then
   $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$MY" --out $OUT/storage_mysql_tpe.json
   "$PY" bench/optuna/storage_mysql.py "$MY" > $OUT/optuna_storage_mysql_tpe.json
   rm -rf "$TMP"
+fi
+if [[ $PART == gp ]]; then
+  # GPSampler: time per trial at 100 and 300 trials (D = 5, and hartmann6), quality over 10 seeds.
+  $BENCH overhead --sampler gp --trials 300 --dim 5 --seeds 3 --out $OUT/overhead_gp5.json
+  $BENCH quality --sampler gp --trials 300 --seeds 3 --problem hartmann6 --out $OUT/quality_gp_hartmann6_300.json
+  $BENCH quality --sampler gp --trials 100 --seeds 10 --out $OUT/quality_gp.json
+  (cd "$ANCHORS" && "$OLDPWD/$PY" overhead.py --part gp5 --repeats 3 --out "$OLDPWD/$OUT/optuna_overhead_gp5.json")
+  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --part gp1 --samplers gp --seeds 3 --n-trials 300 \
+     --problems hartmann6 --out "$OLDPWD/$OUT/optuna_quality_gp_hartmann6_300.json")
+  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --part gp1 --samplers gp --seeds 10 \
+     --problems branin,hartmann6,rosenbrock10,ackley10,styblinski_tang10,levy10,mixed-hpo \
+     --out "$OLDPWD/$OUT/optuna_quality_gp.json")
+fi
+if [[ $PART == all || $PART == cmaes ]]; then
+  P6=branin,hartmann6,rosenbrock10,ackley10,styblinski_tang10,levy10
+  $BENCH quality --sampler cmaes --trials 300 --seeds 10 --problem $P6 --out $OUT/quality_cmaes_300.json
+  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --samplers cmaes --n-trials 300 --seeds 10 --problems $P6 \
+     --out "$OLDPWD/$OUT/optuna_quality_cmaes_300.json")
+fi
+if [[ $PART == all || $PART == mo ]]; then
+  $BENCH mo --sampler nsga2 --problem zdt1,zdt2,zdt3,zdt4,zdt6 --trials 1000 --seeds 20 --out $OUT/mo_nsga2.json
+  "$PY" bench/optuna/mo.py --sampler nsga2 --problem zdt1,zdt2,zdt3,zdt4,zdt6 --trials 1000 --seeds 20 \
+    --out $OUT/optuna_mo_nsga2.json
 fi
 "$PY" bench/report.py "$OUT"

@@ -55,15 +55,17 @@ def parallel_table() -> None:
     print()
 
 
-def quality_table() -> None:
-    ours, theirs = load("quality_tpe.json"), load("optuna_quality.json")
+def quality_table(ours_file: str = "quality_tpe.json", optuna_file: str = "optuna_quality.json",
+                  wall: bool = False) -> None:
+    ours, theirs = load(ours_file), load(optuna_file)
     if not ours or not theirs:
-        print("_missing quality results_\n")
+        print(f"_missing {ours_file} or {optuna_file}_\n")
         return
     names = {"tpe": "tpe_default", "random": "random"}
     t = {(s["problem"], s["sampler"]): s for s in theirs["summary"]}
-    print("| problem | sampler | hpo median regret [IQR] | Optuna median regret [IQR] | hpo ≤ Optuna |")
-    print("|---|---|---|---|---|")
+    extra = " hpo s/run | Optuna s/run | speed-up |" if wall else ""
+    print("| problem | sampler | hpo median regret [IQR] | Optuna median regret [IQR] | hpo ≤ Optuna |" + extra)
+    print("|---|---|---|---|---|" + ("---|---|---|" if wall else ""))
     for s in ours["summary"]:
         b = t.get((s["problem"], names.get(s["sampler"], s["sampler"])))
         a_txt = f"{s['regret_median']:.4g} [{s['regret_q1']:.3g}, {s['regret_q3']:.3g}]"
@@ -72,7 +74,30 @@ def quality_table() -> None:
             continue
         b_txt = f"{b['regret_median']:.4g} [{b['regret_q1']:.3g}, {b['regret_q3']:.3g}]"
         ok = "yes" if s["regret_median"] <= b["regret_median"] else "**no**"
-        print(f"| {s['problem']} | {s['sampler']} | {a_txt} | {b_txt} | {ok} |")
+        w = ""
+        if wall:
+            wa, wb = s["wall_s_median"], b["wall_s_median"]
+            w = f" {wa:.3g} | {wb:.3g} | {wb / wa:.0f}× |"
+        print(f"| {s['problem']} | {s['sampler']} | {a_txt} | {b_txt} | {ok} |" + w)
+    print()
+
+
+def mo_table() -> None:
+    ours, theirs = load("mo_nsga2.json"), load("optuna_mo_nsga2.json")
+    if not ours or not theirs:
+        print("_missing mo_nsga2.json or optuna_mo_nsga2.json_\n")
+        return
+    t = {(s["problem"], s["sampler"]): s for s in theirs["summary"]}
+    print("| problem | hpo HV median [IQR] | Optuna HV median [IQR] | hpo ≥ Optuna | hpo s/run | Optuna s/run |")
+    print("|---|---|---|---|---|---|")
+    for s in ours["summary"]:
+        b = t.get((s["problem"], s["sampler"]))
+        if not b:
+            continue
+        ok = "yes" if s["hv_median"] >= b["hv_median"] else "**no**"
+        print(f"| {s['problem']} | {s['hv_median']:.3f} [{s['hv_q1']:.3f}, {s['hv_q3']:.3f}] | "
+              f"{b['hv_median']:.3f} [{b['hv_q1']:.3f}, {b['hv_q3']:.3f}] | {ok} | "
+              f"{s['wall_s_median']:.3f} | {b['wall_s_median']:.3f} |")
     print()
 
 
@@ -128,6 +153,16 @@ def main() -> None:
     pruning_table()
     print("### Storages: TPE, sphere D = 5, 1000 trials, one process\n")
     storage_table()
+    print("### GPSampler overhead, sphere D = 5 (median of repeats)\n")
+    overhead_table("overhead_gp5.json", "optuna_overhead_gp5.json", "gp", "gp")
+    print("### GPSampler on hartmann6, 300 trials, 3 seeds\n")
+    quality_table("quality_gp_hartmann6_300.json", "optuna_quality_gp_hartmann6_300.json", wall=True)
+    print("### GPSampler quality: regret after 100 trials, 10 seeds\n")
+    quality_table("quality_gp.json", "optuna_quality_gp.json", wall=True)
+    print("### CMA-ES quality: regret after 300 trials, 10 seeds\n")
+    quality_table("quality_cmaes_300.json", "optuna_quality_cmaes_300.json", wall=True)
+    print("### NSGA-II on ZDT, hypervolume after 1000 trials (reference point (11, 11))\n")
+    mo_table()
 
 
 if __name__ == "__main__":

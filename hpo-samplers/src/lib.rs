@@ -5,6 +5,10 @@
 //! [`GridSampler`], [`BruteForceSampler`], [`PartialFixedSampler`] and [`QmcSampler`]. The
 //! [`RandomSampler`] lives in hpo-core.
 //!
+//! Bayesian optimisation with a Gaussian process: [`GpSampler`] (Optuna's `GPSampler`, with
+//! LogEI, EI, UCB and PI in [`gp::Acquisition`], constraints and LogEHVI), and the model alone as
+//! [`gp::GaussianProcess`].
+//!
 //! For continuous and integer spaces, [`CmaEsSampler`] (Optuna's `CmaEsSampler`: CMA-ES with
 //! its separable, margin, learning-rate-adaptation and warm-start variants, and
 //! [`RestartStrategy`] IPOP / BIPOP restarts).

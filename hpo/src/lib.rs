@@ -27,7 +27,8 @@ pub mod pruners {
 }
 pub use hpo_pruners::MedianPruner;
 
-/// Samplers: TPE (the default) and the simple samplers (see [`hpo_samplers`]).
+/// Samplers: TPE (the default), GP, CMA-ES, NSGA-II/III and the simple samplers (see
+/// [`hpo_samplers`]).
 pub mod samplers {
     pub use hpo_samplers::*;
 }

@@ -24,9 +24,9 @@ pub fn col_mut(m: &mut DMatrix<f64>, j: usize) -> &mut [f64] {
     &mut m.as_mut_slice()[j * r..(j + 1) * r]
 }
 
-/// `K⁻¹ = L⁻ᵀ L⁻¹` from the Cholesky factor: `L⁻¹` by column-oriented forward substitution
-/// (contiguous axpys over the factor's columns, skipping the known zeros), then one GEMM.
-pub fn inverse_from_cholesky(chol: &Llt) -> DMatrix<f64> {
+/// `L⁻¹` from the Cholesky factor `L` by column-oriented forward substitution (contiguous
+/// axpys over the factor's columns, skipping the known zeros).
+pub fn lower_inverse(chol: &Llt) -> DMatrix<f64> {
     let l = chol.l_dirty();
     let n = l.nrows();
     let mut linv = DMatrix::<f64>::zeros(n, n);
@@ -46,8 +46,13 @@ pub fn inverse_from_cholesky(chol: &Llt) -> DMatrix<f64> {
         }
         col_mut(&mut linv, j)[j..].copy_from_slice(&c[j..]);
     }
-    // `transpose() *` goes through the blocked GEMM kernel; `tr_mul` would take n² scalar dot
-    // products (float reductions do not vectorise).
+    linv
+}
+
+/// `K⁻¹ = L⁻ᵀ L⁻¹` from the Cholesky factor (one GEMM after [`lower_inverse`]; `transpose() *`
+/// goes through the blocked kernel, `tr_mul` would take n² scalar dot products).
+pub fn inverse_from_cholesky(chol: &Llt) -> DMatrix<f64> {
+    let linv = lower_inverse(chol);
     linv.transpose() * &linv
 }
 
@@ -61,9 +66,12 @@ pub struct Gp {
     categorical: Vec<bool>,
     params: KernelParams,
     alpha: Vec<f64>,
-    /// `K⁻¹` (symmetric): predictions are mat-vecs with it, which vectorise far better than
-    /// two triangular solves.
-    kinv: DMatrix<f64>,
+    /// `L⁻ᵀ` (upper triangular; column `i` holds row `i` of `L⁻¹`). Variances are computed as
+    /// `scale - ‖L⁻¹ k‖²`, a sum of squares, which stays accurate when the kernel matrix is
+    /// badly conditioned (many trials close to the incumbent); the quadratic form `kᵀ K⁻¹ k`
+    /// loses the small variances there to cancellation. Explicit, so that predictions are
+    /// vectorised mat-vecs and one GEMM rather than triangular solves.
+    linv_t: DMatrix<f64>,
 }
 
 /// The kernel matrix with `noise` (plus `jitter`) on the diagonal.
@@ -112,18 +120,33 @@ pub fn robust_cholesky(k: &DMatrix<f64>) -> Option<Llt> {
     None
 }
 
-/// `K⁻¹ v` for symmetric `K⁻¹`, as a sum of its columns (contiguous axpys).
-fn sym_matvec(kinv: &DMatrix<f64>, v: &[f64], out: &mut [f64]) {
-    out.iter_mut().for_each(|o| *o = 0.0);
-    for (j, &vj) in v.iter().enumerate() {
-        for (o, c) in out.iter_mut().zip(col(kinv, j)) {
-            *o += vj * c;
-        }
+/// `v = L⁻¹ k`: `v_i` is column `i` of `L⁻ᵀ` (its first `i + 1` entries) dotted with `k`.
+fn forward(linv_t: &DMatrix<f64>, k: &[f64], v: &mut [f64]) {
+    for (i, vi) in v.iter_mut().enumerate() {
+        *vi = dot(&col(linv_t, i)[..=i], &k[..=i]);
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+/// `Σ a_i b_i` with eight independent partial sums, so that the compiler vectorises it (a
+/// plain float `sum()` is one dependency chain, bound by the adder's latency).
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0; 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    acc.iter().sum::<f64>() + tail
 }
 
 impl Gp {
@@ -145,13 +168,13 @@ impl Gp {
         if alpha.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let kinv = inverse_from_cholesky(&llt);
+        let linv_t = lower_inverse(&llt).transpose();
         Some(Gp {
             x,
             categorical,
             params,
             alpha,
-            kinv,
+            linv_t,
         })
     }
 
@@ -176,9 +199,9 @@ impl Gp {
     /// Posterior mean and variance of the latent function at `x` (variance floored at 0).
     pub fn posterior(&self, x: &[f64]) -> (f64, f64) {
         let k = self.kvec(x);
-        let mut kinv_k = vec![0.0; k.len()];
-        sym_matvec(&self.kinv, &k, &mut kinv_k);
-        let var = (self.params.kernel_scale - dot(&k, &kinv_k)).max(0.0);
+        let mut v = vec![0.0; k.len()];
+        forward(&self.linv_t, &k, &mut v);
+        let var = (self.params.kernel_scale - dot(&v, &v)).max(0.0);
         (dot(&k, &self.alpha), var)
     }
 
@@ -200,9 +223,16 @@ impl Gp {
             dk[i] = self.params.kernel_scale * dm;
         }
         let mean = dot(&k, &self.alpha);
+        // v = L⁻¹ k, then K⁻¹ k = L⁻ᵀ v as a sum of L⁻ᵀ's columns.
+        let mut v = vec![0.0; n];
+        forward(&self.linv_t, &k, &mut v);
+        let var = (self.params.kernel_scale - dot(&v, &v)).max(0.0);
         let mut kinv_k = vec![0.0; n];
-        sym_matvec(&self.kinv, &k, &mut kinv_k);
-        let var = (self.params.kernel_scale - dot(&k, &kinv_k)).max(0.0);
+        for (i, &vi) in v.iter().enumerate() {
+            for (o, c) in kinv_k[..=i].iter_mut().zip(&col(&self.linv_t, i)[..=i]) {
+                *o += vi * c;
+            }
+        }
         dmean.iter_mut().for_each(|v| *v = 0.0);
         dvar.iter_mut().for_each(|v| *v = 0.0);
         for (i, xi) in self.x.iter().enumerate() {
@@ -256,12 +286,12 @@ impl Gp {
                 *mv += a * c;
             }
         }
-        // q_r = Σ_i (Kc K⁻¹)_ri (Kc)_ri: column-wise products (vectorised) after one GEMM.
-        let proj = &kc * &self.kinv;
+        // q_r = ‖L⁻¹ k_r‖² = Σ_i (Kc L⁻ᵀ)_ri²: one GEMM, then column-wise squares (vectorised).
+        let proj = &kc * &self.linv_t;
         let mut q = vec![0.0; m];
         for i in 0..n {
-            for ((qv, p), c) in q.iter_mut().zip(col(&proj, i)).zip(col(&kc, i)) {
-                *qv += p * c;
+            for (qv, p) in q.iter_mut().zip(col(&proj, i)) {
+                *qv += p * p;
             }
         }
         means
@@ -297,6 +327,15 @@ mod tests {
             kernel_scale: scale,
             noise_var: noise,
         }
+    }
+
+    #[test]
+    fn dot_matches_the_plain_sum() {
+        let a: Vec<f64> = (0..37).map(|i| i as f64 * 0.5 - 3.0).collect();
+        let b: Vec<f64> = (0..37).map(|i| (i as f64).sin()).collect();
+        let plain: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-12);
+        assert_eq!(dot(&[], &[]), 0.0);
     }
 
     #[test]
