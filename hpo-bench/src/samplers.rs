@@ -18,6 +18,9 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
             hpo_samplers::CmaEsSampler::with_seed(seed).use_separable_cma(true),
         )),
         "gp" => Ok(Arc::new(hpo_samplers::GpSampler::with_seed(seed))),
+        "gp_qmc" => Ok(Arc::new(
+            hpo_samplers::GpSampler::with_seed(seed).qmc_startup(true),
+        )),
         "gp_ei" => Ok(Arc::new(
             hpo_samplers::GpSampler::with_seed(seed).acquisition(hpo_samplers::gp::Acquisition::Ei),
         )),

@@ -218,3 +218,37 @@ fn multi_threaded_optimize_completes() {
     assert_eq!(study.trials_in(&[TrialState::Complete]).unwrap().len(), 24);
     assert!(study.best_value().unwrap() < 0.5);
 }
+
+#[test]
+fn qmc_startup_is_stratified() {
+    // Trials 1..=7 take Sobol points 1..=7 (digitally shifted): one in each eighth of the range
+    // but the one point 0 would have taken.
+    let study = Study::builder()
+        .sampler(GpSampler::with_seed(5).qmc_startup(true))
+        .build()
+        .unwrap();
+    study
+        .optimize(8, |t| Ok(t.suggest_float("x", 0.0, 8.0)?))
+        .unwrap();
+    let cells: HashSet<i64> = study.trials().unwrap()[1..]
+        .iter()
+        .map(|t| t.internal_param("x").unwrap().floor() as i64)
+        .collect();
+    assert_eq!(cells.len(), 7, "{cells:?}");
+    // Seeded: the same design again.
+    let again = Study::builder()
+        .sampler(GpSampler::with_seed(5).qmc_startup(true))
+        .build()
+        .unwrap();
+    again
+        .optimize(8, |t| Ok(t.suggest_float("x", 0.0, 8.0)?))
+        .unwrap();
+    let xs = |s: &Study| {
+        s.trials()
+            .unwrap()
+            .iter()
+            .map(|t| t.internal_param("x").unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(xs(&study), xs(&again));
+}

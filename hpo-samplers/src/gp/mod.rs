@@ -78,6 +78,9 @@ pub struct GpSampler {
     acquisition: Acquisition,
     search: SearchOptions,
     warn_independent_sampling: bool,
+    qmc_startup: bool,
+    /// Seeds the digital shift of the Sobol startup design.
+    startup_seed: u64,
     rng: Mutex<Rng>,
     independent: RandomSampler,
     intersection: IntersectionSearchSpace,
@@ -112,6 +115,8 @@ impl GpSampler {
             acquisition: Acquisition::LogEi,
             search: SearchOptions::default(),
             warn_independent_sampling: true,
+            qmc_startup: false,
+            startup_seed: Rng::from_entropy().next_u64(),
             rng: Mutex::new(Rng::from_entropy()),
             independent: RandomSampler::new(),
             intersection: IntersectionSearchSpace::new(false),
@@ -129,6 +134,7 @@ impl GpSampler {
     pub fn seed(mut self, seed: u64) -> Self {
         self.rng = Mutex::new(Rng::seed_from_u64(seed));
         self.independent = RandomSampler::with_seed(seed ^ 0x6A09_E667_F3BC_C908);
+        self.startup_seed = seed ^ 0xBB67_AE85_84CA_A73B;
         self
     }
 
@@ -153,6 +159,16 @@ impl GpSampler {
     /// The acquisition search settings (Sobol candidates, local searches, tolerance).
     pub fn search_options(mut self, opts: SearchOptions) -> Self {
         self.search = opts;
+        self
+    }
+
+    /// Draws the startup trials (after the first, which fixes the search space) from a
+    /// scrambled Sobol sequence over the relative space instead of at random: a space-filling
+    /// initial design. The point of trial `n` is point `n` of the sequence, so parallel workers
+    /// never draw the same one. Off by default (Optuna samples the startup at random); see
+    /// BENCHMARKS.md for its effect.
+    pub fn qmc_startup(mut self, yes: bool) -> Self {
+        self.qmc_startup = yes;
         self
     }
 
@@ -200,7 +216,25 @@ impl GpSampler {
             }
         }
         if x.len() < self.n_startup_trials.max(1) {
-            return Ok(None);
+            if !self.qmc_startup {
+                return Ok(None);
+            }
+            let mut seeder = Rng::seed_from_u64(self.startup_seed);
+            let shift: Vec<u32> = (0..us.len()).map(|_| seeder.next_u64() as u32).collect();
+            // Trial 0 runs before any space is known; trials 1.. take Sobol points 1.., which
+            // with point 0 form a (t, m, s)-net: the startup is stratified.
+            let index = (trial.number as usize).max(1);
+            let mut u = optimize::sobol_points(index, us.len(), &shift)
+                .pop()
+                .expect("index >= 1");
+            us.snap(&mut u, true);
+            return Ok(Some(
+                us.names()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, n)| (n.clone(), us.to_internal(k, u[k])))
+                    .collect(),
+            ));
         }
         let directions = study.directions().to_vec();
         // Objectives, maximised and standardised; non-finite values clipped to the finite range.
