@@ -5,8 +5,6 @@
 
 use hpo_core::multi_objective::hypervolume;
 
-use super::normal;
-
 /// Hypervolume improvement of one loss vector `l` over `front`, inside `reference`
 /// (minimisation): the volume of the box `[l, reference]` not already dominated by the front.
 pub fn improvement(front: &[Vec<f64>], l: &[f64], reference: &[f64]) -> f64 {
@@ -78,7 +76,7 @@ impl Ehvi {
             .into_iter()
             .map(|u| {
                 u.into_iter()
-                    .map(|v| normal::inverse_cdf(v.clamp(1e-10, 1.0 - 1e-10)))
+                    .map(|v| crate::tpe::truncnorm::ndtri(v.clamp(1e-10, 1.0 - 1e-10)))
                     .collect()
             })
             .collect();

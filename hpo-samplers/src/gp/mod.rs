@@ -58,7 +58,14 @@ const N_EHVI_SAMPLES: usize = 128;
 /// (`Trial::set_constraint`) get one GP each and multiply the acquisition by the probability of
 /// feasibility; multi-objective studies use LogEHVI. Running trials are *fantasised* at their
 /// posterior mean (kriging believer), so parallel workers spread out instead of evaluating the
-/// same point.
+/// same point. (Optuna 5.0 draws joint-posterior fantasies for a q-batch LogEI instead; the
+/// believer needs one extra factorisation per model and no sampling. A running trial's relative
+/// sample is shared as one JSON object under [`RELATIVE_PARAMS_KEY`], not in Optuna's chunked
+/// string attributes, so an Optuna worker on the same study does not see it.)
+///
+/// Differences from Optuna that are choices, each measured in BENCHMARKS.md: the hyperparameter
+/// fit encodes a warm start's noise exactly (Optuna's `0.99 · floor` encoding costs extra fit
+/// steps), and [`GpSampler::qmc_startup`] offers a Sobol startup design.
 ///
 /// ```
 /// use hpo_core::Study;

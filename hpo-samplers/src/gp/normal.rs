@@ -86,65 +86,6 @@ pub fn log_cdf_derivative(z: f64) -> f64 {
     (log_pdf(z) - log_cdf(z)).exp()
 }
 
-/// The inverse of the standard normal CDF (Acklam's rational approximation refined with one
-/// Halley step; absolute error below 1e-15 on `(0, 1)`).
-pub fn inverse_cdf(p: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969_683_028_665_376e1,
-        2.209_460_984_245_205e2,
-        -2.759_285_104_469_687e2,
-        1.383_577_518_672_69e2,
-        -3.066_479_806_614_716e1,
-        2.506_628_277_459_239,
-    ];
-    const B: [f64; 5] = [
-        -5.447_609_879_822_406e1,
-        1.615_858_368_580_409e2,
-        -1.556_989_798_598_866e2,
-        6.680_131_188_771_972e1,
-        -1.328_068_155_288_572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784_894_002_430_293e-3,
-        -3.223_964_580_411_365e-1,
-        -2.400_758_277_161_838,
-        -2.549_732_539_343_734,
-        4.374_664_141_464_968,
-        2.938_163_982_698_783,
-    ];
-    const D: [f64; 4] = [
-        7.784_695_709_041_462e-3,
-        3.224_671_290_700_398e-1,
-        2.445_134_137_142_996,
-        3.754_408_661_907_416,
-    ];
-    if p <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p >= 1.0 {
-        return f64::INFINITY;
-    }
-    let p_low = 0.024_25;
-    let x = if p < p_low {
-        let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    } else if p <= 1.0 - p_low {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    } else {
-        let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    // One Halley step on Φ(x) - p.
-    let e = cdf(x) - p;
-    let u = e * (2.0 * PI).sqrt() * (0.5 * x * x).exp();
-    x - u / (1.0 + 0.5 * x * u)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,14 +142,6 @@ mod tests {
         for z in [-30.0, -3.0, -0.5, 2.0] {
             let fd = (log_h(z + 1e-6) - log_h(z - 1e-6)) / 2e-6;
             assert!(close(log_h_derivative(z), fd, 1e-5), "z={z}");
-        }
-    }
-
-    #[test]
-    fn inverse_cdf_round_trips() {
-        for p in [1e-12, 1e-4, 0.02, 0.3, 0.5, 0.9, 0.999, 1.0 - 1e-9] {
-            let x = inverse_cdf(p);
-            assert!(close(cdf(x), p, 1e-9), "p={p}");
         }
     }
 }
