@@ -252,3 +252,43 @@ fn qmc_startup_is_stratified() {
     };
     assert_eq!(xs(&study), xs(&again));
 }
+
+#[test]
+fn degenerate_studies_do_not_break_the_model() {
+    // A constant objective (zero variance after standardising) and an all-categorical space
+    // (no continuous coordinate for L-BFGS-B) both keep sampling valid points.
+    let flat = Study::builder()
+        .sampler(GpSampler::with_seed(1))
+        .build()
+        .unwrap();
+    flat.optimize(15, |t| {
+        t.suggest_float("x", 0.0, 1.0)?;
+        Ok(3.0)
+    })
+    .unwrap();
+    assert_eq!(flat.trials_in(&[TrialState::Complete]).unwrap().len(), 15);
+
+    let cats = Study::builder()
+        .sampler(GpSampler::with_seed(2).n_startup_trials(4))
+        .build()
+        .unwrap();
+    cats.optimize(16, |t| {
+        let a = t.suggest_categorical("a", &["p", "q", "r", "s"])?;
+        let b = t.suggest_categorical("b", &[1i64, 2, 3])?;
+        Ok(if a == "r" { 0.0 } else { 1.0 } + (b as f64 - 2.0).abs())
+    })
+    .unwrap();
+    assert_eq!(cats.best_value().unwrap(), 0.0);
+
+    // Infinite values are clipped to the finite range instead of poisoning the fit.
+    let inf = Study::builder()
+        .sampler(GpSampler::with_seed(3).n_startup_trials(5))
+        .build()
+        .unwrap();
+    inf.optimize(14, |t| {
+        let x = t.suggest_float("x", -1.0, 1.0)?;
+        Ok(if x > 0.8 { f64::INFINITY } else { x * x })
+    })
+    .unwrap();
+    assert!(inf.best_value().unwrap() < 0.05);
+}
