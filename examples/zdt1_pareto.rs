@@ -3,7 +3,7 @@
 //! into an SVG file, with the front's hypervolume for reference point (11, 11).
 //!
 //! Run with `cargo run --release --example zdt1_pareto [-- out.svg]` (default
-//! `zdt1_pareto.svg` in the current directory).
+//! `target/zdt1_pareto.svg`, beside the other examples' pictures).
 
 use std::fmt::Write as _;
 
@@ -161,7 +161,13 @@ fn svg(front: &[Vec<f64>], hv: f64) -> String {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "zdt1_pareto.svg".to_owned());
+        .unwrap_or_else(|| "target/zdt1_pareto.svg".to_owned());
+    if let Some(dir) = std::path::Path::new(&path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)?;
+    }
     let study = hpo::create_study()
         .directions([StudyDirection::Minimize, StudyDirection::Minimize])
         .sampler(NsgaIISampler::with_seed(42))
