@@ -8,6 +8,140 @@
 //! Complete trials recorded in trial system attributes, and each generation's parents recorded
 //! in a study system attribute, so parallel workers and later processes continue one evolution.
 
+/// The builder methods and the [`Sampler`](hpo_core::Sampler) impl that both genetic samplers
+/// share: everything but elite selection (each type's own `select`) delegates to its
+/// `GaEngine`, so one definition serves both.
+macro_rules! genetic_sampler_common {
+    ($ty:ident) => {
+        impl $ty {
+            /// The defaults with a seed: a seeded single-threaded study is reproducible bit for bit.
+            pub fn with_seed(seed: u64) -> Self {
+                $ty::new().seed(seed)
+            }
+
+            /// Seeds the sampler (the genetic operators and the random draws).
+            pub fn seed(mut self, seed: u64) -> Self {
+                self.engine.set_seed(seed);
+                self
+            }
+
+            /// Trials per generation (default 50).
+            ///
+            /// # Panics
+            ///
+            /// When `n < 2` or `n` is smaller than the crossover's number of parents.
+            pub fn population_size(mut self, n: usize) -> Self {
+                self.engine.set_population_size(n);
+                self
+            }
+
+            /// The crossover for numerical parameters (default [`Crossover::uniform`]($crate::nsga::Crossover::uniform)).
+            ///
+            /// # Panics
+            ///
+            /// When the crossover's parameters are invalid or it needs more parents than the population
+            /// holds.
+            pub fn crossover(mut self, crossover: $crate::nsga::Crossover) -> Self {
+                self.engine.set_crossover(crossover);
+                self
+            }
+
+            /// Probability that a child is made by crossover rather than copied from one parent
+            /// (default 0.9).
+            ///
+            /// # Panics
+            ///
+            /// When `p` is not in `[0, 1]`.
+            pub fn crossover_prob(mut self, p: f64) -> Self {
+                self.engine.set_crossover_prob(p);
+                self
+            }
+
+            /// Probability of taking a categorical parameter from the second parent (default 0.5).
+            ///
+            /// # Panics
+            ///
+            /// When `p` is not in `[0, 1]`.
+            pub fn swapping_prob(mut self, p: f64) -> Self {
+                self.engine.set_swapping_prob(p);
+                self
+            }
+
+            /// Mutates numerical parameters with polynomial mutation instead of re-drawing them at
+            /// random (Optuna's `mutation=$crate::nsga::PolynomialMutation()`); categorical parameters chosen for
+            /// mutation are still re-drawn.
+            pub fn mutation(mut self, mutation: $crate::nsga::PolynomialMutation) -> Self {
+                self.engine.set_mutation(Some(mutation));
+                self
+            }
+
+            /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
+            ///
+            /// # Panics
+            ///
+            /// When `p` is not in `[0, 1]`.
+            pub fn mutation_prob(mut self, p: f64) -> Self {
+                self.engine.set_mutation_prob(p);
+                self
+            }
+        }
+
+        impl hpo_core::Sampler for $ty {
+            fn before_trial(
+                &self,
+                study: &hpo_core::Study,
+                trial: &hpo_core::FrozenTrial,
+            ) -> hpo_core::Result<()> {
+                self.engine.before_trial(study, trial)
+            }
+
+            fn infer_relative_search_space(
+                &self,
+                study: &hpo_core::Study,
+                _trial: &hpo_core::FrozenTrial,
+            ) -> hpo_core::Result<hpo_core::ParamSpace> {
+                self.engine.relative_search_space(study)
+            }
+
+            fn sample_relative(
+                &self,
+                study: &hpo_core::Study,
+                trial: &hpo_core::FrozenTrial,
+                space: &hpo_core::ParamSpace,
+            ) -> hpo_core::Result<std::collections::HashMap<String, f64>> {
+                self.engine
+                    .sample_relative(study, trial, space, &|s, pop, rng| self.select(s, pop, rng))
+            }
+
+            fn sample_independent(
+                &self,
+                study: &hpo_core::Study,
+                trial: &hpo_core::FrozenTrial,
+                name: &str,
+                distribution: &hpo_core::Distribution,
+            ) -> hpo_core::Result<f64> {
+                self.engine
+                    .sample_independent(study, trial, name, distribution)
+            }
+
+            fn after_trial(
+                &self,
+                _study: &hpo_core::Study,
+                trial: &hpo_core::FrozenTrial,
+                _state: hpo_core::TrialState,
+                _values: Option<&[f64]>,
+            ) -> hpo_core::Result<()> {
+                self.engine.after_trial(trial);
+                Ok(())
+            }
+
+            fn reseed_rng(&self, seed: Option<u64>) {
+                self.engine.reseed(seed);
+            }
+        }
+    };
+}
+
 mod child;
 mod crossover;
 mod elite;

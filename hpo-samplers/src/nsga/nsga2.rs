@@ -1,15 +1,12 @@
 //! `NsgaIISampler`: NSGA-II (Deb, Pratap, Agarwal and Meyarivan), Optuna's `NSGAIISampler`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use hpo_core::rng::Rng;
-use hpo_core::{Distribution, FrozenTrial, ParamSpace, Result, Sampler, Study, TrialState};
+use hpo_core::{FrozenTrial, Result, Study};
 
-use super::crossover::Crossover;
 use super::elite::select_elite;
 use super::generation::GaEngine;
-use super::mutation::PolynomialMutation;
 
 /// NSGA-II, the elitist non-dominated sorting genetic algorithm (Optuna's `NSGAIISampler`, 5.0
 /// defaults), for multi-objective studies (it also works on a single objective).
@@ -65,77 +62,6 @@ impl NsgaIISampler {
         }
     }
 
-    /// The defaults with a seed: a seeded single-threaded study is reproducible bit for bit.
-    pub fn with_seed(seed: u64) -> Self {
-        NsgaIISampler::new().seed(seed)
-    }
-
-    /// Seeds the sampler (the genetic operators and the random draws).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.engine.set_seed(seed);
-        self
-    }
-
-    /// Trials per generation (default 50).
-    ///
-    /// # Panics
-    ///
-    /// When `n < 2` or `n` is smaller than the crossover's number of parents.
-    pub fn population_size(mut self, n: usize) -> Self {
-        self.engine.set_population_size(n);
-        self
-    }
-
-    /// The crossover for numerical parameters (default [`Crossover::uniform`]).
-    ///
-    /// # Panics
-    ///
-    /// When the crossover's parameters are invalid or it needs more parents than the population
-    /// holds.
-    pub fn crossover(mut self, crossover: Crossover) -> Self {
-        self.engine.set_crossover(crossover);
-        self
-    }
-
-    /// Probability that a child is made by crossover rather than copied from one parent
-    /// (default 0.9).
-    ///
-    /// # Panics
-    ///
-    /// When `p` is not in `[0, 1]`.
-    pub fn crossover_prob(mut self, p: f64) -> Self {
-        self.engine.set_crossover_prob(p);
-        self
-    }
-
-    /// Probability of taking a categorical parameter from the second parent (default 0.5).
-    ///
-    /// # Panics
-    ///
-    /// When `p` is not in `[0, 1]`.
-    pub fn swapping_prob(mut self, p: f64) -> Self {
-        self.engine.set_swapping_prob(p);
-        self
-    }
-
-    /// Mutates numerical parameters with polynomial mutation instead of re-drawing them at
-    /// random (Optuna's `mutation=PolynomialMutation()`); categorical parameters chosen for
-    /// mutation are still re-drawn.
-    pub fn mutation(mut self, mutation: PolynomialMutation) -> Self {
-        self.engine.set_mutation(Some(mutation));
-        self
-    }
-
-    /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
-    ///
-    /// # Panics
-    ///
-    /// When `p` is not in `[0, 1]`.
-    pub fn mutation_prob(mut self, p: f64) -> Self {
-        self.engine.set_mutation_prob(p);
-        self
-    }
-
     fn select(
         &self,
         study: &Study,
@@ -150,52 +76,4 @@ impl NsgaIISampler {
     }
 }
 
-impl Sampler for NsgaIISampler {
-    fn before_trial(&self, study: &Study, trial: &FrozenTrial) -> Result<()> {
-        self.engine.before_trial(study, trial)
-    }
-
-    fn infer_relative_search_space(
-        &self,
-        study: &Study,
-        _trial: &FrozenTrial,
-    ) -> Result<ParamSpace> {
-        self.engine.relative_search_space(study)
-    }
-
-    fn sample_relative(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        space: &ParamSpace,
-    ) -> Result<HashMap<String, f64>> {
-        self.engine
-            .sample_relative(study, trial, space, &|s, pop, rng| self.select(s, pop, rng))
-    }
-
-    fn sample_independent(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        name: &str,
-        distribution: &Distribution,
-    ) -> Result<f64> {
-        self.engine
-            .sample_independent(study, trial, name, distribution)
-    }
-
-    fn after_trial(
-        &self,
-        _study: &Study,
-        trial: &FrozenTrial,
-        _state: TrialState,
-        _values: Option<&[f64]>,
-    ) -> Result<()> {
-        self.engine.after_trial(trial);
-        Ok(())
-    }
-
-    fn reseed_rng(&self, seed: Option<u64>) {
-        self.engine.reseed(seed);
-    }
-}
+genetic_sampler_common!(NsgaIISampler);
