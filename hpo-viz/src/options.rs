@@ -1,0 +1,157 @@
+//! [`PlotOptions`]: what to plot (parameters, target, objective) and how big.
+
+use std::fmt;
+use std::sync::Arc;
+
+use hpo_core::FrozenTrial;
+use hpo_importance::ImportanceEvaluator;
+pub use hpo_importance::Target;
+
+/// Default figure width in pixels.
+pub const DEFAULT_WIDTH: u32 = 900;
+/// Default figure height in pixels.
+pub const DEFAULT_HEIGHT: u32 = 600;
+/// The smallest width or height a figure may have.
+pub const MIN_SIZE: u32 = 200;
+/// The largest width or height a figure may have.
+pub const MAX_SIZE: u32 = 5000;
+
+/// Options shared by every plot kind (Optuna's `params`, `target`, `target_name`, `evaluator`),
+/// plus the figure size. Kinds ignore what does not apply to them.
+#[derive(Clone)]
+pub struct PlotOptions {
+    params: Option<Vec<String>>,
+    target: Option<Target>,
+    target_name: Option<String>,
+    objective: Option<usize>,
+    evaluator: Option<Arc<dyn ImportanceEvaluator>>,
+    width: u32,
+    height: u32,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            params: None,
+            target: None,
+            target_name: None,
+            objective: None,
+            evaluator: None,
+            width: DEFAULT_WIDTH,
+            height: DEFAULT_HEIGHT,
+        }
+    }
+}
+
+impl fmt::Debug for PlotOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlotOptions")
+            .field("params", &self.params)
+            .field("target", &self.target.as_ref().map(|_| "<fn>"))
+            .field("target_name", &self.target_name)
+            .field("objective", &self.objective)
+            .field("evaluator", &self.evaluator.as_ref().map(|e| e.name()))
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+impl PlotOptions {
+    /// Default options: every parameter, the objective value, 900 × 600 pixels.
+    pub fn new() -> Self {
+        PlotOptions::default()
+    }
+
+    /// Only these parameters (slice, contour, parallel coordinate, importances, rank). A name no
+    /// completed trial has is an error when plotting.
+    pub fn params<S: Into<String>>(mut self, params: impl IntoIterator<Item = S>) -> Self {
+        self.params = Some(params.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Plots `target(trial)` instead of the objective value (required for multi-objective
+    /// studies by the history, slice, contour, EDF and rank plots, as in Optuna). Like Optuna,
+    /// a custom target has no direction: lower is treated as better for colours, and the history
+    /// plot draws no best-value line.
+    pub fn target(self, target: impl Fn(&FrozenTrial) -> f64 + Send + Sync + 'static) -> Self {
+        self.target_arc(Arc::new(target))
+    }
+
+    /// [`PlotOptions::target`] from a shared function.
+    pub fn target_arc(mut self, target: Target) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    /// The target's name on axes, colour bars and legends (default: the metric name if the
+    /// study set one, else `"Objective Value"`).
+    pub fn target_name(mut self, name: impl Into<String>) -> Self {
+        self.target_name = Some(name.into());
+        self
+    }
+
+    /// Plots objective `index` of a multi-objective study, with its direction and name (unlike
+    /// a custom target, the best-value line and colours know which way is better). Ignored
+    /// when a target is set.
+    pub fn objective(mut self, index: usize) -> Self {
+        self.objective = Some(index);
+        self
+    }
+
+    /// The importance evaluator of the importances plot (default: PED-ANOVA, as in Optuna 5.0).
+    pub fn evaluator_arc(mut self, evaluator: Arc<dyn ImportanceEvaluator>) -> Self {
+        self.evaluator = Some(evaluator);
+        self
+    }
+
+    /// The figure size in pixels (default 900 × 600; each side between 200 and 5000).
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// The parameters chosen with [`PlotOptions::params`], if any.
+    pub fn selected_params(&self) -> Option<&[String]> {
+        self.params.as_deref()
+    }
+
+    /// The custom target, if any.
+    pub fn target_fn(&self) -> Option<&Target> {
+        self.target.as_ref()
+    }
+
+    /// The target name set with [`PlotOptions::target_name`], if any.
+    pub fn target_label(&self) -> Option<&str> {
+        self.target_name.as_deref()
+    }
+
+    /// The importance evaluator set with [`PlotOptions::evaluator_arc`], if any.
+    pub fn evaluator(&self) -> Option<&Arc<dyn ImportanceEvaluator>> {
+        self.evaluator.as_ref()
+    }
+
+    /// The objective chosen with [`PlotOptions::objective`], if any.
+    pub fn objective_index(&self) -> Option<usize> {
+        self.objective
+    }
+
+    /// Width and height in pixels.
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// An error naming the problem when the size is out of bounds.
+    pub(crate) fn check_size(&self) -> hpo_core::Result<()> {
+        let ok = |v: u32| (MIN_SIZE..=MAX_SIZE).contains(&v);
+        if ok(self.width) && ok(self.height) {
+            Ok(())
+        } else {
+            Err(hpo_core::Error::InvalidArgument(format!(
+                "figure size {}x{} is out of bounds: each side must be between {MIN_SIZE} and {MAX_SIZE} pixels",
+                self.width, self.height
+            )))
+        }
+    }
+}
