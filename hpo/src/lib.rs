@@ -43,6 +43,19 @@ pub mod storages {
 }
 pub use hpo_storage::SqliteStorage;
 
+/// Parameter importance: PED-ANOVA (the default), fANOVA and mean decrease impurity (see
+/// [`hpo_importance`]).
+pub mod importance {
+    pub use hpo_importance::*;
+}
+
+/// Plots of a study as SVG, PNG or a self-contained HTML report (see [`hpo_viz`]; feature `viz`,
+/// on by default).
+#[cfg(feature = "viz")]
+pub mod visualization {
+    pub use hpo_viz::*;
+}
+
 pub use hpo_core::study::{
     StudySummary, copy_study, delete_study, get_all_study_names, get_all_study_summaries,
 };
