@@ -5,7 +5,8 @@
 #
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
-#                                      | gp | cmaes | mo   (gp needs torch in $PY: about 40 minutes)
+#                                      | gp | cmaes | mo | importance   (gp needs torch in $PY: about 40
+#                                      minutes; importance needs scikit-learn and plotly in $PY)
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
 # PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test), the MySQL server
 # at $MY (default mysql+pymysql://root@127.0.0.1:3306/test) and the Python `redis`,
@@ -85,5 +86,13 @@ if [[ $PART == all || $PART == mo ]]; then
   $BENCH mo --sampler nsga2 --problem zdt1,zdt2,zdt3,zdt4,zdt6 --trials 1000 --seeds 20 --out $OUT/mo_nsga2.json
   "$PY" bench/optuna/mo.py --sampler nsga2 --problem zdt1,zdt2,zdt3,zdt4,zdt6 --trials 1000 --seeds 20 \
     --out $OUT/optuna_mo_nsga2.json
+fi
+if [[ $PART == all || $PART == importance ]]; then
+  # hpo writes the studies (SQLite, Optuna's schema); Optuna opens the same files. Optuna's fANOVA
+  # takes minutes per run at 5000 trials, so that size runs without it.
+  $BENCH importance --seeds 3 --storage bench/out --out $OUT/hpo_importance.json
+  "$PY" bench/optuna/importance.py --dir bench/out --trials 200,1000 --repeats 3 --out $OUT/optuna_importance.json
+  "$PY" bench/optuna/importance.py --dir bench/out --trials 5000 --repeats 3 --evaluators ped-anova,mdi \
+    --out $OUT/optuna_importance_5000.json
 fi
 "$PY" bench/report.py "$OUT"

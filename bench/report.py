@@ -101,6 +101,29 @@ def mo_table() -> None:
     print()
 
 
+def importance_table() -> None:
+    ours = load("hpo_importance.json")
+    theirs = [load("optuna_importance.json"), load("optuna_importance_5000.json")]
+    if not ours or not any(theirs):
+        print("_missing hpo_importance.json or optuna_importance*.json_\n")
+        return
+    t = {(r["kind"], r["name"], r["trials"]): r for f in theirs if f for r in f["rows"]}
+    print("| what | trials | hpo ms | Optuna ms | speed-up | top param hpo / Optuna |")
+    print("|---|---|---|---|---|---|")
+    for r in ours["rows"]:
+        b = t.get((r["kind"], r["name"], r["trials"]))
+        if r["kind"] not in ("importance", "plot") or not b:
+            continue
+        top = ""
+        if r["kind"] == "importance":
+            mine = max(r["importances"], key=r["importances"].get)
+            other = max(b["importances"], key=b["importances"].get)
+            top = f"{mine} {r['importances'][mine]:.3f} / {other} {b['importances'][other]:.3f}"
+        print(f"| {r['kind']} {r['name']} | {r['trials']} | {r['seconds'] * 1e3:.2f} | "
+              f"{b['seconds'] * 1e3:.1f} | {b['seconds'] / r['seconds']:.0f}× | {top} |")
+    print()
+
+
 def pruning_table() -> None:
     ours, theirs = load("pruning_tpe_30seeds.json"), load("optuna_pruning_30seeds.json")
     if not ours or not theirs:
@@ -163,6 +186,8 @@ def main() -> None:
     quality_table("quality_cmaes_300.json", "optuna_quality_cmaes_300.json", wall=True)
     print("### NSGA-II on ZDT, hypervolume after 1000 trials (reference point (11, 11))\n")
     mo_table()
+    print("### Importance and plots on the same SQLite studies (median of 3)\n")
+    importance_table()
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@
 //! cargo run --release -p hpo-bench -- quality --sampler tpe,random --seeds 10 --out quality.json
 //! cargo run --release -p hpo-bench -- pruning --seeds 10 --out pruning.json
 //! cargo run --release -p hpo-bench -- mo --sampler nsga2 --problem zdt1,zdt2 --seeds 10 --out mo.json
+//! cargo run --release -p hpo-bench -- importance --seeds 3 --out importance.json
 //! kurobako solver command -- target/release/hpo-bench kurobako --sampler tpe
 //! ```
 
 mod args;
 mod env;
+mod importance;
 mod kurobako;
 mod mo;
 mod overhead;
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         "quality" => quality::run(&args),
         "mo" => mo::run(&args),
         "pruning" => pruning::run(&args),
+        "importance" => importance::run(&args),
         "worker" => worker::run(&args),
         other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),
     };
