@@ -109,13 +109,18 @@ pub(crate) fn scalar_target(trial: &FrozenTrial, target: Option<&Target>) -> Opt
     v.is_finite().then_some(v)
 }
 
+/// The study's first direction; an error when it has none.
+pub(crate) fn first_direction(directions: &[StudyDirection]) -> Result<StudyDirection> {
+    directions.first().copied().ok_or_else(|| {
+        Error::InvalidArgument(
+            "importance evaluation needs at least one study direction".to_owned(),
+        )
+    })
+}
+
 /// The error fANOVA and MDI give on a multi-objective study without a `target`.
 pub(crate) fn needs_target(directions: &[StudyDirection], evaluator: &str) -> Result<()> {
-    if directions.is_empty() {
-        return Err(Error::InvalidArgument(
-            "importance evaluation needs at least one study direction".to_owned(),
-        ));
-    }
+    first_direction(directions)?;
     if directions.len() > 1 {
         return Err(Error::InvalidArgument(format!(
             "the {evaluator} importance evaluator needs a `target` on a multi-objective study \

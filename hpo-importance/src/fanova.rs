@@ -16,11 +16,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hpo_core::{Error, FrozenTrial, ParamSpace, Result, StudyDirection};
+use hpo_core::{FrozenTrial, ParamSpace, Result, StudyDirection};
 use indexmap::IndexMap;
 
-use crate::evaluator::{needs_target, scalar_target, zeros};
-use crate::forest::{DEFAULT_SEED, LEAF, Tree, TreeParams, fit_forest, parallel_map};
+use crate::evaluator::zeros;
+use crate::forest::{ForestSettings, LEAF, Tree, forest_evaluator_builder, parallel_map};
 use crate::transform::Encoded;
 use crate::{ImportanceEvaluator, Target};
 
@@ -43,47 +43,12 @@ const MAX_CELLS: usize = 1 << 20;
 /// let options = ImportanceOptions::new().evaluator(FanovaEvaluator::new().n_trees(32).seed(7));
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct FanovaEvaluator {
-    n_trees: usize,
-    max_depth: usize,
-    seed: u64,
+    forest: ForestSettings,
 }
 
-impl Default for FanovaEvaluator {
-    fn default() -> Self {
-        FanovaEvaluator {
-            n_trees: 64,
-            max_depth: 64,
-            seed: DEFAULT_SEED,
-        }
-    }
-}
-
-impl FanovaEvaluator {
-    /// 64 trees of depth at most 64, seed 0.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The number of trees in the forest (default 64; must be positive).
-    pub fn n_trees(mut self, n: usize) -> Self {
-        self.n_trees = n;
-        self
-    }
-
-    /// The maximum depth of each tree (default 64; must be positive).
-    pub fn max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = depth;
-        self
-    }
-
-    /// The seed of the forest's bootstrap samples and split tie-breaks (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-}
+forest_evaluator_builder!(FanovaEvaluator);
 
 impl ImportanceEvaluator for FanovaEvaluator {
     fn name(&self) -> &'static str {
@@ -97,11 +62,13 @@ impl ImportanceEvaluator for FanovaEvaluator {
         space: &ParamSpace,
         target: Option<&Target>,
     ) -> Result<IndexMap<String, f64>> {
-        if target.is_none() {
-            needs_target(directions, self.name())?;
-        }
-        check_forest_settings(self.n_trees, self.max_depth)?;
         let mut out = zeros(space);
+        let Some((rows, y)) =
+            self.forest
+                .usable_rows(self.name(), trials, directions, space, target)?
+        else {
+            return Ok(out);
+        };
         let varying: ParamSpace = space
             .iter()
             .filter(|(_, d)| !d.single())
@@ -110,21 +77,8 @@ impl ImportanceEvaluator for FanovaEvaluator {
         if varying.is_empty() {
             return Ok(out);
         }
-        let (rows, y) = usable_rows(trials, space, target);
-        if rows.len() <= 1 {
-            return Ok(out);
-        }
         let encoded = Encoded::new(&varying, &rows);
-        let trees = fit_forest(
-            &encoded.columns,
-            &y,
-            self.n_trees,
-            TreeParams {
-                max_depth: self.max_depth,
-                ..TreeParams::default()
-            },
-            self.seed,
-        );
+        let trees = self.forest.fit(&encoded.columns, &y);
         let groups: Vec<Vec<usize>> = encoded.groups.iter().map(|g| g.clone().collect()).collect();
         // Per tree with a non-constant prediction: each param's share of its variance.
         let fractions: Vec<Option<Vec<f64>>> =
@@ -147,30 +101,6 @@ impl ImportanceEvaluator for FanovaEvaluator {
         }
         Ok(out)
     }
-}
-
-/// Rejects a forest without trees or depth.
-pub(crate) fn check_forest_settings(n_trees: usize, max_depth: usize) -> Result<()> {
-    if n_trees == 0 || max_depth == 0 {
-        return Err(Error::InvalidArgument(format!(
-            "a random forest needs n_trees >= 1 and max_depth >= 1, got n_trees={n_trees}, \
-             max_depth={max_depth}"
-        )));
-    }
-    Ok(())
-}
-
-/// The trials holding every param of `space` with a finite target, and those targets.
-pub(crate) fn usable_rows<'a>(
-    trials: &'a [Arc<FrozenTrial>],
-    space: &ParamSpace,
-    target: Option<&Target>,
-) -> (Vec<&'a FrozenTrial>, Vec<f64>) {
-    trials
-        .iter()
-        .filter(|t| space.keys().all(|k| t.params.contains_key(k)))
-        .filter_map(|t| Some((t.as_ref(), scalar_target(t, target)?)))
-        .unzip()
 }
 
 /// A tree seen as a partition of the search box: the box of each leaf, in units of each
@@ -455,6 +385,7 @@ fn weighted_variance(values: &[f64], weights: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forest::TreeParams;
     use crate::forest::tree::Node;
 
     fn leaf(value: f64) -> Node {

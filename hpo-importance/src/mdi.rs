@@ -6,9 +6,8 @@ use std::sync::Arc;
 use hpo_core::{FrozenTrial, ParamSpace, Result, StudyDirection};
 use indexmap::IndexMap;
 
-use crate::evaluator::{needs_target, zeros};
-use crate::fanova::{check_forest_settings, usable_rows};
-use crate::forest::{DEFAULT_SEED, TreeParams, fit_forest, forest_feature_importances};
+use crate::evaluator::zeros;
+use crate::forest::{ForestSettings, forest_evaluator_builder, forest_feature_importances};
 use crate::transform::Encoded;
 use crate::{ImportanceEvaluator, Target};
 
@@ -26,47 +25,12 @@ use crate::{ImportanceEvaluator, Target};
 ///     .evaluator(MeanDecreaseImpurityEvaluator::new().max_depth(8).seed(3));
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct MeanDecreaseImpurityEvaluator {
-    n_trees: usize,
-    max_depth: usize,
-    seed: u64,
+    forest: ForestSettings,
 }
 
-impl Default for MeanDecreaseImpurityEvaluator {
-    fn default() -> Self {
-        MeanDecreaseImpurityEvaluator {
-            n_trees: 64,
-            max_depth: 64,
-            seed: DEFAULT_SEED,
-        }
-    }
-}
-
-impl MeanDecreaseImpurityEvaluator {
-    /// 64 trees of depth at most 64, seed 0.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The number of trees in the forest (default 64; must be positive).
-    pub fn n_trees(mut self, n: usize) -> Self {
-        self.n_trees = n;
-        self
-    }
-
-    /// The maximum depth of each tree (default 64; must be positive).
-    pub fn max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = depth;
-        self
-    }
-
-    /// The seed of the forest's bootstrap samples and split tie-breaks (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-}
+forest_evaluator_builder!(MeanDecreaseImpurityEvaluator);
 
 impl ImportanceEvaluator for MeanDecreaseImpurityEvaluator {
     fn name(&self) -> &'static str {
@@ -80,26 +44,15 @@ impl ImportanceEvaluator for MeanDecreaseImpurityEvaluator {
         space: &ParamSpace,
         target: Option<&Target>,
     ) -> Result<IndexMap<String, f64>> {
-        if target.is_none() {
-            needs_target(directions, self.name())?;
-        }
-        check_forest_settings(self.n_trees, self.max_depth)?;
         let mut out = zeros(space);
-        let (rows, y) = usable_rows(trials, space, target);
-        if space.is_empty() || rows.len() <= 1 {
+        let Some((rows, y)) =
+            self.forest
+                .usable_rows(self.name(), trials, directions, space, target)?
+        else {
             return Ok(out);
-        }
+        };
         let encoded = Encoded::new(space, &rows);
-        let trees = fit_forest(
-            &encoded.columns,
-            &y,
-            self.n_trees,
-            TreeParams {
-                max_depth: self.max_depth,
-                ..TreeParams::default()
-            },
-            self.seed,
-        );
+        let trees = self.forest.fit(&encoded.columns, &y);
         let per_column = forest_feature_importances(&trees, encoded.columns.len());
         for (value, group) in out.values_mut().zip(&encoded.groups) {
             *value = per_column[group.clone()].iter().sum();

@@ -8,10 +8,12 @@
 //! forest on every platform and version; the forest is not bit-identical to scikit-learn's
 //! (whose random streams differ), only alike in distribution.
 
+mod settings;
 pub(crate) mod tree;
 
 use hpo_core::rng::Rng;
 
+pub(crate) use settings::{ForestSettings, forest_evaluator_builder};
 use tree::Data;
 pub(crate) use tree::{LEAF, Tree, TreeParams};
 

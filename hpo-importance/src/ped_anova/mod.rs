@@ -23,7 +23,7 @@ use std::sync::Arc;
 use hpo_core::{Distribution, Error, FrozenTrial, ParamSpace, Result, StudyDirection};
 use indexmap::IndexMap;
 
-use crate::evaluator::{scalar_target, zeros};
+use crate::evaluator::{first_direction, scalar_target, zeros};
 use crate::{ImportanceEvaluator, Target};
 
 use grid::grid_counts;
@@ -176,11 +176,7 @@ impl ImportanceEvaluator for PedAnovaEvaluator {
         target: Option<&Target>,
     ) -> Result<IndexMap<String, f64>> {
         self.check()?;
-        let Some(&first_direction) = directions.first() else {
-            return Err(Error::InvalidArgument(
-                "importance evaluation needs at least one study direction".to_owned(),
-            ));
-        };
+        let first_direction = first_direction(directions)?;
         let mut out = zeros(space);
         let (rows, losses) = if target.is_none() && directions.len() > 1 {
             let (rows, l): (Vec<&FrozenTrial>, Vec<Vec<f64>>) = trials

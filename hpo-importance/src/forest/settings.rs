@@ -1,0 +1,126 @@
+//! The settings fANOVA and MDI share: the size and seed of their random forest, the checks and
+//! trial selection that come before fitting it, and their identical builder methods.
+
+use std::sync::Arc;
+
+use hpo_core::{Error, FrozenTrial, ParamSpace, Result, StudyDirection};
+
+use super::{DEFAULT_SEED, Tree, TreeParams, fit_forest};
+use crate::Target;
+use crate::evaluator::{needs_target, scalar_target};
+
+/// The number of trees, their maximum depth and the seed of a random forest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ForestSettings {
+    pub n_trees: usize,
+    pub max_depth: usize,
+    pub seed: u64,
+}
+
+impl Default for ForestSettings {
+    fn default() -> Self {
+        ForestSettings {
+            n_trees: 64,
+            max_depth: 64,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl ForestSettings {
+    /// Rejects a forest without trees or depth.
+    fn check(&self) -> Result<()> {
+        let (n_trees, max_depth) = (self.n_trees, self.max_depth);
+        if n_trees == 0 || max_depth == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "a random forest needs n_trees >= 1 and max_depth >= 1, got n_trees={n_trees}, \
+                 max_depth={max_depth}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The preamble of fANOVA's and MDI's `evaluate`: the target and settings checks, then the
+    /// trials holding every param of `space` with a finite target, and those targets. `None`
+    /// when there is nothing to fit (no param, or at most one usable trial): every param gets 0.
+    pub(crate) fn usable_rows<'a>(
+        &self,
+        evaluator: &str,
+        trials: &'a [Arc<FrozenTrial>],
+        directions: &[StudyDirection],
+        space: &ParamSpace,
+        target: Option<&Target>,
+    ) -> Result<Option<(Vec<&'a FrozenTrial>, Vec<f64>)>> {
+        if target.is_none() {
+            needs_target(directions, evaluator)?;
+        }
+        self.check()?;
+        let (rows, y): (Vec<&FrozenTrial>, Vec<f64>) = trials
+            .iter()
+            .filter(|t| space.keys().all(|k| t.params.contains_key(k)))
+            .filter_map(|t| Some((t.as_ref(), scalar_target(t, target)?)))
+            .unzip();
+        Ok((!space.is_empty() && rows.len() > 1).then_some((rows, y)))
+    }
+
+    /// Fits the forest on column-major features `columns` and targets `y`.
+    pub(crate) fn fit(&self, columns: &[Vec<f64>], y: &[f64]) -> Vec<Tree> {
+        let params = TreeParams {
+            max_depth: self.max_depth,
+            ..TreeParams::default()
+        };
+        fit_forest(columns, y, self.n_trees, params, self.seed)
+    }
+}
+
+/// `Default` (64 trees of depth at most 64, seed 0), `Debug` (listing the three settings as
+/// fields), `new` and the builder methods `n_trees`, `max_depth` and `seed` for an evaluator
+/// struct whose only field is `forest: ForestSettings`.
+macro_rules! forest_evaluator_builder {
+    ($evaluator:ident) => {
+        impl Default for $evaluator {
+            fn default() -> Self {
+                $evaluator {
+                    forest: $crate::forest::ForestSettings::default(),
+                }
+            }
+        }
+
+        impl std::fmt::Debug for $evaluator {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($evaluator))
+                    .field("n_trees", &self.forest.n_trees)
+                    .field("max_depth", &self.forest.max_depth)
+                    .field("seed", &self.forest.seed)
+                    .finish()
+            }
+        }
+
+        impl $evaluator {
+            /// 64 trees of depth at most 64, seed 0.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// The number of trees in the forest (default 64; must be positive).
+            pub fn n_trees(mut self, n: usize) -> Self {
+                self.forest.n_trees = n;
+                self
+            }
+
+            /// The maximum depth of each tree (default 64; must be positive).
+            pub fn max_depth(mut self, depth: usize) -> Self {
+                self.forest.max_depth = depth;
+                self
+            }
+
+            /// The seed of the forest's bootstrap samples and split tie-breaks (default 0).
+            pub fn seed(mut self, seed: u64) -> Self {
+                self.forest.seed = seed;
+                self
+            }
+        }
+    };
+}
+
+pub(crate) use forest_evaluator_builder;
