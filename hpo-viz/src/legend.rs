@@ -16,22 +16,9 @@ pub(crate) fn colorbar(c: &mut Canvas, area: Rect, scale: &ColorScale, title: &s
     let x = area.x + 10.0;
     let top = area.y + 8.0;
     let h = (area.h - 16.0).max(20.0);
-    let stops: Vec<(f64, Color)> = (0..=16)
-        .map(|i| {
-            let f = i as f64 / 16.0;
-            (f, scale.color(scale.lo + (scale.hi - scale.lo) * f))
-        })
-        .collect();
-    let g = c.linear_gradient(&stops, true);
-    c.rect(
-        x,
-        top,
-        bar_w,
-        h,
-        &Style::new()
-            .fill_paint(Paint::Gradient(g))
-            .stroke(named::AXIS, 0.5),
-    );
+    gradient_bar(c, Rect::new(x, top, bar_w, h), 16, |f| {
+        scale.color(scale.lo + (scale.hi - scale.lo) * f)
+    });
     let axis = Scale::linear_exact(scale.lo, scale.hi);
     let label = TextStyle::new(10.0)
         .color(named::MUTED)
@@ -44,15 +31,13 @@ pub(crate) fn colorbar(c: &mut Canvas, area: Rect, scale: &ColorScale, title: &s
         if !(-1e-9..=1.0 + 1e-9).contains(&f) {
             continue;
         }
-        let y = top + h * (1.0 - f);
-        c.line(
+        bar_tick(
+            c,
             x + bar_w,
-            y,
-            x + bar_w + 3.0,
-            y,
-            &Style::stroked(named::AXIS, 1.0),
+            top + h * (1.0 - f),
+            &truncate(&t.label, 9),
+            &label,
         );
-        c.text(x + bar_w + 5.0, y, &truncate(&t.label, 9), &label);
     }
     // The title runs upwards along the bar, right of the tick labels.
     let max_chars = (h / 6.5).max(4.0) as usize;
@@ -62,6 +47,40 @@ pub(crate) fn colorbar(c: &mut Canvas, area: Rect, scale: &ColorScale, title: &s
         &truncate(title, max_chars),
         &TextStyle::new(11.5).middle().rotate(-90.0),
     );
+}
+
+/// Draws the gradient of a vertical colour bar filling `bar`, outlined: `color(f)` at the
+/// fraction `f` of its height, from 0 at the bottom to 1 at the top, through `steps + 1` stops.
+pub(crate) fn gradient_bar(c: &mut Canvas, bar: Rect, steps: usize, color: impl Fn(f64) -> Color) {
+    let stops: Vec<(f64, Color)> = (0..=steps)
+        .map(|i| {
+            let f = i as f64 / steps as f64;
+            (f, color(f))
+        })
+        .collect();
+    let g = c.linear_gradient(&stops, true);
+    c.rect(
+        bar.x,
+        bar.y,
+        bar.w,
+        bar.h,
+        &Style::new()
+            .fill_paint(Paint::Gradient(g))
+            .stroke(named::AXIS, 0.5),
+    );
+}
+
+/// Draws a colour-bar tick at height `y` right of a bar whose right edge is `bar_right`, with
+/// `text` beside it.
+pub(crate) fn bar_tick(c: &mut Canvas, bar_right: f64, y: f64, text: &str, style: &TextStyle) {
+    c.line(
+        bar_right,
+        y,
+        bar_right + 3.0,
+        y,
+        &Style::stroked(named::AXIS, 1.0),
+    );
+    c.text(bar_right + 5.0, y, text, style);
 }
 
 /// Draws legend entries in a row ending at `right`, centred on `y` (no box), for a strip above

@@ -10,6 +10,9 @@ use chrono::{Duration, TimeZone, Utc};
 use hpo::prelude::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData, plot, report_html};
 
+mod common;
+use common::{check_png, check_svg, count_class, unit};
+
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
@@ -115,17 +118,6 @@ fn none_completed() -> StudyData {
     StudyData::new("stalled", vec![StudyDirection::Minimize], trials)
 }
 
-/// A deterministic pseudo-random number in [0, 1).
-fn unit(seed: u64) -> f64 {
-    let mut x = seed
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        .wrapping_add(0x632b_e59b_d9b4_e019);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    (x >> 11) as f64 / (1u64 << 53) as f64
-}
-
 /// `n` hand-made trials (maximizing) over four parameters, with datetimes, learning curves,
 /// a few pruned, failed and infeasible trials and a missing conditional parameter.
 fn big(n: u64) -> StudyData {
@@ -192,43 +184,6 @@ fn try_plot(
     Some(plot(data, kind, options))
 }
 
-/// Parses the SVG, checks its size attributes, and returns the document's text content.
-fn check_svg(fig: &Figure, context: &str) -> String {
-    let doc = roxmltree::Document::parse(fig.svg())
-        .unwrap_or_else(|e| panic!("{context}: SVG does not parse: {e}"));
-    let root = doc.root_element();
-    assert_eq!(root.tag_name().name(), "svg", "{context}");
-    assert_eq!(
-        root.attribute("width"),
-        Some(fig.width().to_string().as_str()),
-        "{context}"
-    );
-    assert_eq!(
-        root.attribute("height"),
-        Some(fig.height().to_string().as_str()),
-        "{context}"
-    );
-    let text: Vec<&str> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .filter_map(|n| n.text())
-        .collect();
-    assert!(
-        text.iter().any(|t| *t == fig.title()),
-        "{context}: title `{}` not drawn",
-        fig.title()
-    );
-    text.join("\n")
-}
-
-fn check_png(fig: &Figure, context: &str) {
-    let png = fig.to_png().unwrap_or_else(|e| panic!("{context}: {e}"));
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{context}");
-    let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!((w, h), (fig.width() * 2, fig.height() * 2), "{context}");
-}
-
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hpo-viz-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -257,13 +212,6 @@ fn polylines_in(svg: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
         }
     }
     out
-}
-
-fn count_class(svg: &str, class: &str) -> usize {
-    let doc = roxmltree::Document::parse(svg).unwrap();
-    doc.descendants()
-        .filter(|n| n.attribute("class") == Some(class))
-        .count()
 }
 
 // ---------------------------------------------------------------------------------------------

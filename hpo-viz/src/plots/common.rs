@@ -203,6 +203,51 @@ pub(crate) fn target_points<'a>(data: &'a StudyData, target: &TargetSpec) -> Vec
         .collect()
 }
 
+/// What a plot goes on to draw, or (`Err`) the figure to return instead, whose message says
+/// why there is nothing to draw.
+pub(crate) type OrMessage<T> = Result<T, Figure>;
+
+/// The start of most plots: the target ([`resolve_target`]) and the completed trials with a
+/// finite value of it ([`target_points`]), or the figure saying the study has none.
+pub(crate) fn completed_points<'a>(
+    data: &'a StudyData,
+    options: &PlotOptions,
+    kind: PlotKind,
+) -> hpo_core::Result<OrMessage<(TargetSpec, Vec<Point<'a>>)>> {
+    let target = resolve_target(data, options, kind)?;
+    let points = target_points(data, &target);
+    if points.is_empty() {
+        return Ok(Err(message_figure(
+            kind.title(),
+            options,
+            &no_completed_message(data),
+        )));
+    }
+    Ok(Ok((target, points)))
+}
+
+/// The parameters of `trials` to plot ([`select_params`]), or the figure titled `title` saying
+/// the completed trials have none.
+pub(crate) fn params_to_plot(
+    data: &StudyData,
+    title: &str,
+    trials: &[&FrozenTrial],
+    options: &PlotOptions,
+) -> hpo_core::Result<OrMessage<Vec<String>>> {
+    let params = select_params(data, trials, options)?;
+    if params.is_empty() {
+        return Ok(Err(message_figure(
+            title,
+            options,
+            &format!(
+                "the completed trials of study `{}` have no parameters",
+                data.name
+            ),
+        )));
+    }
+    Ok(Ok(params))
+}
+
 /// The Complete trials whose values are all finite and match the number of objectives.
 pub(crate) fn complete_finite(data: &StudyData) -> Vec<&FrozenTrial> {
     let m = data.directions.len();

@@ -9,7 +9,7 @@
 //! nearest ones. Colours come in bands (a filled contour) from Optuna's blues, better values
 //! darker; the colour scale is shared by all pairs.
 
-use crate::axis::{AxesStyle, Frame, x_axis_room, y_axis_room};
+use crate::axis::{AxesStyle, Frame, Scale};
 use crate::canvas::{Canvas, Group, Style, TextStyle, VAlign};
 use crate::color::{ColorScale, Colormap, named};
 use crate::data::StudyData;
@@ -19,9 +19,10 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    ParamAxis, Point, TOOLTIP_LIMIT, frame_in, message_figure, no_completed_message,
-    resolve_target, select_params, subsample, target_points, trial_tooltip,
+    ParamAxis, Point, TOOLTIP_LIMIT, completed_points, frame_in, message_figure, select_params,
+    subsample, trial_tooltip,
 };
+use crate::plots::extras::pair_grid;
 
 /// At most this many parameters (15 pairs) are drawn.
 pub(crate) const MAX_PARAMS: usize = 6;
@@ -35,15 +36,10 @@ const DOT_BUDGET: usize = 6000;
 /// Draws the contour plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Contour;
-    let target = resolve_target(data, options, kind)?;
-    let points = target_points(data, &target);
-    if points.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let (target, points) = match completed_points(data, options, kind)? {
+        Ok(found) => found,
+        Err(message) => return Ok(message),
+    };
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
     let mut params = select_params(data, &trials, options)?;
     if params.len() < 2 {
@@ -112,27 +108,9 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         draw.subplot(c, &frame, &axes[0], &axes[1], &style, GRID_SINGLE);
     } else {
         let font = 10.0;
-        let edge = AxesStyle {
-            x_title: Some(""),
-            y_title: Some(""),
-            x_ticks: 4,
-            y_ticks: 4,
-            font,
-            ..AxesStyle::default()
-        };
-        let left = 12.0
-            + axes[1..]
-                .iter()
-                .map(|a| y_axis_room(&a.scale, &edge))
-                .fold(0.0, f64::max);
         let n = k - 1;
-        let guess_w = (plots_area.w - left) / n as f64;
-        let bottom = 8.0
-            + axes[..n]
-                .iter()
-                .map(|a| x_axis_room(&a.scale, &edge, guess_w))
-                .fold(0.0, f64::max);
-        let grid_area = plots_area.inset(left, 6.0, 24.0, bottom);
+        let scales: Vec<Scale> = axes.iter().map(|a| a.scale.clone()).collect();
+        let grid_area = pair_grid(plots_area, &scales, font);
         let gap = 8.0;
         let cw = (grid_area.w - gap * (n - 1) as f64) / n as f64;
         let ch = (grid_area.h - gap * (n - 1) as f64) / n as f64;

@@ -19,9 +19,7 @@ use crate::kind::PlotKind;
 use crate::layout::Page;
 use crate::legend::{LegendItem, Mark};
 use crate::options::PlotOptions;
-use crate::plots::common::{
-    frame_in, message_figure, no_completed_message, resolve_target, target_points, value_scale,
-};
+use crate::plots::common::{completed_points, frame_in, value_scale};
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
 /// Colour of the EDF line.
@@ -30,18 +28,11 @@ const LINE: crate::color::Color = named::BLUE;
 /// Draws the EDF plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Edf;
-    let target = resolve_target(data, options, kind)?;
-    let mut values: Vec<f64> = target_points(data, &target)
-        .iter()
-        .map(|p| p.value)
-        .collect();
-    if values.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let (target, points) = match completed_points(data, options, kind)? {
+        Ok(found) => found,
+        Err(message) => return Ok(message),
+    };
+    let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
     values.sort_by(f64::total_cmp);
     let n = values.len();
 

@@ -144,16 +144,11 @@ pub(crate) struct PairCell {
     pub last_row: bool,
 }
 
-/// The cells of a lower-triangular grid of every pair of the `scales` (k ≥ 2 axes) in `area`:
-/// row `r` shows axis `r + 1` vertically, column `c ≤ r` shows axis `c` horizontally, leaving
-/// room on the left and at the bottom for tick labels (font size `font`) and titles. Also
-/// returns the empty top-right cell of the grid, if any (room for a legend).
-pub(crate) fn pair_cells(area: Rect, scales: &[Scale], font: f64) -> (Vec<PairCell>, Option<Rect>) {
-    let k = scales.len();
-    if k < 2 {
-        return (Vec::new(), None);
-    }
-    let n = k - 1;
+/// The part of `area` that the subplots of a lower-triangular grid of every pair of the
+/// `scales` (k ≥ 2 axes) fill: what is left after room on the left and at the bottom for tick
+/// labels (font size `font`) and titles.
+pub(crate) fn pair_grid(area: Rect, scales: &[Scale], font: f64) -> Rect {
+    let n = scales.len() - 1;
     let edge = AxesStyle {
         x_title: Some(""),
         y_title: Some(""),
@@ -173,7 +168,20 @@ pub(crate) fn pair_cells(area: Rect, scales: &[Scale], font: f64) -> (Vec<PairCe
             .iter()
             .map(|s| x_axis_room(s, &edge, guess_w))
             .fold(0.0, f64::max);
-    let grid = area.inset(left, 6.0, 24.0, bottom);
+    area.inset(left, 6.0, 24.0, bottom)
+}
+
+/// The cells of a lower-triangular grid of every pair of the `scales` (k ≥ 2 axes) in `area`:
+/// row `r` shows axis `r + 1` vertically, column `c ≤ r` shows axis `c` horizontally, leaving
+/// room on the left and at the bottom for tick labels (font size `font`) and titles. Also
+/// returns the empty top-right cell of the grid, if any (room for a legend).
+pub(crate) fn pair_cells(area: Rect, scales: &[Scale], font: f64) -> (Vec<PairCell>, Option<Rect>) {
+    let k = scales.len();
+    if k < 2 {
+        return (Vec::new(), None);
+    }
+    let n = k - 1;
+    let grid = pair_grid(area, scales, font);
     let gap = 8.0;
     let cw = ((grid.w - gap * (n - 1) as f64) / n as f64).max(0.0);
     let ch = ((grid.h - gap * (n - 1) as f64) / n as f64).max(0.0);

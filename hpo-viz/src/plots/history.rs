@@ -16,23 +16,17 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, TOOLTIP_LIMIT, dot_opacity, dot_radius, draw_dots, frame_in, message_figure,
-    no_completed_message, resolve_target, sampled_note, subsample, target_points, trial_tooltip,
-    value_scale,
+    Dot, MAX_POINTS, TOOLTIP_LIMIT, completed_points, dot_opacity, dot_radius, draw_dots, frame_in,
+    sampled_note, subsample, trial_tooltip, value_scale,
 };
 
 /// Draws the optimization history.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::History;
-    let target = resolve_target(data, options, kind)?;
-    let points = target_points(data, &target);
-    if points.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let (target, points) = match completed_points(data, options, kind)? {
+        Ok(found) => found,
+        Err(message) => return Ok(message),
+    };
 
     // Best value so far over feasible trials, as a step line through the improvements.
     let last_number = data.trials.last().map_or(0, |t| t.number) as f64;

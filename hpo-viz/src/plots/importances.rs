@@ -25,7 +25,7 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    frame_in, message_figure, no_completed_message, param_names, resolve_target, select_params,
+    frame_in, message_figure, no_completed_message, param_names, params_to_plot, resolve_target,
 };
 
 /// One bar series: a name and the importance of each parameter.
@@ -83,17 +83,10 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         return Ok(message_figure(title, options, &no_completed_message(data)));
     }
     let refs: Vec<&FrozenTrial> = usable.iter().map(Arc::as_ref).collect();
-    let params = select_params(data, &refs, options)?;
-    if params.is_empty() {
-        return Ok(message_figure(
-            title,
-            options,
-            &format!(
-                "the completed trials of study `{}` have no parameters",
-                data.name
-            ),
-        ));
-    }
+    let params = match params_to_plot(data, title, &refs, options)? {
+        Ok(params) => params,
+        Err(message) => return Ok(message),
+    };
 
     let mut base = ImportanceOptions::new();
     if let Some(e) = options.evaluator() {

@@ -23,8 +23,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    MAX_LINES, ParamAxis, best_indices, complete_finite, message_figure, no_completed_message,
-    resolve_target, sampled_note, select_params, subsample, target_points,
+    MAX_LINES, ParamAxis, best_indices, complete_finite, completed_points, message_figure,
+    no_completed_message, sampled_note, select_params, subsample,
 };
 
 /// Above this many lines, all but the best 10% fade.
@@ -112,11 +112,10 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         loss = ranks.clone();
         color_values = ranks;
     } else {
-        let target = resolve_target(data, options, kind)?;
-        let points = target_points(data, &target);
-        if points.is_empty() {
-            return Ok(message_figure(title, options, &no_completed_message(data)));
-        }
+        let (target, points) = match completed_points(data, options, kind)? {
+            Ok(found) => found,
+            Err(message) => return Ok(message),
+        };
         trials = points.iter().map(|p| p.trial).collect();
         let values: Vec<f64> = points.iter().map(|p| p.value).collect();
         dims.push(objective_dim(target.name.clone(), &values));

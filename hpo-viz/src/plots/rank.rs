@@ -21,17 +21,17 @@
 use hpo_core::StudyDirection;
 
 use crate::axis::{AxesStyle, Frame, Scale, format_number};
-use crate::canvas::{Canvas, Group, Paint, Style, TextStyle, VAlign, truncate};
+use crate::canvas::{Canvas, Group, Style, TextStyle, VAlign, truncate};
 use crate::color::{Color, named};
 use crate::data::StudyData;
 use crate::figure::Figure;
 use crate::kind::PlotKind;
 use crate::layout::{Page, Rect};
+use crate::legend::{bar_tick, gradient_bar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, ParamAxis, Point, TOOLTIP_LIMIT, best_indices, dot_opacity, dot_radius,
-    draw_dots, frame_in, message_figure, no_completed_message, resolve_target, select_params,
-    target_points, trial_tooltip, value_scale,
+    Dot, MAX_POINTS, ParamAxis, Point, TOOLTIP_LIMIT, best_indices, completed_points, dot_opacity,
+    dot_radius, draw_dots, frame_in, params_to_plot, trial_tooltip, value_scale,
 };
 use crate::plots::extras::{jitter, pair_cells, quantile};
 
@@ -95,27 +95,15 @@ fn rank_fractions(values: &[f64]) -> Vec<f64> {
 /// Draws the rank plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Rank;
-    let target = resolve_target(data, options, kind)?;
-    let points = target_points(data, &target);
-    if points.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let (target, points) = match completed_points(data, options, kind)? {
+        Ok(found) => found,
+        Err(message) => return Ok(message),
+    };
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
-    let mut params = select_params(data, &trials, options)?;
-    if params.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &format!(
-                "the completed trials of study `{}` have no parameters",
-                data.name
-            ),
-        ));
-    }
+    let mut params = match params_to_plot(data, kind.title(), &trials, options)? {
+        Ok(params) => params,
+        Err(message) => return Ok(message),
+    };
     let total_params = params.len();
     params.truncate(MAX_PARAMS);
     let axes: Vec<ParamAxis> = params
@@ -331,22 +319,7 @@ fn rank_colorbar(
     let x = area.x + 10.0;
     let top = area.y + 26.0;
     let h = (area.h - 56.0).max(30.0);
-    let stops: Vec<(f64, Color)> = (0..=20)
-        .map(|i| {
-            let f = i as f64 / 20.0;
-            (f, rank_color(f))
-        })
-        .collect();
-    let g = c.linear_gradient(&stops, true);
-    c.rect(
-        x,
-        top,
-        bar_w,
-        h,
-        &Style::new()
-            .fill_paint(Paint::Gradient(g))
-            .stroke(named::AXIS, 0.5),
-    );
+    gradient_bar(c, Rect::new(x, top, bar_w, h), 20, rank_color);
     let label = TextStyle::new(10.0)
         .color(named::MUTED)
         .valign(VAlign::Middle);
@@ -357,17 +330,10 @@ fn rank_colorbar(
         (0.75, "75%"),
         (1.0, "max."),
     ] {
-        let y = top + h * (1.0 - q);
-        c.line(
+        bar_tick(
+            c,
             x + bar_w,
-            y,
-            x + bar_w + 3.0,
-            y,
-            &Style::stroked(named::AXIS, 1.0),
-        );
-        c.text(
-            x + bar_w + 5.0,
-            y,
+            top + h * (1.0 - q),
             &format!("{name} ({})", format_number(quantile(&sorted, q))),
             &label,
         );

@@ -16,9 +16,9 @@ use crate::layout::{Page, grid, grid_shape};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, ParamAxis, TOOLTIP_LIMIT, best_indices, dot_opacity, dot_radius, draw_dots,
-    frame_in, message_figure, no_completed_message, resolve_target, sampled_note, select_params,
-    subsample, target_points, trial_tooltip, value_scale,
+    Dot, MAX_POINTS, ParamAxis, TOOLTIP_LIMIT, best_indices, completed_points, dot_opacity,
+    dot_radius, draw_dots, frame_in, params_to_plot, sampled_note, subsample, trial_tooltip,
+    value_scale,
 };
 
 /// Dots drawn over all subplots at most (each subplot gets a share, at least 300).
@@ -31,27 +31,15 @@ const MIN_CELL_H: f64 = 190.0;
 /// Draws the slice plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Slice;
-    let target = resolve_target(data, options, kind)?;
-    let points = target_points(data, &target);
-    if points.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let (target, points) = match completed_points(data, options, kind)? {
+        Ok(found) => found,
+        Err(message) => return Ok(message),
+    };
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
-    let params = select_params(data, &trials, options)?;
-    if params.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &format!(
-                "the completed trials of study `{}` have no parameters",
-                data.name
-            ),
-        ));
-    }
+    let params = match params_to_plot(data, kind.title(), &trials, options)? {
+        Ok(params) => params,
+        Err(message) => return Ok(message),
+    };
 
     let (w, h) = options.dimensions();
     let plot_w = w as f64 - COLORBAR_WIDTH - 20.0;
