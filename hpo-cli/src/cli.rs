@@ -444,6 +444,15 @@ pub struct PlotArgs {
     /// Height in pixels.
     #[arg(long, requires = "width")]
     pub height: Option<u32>,
+
+    /// Pareto front: draw only the Pareto-optimal trials (Optuna's
+    /// `include_dominated_trials=False`).
+    #[arg(long)]
+    pub hide_dominated: bool,
+
+    /// Timeline: only the N most recent trials (Optuna's `n_recent_trials`).
+    #[arg(long, value_name = "N")]
+    pub n_recent_trials: Option<usize>,
 }
 
 /// `importance`.

@@ -106,6 +106,30 @@ fn every_kind_in_every_format() {
             "mo.svg",
         ]);
         check_file(&env, "mo.svg");
+        // Optuna's include_dominated_trials=False and n_recent_trials.
+        env.ok(&[
+            "plot",
+            "pareto-front",
+            "--study",
+            "mo",
+            "--hide-dominated",
+            "-o",
+            "front-only.svg",
+        ]);
+        let svg = std::fs::read_to_string(env.path("front-only.svg")).unwrap();
+        assert!(svg.contains("dominated trials hidden"), "{svg}");
+        env.ok(&[
+            "plot",
+            "timeline",
+            "--study",
+            "s",
+            "--n-recent-trials",
+            "3",
+            "-o",
+            "recent.svg",
+        ]);
+        let svg = std::fs::read_to_string(env.path("recent.svg")).unwrap();
+        assert!(svg.contains("the 3 most recent of"), "{svg}");
     }
 }
 

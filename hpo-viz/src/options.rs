@@ -25,6 +25,8 @@ pub struct PlotOptions {
     target_name: Option<String>,
     objective: Option<usize>,
     evaluator: Option<Arc<dyn ImportanceEvaluator>>,
+    include_dominated_trials: bool,
+    n_recent_trials: Option<usize>,
     width: u32,
     height: u32,
 }
@@ -37,6 +39,8 @@ impl Default for PlotOptions {
             target_name: None,
             objective: None,
             evaluator: None,
+            include_dominated_trials: true,
+            n_recent_trials: None,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
         }
@@ -51,6 +55,8 @@ impl fmt::Debug for PlotOptions {
             .field("target_name", &self.target_name)
             .field("objective", &self.objective)
             .field("evaluator", &self.evaluator.as_ref().map(|e| e.name()))
+            .field("include_dominated_trials", &self.include_dominated_trials)
+            .field("n_recent_trials", &self.n_recent_trials)
             .field("width", &self.width)
             .field("height", &self.height)
             .finish()
@@ -105,6 +111,20 @@ impl PlotOptions {
         self
     }
 
+    /// Whether the Pareto-front plot also draws dominated (and infeasible) trials (default
+    /// `true`, Optuna's `include_dominated_trials`).
+    pub fn include_dominated_trials(mut self, yes: bool) -> Self {
+        self.include_dominated_trials = yes;
+        self
+    }
+
+    /// The timeline plot draws only the `n` most recent trials (by number; Optuna's
+    /// `n_recent_trials`). Default: all of them.
+    pub fn n_recent_trials(mut self, n: usize) -> Self {
+        self.n_recent_trials = Some(n);
+        self
+    }
+
     /// The figure size in pixels (default 900 × 600; each side between 200 and 5000).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
@@ -137,6 +157,17 @@ impl PlotOptions {
         self.objective
     }
 
+    /// Whether the Pareto-front plot draws dominated trials (see
+    /// [`PlotOptions::include_dominated_trials`]).
+    pub fn includes_dominated_trials(&self) -> bool {
+        self.include_dominated_trials
+    }
+
+    /// The timeline's limit set with [`PlotOptions::n_recent_trials`], if any.
+    pub fn recent_trials(&self) -> Option<usize> {
+        self.n_recent_trials
+    }
+
     /// Width and height in pixels.
     pub fn dimensions(&self) -> (u32, u32) {
         (self.width, self.height)
@@ -144,6 +175,11 @@ impl PlotOptions {
 
     /// An error naming the problem when the size is out of bounds.
     pub(crate) fn check_size(&self) -> hpo_core::Result<()> {
+        if self.n_recent_trials == Some(0) {
+            return Err(hpo_core::Error::InvalidArgument(
+                "n_recent_trials must be at least 1".to_owned(),
+            ));
+        }
         let ok = |v: u32| (MIN_SIZE..=MAX_SIZE).contains(&v);
         if ok(self.width) && ok(self.height) {
             Ok(())

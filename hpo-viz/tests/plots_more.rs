@@ -680,6 +680,65 @@ fn edf_rises_from_0_to_1_by_one_step_per_value() {
 }
 
 #[test]
+fn pareto_front_can_hide_dominated_trials() {
+    let data = hand_multi(120, 2, false);
+    let expected = brute_force_front(&data);
+    let fig = plot(
+        &data,
+        PlotKind::ParetoFront,
+        &PlotOptions::new().include_dominated_trials(false),
+    )
+    .unwrap();
+    let svg = fig.svg();
+    assert_eq!(count_in(svg, "pareto-front", "circle"), expected.len());
+    assert_eq!(count_in(svg, "dominated", "circle"), 0);
+    assert_eq!(count_in(svg, "infeasible", "circle"), 0);
+    assert!(svg.contains("dominated trials hidden"));
+    check_svg(&fig, "pareto-front-only");
+}
+
+#[test]
+fn timeline_can_show_only_the_most_recent_trials() {
+    let data = big(40);
+    let all = plot(&data, PlotKind::Timeline, &PlotOptions::new()).unwrap();
+    let started = data
+        .trials
+        .iter()
+        .filter(|t| t.datetime_start.is_some())
+        .count();
+    assert_eq!(count_in(all.svg(), "bars", "rect"), started);
+    let fig = plot(
+        &data,
+        PlotKind::Timeline,
+        &PlotOptions::new().n_recent_trials(10),
+    )
+    .unwrap();
+    let mut shown = tooltip_numbers(fig.svg(), "bars", "rect");
+    shown.sort_unstable();
+    let mut newest: Vec<u64> = data.trials.iter().map(|t| t.number).collect();
+    newest.sort_unstable();
+    let newest: Vec<u64> = newest[newest.len() - 10..]
+        .iter()
+        .copied()
+        .filter(|n| {
+            data.trials
+                .iter()
+                .any(|t| t.number == *n && t.datetime_start.is_some())
+        })
+        .collect();
+    assert_eq!(shown, newest);
+    assert!(fig.svg().contains("the 10 most recent of 40 trials"));
+    assert!(
+        plot(
+            &data,
+            PlotKind::Timeline,
+            &PlotOptions::new().n_recent_trials(0)
+        )
+        .is_err()
+    );
+}
+
+#[test]
 fn timeline_has_one_bar_per_started_trial() {
     let start = t0();
     let spec: [(TrialState, Option<i64>, Option<i64>); 8] = [

@@ -114,6 +114,15 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
     if let (Some(w), Some(h)) = (args.width, args.height) {
         options = options.size(w, h);
     }
+    if args.hide_dominated {
+        options = options.include_dominated_trials(false);
+    }
+    if let Some(n) = args.n_recent_trials {
+        if n == 0 {
+            bail!("--n-recent-trials must be at least 1");
+        }
+        options = options.n_recent_trials(n);
+    }
     if kind == PlotKind::Importances {
         let name = args.evaluator.as_deref().unwrap_or("ped-anova");
         options = options.evaluator_arc(hpo_importance::evaluator_from_name(name, args.seed)?);

@@ -130,7 +130,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     };
     // The same sample of non-front trials in every pair.
     let others: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].class != Class::Front)
+        .filter(|&i| entries[i].class != Class::Front && options.includes_dominated_trials())
         .collect();
     let kept: Vec<usize> = subsample(others.len(), budget, &[])
         .into_iter()
@@ -157,6 +157,9 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     );
     if n_infeasible > 0 {
         note.push_str(&format!(" ({n_infeasible} infeasible)"));
+    }
+    if !options.includes_dominated_trials() {
+        note.push_str("; dominated trials hidden");
     }
     if kept.len() < others.len() {
         note.push_str(&format!(

@@ -123,6 +123,21 @@ fn render_at(
     now: DateTime<Utc>,
 ) -> hpo_core::Result<Figure> {
     let title = PlotKind::Timeline.title();
+    let total = data.trials.len();
+    let recent;
+    let data = match options.recent_trials() {
+        Some(n) if n < data.trials.len() => {
+            let mut trials = data.trials.clone();
+            trials.sort_by_key(|t| t.number);
+            let first = trials.len() - n;
+            recent = StudyData {
+                trials: trials.split_off(first),
+                ..data.clone()
+            };
+            &recent
+        }
+        _ => data,
+    };
     let started = data
         .trials
         .iter()
@@ -147,6 +162,12 @@ fn render_at(
     let mut page = Page::from_options(title, options);
     let aggregate = bars.len() > BAR_CAP;
     let mut note = Vec::new();
+    if data.trials.len() < total {
+        note.push(format!(
+            "the {} most recent of {total} trials",
+            data.trials.len()
+        ));
+    }
     if aggregate {
         note.push(format!(
             "{} trials: more than {BAR_CAP}, so bars are replaced by the number of trials running \
