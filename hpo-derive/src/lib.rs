@@ -2,9 +2,9 @@
 //! [hpo](https://docs.rs/hpo). Use it through the `hpo` crate (`hpo::SearchSpace`, feature
 //! `derive`, on by default); the attribute syntax is documented in this crate's README.
 //!
-//! The expansion follows serde_derive's layout: [`attr`] parses `#[space(...)]`, [`check`]
-//! validates across attributes into the IR of [`ast`], and [`expand`] generates code. Errors are
-//! collected ([`ctxt`]) and reported together, each at its own span; the entry point never
+//! The expansion follows serde_derive's layout: `attr` parses `#[space(...)]`, `check`
+//! validates across attributes into the IR of `ast`, and `expand` generates code. Errors are
+//! collected (`ctxt`) and reported together, each at its own span; the entry point never
 //! panics.
 
 mod ast;
