@@ -15,6 +15,14 @@ pub(crate) enum Scale {
         /// Value at 1.
         hi: f64,
     },
+    /// Linear between `lo` and `hi` for integer data (an int parameter, a step): ticks only at
+    /// whole numbers.
+    Integer {
+        /// Value at 0.
+        lo: f64,
+        /// Value at 1.
+        hi: f64,
+    },
     /// Logarithmic between `lo` and `hi` (both > 0).
     Log {
         /// Value at 0.
@@ -49,6 +57,14 @@ impl Scale {
         Scale::Linear {
             lo: lo - pad,
             hi: hi + pad,
+        }
+    }
+
+    /// [`Scale::linear`] for integer data: the same padding, ticks only at whole numbers.
+    pub fn integer(min: f64, max: f64) -> Scale {
+        match Scale::linear(min, max) {
+            Scale::Linear { lo, hi } => Scale::Integer { lo, hi },
+            other => other,
         }
     }
 
@@ -95,7 +111,7 @@ impl Scale {
     /// The position of `v` in `[0, 1]` (outside for values outside the domain).
     pub fn norm(&self, v: f64) -> f64 {
         match self {
-            Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
+            Scale::Linear { lo, hi } | Scale::Integer { lo, hi } => (v - lo) / (hi - lo),
             Scale::Log { lo, hi } => {
                 if v <= 0.0 {
                     return -0.05;
@@ -113,7 +129,7 @@ impl Scale {
     /// The value at position `t` (the inverse of [`Scale::norm`]).
     pub fn invert(&self, t: f64) -> f64 {
         match self {
-            Scale::Linear { lo, hi } => lo + t * (hi - lo),
+            Scale::Linear { lo, hi } | Scale::Integer { lo, hi } => lo + t * (hi - lo),
             Scale::Log { lo, hi } => (lo.ln() + t * (hi.ln() - lo.ln())).exp(),
             Scale::Category { labels } => t * labels.len().max(1) as f64 - 0.5,
         }
@@ -122,7 +138,8 @@ impl Scale {
     /// About `target` ticks inside the domain.
     pub fn ticks(&self, target: usize) -> Vec<Tick> {
         match self {
-            Scale::Linear { lo, hi } => linear_ticks(*lo, *hi, target),
+            Scale::Linear { lo, hi } => linear_ticks(*lo, *hi, target, 0.0),
+            Scale::Integer { lo, hi } => linear_ticks(*lo, *hi, target, 1.0),
             Scale::Log { lo, hi } => log_ticks(*lo, *hi, target),
             Scale::Category { labels } => {
                 let n = labels.len();
@@ -174,8 +191,9 @@ pub(crate) fn nice_step(range: f64, target: usize) -> f64 {
     nice * mag
 }
 
-fn linear_ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {
-    let step = nice_step(hi - lo, target);
+/// About `target` 1-2-5 ticks over `lo..=hi`, at least `min_step` apart.
+fn linear_ticks(lo: f64, hi: f64, target: usize, min_step: f64) -> Vec<Tick> {
+    let step = nice_step(hi - lo, target).max(min_step);
     let start = (lo / step - 1e-9).ceil() as i64;
     let end = (hi / step + 1e-9).floor() as i64;
     if end < start || end - start > 1000 {
@@ -225,7 +243,7 @@ fn log_ticks(lo: f64, hi: f64, target: usize) -> Vec<Tick> {
     if ticks.len() >= 3 {
         return ticks;
     }
-    linear_ticks(lo, hi, target)
+    linear_ticks(lo, hi, target, 0.0)
         .into_iter()
         .filter(|t| t.value > 0.0)
         .collect()
@@ -556,6 +574,25 @@ mod tests {
         let s = Scale::linear_exact(-0.3, 0.3);
         let labels: Vec<_> = s.ticks(6).into_iter().map(|t| t.label).collect();
         assert_eq!(labels, ["-0.3", "-0.2", "-0.1", "0", "0.1", "0.2", "0.3"]);
+    }
+
+    #[test]
+    fn integer_ticks_are_whole_numbers() {
+        // 1..=5 would get half steps on a linear scale.
+        let labels: Vec<_> = Scale::linear(1.0, 5.0)
+            .ticks(6)
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
+        assert!(labels.contains(&"1.5".to_owned()), "{labels:?}");
+        let labels: Vec<_> = Scale::integer(1.0, 5.0)
+            .ticks(6)
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
+        assert_eq!(labels, ["1", "2", "3", "4", "5"]);
+        let s = Scale::integer(3.0, 3.0);
+        assert!(s.ticks(6).iter().all(|t| t.value.fract() == 0.0));
     }
 
     #[test]

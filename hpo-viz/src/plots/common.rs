@@ -372,6 +372,8 @@ impl ParamAxis {
                 }
                 let scale = if log && min > 0.0 {
                     Scale::log(min, max)
+                } else if matches!(dist, Distribution::Int(_)) {
+                    Scale::integer(min, max)
                 } else {
                     Scale::linear(min, max)
                 };

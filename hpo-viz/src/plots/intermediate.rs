@@ -146,17 +146,9 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         lo_step = lo_step.min(p.0);
         hi_step = hi_step.max(p.0);
     }
-    let x = Scale::linear(lo_step, hi_step);
+    let x = Scale::integer(lo_step, hi_step);
     let y = value_scale(curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
-    let x_span = match &x {
-        Scale::Linear { lo, hi } => hi - lo,
-        _ => 10.0,
-    };
-    let axes = AxesStyle {
-        // Steps are integers: keep ticks at least one step apart.
-        x_ticks: (x_span.floor() as usize).clamp(1, 6),
-        ..AxesStyle::titled("Step", "Intermediate Value")
-    };
+    let axes = AxesStyle::titled("Step", "Intermediate Value");
     let frame = frame_in(page.body(), x, y, &axes, 0.0);
     let c = &mut page.canvas;
     frame.draw(c, &axes);
