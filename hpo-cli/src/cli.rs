@@ -177,7 +177,9 @@ Examples:
   hpo plot history --storage sqlite:///example.db --study demo -o history.svg
   hpo plot contour --storage sqlite:///example.db --study demo --params x y -o contour.png
   hpo plot pareto-front --storage sqlite:///example.db --study mo -o front.html
-  hpo plot slice --storage sqlite:///example.db --study mo --target-objective 1 -o slice.svg")]
+  hpo plot slice --storage sqlite:///example.db --study mo --target-objective 1 -o slice.svg
+  hpo plot history --storage sqlite:///example.db --study tpe --study random -o compare.svg
+  hpo plot history --storage sqlite:///example.db --study a --study b --error-bar -o mean.svg")]
     Plot(PlotArgs),
 
     /// Rank the parameters by importance (PED-ANOVA, fANOVA or mean decrease impurity).
@@ -413,9 +415,15 @@ pub struct PlotArgs {
     #[arg(value_name = "KIND")]
     pub kind: String,
 
-    #[command(flatten)]
-    /// The study.
-    pub study: StudyArg,
+    /// Name of the study (may be left out when the storage holds exactly one study). Give it
+    /// several times to compare studies in a history or edf plot.
+    #[arg(long = "study", visible_alias = "study-name", value_name = "NAME")]
+    pub studies: Vec<String>,
+
+    /// History of several studies: draw the mean value per trial number with ±1 std error bars
+    /// and the mean best value with a ±1 std band (Optuna's `error_bar=True`).
+    #[arg(long)]
+    pub error_bar: bool,
 
     /// Output file; its extension picks the format: .svg, .png or .html.
     #[arg(short, long, value_name = "FILE")]

@@ -72,3 +72,59 @@ pub use report::report_html;
 pub fn plot(data: &StudyData, kind: PlotKind, options: &PlotOptions) -> hpo_core::Result<Figure> {
     plots::render(kind, data, options)
 }
+
+/// Draws `kind` comparing several studies, as Optuna's `plot_optimization_history` and
+/// `plot_edf` do when given a list of studies: one series per study, in the colours of a
+/// categorical palette, with one legend entry per study (its name).
+///
+/// Only [`PlotKind::History`] (each study's trials and best value so far) and
+/// [`PlotKind::Edf`] (each study's distribution line) compare studies. With
+/// [`PlotOptions::error_bar`] and several studies, the history shows instead the mean value per
+/// trial number across the studies with ±1 standard deviation error bars, and the mean best
+/// value so far with a ±1 standard deviation band. With a single study, the figure is exactly
+/// that of [`plot`].
+///
+/// Studies without completed trials are drawn as nothing and named in the figure's
+/// [notice](Figure::notice) (when none has any, the figure only shows that message).
+///
+/// Errors ([`InvalidArgument`](hpo_core::Error::InvalidArgument)): another kind, an empty
+/// `studies`, studies with different numbers of objectives (the message names each study's
+/// count), multi-objective studies without a target or objective index, a figure size out of
+/// bounds.
+///
+/// ```
+/// use std::sync::Arc;
+/// use hpo_core::{FrozenTrial, StudyDirection, TrialState};
+/// use hpo_viz::{PlotKind, PlotOptions, StudyData, plot_studies};
+///
+/// let study = |name: &str, shift: f64| {
+///     let trials: Vec<Arc<FrozenTrial>> = (0..20u64)
+///         .map(|i| {
+///             let v = (i as f64 * 0.7 + shift).sin() + 1.0;
+///             let mut t = FrozenTrial::new(TrialState::Complete).with_value(v);
+///             t.number = i;
+///             Arc::new(t)
+///         })
+///         .collect();
+///     StudyData::new(name, vec![StudyDirection::Minimize], trials)
+/// };
+/// let studies = [study("random", 0.0), study("tpe", 1.0)];
+/// let figure = plot_studies(&studies, PlotKind::History, &PlotOptions::new())?;
+/// assert!(figure.svg().contains(">random</text>") && figure.svg().contains(">tpe</text>"));
+///
+/// let mean = plot_studies(&studies, PlotKind::History, &PlotOptions::new().error_bar(true))?;
+/// assert!(mean.svg().contains("class=\"best-band\""));
+/// let edf = plot_studies(&studies, PlotKind::Edf, &PlotOptions::new())?;
+/// assert_eq!(edf.title(), "Empirical Distribution Function Plot");
+///
+/// assert!(plot_studies(&studies, PlotKind::Slice, &PlotOptions::new()).is_err());
+/// assert!(plot_studies(&[], PlotKind::Edf, &PlotOptions::new()).is_err());
+/// # Ok::<(), hpo_core::Error>(())
+/// ```
+pub fn plot_studies(
+    studies: &[StudyData],
+    kind: PlotKind,
+    options: &PlotOptions,
+) -> hpo_core::Result<Figure> {
+    plots::render_studies(kind, studies, options)
+}

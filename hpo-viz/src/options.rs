@@ -27,6 +27,7 @@ pub struct PlotOptions {
     evaluator: Option<Arc<dyn ImportanceEvaluator>>,
     include_dominated_trials: bool,
     n_recent_trials: Option<usize>,
+    error_bar: bool,
     width: u32,
     height: u32,
 }
@@ -41,6 +42,7 @@ impl Default for PlotOptions {
             evaluator: None,
             include_dominated_trials: true,
             n_recent_trials: None,
+            error_bar: false,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
         }
@@ -57,6 +59,7 @@ impl fmt::Debug for PlotOptions {
             .field("evaluator", &self.evaluator.as_ref().map(|e| e.name()))
             .field("include_dominated_trials", &self.include_dominated_trials)
             .field("n_recent_trials", &self.n_recent_trials)
+            .field("error_bar", &self.error_bar)
             .field("width", &self.width)
             .field("height", &self.height)
             .finish()
@@ -125,6 +128,16 @@ impl PlotOptions {
         self
     }
 
+    /// Whether the history plot of several studies ([`crate::plot_studies`]) draws, instead of
+    /// each study's trials, the mean objective value per trial number across the studies with
+    /// ±1 standard deviation error bars, and the mean best value so far with a ±1 standard
+    /// deviation band (Optuna's `error_bar=True`). Default `false`; ignored by other kinds and
+    /// for a single study.
+    pub fn error_bar(mut self, yes: bool) -> Self {
+        self.error_bar = yes;
+        self
+    }
+
     /// The figure size in pixels (default 900 × 600; each side between 200 and 5000).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
@@ -166,6 +179,11 @@ impl PlotOptions {
     /// The timeline's limit set with [`PlotOptions::n_recent_trials`], if any.
     pub fn recent_trials(&self) -> Option<usize> {
         self.n_recent_trials
+    }
+
+    /// Whether error bars were asked for with [`PlotOptions::error_bar`].
+    pub fn shows_error_bar(&self) -> bool {
+        self.error_bar
     }
 
     /// Width and height in pixels.

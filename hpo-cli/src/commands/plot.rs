@@ -1,13 +1,14 @@
-//! `plot KIND -o FILE`: one figure of a study, as SVG, PNG or HTML by the file's extension.
+//! `plot KIND -o FILE`: one figure of a study (or, for history and edf, of several studies
+//! compared), as SVG, PNG or HTML by the file's extension.
 
 use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use hpo_core::Study;
-use hpo_viz::{MAX_SIZE, MIN_SIZE, PlotKind, PlotOptions, StudyData, plot};
+use hpo_viz::{MAX_SIZE, MIN_SIZE, PlotKind, PlotOptions, StudyData, plot, plot_studies};
 
 use super::Ctx;
-use crate::cli::{PlotArgs, TargetArgs};
+use crate::cli::{PlotArgs, StudyArg, TargetArgs};
 
 /// The plot kinds' names, for messages.
 pub fn kind_names() -> String {
@@ -75,23 +76,12 @@ pub fn plot_options(study: &Study, target: &TargetArgs) -> anyhow::Result<PlotOp
     Ok(options)
 }
 
-/// `plot`.
-pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
-    let kind = parse_kind(&args.kind)?;
-    check_extension(&args.output)?;
-    if let (Some(w), Some(h)) = (args.width, args.height)
-        && !((MIN_SIZE..=MAX_SIZE).contains(&w) && (MIN_SIZE..=MAX_SIZE).contains(&h))
-    {
-        bail!(
-            "--width and --height must each be between {MIN_SIZE} and {MAX_SIZE} pixels, got \
-             {w} x {h}"
-        );
-    }
-    let study = ctx.load(&args.study)?;
+/// Checks that `study` can be drawn as `kind` with the objective chosen in `target`.
+fn check_study(study: &Study, kind: PlotKind, target: &TargetArgs) -> anyhow::Result<()> {
     let n = study.directions().len();
     if study.is_multi_objective()
         && kind.needs_target_for_multi_objective()
-        && args.target.target_objective.is_none()
+        && target.target_objective.is_none()
     {
         bail!(
             "study `{}` has {n} objectives: pick the one to plot with --target-objective I \
@@ -107,7 +97,57 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
             study.name()
         );
     }
-    let mut options = plot_options(&study, &args.target)?;
+    Ok(())
+}
+
+/// `plot`.
+pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
+    let kind = parse_kind(&args.kind)?;
+    check_extension(&args.output)?;
+    if let (Some(w), Some(h)) = (args.width, args.height)
+        && !((MIN_SIZE..=MAX_SIZE).contains(&w) && (MIN_SIZE..=MAX_SIZE).contains(&h))
+    {
+        bail!(
+            "--width and --height must each be between {MIN_SIZE} and {MAX_SIZE} pixels, got \
+             {w} x {h}"
+        );
+    }
+    let names = if args.studies.is_empty() {
+        vec![ctx.study_name(&StudyArg { study: None })?]
+    } else {
+        args.studies.clone()
+    };
+    if names.len() > 1 && !matches!(kind, PlotKind::History | PlotKind::Edf) {
+        bail!(
+            "only the history and edf plots compare studies; a {} plot takes one --study (got \
+             {}: {})",
+            kind.name(),
+            names.len(),
+            names.join(", ")
+        );
+    }
+    if args.error_bar && kind != PlotKind::History {
+        eprintln!("note: --error-bar applies to the history plot only; ignored");
+    }
+    let studies = names
+        .iter()
+        .map(|name| {
+            ctx.load(&StudyArg {
+                study: Some(name.clone()),
+            })
+        })
+        .collect::<anyhow::Result<Vec<Study>>>()?;
+    for study in &studies {
+        check_study(study, kind, &args.target)?;
+    }
+    let study = &studies[0];
+    let mut options = plot_options(study, &args.target)?;
+    for other in &studies[1..] {
+        check_objective(other, &args.target)?;
+    }
+    if args.error_bar {
+        options = options.error_bar(true);
+    }
     if let Some(name) = &args.target_name {
         options = options.target_name(name.as_str());
     }
@@ -127,9 +167,16 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
         let name = args.evaluator.as_deref().unwrap_or("ped-anova");
         options = options.evaluator_arc(hpo_importance::evaluator_from_name(name, args.seed)?);
     }
-    let data = StudyData::load(&study).context("cannot read the study")?;
-    let figure = plot(&data, kind, &options)
-        .with_context(|| format!("cannot draw the {} plot", kind.name()))?;
+    let data = studies
+        .iter()
+        .map(|s| StudyData::load(s).with_context(|| format!("cannot read study `{}`", s.name())))
+        .collect::<anyhow::Result<Vec<StudyData>>>()?;
+    let figure = if let [one] = data.as_slice() {
+        plot(one, kind, &options)
+    } else {
+        plot_studies(&data, kind, &options)
+    }
+    .with_context(|| format!("cannot draw the {} plot", kind.name()))?;
     if let Some(notice) = figure.notice() {
         eprintln!("note: {notice}");
     }
@@ -137,9 +184,10 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
         .save(&args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     tracing::info!(
-        "Wrote the {} plot of study '{}' to {}.",
+        "Wrote the {} plot of {} '{}' to {}.",
         kind.name(),
-        study.name(),
+        if names.len() == 1 { "study" } else { "studies" },
+        names.join("', '"),
         args.output.display()
     );
     Ok(())

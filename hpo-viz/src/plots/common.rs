@@ -226,6 +226,56 @@ pub(crate) fn completed_points<'a>(
     Ok(Ok((target, points)))
 }
 
+/// One study's line (or dots) in a plot that compares studies ([`completed_series`]).
+pub(crate) struct Series<'a> {
+    /// The study.
+    pub data: &'a StudyData,
+    /// Its position among the studies given (picks its palette colour).
+    pub index: usize,
+    /// Its plotted value ([`resolve_target`]).
+    pub target: TargetSpec,
+    /// Its completed trials with a finite value ([`target_points`]), never empty.
+    pub points: Vec<Point<'a>>,
+}
+
+/// [`completed_points`] for several studies: one [`Series`] per study with completed trials,
+/// plus a notice naming the studies without any (drawn as nothing). Targets are resolved for
+/// every study first, so an error names the first study that cannot be plotted. When no study
+/// has completed trials, the figure saying so (for one study, exactly the figure of
+/// [`completed_points`]).
+pub(crate) fn completed_series<'a>(
+    studies: &'a [StudyData],
+    options: &PlotOptions,
+    kind: PlotKind,
+) -> hpo_core::Result<OrMessage<(Vec<Series<'a>>, Option<String>)>> {
+    let targets = studies
+        .iter()
+        .map(|data| resolve_target(data, options, kind))
+        .collect::<hpo_core::Result<Vec<_>>>()?;
+    let mut series = Vec::new();
+    let mut empty = Vec::new();
+    for (index, (data, target)) in studies.iter().zip(targets).enumerate() {
+        let points = target_points(data, &target);
+        if points.is_empty() {
+            empty.push(no_completed_message(data));
+        } else {
+            series.push(Series {
+                data,
+                index,
+                target,
+                points,
+            });
+        }
+    }
+    let notice = (!empty.is_empty()).then(|| empty.join("; "));
+    match notice {
+        Some(message) if series.is_empty() => {
+            Ok(Err(message_figure(kind.title(), options, &message)))
+        }
+        notice => Ok(Ok((series, notice))),
+    }
+}
+
 /// The parameters of `trials` to plot ([`select_params`]), or the figure titled `title` saying
 /// the completed trials have none.
 pub(crate) fn params_to_plot(

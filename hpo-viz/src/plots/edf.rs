@@ -1,81 +1,111 @@
 //! Empirical distribution function: for each value x, the fraction of completed trials whose
 //! objective (or target) value is at most x (Optuna's `plot_edf`).
 //!
-//! Optuna compares several studies; [`StudyData`] holds one, so there is one line. Optuna
-//! samples the function at 100 points; here it is drawn exactly, as a step line rising by
-//! `1/n` at each value (ties rise together), from 0 left of the smallest value to 1 right of the
-//! largest. Like Optuna, every Complete trial with a finite value counts (constraints are not
-//! considered), and a multi-objective study needs a target or an objective index.
+//! Like Optuna, several studies can be compared (one line each, in palette colours; one study
+//! is drawn in blue). Optuna samples the function at 100 points; here it is drawn exactly, as
+//! a step line rising by `1/n` at each value (ties rise together), from 0 left of the smallest
+//! value to 1 right of the largest. Like Optuna, every Complete trial with a finite value
+//! counts (constraints are not considered), and a multi-objective study needs a target or an
+//! objective index.
 //!
 //! Big studies: the exact steps are merged where they fall on the same pixel column, so the
 //! line never has more than a few points per pixel of width whatever the number of trials.
 
 use crate::axis::{AxesStyle, Scale, format_number};
 use crate::canvas::{Group, Style};
-use crate::color::named;
+use crate::color::{named, palette};
 use crate::data::StudyData;
 use crate::figure::Figure;
 use crate::kind::PlotKind;
 use crate::layout::Page;
 use crate::legend::{LegendItem, Mark};
 use crate::options::PlotOptions;
-use crate::plots::common::{completed_points, frame_in, value_scale};
+use crate::plots::common::{completed_series, frame_in, value_scale};
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
 /// Colour of the EDF line.
 const LINE: crate::color::Color = named::BLUE;
 
-/// Draws the EDF plot.
+/// Draws the EDF plot of one study.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
+    render_many(std::slice::from_ref(data), options)
+}
+
+/// Draws the EDF plot of `studies` (at least one), one line per study with completed trials.
+pub(crate) fn render_many(
+    studies: &[StudyData],
+    options: &PlotOptions,
+) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Edf;
-    let (target, points) = match completed_points(data, options, kind)? {
+    let (series, notice) = match completed_series(studies, options, kind)? {
         Ok(found) => found,
         Err(message) => return Ok(message),
     };
-    let mut values: Vec<f64> = points.iter().map(|p| p.value).collect();
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
+    let single = studies.len() == 1;
+    let sorted: Vec<Vec<f64>> = series
+        .iter()
+        .map(|s| {
+            let mut values: Vec<f64> = s.points.iter().map(|p| p.value).collect();
+            values.sort_by(f64::total_cmp);
+            values
+        })
+        .collect();
 
     let mut page = Page::from_options(kind.title(), options);
-    let x = value_scale(values.iter().copied());
+    if let Some(notice) = &notice {
+        page.subtitle(&format!("not drawn: {notice}"));
+    }
+    let x = value_scale(sorted.iter().flatten().copied());
     let (x_lo, x_hi) = (x.invert(0.0), x.invert(1.0));
-    let axes = AxesStyle::titled(&target.name, "Cumulative Probability");
+    let axes = AxesStyle::titled(&series[0].target.name, "Cumulative Probability");
     let frame = frame_in(page.body(), x, Scale::linear_exact(0.0, 1.0), &axes, 0.0);
     let c = &mut page.canvas;
     frame.draw(c, &axes);
 
-    let steps = edf_steps(&values, x_lo, x_hi);
-    let pixels: Vec<(f64, f64)> = steps
-        .iter()
-        .map(|&(v, f)| (frame.px(v), frame.py(f)))
-        .collect();
-    let line = simplify_staircase(&pixels);
-
     let clip = frame.clip(c);
     c.begin_group(&Group::new().clip(clip).class("edf"));
-    let tip = format!(
-        "EDF of {} over {n} completed trial{}\nmin {}, median {}, max {}",
-        target.name,
-        if n == 1 { "" } else { "s" },
-        format_number(values[0]),
-        format_number(crate::plots::extras::quantile(&values, 0.5)),
-        format_number(values[n - 1]),
-    );
-    c.titled(&tip, |c| c.polyline(&line, &Style::stroked(LINE, 2.0)));
-    c.end_group();
-
     let mut marks = Vec::new();
-    trace(&line, 10.0, &mut marks);
-    let items = [LegendItem::new(
-        format!("{} ({n} trial{})", data.name, if n == 1 { "" } else { "s" }),
-        Mark::Line {
-            color: LINE,
-            width: 2.0,
-            dash: None,
-        },
-    )];
+    let mut items = Vec::new();
+    for (s, values) in series.iter().zip(&sorted) {
+        let color = if single { LINE } else { palette(s.index) };
+        let n = values.len();
+        let steps = edf_steps(values, x_lo, x_hi);
+        let pixels: Vec<(f64, f64)> = steps
+            .iter()
+            .map(|&(v, f)| (frame.px(v), frame.py(f)))
+            .collect();
+        let line = simplify_staircase(&pixels);
+        let of = if single {
+            String::new()
+        } else {
+            format!(" in study {}", s.data.name)
+        };
+        let tip = format!(
+            "EDF of {}{of} over {n} completed trial{}\nmin {}, median {}, max {}",
+            s.target.name,
+            if n == 1 { "" } else { "s" },
+            format_number(values[0]),
+            format_number(crate::plots::extras::quantile(values, 0.5)),
+            format_number(values[n - 1]),
+        );
+        c.titled(&tip, |c| c.polyline(&line, &Style::stroked(color, 2.0)));
+        trace(&line, 10.0, &mut marks);
+        items.push(LegendItem::new(
+            format!(
+                "{} ({n} trial{})",
+                s.data.name,
+                if n == 1 { "" } else { "s" }
+            ),
+            Mark::Line {
+                color,
+                width: 2.0,
+                dash: None,
+            },
+        ));
+    }
+    c.end_group();
     legend_in_emptiest_corner(c, frame.area, &items, &marks);
-    Ok(page.finish(None))
+    Ok(page.finish(notice))
 }
 
 /// The EDF of `sorted` (ascending, non-empty) as staircase vertices from (`x_lo`, 0) to

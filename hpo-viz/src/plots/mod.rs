@@ -37,6 +37,8 @@ mod rank;
 mod slice;
 mod timeline;
 
+use hpo_core::Error;
+
 use crate::data::StudyData;
 use crate::figure::Figure;
 use crate::kind::PlotKind;
@@ -60,5 +62,43 @@ pub(crate) fn render(
         PlotKind::ParetoFront => pareto::render(data, options),
         PlotKind::Timeline => timeline::render(data, options),
         PlotKind::Rank => rank::render(data, options),
+    }
+}
+
+/// Draws `kind` comparing `studies`: one series per study (history and EDF only).
+pub(crate) fn render_studies(
+    kind: PlotKind,
+    studies: &[StudyData],
+    options: &PlotOptions,
+) -> hpo_core::Result<Figure> {
+    if !matches!(kind, PlotKind::History | PlotKind::Edf) {
+        return Err(Error::InvalidArgument(format!(
+            "the {} plot cannot compare studies: only the history and edf plots do",
+            kind.name()
+        )));
+    }
+    let Some(first) = studies.first() else {
+        return Err(Error::InvalidArgument(format!(
+            "no studies given to the {} plot: give at least one",
+            kind.name()
+        )));
+    };
+    let n = first.directions.len();
+    if studies.iter().any(|d| d.directions.len() != n) {
+        let counts: Vec<String> = studies
+            .iter()
+            .map(|d| format!("`{}` has {}", d.name, d.directions.len()))
+            .collect();
+        return Err(Error::InvalidArgument(format!(
+            "the studies compared in a {} plot must have the same number of objectives: {}",
+            kind.name(),
+            counts.join(", ")
+        )));
+    }
+    options.check_size()?;
+    if kind == PlotKind::History {
+        history::render_many(studies, options)
+    } else {
+        edf::render_many(studies, options)
     }
 }
