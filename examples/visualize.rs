@@ -1,8 +1,9 @@
 //! Every plot of a finished study, as the seed chapter's visualization example (section 2.5)
 //! draws with Optuna: optimization history, parameter importances, slice, parallel coordinate,
 //! contour of `lr` against `n_layers`, and the rest of hpo's plots (intermediate values, EDF,
-//! timeline, rank, and a Pareto front for a second, two-objective study). Each plot is written
-//! as SVG and PNG, and all of them together as one self-contained HTML report.
+//! timeline, rank, and a Pareto front and hypervolume history for a second, two-objective
+//! study). Each plot is written as SVG and PNG, and all of them together as one self-contained
+//! HTML report.
 //!
 //! Run with `cargo run --release --example visualize`; the files go to `target/visualize/`, the
 //! two studies to `target/visualize/visualize.db`, e.g. for
@@ -88,8 +89,8 @@ fn main() -> hpo::Result<()> {
     let data = StudyData::load(&study)?;
     let options = PlotOptions::default().target_name("Accuracy");
     for kind in PlotKind::ALL {
-        if kind == PlotKind::ParetoFront {
-            continue; // single objective: drawn for the second study below
+        if kind.multi_objective_only() {
+            continue; // Pareto front, hypervolume history: drawn for the second study below
         }
         let figure = if kind == PlotKind::Contour {
             plot(&data, kind, &options.clone().params(["lr", "n_layers"]))?
@@ -122,15 +123,14 @@ fn main() -> hpo::Result<()> {
         Ok(vec![score, size])
     })?;
     let mo_data = StudyData::load(&mo)?;
-    let pareto = plot(&mo_data, PlotKind::ParetoFront, &PlotOptions::default())?;
-    for extension in ["svg", "png"] {
-        pareto.save(out.join(format!("pareto-front.{extension}")))?;
+    for kind in [PlotKind::ParetoFront, PlotKind::HypervolumeHistory] {
+        let figure = plot(&mo_data, kind, &PlotOptions::default())?;
+        for extension in ["svg", "png"] {
+            figure.save(out.join(format!("{}.{extension}", kind.name())))?;
+        }
+        println!("wrote {}/{}.svg and .png", out.display(), kind.name());
     }
-    println!(
-        "wrote {}/pareto-front.svg and .png ({} Pareto-optimal trials)",
-        out.display(),
-        mo.best_trials()?.len()
-    );
+    println!("{} Pareto-optimal trials", mo.best_trials()?.len());
     std::fs::write(
         out.join("report-mo.html"),
         report_html(&mo_data, &PlotOptions::default())?,

@@ -171,12 +171,14 @@ Examples:
     /// Draw one plot of a study as SVG, PNG or HTML (picked by the file's extension).
     #[command(after_help = "\
 Kinds: history, importances, slice, contour, parallel-coordinate, intermediate-values, edf,
-pareto-front, timeline, rank (Optuna's names such as plot_optimization_history also work).
+pareto-front, timeline, rank, hypervolume-history (Optuna's names such as
+plot_optimization_history also work).
 
 Examples:
   hpo plot history --storage sqlite:///example.db --study demo -o history.svg
   hpo plot contour --storage sqlite:///example.db --study demo --params x y -o contour.png
   hpo plot pareto-front --storage sqlite:///example.db --study mo -o front.html
+  hpo plot hypervolume-history --storage sqlite:///example.db --study mo --reference-point 11 11 -o hv.svg
   hpo plot slice --storage sqlite:///example.db --study mo --target-objective 1 -o slice.svg
   hpo plot history --storage sqlite:///example.db --study tpe --study random -o compare.svg
   hpo plot history --storage sqlite:///example.db --study a --study b --error-bar -o mean.svg")]
@@ -411,7 +413,7 @@ pub struct TargetArgs {
 #[derive(Debug, Args)]
 pub struct PlotArgs {
     /// Kind of plot: history, importances, slice, contour, parallel-coordinate,
-    /// intermediate-values, edf, pareto-front, timeline, rank.
+    /// intermediate-values, edf, pareto-front, timeline, rank, hypervolume-history.
     #[arg(value_name = "KIND")]
     pub kind: String,
 
@@ -461,6 +463,11 @@ pub struct PlotArgs {
     /// Timeline: only the N most recent trials (Optuna's `n_recent_trials`).
     #[arg(long, value_name = "N")]
     pub n_recent_trials: Option<usize>,
+
+    /// Hypervolume history: the reference point, one value per objective (Optuna's
+    /// `reference_point`). Default: each objective's worst feasible value + 10% of its range.
+    #[arg(long, value_name = "V", num_args = 1.., allow_negative_numbers = true)]
+    pub reference_point: Option<Vec<f64>>,
 }
 
 /// `importance`.

@@ -179,6 +179,90 @@ fn plot_errors_are_explained() {
 }
 
 #[test]
+fn hypervolume_history_takes_a_reference_point() {
+    let env = built(common::Kind::Sqlite);
+    // `mo` minimises x in [0, 1] and maximises 1 - (x - 0.5)² in [0.75, 1].
+    env.ok(&[
+        "plot",
+        "hypervolume-history",
+        "--study",
+        "mo",
+        "--reference-point",
+        "11",
+        "11",
+        "-o",
+        "f.svg",
+    ]);
+    let svg = std::fs::read_to_string(env.path("f.svg")).unwrap();
+    assert!(svg.contains("Hypervolume History Plot"), "{svg}");
+    assert!(svg.contains("reference point (11, 11)"), "{svg}");
+    // No trial beats 11 in the maximised objective: the hypervolume stays 0.
+    assert!(
+        svg.contains("Hypervolume: 0\n") || svg.contains("Hypervolume: 0<"),
+        "{svg}"
+    );
+    assert!(!svg.contains("Hypervolume: 0."), "{svg}");
+    // A negative value, Optuna's name, and every trial counting: 2 - x > 0 and y + 1 > 0.
+    env.ok(&[
+        "plot",
+        "plot_hypervolume_history",
+        "--study",
+        "mo",
+        "--reference-point",
+        "2",
+        "-1",
+        "-o",
+        "g.png",
+    ]);
+    check_file(&env, "g.png");
+    env.ok(&[
+        "plot",
+        "hypervolume-history",
+        "--study",
+        "mo",
+        "--reference-point",
+        "2",
+        "-1",
+        "-o",
+        "g.svg",
+    ]);
+    let svg = std::fs::read_to_string(env.path("g.svg")).unwrap();
+    assert!(svg.contains("reference point (2, -1)"), "{svg}");
+    assert!(svg.contains("Hypervolume: "), "{svg}");
+    assert!(
+        !svg.contains("Hypervolume: 0\n"),
+        "every trial counts: {svg}"
+    );
+    // Without one, the automatic reference point is used and named.
+    env.ok(&[
+        "plot",
+        "hypervolume-history",
+        "--study",
+        "mo",
+        "-o",
+        "a.svg",
+    ]);
+    let svg = std::fs::read_to_string(env.path("a.svg")).unwrap();
+    assert!(svg.contains("automatic reference point"), "{svg}");
+    let err = env.fails(&[
+        "plot",
+        "hypervolume-history",
+        "--study",
+        "mo",
+        "--reference-point",
+        "1",
+        "-o",
+        "h.svg",
+    ]);
+    assert!(
+        err.contains("reference point") && err.contains('1') && err.contains('2'),
+        "{err}"
+    );
+    let err = env.fails(&["plot", "hypervolume-history", "--study", "s", "-o", "h.svg"]);
+    assert!(err.contains("multi-objective"), "{err}");
+}
+
+#[test]
 fn importance_ranks_the_dominant_param_first() {
     for kind in KINDS {
         let env = built(kind);

@@ -29,11 +29,14 @@ pub enum PlotKind {
     Timeline,
     /// Parameter pairs coloured by the objective's rank (`plot_rank`).
     Rank,
+    /// Hypervolume of the feasible completed trials after each trial, for a multi-objective
+    /// study (`plot_hypervolume_history`).
+    HypervolumeHistory,
 }
 
 impl PlotKind {
     /// Every kind, in the order the report shows them.
-    pub const ALL: [PlotKind; 10] = [
+    pub const ALL: [PlotKind; 11] = [
         PlotKind::History,
         PlotKind::Importances,
         PlotKind::Slice,
@@ -44,6 +47,7 @@ impl PlotKind {
         PlotKind::ParetoFront,
         PlotKind::Timeline,
         PlotKind::Rank,
+        PlotKind::HypervolumeHistory,
     ];
 
     /// The short name (`"history"`, `"parallel-coordinate"`, ...), as the CLI spells it.
@@ -59,6 +63,7 @@ impl PlotKind {
             PlotKind::ParetoFront => "pareto-front",
             PlotKind::Timeline => "timeline",
             PlotKind::Rank => "rank",
+            PlotKind::HypervolumeHistory => "hypervolume-history",
         }
     }
 
@@ -75,13 +80,15 @@ impl PlotKind {
             PlotKind::ParetoFront => "Pareto-front Plot",
             PlotKind::Timeline => "Timeline Plot",
             PlotKind::Rank => "Rank Plot",
+            PlotKind::HypervolumeHistory => "Hypervolume History Plot",
         }
     }
 
     /// Whether a multi-objective study needs a `target` (or an objective index) for this kind,
     /// as Optuna requires: history, slice, contour, EDF and rank plot one value per trial.
     /// Importances (one bar group per objective), parallel coordinates (one axis per objective,
-    /// coloured by Pareto rank), intermediate values, timeline and Pareto front do not.
+    /// coloured by Pareto rank), intermediate values, timeline, Pareto front and hypervolume
+    /// history do not.
     pub fn needs_target_for_multi_objective(self) -> bool {
         matches!(
             self,
@@ -93,9 +100,10 @@ impl PlotKind {
         )
     }
 
-    /// Whether this kind only applies to multi-objective studies (the Pareto front).
+    /// Whether this kind only applies to multi-objective studies (the Pareto front and the
+    /// hypervolume history).
     pub fn multi_objective_only(self) -> bool {
-        self == PlotKind::ParetoFront
+        matches!(self, PlotKind::ParetoFront | PlotKind::HypervolumeHistory)
     }
 
     fn aliases(self) -> &'static [&'static str] {
@@ -105,6 +113,7 @@ impl PlotKind {
             PlotKind::ParallelCoordinate => &["parallel", "parallel-coordinates"],
             PlotKind::IntermediateValues => &["intermediate", "intermediate-value"],
             PlotKind::ParetoFront => &["pareto"],
+            PlotKind::HypervolumeHistory => &["hypervolume"],
             _ => &[],
         }
     }
@@ -120,7 +129,8 @@ impl FromStr for PlotKind {
     type Err = Error;
 
     /// Accepts the short names, Optuna's names (`optimization_history`, `param_importances`,
-    /// `parallel_coordinate`, `intermediate_values`, `pareto_front`; an optional `plot_` prefix),
+    /// `parallel_coordinate`, `intermediate_values`, `pareto_front`, `hypervolume_history`; an
+    /// optional `plot_` prefix),
     /// with `-` or `_`, in any case.
     fn from_str(s: &str) -> Result<Self, Error> {
         let key = s.trim().to_ascii_lowercase().replace('_', "-");
@@ -168,6 +178,8 @@ mod tests {
             ("Intermediate-Values", PlotKind::IntermediateValues),
             ("pareto_front", PlotKind::ParetoFront),
             ("plot_edf", PlotKind::Edf),
+            ("hypervolume_history", PlotKind::HypervolumeHistory),
+            ("plot_hypervolume_history", PlotKind::HypervolumeHistory),
         ] {
             assert_eq!(s.parse::<PlotKind>().unwrap(), k, "{s}");
         }

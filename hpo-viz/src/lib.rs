@@ -66,7 +66,8 @@ pub use report::report_html;
 ///
 /// Returns a figure with a [notice](Figure::notice) (and the message drawn in the SVG) when
 /// there is nothing to draw, such as an empty study. Errors: a figure size out of bounds, a
-/// `params` entry no completed trial has, a Pareto front of a single-objective study, a
+/// `params` entry no completed trial has, a Pareto front or hypervolume history of a
+/// single-objective study, a hypervolume reference point of the wrong length, a
 /// multi-objective study without a target for kinds that need one value per trial (see
 /// [`PlotKind::needs_target_for_multi_objective`]).
 pub fn plot(data: &StudyData, kind: PlotKind, options: &PlotOptions) -> hpo_core::Result<Figure> {

@@ -28,6 +28,7 @@ pub struct PlotOptions {
     include_dominated_trials: bool,
     n_recent_trials: Option<usize>,
     error_bar: bool,
+    reference_point: Option<Vec<f64>>,
     width: u32,
     height: u32,
 }
@@ -43,6 +44,7 @@ impl Default for PlotOptions {
             include_dominated_trials: true,
             n_recent_trials: None,
             error_bar: false,
+            reference_point: None,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
         }
@@ -60,6 +62,7 @@ impl fmt::Debug for PlotOptions {
             .field("include_dominated_trials", &self.include_dominated_trials)
             .field("n_recent_trials", &self.n_recent_trials)
             .field("error_bar", &self.error_bar)
+            .field("reference_point", &self.reference_point)
             .field("width", &self.width)
             .field("height", &self.height)
             .finish()
@@ -138,6 +141,20 @@ impl PlotOptions {
         self
     }
 
+    /// The reference point of the hypervolume-history plot (Optuna's `reference_point`), one
+    /// value per objective in the objectives' own directions: a trial adds to the hypervolume
+    /// only when it is better than the reference in every objective. A length other than the
+    /// number of objectives, or a non-finite value, is an error when plotting.
+    ///
+    /// Optuna requires it; here it defaults to an automatic one: for each objective, the worst
+    /// value among the feasible completed trials, moved away from the others by 10% of that
+    /// objective's range (by 10% of the worst value's magnitude, at least 0.1, when every trial
+    /// has the same value). The figure's subtitle says which reference point was used.
+    pub fn reference_point(mut self, point: impl Into<Vec<f64>>) -> Self {
+        self.reference_point = Some(point.into());
+        self
+    }
+
     /// The figure size in pixels (default 900 × 600; each side between 200 and 5000).
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
@@ -184,6 +201,11 @@ impl PlotOptions {
     /// Whether error bars were asked for with [`PlotOptions::error_bar`].
     pub fn shows_error_bar(&self) -> bool {
         self.error_bar
+    }
+
+    /// The reference point set with [`PlotOptions::reference_point`], if any.
+    pub fn reference(&self) -> Option<&[f64]> {
+        self.reference_point.as_deref()
     }
 
     /// Width and height in pixels.

@@ -35,9 +35,10 @@ struct Entry {
 }
 
 /// A self-contained HTML report of `data`: the study summary, then every plot kind that
-/// applies (the Pareto front only for multi-objective studies, intermediate values only when
-/// trials reported some). For a multi-objective study without a target, the kinds that need one
-/// value per trial are drawn once per objective. Plots with nothing to draw become a one-line
+/// applies (the Pareto front and the hypervolume history, with the automatic reference point of
+/// [`PlotOptions::reference_point`] unless one is set, only for multi-objective studies;
+/// intermediate values only when trials reported some). For a multi-objective study without a
+/// target, the kinds that need one value per trial are drawn once per objective. Plots with nothing to draw become a one-line
 /// notice; kinds that cannot be drawn are listed with the reason.
 pub fn report_html(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<String> {
     options.check_size()?;

@@ -163,6 +163,14 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
         }
         options = options.n_recent_trials(n);
     }
+    if let Some(point) = &args.reference_point {
+        if kind != PlotKind::HypervolumeHistory {
+            eprintln!(
+                "note: --reference-point applies to the hypervolume-history plot only; ignored"
+            );
+        }
+        options = options.reference_point(point.clone());
+    }
     if kind == PlotKind::Importances {
         let name = args.evaluator.as_deref().unwrap_or("ped-anova");
         options = options.evaluator_arc(hpo_importance::evaluator_from_name(name, args.seed)?);
@@ -203,6 +211,10 @@ mod tests {
         assert_eq!(
             parse_kind("plot_pareto_front").unwrap(),
             PlotKind::ParetoFront
+        );
+        assert_eq!(
+            parse_kind("plot_hypervolume_history").unwrap(),
+            PlotKind::HypervolumeHistory
         );
         let err = parse_kind("pie").unwrap_err().to_string();
         assert!(

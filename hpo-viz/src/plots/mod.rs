@@ -29,6 +29,7 @@ mod contour;
 mod edf;
 pub(crate) mod extras;
 mod history;
+mod hypervolume;
 mod importances;
 mod intermediate;
 mod parallel;
@@ -62,6 +63,7 @@ pub(crate) fn render(
         PlotKind::ParetoFront => pareto::render(data, options),
         PlotKind::Timeline => timeline::render(data, options),
         PlotKind::Rank => rank::render(data, options),
+        PlotKind::HypervolumeHistory => hypervolume::render(data, options),
     }
 }
 
