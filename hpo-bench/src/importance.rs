@@ -149,7 +149,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
         rows.push(json!({"kind": "load", "name": "trials", "trials": n, "seconds": load_seconds}));
         let options = PlotOptions::default();
         for kind in PlotKind::ALL {
-            if kind == PlotKind::ParetoFront {
+            if kind.multi_objective_only() {
                 continue; // single-objective study
             }
             let (seconds, svg_bytes) = time(repeats, || {
