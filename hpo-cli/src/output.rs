@@ -135,13 +135,7 @@ impl Cell {
 
 /// Python's `str(float)`: `0.1`, `1e-05`, `inf`, `nan`.
 pub fn py_float_str(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_owned()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_owned()
-    } else {
-        python_float(x)
-    }
+    ParamValue::Float(x).to_string()
 }
 
 /// Python's `repr(str)`: single quotes unless the text holds one and no double quote.

@@ -238,40 +238,13 @@ pub fn build(
             Arc::new(s)
         }
         "CmaEsSampler" => Arc::new(cmaes(&mut kw, mixed)?),
-        "NSGAIISampler" => {
-            let mut s = NsgaIISampler::new();
-            if let Some(seed) = mixed {
-                s = s.seed(seed);
-            }
-            let g = genetic(&mut kw)?;
-            s = s.crossover(g.crossover).population_size(g.population_size);
-            if let Some(p) = g.crossover_prob {
-                s = s.crossover_prob(p);
-            }
-            if let Some(p) = g.swapping_prob {
-                s = s.swapping_prob(p);
-            }
-            if let Some(p) = g.mutation_prob {
-                s = s.mutation_prob(p);
-            }
-            Arc::new(s)
-        }
+        "NSGAIISampler" => Arc::new(with_genetic!(
+            NsgaIISampler::new(),
+            mixed,
+            genetic(&mut kw)?
+        )),
         "NSGAIIISampler" => {
-            let mut s = NsgaIIISampler::new();
-            if let Some(seed) = mixed {
-                s = s.seed(seed);
-            }
-            let g = genetic(&mut kw)?;
-            s = s.crossover(g.crossover).population_size(g.population_size);
-            if let Some(p) = g.crossover_prob {
-                s = s.crossover_prob(p);
-            }
-            if let Some(p) = g.swapping_prob {
-                s = s.swapping_prob(p);
-            }
-            if let Some(p) = g.mutation_prob {
-                s = s.mutation_prob(p);
-            }
+            let mut s = with_genetic!(NsgaIIISampler::new(), mixed, genetic(&mut kw)?);
             if let Some(p) = kw.usize("dividing_parameter")? {
                 if p == 0 {
                     bail!("NSGAIIISampler: `dividing_parameter` must be at least 1");
@@ -407,6 +380,31 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
     s.validate()?;
     Ok(s)
 }
+
+/// `$sampler` (an NSGA-II or NSGA-III builder: two types with the same builder methods and no
+/// shared trait) with the seed and the shared [`Genetic`] options applied.
+macro_rules! with_genetic {
+    ($sampler:expr, $seed:expr, $genetic:expr) => {{
+        let g: Genetic = $genetic;
+        let mut s = $sampler
+            .crossover(g.crossover)
+            .population_size(g.population_size);
+        if let Some(seed) = $seed {
+            s = s.seed(seed);
+        }
+        if let Some(p) = g.crossover_prob {
+            s = s.crossover_prob(p);
+        }
+        if let Some(p) = g.swapping_prob {
+            s = s.swapping_prob(p);
+        }
+        if let Some(p) = g.mutation_prob {
+            s = s.mutation_prob(p);
+        }
+        s
+    }};
+}
+use with_genetic;
 
 /// The options both genetic samplers share, checked so the builders cannot panic.
 struct Genetic {
