@@ -300,6 +300,14 @@ pub(crate) fn params_to_plot(
 
 /// The Complete trials whose values are all finite and match the number of objectives.
 pub(crate) fn complete_finite(data: &StudyData) -> Vec<&FrozenTrial> {
+    complete_finite_shared(data)
+        .into_iter()
+        .map(Arc::as_ref)
+        .collect()
+}
+
+/// [`complete_finite`], as the shared trials (for `hpo_core` functions that take `Arc`s).
+pub(crate) fn complete_finite_shared(data: &StudyData) -> Vec<&Arc<FrozenTrial>> {
     let m = data.directions.len();
     data.trials
         .iter()
@@ -309,7 +317,6 @@ pub(crate) fn complete_finite(data: &StudyData) -> Vec<&FrozenTrial> {
                 .as_ref()
                 .is_some_and(|v| v.len() == m && v.iter().all(|x| x.is_finite()))
         })
-        .map(Arc::as_ref)
         .collect()
 }
 

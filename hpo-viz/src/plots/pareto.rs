@@ -21,7 +21,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use hpo_core::{Error, FrozenTrial, TrialState};
+use hpo_core::{Error, FrozenTrial};
 
 use crate::axis::{AxesStyle, Frame, Scale, format_number};
 use crate::canvas::{Canvas, Group, Style};
@@ -33,8 +33,8 @@ use crate::layout::Page;
 use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, TOOLTIP_LIMIT, dot_opacity, dot_radius, draw_dots, frame_in, message_figure,
-    no_completed_message, subsample, value_scale,
+    Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_opacity, dot_radius, draw_dots,
+    frame_in, message_figure, no_completed_message, subsample, value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, pair_cells};
 
@@ -76,16 +76,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         )));
     }
     let m = data.directions.len();
-    let complete: Vec<&Arc<FrozenTrial>> = data
-        .trials
-        .iter()
-        .filter(|t| t.state == TrialState::Complete)
-        .filter(|t| {
-            t.values
-                .as_ref()
-                .is_some_and(|v| v.len() == m && v.iter().all(|x| x.is_finite()))
-        })
-        .collect();
+    let complete = complete_finite_shared(data);
     if complete.is_empty() {
         return Ok(message_figure(
             kind.title(),
@@ -394,7 +385,7 @@ impl Panel<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use hpo_core::StudyDirection;
+    use hpo_core::{StudyDirection, TrialState};
 
     use super::*;
 
