@@ -20,10 +20,8 @@
 //! A single-objective study, or a reference point whose length differs from the number of
 //! objectives, is an error; `target` and `objective` options are ignored.
 
-use std::sync::Arc;
-
 use hpo_core::multi_objective::hypervolume;
-use hpo_core::{Error, FrozenTrial, StudyDirection, TrialState};
+use hpo_core::{Error, StudyDirection};
 
 use crate::axis::{AxesStyle, Scale, format_number};
 use crate::canvas::{Group, Style};
@@ -35,8 +33,8 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, TOOLTIP_LIMIT, dot_opacity, dot_radius, draw_dots, frame_in, message_figure,
-    no_completed_message, sampled_note, subsample, value_scale,
+    Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_opacity, dot_radius, draw_dots,
+    frame_in, message_figure, no_completed_message, sampled_note, subsample, value_scale,
 };
 
 /// The sign turning an objective of `direction` into one to minimise.
@@ -177,16 +175,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             )));
         }
     }
-    let complete: Vec<&Arc<FrozenTrial>> = data
-        .trials
-        .iter()
-        .filter(|t| t.state == TrialState::Complete)
-        .filter(|t| {
-            t.values
-                .as_ref()
-                .is_some_and(|v| v.len() == m && v.iter().all(|x| x.is_finite()))
-        })
-        .collect();
+    let complete = complete_finite_shared(data);
     if complete.is_empty() {
         return Ok(message_figure(
             kind.title(),
