@@ -32,6 +32,8 @@ mod decimal;
 pub mod distributions;
 pub mod error;
 pub mod json;
+pub mod logging;
+pub mod math;
 pub mod multi_objective;
 pub mod param;
 pub mod param_space;
@@ -49,12 +51,22 @@ pub use distributions::{
 pub use error::{DistributionError, Error, Result, TrialError, TrialPruned, TrialResult};
 pub use param::{Choice, ParamMap, ParamValue};
 pub use param_space::{GroupDecomposedSearchSpace, IntersectionSearchSpace, ParamSpace};
-pub use pruners::{NopPruner, Pruner, TrialFilter};
-pub use samplers::{RandomSampler, Sampler};
+pub use pruners::{MedianPruner, NopPruner, PercentilePruner, Pruner, TrialFilter};
+pub use samplers::{RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
 pub use storage::{InMemoryStorage, JournalFileStorage, Storage};
 pub use study::{
     Callback, MaxTrialsCallback, ObjectiveValue, OptimizeOptions, Study, StudyBuilder,
     StudyDirection,
 };
-pub use trial::{Attrs, FrozenTrial, Param, Trial, TrialState};
+pub use trial::{Attrs, FrozenTrial, Param, Step, Trial, TrialState};
+
+/// What `#[derive(SearchSpace)]` expands to: the trait, the types its generated code names and
+/// the per-field helpers. Not part of the API; the facade re-exports it for the derive.
+#[doc(hidden)]
+pub mod __derive {
+    pub use crate::space::field;
+    pub use crate::{
+        Condition, Error, ParamMap, ParamValue, Result, SearchSpace, SpaceParam, Trial,
+    };
+}

@@ -32,22 +32,16 @@ pub struct ReadmeDoctests;
 
 mod crc32;
 mod hyperband;
-mod interval;
-mod median;
 mod patient;
-mod percentile;
 mod signed_rank;
-mod stats;
 mod successive_halving;
 mod threshold;
 mod wilcoxon;
 
 pub use crc32::crc32;
-pub use hpo_core::NopPruner;
+pub use hpo_core::{MedianPruner, NopPruner, PercentilePruner};
 pub use hyperband::HyperbandPruner;
-pub use median::MedianPruner;
 pub use patient::PatientPruner;
-pub use percentile::PercentilePruner;
 pub use signed_rank::{Alternative, wilcoxon_pvalue};
 pub use successive_halving::{SuccessiveHalvingPruner, completed_rung_key};
 pub use threshold::ThresholdPruner;

@@ -2,7 +2,7 @@
 
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection};
 
-use crate::stats::{nanmax, nanmin};
+use hpo_core::math::stats::{nanmax, nanmin};
 
 /// Prunes only after the trial's value has not improved (by more than `min_delta`) for
 /// `patience` steps; then defers to the wrapped pruner, or prunes when there is none

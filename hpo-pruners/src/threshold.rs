@@ -2,7 +2,7 @@
 
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study};
 
-use crate::interval::is_first_in_interval_step;
+use hpo_core::pruners::interval::is_first_in_interval_step;
 
 /// Prunes when the latest intermediate value is NaN, below `lower` or above `upper`
 /// (Optuna's `ThresholdPruner`), after the warmup and once per interval.

@@ -28,7 +28,12 @@ mod grid;
 pub mod nsga;
 mod partial_fixed;
 mod qmc;
-pub mod tpe;
+/// The Tree-structured Parzen Estimator, Optuna 5.0's default sampler. It lives in hpo-core (every
+/// study defaults to it, whichever crate opens it) and is re-exported here with its building
+/// blocks.
+pub mod tpe {
+    pub use hpo_core::samplers::tpe::*;
+}
 
 pub use brute_force::BruteForceSampler;
 pub use cmaes::{CmaEsSampler, RestartStrategy};

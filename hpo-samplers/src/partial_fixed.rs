@@ -69,7 +69,7 @@ impl Sampler for PartialFixedSampler {
                     .to_internal(v)
                     .map_err(|e| Error::param(name, e))?;
                 if !distribution.contains(x) {
-                    tracing::warn!(
+                    hpo_core::log_warn!(
                         "fixed parameter `{name}` = {} is outside {distribution}",
                         v.python_repr()
                     );

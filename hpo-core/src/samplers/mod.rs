@@ -1,10 +1,13 @@
-//! The [`Sampler`] trait (Optuna's sampler protocol) and the [`RandomSampler`].
+//! The [`Sampler`] trait (Optuna's sampler protocol), the [`RandomSampler`] and the default
+//! sampler of every study, the [`TpeSampler`] (in [`tpe`]).
 
 mod random;
+pub mod tpe;
 
 use std::collections::HashMap;
 
 pub use random::RandomSampler;
+pub use tpe::TpeSampler;
 
 use crate::distributions::Distribution;
 use crate::error::Result;

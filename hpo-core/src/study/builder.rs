@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::pruners::{NopPruner, Pruner};
-use crate::samplers::{RandomSampler, Sampler};
+use crate::pruners::{MedianPruner, Pruner};
+use crate::samplers::{Sampler, TpeSampler};
 use crate::storage::{InMemoryStorage, Storage};
 use crate::study::{Study, StudyDirection};
 
@@ -21,9 +21,10 @@ use crate::study::{Study, StudyDirection};
 /// # Ok::<(), hpo_core::Error>(())
 /// ```
 ///
-/// Defaults: a unique `no-name-<uuid>`-style name, one minimized objective, a [`RandomSampler`],
-/// a [`NopPruner`] and a fresh [`InMemoryStorage`]. (The `hpo` facade's `create_study` starts
-/// from its own defaults, TPE and the median pruner, once they exist.)
+/// Defaults, Optuna's on every path (creating, loading, load-or-create): a unique
+/// `no-name-<uuid>`-style name, one minimized objective, a [`TpeSampler`] (whatever the number of
+/// objectives, as Optuna 5.0), a [`MedianPruner`] and a fresh [`InMemoryStorage`]. Choose others
+/// with [`sampler`](Self::sampler) and [`pruner`](Self::pruner); `NopPruner` turns pruning off.
 #[derive(Debug, Default)]
 pub struct StudyBuilder {
     name: Option<String>,
@@ -125,9 +126,8 @@ impl StudyBuilder {
         (
             self.storage
                 .unwrap_or_else(|| Arc::new(InMemoryStorage::new())),
-            self.sampler
-                .unwrap_or_else(|| Arc::new(RandomSampler::new())),
-            self.pruner.unwrap_or_else(|| Arc::new(NopPruner)),
+            self.sampler.unwrap_or_else(|| Arc::new(TpeSampler::new())),
+            self.pruner.unwrap_or_else(|| Arc::new(MedianPruner::new())),
         )
     }
 
@@ -147,10 +147,13 @@ impl StudyBuilder {
         let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts();
         let study_id = match storage.create_new_study(&directions, &name) {
-            Ok(id) => id,
+            Ok(id) => {
+                crate::log_info!("A new study created with name: {name}");
+                id
+            }
             Err(Error::DuplicatedStudy(_)) if load_if_exists => {
-                tracing::info!(
-                    "using an existing study with name `{name}` instead of creating one"
+                crate::log_info!(
+                    "Using an existing study with name '{name}' instead of creating a new one."
                 );
                 let id = storage.get_study_id_from_name(&name)?;
                 let stored = storage.get_study_directions(id)?;
@@ -163,9 +166,6 @@ impl StudyBuilder {
             }
             Err(e) => return Err(e),
         };
-        if !load_if_exists {
-            tracing::info!("a new study created with name: {name}");
-        }
         Study::from_parts(
             study_id, name, directions, storage, sampler, pruner, heartbeat,
         )

@@ -12,7 +12,7 @@ use hpo_core::rng::Rng;
 use nalgebra::DMatrix;
 
 use super::optimizer::{Cma, feasible};
-use crate::tpe::truncnorm::{ndtr, ndtri};
+use hpo_core::math::truncnorm::{ndtr, ndtri};
 
 /// One discrete coordinate: its grid and the midpoints between neighbours.
 #[derive(Debug, Clone)]

@@ -395,7 +395,7 @@ impl Sampler for CmaEsSampler {
         }
         if state.run.as_ref().is_none_or(|r| r.fingerprint != fp) {
             if self.settings.separable && space.len() == 1 {
-                tracing::warn!(
+                hpo_core::log_warn!(
                     "separable CMA-ES does not work on a one-dimensional search space; \
                      CmaEsSampler uses plain CMA-ES there"
                 );
@@ -444,7 +444,7 @@ impl Sampler for CmaEsSampler {
             if state.history.len() >= self.n_startup_trials
                 && state.warned_params.insert(name.to_owned())
             {
-                tracing::warn!(
+                hpo_core::log_warn!(
                     "CmaEsSampler samples parameter `{name}` (trial {}) with its independent \
                      sampler: categorical parameters and dynamic search spaces are not \
                      supported by CMA-ES",
@@ -464,7 +464,7 @@ impl Sampler for CmaEsSampler {
         values: Option<&[f64]>,
     ) -> Result<()> {
         if trial.has_constraints() && !self.warned_constraints.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
+            hpo_core::log_warn!(
                 "constraints have been set, but CmaEsSampler does not use them for optimization"
             );
         }

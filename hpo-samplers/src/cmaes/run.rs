@@ -298,7 +298,7 @@ impl Run {
                 return Ok(());
             }
             self.optimizer.tell(&mut solutions);
-            tracing::debug!(
+            hpo_core::log_debug!(
                 "CmaEsSampler: generation {} of restart {} told (sigma {:e})",
                 generation,
                 self.restarts.index,
@@ -351,7 +351,7 @@ impl Run {
             }
         };
         let mean: Vec<f64> = (0..self.transform.dim()).map(|_| rng.next_f64()).collect();
-        tracing::debug!(
+        hpo_core::log_debug!(
             "CmaEsSampler restart {} ({strategy:?}): population size {popsize}",
             r.index
         );

@@ -3,7 +3,7 @@
 //! squared lengthscale of dimension `k` and `sqd_k` is `(x_k - x'_k)²` for numeric dimensions
 //! and the Hamming distance `1[x_k ≠ x'_k]` for categorical ones.
 
-use crate::tpe::fast_exp::exp_nonpositive;
+use hpo_core::math::fast_exp::exp_nonpositive;
 
 /// Hyperparameters of the kernel and the observation noise.
 #[derive(Debug, Clone, PartialEq)]

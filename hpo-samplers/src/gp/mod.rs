@@ -383,7 +383,7 @@ impl GpSampler {
 
     fn warn_once(&self, key: &str, message: &str) {
         if self.warned.lock().insert(key.to_owned()) {
-            tracing::warn!("{message}");
+            hpo_core::log_warn!("{message}");
         }
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hpo_core::{FrozenTrial, Result, Study, StudyDirection, TrialState};
+use crate::{FrozenTrial, Result, Study, StudyDirection, TrialState};
 
 /// A finished (Complete or Pruned) trial.
 #[derive(Debug, Clone)]

@@ -7,11 +7,11 @@
 //! The per-kernel constants are folded into one vector so that evaluating many candidates is a
 //! tight loop the compiler vectorises.
 
-use hpo_core::Distribution;
-use hpo_core::rng::Rng;
+use crate::Distribution;
+use crate::rng::Rng;
 
-use super::fast_exp::log_sum_exp;
-use super::truncnorm::{self, log_gauss_mass};
+use crate::math::fast_exp::log_sum_exp;
+use crate::math::truncnorm::{self, log_gauss_mass};
 
 const NORM_PDF_LOG_C: f64 = 0.918_938_533_204_672_8;
 const SQRT_2PI: f64 = 2.506_628_274_631_000_5;

@@ -4,8 +4,8 @@
 //! their last value, then infeasible trials by total violation. Everything else, including
 //! every Running trial, is "above".
 
-use hpo_core::StudyDirection;
-use hpo_core::multi_objective::non_domination_ranks;
+use crate::StudyDirection;
+use crate::multi_objective::non_domination_ranks;
 
 use super::history::History;
 use super::hssp::solve_hssp;

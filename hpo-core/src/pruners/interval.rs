@@ -2,7 +2,7 @@
 
 /// Whether `step` is the first reported step of its pruning window: the largest other reported
 /// step lies before `(step - n_warmup) / interval * interval + n_warmup`.
-pub(crate) fn is_first_in_interval_step(
+pub fn is_first_in_interval_step(
     step: u64,
     reported: impl Iterator<Item = u64>,
     n_warmup_steps: u64,

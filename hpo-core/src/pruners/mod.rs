@@ -1,4 +1,12 @@
-//! The [`Pruner`] trait and the [`NopPruner`].
+//! The [`Pruner`] trait, the [`NopPruner`], and the default pruner of every study, the
+//! [`MedianPruner`] (with the [`PercentilePruner`] it is made of).
+
+pub mod interval;
+mod median;
+mod percentile;
+
+pub use median::MedianPruner;
+pub use percentile::PercentilePruner;
 
 use crate::error::Result;
 use crate::study::Study;

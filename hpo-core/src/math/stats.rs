@@ -2,7 +2,7 @@
 //! call them.
 
 /// numpy's `nanmin`: NaN only when every value is NaN (or there are none).
-pub(crate) fn nanmin(values: impl Iterator<Item = f64>) -> f64 {
+pub fn nanmin(values: impl Iterator<Item = f64>) -> f64 {
     values.filter(|v| !v.is_nan()).fold(
         f64::NAN,
         |acc, v| if acc.is_nan() || v < acc { v } else { acc },
@@ -10,7 +10,7 @@ pub(crate) fn nanmin(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// numpy's `nanmax`.
-pub(crate) fn nanmax(values: impl Iterator<Item = f64>) -> f64 {
+pub fn nanmax(values: impl Iterator<Item = f64>) -> f64 {
     values.filter(|v| !v.is_nan()).fold(
         f64::NAN,
         |acc, v| if acc.is_nan() || v > acc { v } else { acc },
@@ -20,7 +20,7 @@ pub(crate) fn nanmax(values: impl Iterator<Item = f64>) -> f64 {
 /// numpy's `nanpercentile(values, q)` with the default "linear" method, including its
 /// interpolation formula (`b - (b - a) * (1 - t)` for `t >= 0.5`) and its NaN for infinite
 /// neighbours.
-pub(crate) fn nanpercentile(values: &[f64], q: f64) -> f64 {
+pub fn nanpercentile(values: &[f64], q: f64) -> f64 {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.is_empty() {
         return f64::NAN;

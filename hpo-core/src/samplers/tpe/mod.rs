@@ -1,19 +1,17 @@
 //! `TpeSampler`: the Tree-structured Parzen Estimator, Optuna 5.0's default sampler.
 
-pub(crate) mod fast_exp;
 mod history;
 mod hssp;
 mod parzen_estimator;
 mod split;
-pub mod truncnorm;
 mod weights;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hpo_core::json::to_python_json;
-use hpo_core::rng::Rng;
-use hpo_core::{
+use crate::json::to_python_json;
+use crate::rng::Rng;
+use crate::{
     Distribution, FrozenTrial, GroupDecomposedSearchSpace, IntersectionSearchSpace, ParamSpace,
     ParamValue, RandomSampler, Result, Sampler, Study, TrialState,
 };
@@ -46,7 +44,7 @@ pub type WeightsFn = Arc<dyn Fn(usize) -> Vec<f64> + Send + Sync>;
 ///
 /// ```
 /// use hpo_core::Study;
-/// use hpo_samplers::TpeSampler;
+/// use hpo_core::samplers::TpeSampler;
 /// let study = Study::builder().sampler(TpeSampler::with_seed(42)).build()?;
 /// study.optimize(30, |t| Ok((t.suggest_float("x", -10.0, 10.0)? - 2.0).powi(2)))?;
 /// assert!(study.best_value()? < 1.0);

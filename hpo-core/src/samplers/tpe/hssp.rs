@@ -1,7 +1,7 @@
 //! Greedy hypervolume subset selection (Optuna's `_solve_hssp`), breaking ties in the last
 //! non-domination rank of multi-objective TPE's "below" group.
 
-use hpo_core::multi_objective::hypervolume;
+use crate::multi_objective::hypervolume;
 
 /// Picks `subset_size` of the loss vectors `points` (rows of one non-domination rank) that
 /// greedily maximise the hypervolume w.r.t. `reference`; returns their indices. Exact duplicates

@@ -1,8 +1,8 @@
 //! `MedianPruner`: the default pruner of a study.
 
-use hpo_core::{FrozenTrial, Pruner, Result, Study};
+use crate::{FrozenTrial, Pruner, Result, Study};
 
-use crate::PercentilePruner;
+use super::PercentilePruner;
 
 /// Prunes a trial whose best intermediate value is worse than the median of the completed
 /// trials' values at the same step (Optuna's `MedianPruner`, `PercentilePruner(50)`).
@@ -10,7 +10,7 @@ use crate::PercentilePruner;
 /// Defaults: 5 startup trials, no warmup, checks every step, at least 1 value at the step.
 ///
 /// ```
-/// use hpo_pruners::MedianPruner;
+/// use hpo_core::pruners::MedianPruner;
 /// let pruner = MedianPruner::new().n_startup_trials(5).n_warmup_steps(5);
 /// # let _ = pruner;
 /// ```

@@ -1,10 +1,10 @@
 //! `PercentilePruner`: prune a trial whose best value so far is in the worst part of the
 //! completed trials' values at the same step.
 
-use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
+use crate::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 
-use crate::interval::is_first_in_interval_step;
-use crate::stats::{nanmax, nanmin, nanpercentile};
+use super::interval::is_first_in_interval_step;
+use crate::math::stats::{nanmax, nanmin, nanpercentile};
 
 /// Keeps the trials whose best intermediate value so far lies in the best `percentile` of the
 /// completed trials' values at the same step (Optuna's `PercentilePruner`).
