@@ -13,87 +13,37 @@ mod records;
 mod sampler_arg;
 mod storage_arg;
 
-use std::fmt;
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-use tracing_subscriber::registry::LookupSpan;
+use hpo_core::logging::{self, Verbosity};
 
 use crate::cli::Cli;
 
-/// Log lines as Optuna writes them: `[I 2025-01-02 03:04:05,678] message`.
-struct OptunaFormat;
-
-impl<S, N> FormatEvent<S, N> for OptunaFormat
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let letter = match *event.metadata().level() {
-            Level::ERROR => 'E',
-            Level::WARN => 'W',
-            Level::INFO => 'I',
-            Level::DEBUG => 'D',
-            Level::TRACE => 'T',
-        };
-        let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S,%3f");
-        write!(writer, "[{letter} {now}] ")?;
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
-    }
-}
-
-/// Logs go to stderr at INFO (Optuna's default), WARN with `-q`, DEBUG with `-v`, TRACE with
-/// `-vv`, for hpo's own crates; `RUST_LOG` overrides all of it.
+/// Log lines go to stderr in Optuna's format (hpo's default handler) at INFO, Optuna's default;
+/// WARNING with `-q`, DEBUG with `-v`.
 fn init_logging(cli: &Cli) {
-    let level = match (cli.quiet, cli.verbose) {
-        (true, _) => "warn",
-        (false, 0) => "info",
-        (false, 1) => "debug",
-        (false, _) => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        let crates = [
-            "hpo",
-            "hpo_core",
-            "hpo_storage",
-            "hpo_samplers",
-            "hpo_importance",
-            "hpo_viz",
-        ];
-        let mut directives = String::from("warn");
-        for c in crates {
-            directives.push_str(&format!(",{c}={level}"));
-        }
-        EnvFilter::new(directives)
+    logging::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Warning,
+        (false, 0) => Verbosity::Info,
+        (false, _) => Verbosity::Debug,
     });
-    // Another subscriber can only exist in tests; ignore that case.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .event_format(OptunaFormat)
-        .try_init();
+    logging::enable_default_handler();
+    logging::disable_propagation();
 }
 
 /// Prints an error and its causes on stderr.
 fn report(error: &anyhow::Error) {
-    eprintln!("error: {error}");
+    let mut stderr = std::io::stderr().lock();
+    // A closed stderr must not turn an error exit into a panic.
+    let _ = writeln!(stderr, "error: {error}");
     let mut shown = error.to_string();
     for cause in error.chain().skip(1) {
         let text = cause.to_string();
         // Some errors repeat their source in their own message; print it once.
         if !shown.contains(&text) {
-            eprintln!("  caused by: {text}");
+            let _ = writeln!(stderr, "  caused by: {text}");
         }
         shown = text;
     }

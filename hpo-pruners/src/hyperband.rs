@@ -166,7 +166,7 @@ impl Pruner for HyperbandPruner {
             return Ok(false);
         };
         let id = brackets.bracket_of(study.name(), trial.number);
-        tracing::debug!("trial {} is in Hyperband bracket {id}", trial.number);
+        hpo_core::log_debug!("trial {} is in Hyperband bracket {id}", trial.number);
         let bracket_study = study.filtered(Self::bracket_filter(
             brackets.clone(),
             study.name().to_owned(),

@@ -56,7 +56,7 @@ impl Pruner for WilcoxonPruner {
             return Ok(false);
         }
         if trial.intermediate_values.values().any(|v| !v.is_finite()) {
-            tracing::warn!(
+            hpo_core::log_warn!(
                 "the intermediate values of trial {} contain infinity/NaN; WilcoxonPruner will \
                  not prune it",
                 trial.number
@@ -65,17 +65,17 @@ impl Pruner for WilcoxonPruner {
         }
         let best = match study.best_trial() {
             Ok(b) => b,
-            Err(Error::NoCompletedTrials(_) | Error::NoFeasibleTrials(_)) => return Ok(false),
+            Err(Error::NoCompletedTrials { .. } | Error::NoFeasibleTrials(_)) => return Ok(false),
             Err(e) => return Err(e),
         };
         if best.intermediate_values.is_empty() {
-            tracing::warn!(
+            hpo_core::log_warn!(
                 "the best trial has no intermediate values, so WilcoxonPruner cannot prune trials"
             );
             return Ok(false);
         }
         if best.intermediate_values.values().any(|v| !v.is_finite()) {
-            tracing::warn!(
+            hpo_core::log_warn!(
                 "the intermediate values of the best trial (trial {}) contain infinity/NaN; \
                  WilcoxonPruner will not prune trial {}",
                 best.number,
@@ -89,7 +89,7 @@ impl Pruner for WilcoxonPruner {
             .filter_map(|(s, v)| best.intermediate_values.get(s).map(|b| v - b))
             .collect();
         if diffs.len() < trial.intermediate_values.len() {
-            tracing::warn!(
+            hpo_core::log_warn!(
                 "WilcoxonPruner ignores steps of trial {} that the best trial did not report",
                 trial.number
             );

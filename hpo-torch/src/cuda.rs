@@ -63,7 +63,7 @@ fn load(path: &str) -> bool {
             true
         }
         Err(e) => {
-            tracing::debug!("could not load {path}: {e}");
+            hpo_core::log_debug!("could not load {path}: {e}");
             false
         }
     }
@@ -104,7 +104,7 @@ pub fn ensure_cuda() -> &'static CudaStatus {
                 0
             },
         };
-        tracing::debug!("CUDA status: {status:?}");
+        hpo_core::log_debug!("CUDA status: {status:?}");
         status
     })
 }

@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, args: &AskArgs) -> anyhow::Result<()> {
         }
     }
     let params = trial.params();
-    tracing::info!(
+    hpo_core::log_info!(
         "Asked trial {} with parameters {}.",
         trial.number(),
         hpo_core::param::python_dict(params.iter())

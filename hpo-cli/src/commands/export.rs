@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<()> {
         Some(path) => {
             std::fs::write(path, &buffer)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            tracing::info!(
+            hpo_core::log_info!(
                 "Exported {} trials of study '{}' to {}.",
                 study.n_trials().unwrap_or(0),
                 study.name(),

@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &ImportanceArgs) -> anyhow::Result<()> {
     let options = importance_options(&study, &args.target, &args.evaluator, args.seed)?
         .normalize(!args.no_normalize);
     let importances = param_importances(&study, &options).map_err(|e| match e {
-        Error::NoCompletedTrials(name) => anyhow::anyhow!(
+        Error::NoCompletedTrials { study: name, .. } => anyhow::anyhow!(
             "no trial of study `{name}` has completed yet, so there is nothing to rank"
         ),
         other => anyhow::Error::new(other).context("cannot compute the importances"),

@@ -191,7 +191,7 @@ pub fn run(ctx: &Ctx, args: &PlotArgs) -> anyhow::Result<()> {
     figure
         .save(&args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    tracing::info!(
+    hpo_core::log_info!(
         "Wrote the {} plot of {} '{}' to {}.",
         kind.name(),
         if names.len() == 1 { "study" } else { "studies" },

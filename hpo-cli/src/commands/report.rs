@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     }
     std::fs::write(&args.output, html)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    tracing::info!(
+    hpo_core::log_info!(
         "Wrote the report of study '{}' to {}.",
         study.name(),
         args.output.display()

@@ -40,11 +40,13 @@ pub fn create(ctx: &Ctx, args: &CreateStudyArgs) -> anyhow::Result<()> {
         && let Some(name) = &args.study
         && let Ok(id) = ctx.storage.get_study_id_from_name(name)
     {
-        tracing::info!("Using an existing study with name '{name}' instead of creating a new one.");
+        hpo_core::log_info!(
+            "Using an existing study with name '{name}' instead of creating a new one."
+        );
         if let Some(given) = &given {
             let stored = ctx.storage.get_study_directions(id)?;
             if &stored != given {
-                tracing::warn!(
+                hpo_core::log_warn!(
                     "study '{name}' exists with directions [{}], not the [{}] asked for; \
                      it is left as it is",
                     names_of(&stored),
@@ -74,7 +76,7 @@ pub fn create(ctx: &Ctx, args: &CreateStudyArgs) -> anyhow::Result<()> {
 /// `delete-study`.
 pub fn delete(ctx: &Ctx, args: &DeleteStudyArgs) -> anyhow::Result<()> {
     delete_study(&args.study, &*ctx.storage).map_err(|e| ctx.study_error(e, &args.study))?;
-    tracing::info!("Deleted study '{}'.", args.study);
+    hpo_core::log_info!("Deleted study '{}'.", args.study);
     Ok(())
 }
 
@@ -84,7 +86,7 @@ pub fn set_user_attr(ctx: &Ctx, args: &SetUserAttrArgs) -> anyhow::Result<()> {
     study
         .set_user_attr(&args.key, &args.value)
         .context("cannot set the attribute")?;
-    tracing::info!("Attribute successfully written.");
+    hpo_core::log_info!("Attribute successfully written.");
     Ok(())
 }
 

@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: &TellArgs) -> anyhow::Result<()> {
         .context("cannot read the trial")?;
     if frozen.state.is_finished() {
         if args.skip_if_finished {
-            tracing::info!(
+            hpo_core::log_info!(
                 "Skipped telling trial {number} since it has already finished with state {}.",
                 frozen.state
             );
@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: &TellArgs) -> anyhow::Result<()> {
             format!("[{}]", parts.join(", "))
         },
     );
-    tracing::info!(
+    hpo_core::log_info!(
         "Told trial {number} with values {values} and state {}.",
         finished.state
     );

@@ -36,7 +36,7 @@ pub fn best_trial(ctx: &Ctx, args: &TrialsArgs) -> anyhow::Result<()> {
         );
     }
     let best = study.best_trial().map_err(|e| match e {
-        Error::NoCompletedTrials(name) => anyhow::anyhow!(
+        Error::NoCompletedTrials { study: name, .. } => anyhow::anyhow!(
             "no trial of study `{name}` has completed yet; finish one with `hpo tell`"
         ),
         other => anyhow::Error::new(other),

@@ -72,7 +72,7 @@ impl FloatDistribution {
         if let Some(s) = step {
             let adjusted = adjust_high_to_step(low, high, s);
             if adjusted != high {
-                tracing::warn!(
+                crate::log_warn!(
                     "the range of a stepped float is not divisible by step={}; high={} is \
                      replaced by {}",
                     python_float(s),

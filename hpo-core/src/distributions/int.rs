@@ -44,7 +44,7 @@ impl IntDistribution {
         let span = (high as i128 - low as i128) / step as i128 * step as i128;
         let adjusted = (low as i128 + span) as i64;
         if adjusted != high {
-            tracing::warn!(
+            crate::log_warn!(
                 "the range of a stepped int is not divisible by step={step}; high={high} is \
                  replaced by {adjusted}"
             );

@@ -76,7 +76,7 @@ impl Study {
                 Err(e) => return Err(e),
             }
             let trial = storage.get_trial(id)?;
-            tracing::warn!("trial {} failed: its heartbeat went stale", trial.number);
+            crate::log_warn!("trial {} failed: its heartbeat went stale", trial.number);
             failed.push(trial.number);
             if let Some(max_retry) = config.retry {
                 self.retry(&trial, max_retry)?;

@@ -17,14 +17,14 @@ fn format_values(values: &[f64]) -> String {
 }
 
 /// Logs "Trial 3 finished with value: ... and parameters: {...}. Best is trial 2 with value: ..."
-/// (or the pruned / failed variant) through `tracing`.
+/// (or the pruned / failed variant) through [`logging`](crate::logging).
 pub(crate) fn log_finished(study: &Study, trial: &FrozenTrial, fail_reason: Option<&str>) {
     match trial.state {
-        TrialState::Complete if tracing::enabled!(tracing::Level::INFO) => {
+        TrialState::Complete if crate::logging::enabled(crate::logging::Verbosity::Info) => {
             let params = format_params(trial);
             let values = trial.values.as_deref().unwrap_or_default();
             if study.is_multi_objective() {
-                tracing::info!(
+                crate::log_info!(
                     "Trial {} finished with values: {} and parameters: {params}.",
                     trial.number,
                     format_values(values)
@@ -32,22 +32,22 @@ pub(crate) fn log_finished(study: &Study, trial: &FrozenTrial, fail_reason: Opti
             } else {
                 let value = crate::param::ParamValue::Float(values[0]);
                 match study.best_trial() {
-                    Ok(best) => tracing::info!(
+                    Ok(best) => crate::log_info!(
                         "Trial {} finished with value: {value} and parameters: {params}. Best is \
                          trial {} with value: {}.",
                         trial.number,
                         best.number,
                         crate::param::ParamValue::Float(best.value().unwrap_or(f64::NAN))
                     ),
-                    Err(_) => tracing::info!(
+                    Err(_) => crate::log_info!(
                         "Trial {} finished with value: {value} and parameters: {params}.",
                         trial.number
                     ),
                 }
             }
         }
-        TrialState::Pruned => tracing::info!("Trial {} pruned.", trial.number),
-        TrialState::Fail => tracing::warn!(
+        TrialState::Pruned => crate::log_info!("Trial {} pruned.", trial.number),
+        TrialState::Fail => crate::log_warn!(
             "Trial {} failed with parameters: {} because of the following error: {}",
             trial.number,
             format_params(trial),

@@ -47,7 +47,7 @@ impl Study {
         let frozen = storage.get_trial(id)?;
         if frozen.state.is_finished() {
             if skip_if_finished {
-                tracing::info!(
+                crate::log_info!(
                     "trial {number} is already finished with {}; skipped",
                     frozen.state
                 );

@@ -88,7 +88,7 @@ impl JournalLock {
                             .and_then(|t| t.elapsed().ok())
                             .is_some_and(|age| age > grace);
                         if stale {
-                            tracing::warn!(
+                            crate::log_warn!(
                                 "breaking the stale journal lock {}",
                                 self.lock_path.display()
                             );
@@ -99,7 +99,7 @@ impl JournalLock {
                     let waited = started.elapsed().unwrap_or_default().as_secs();
                     if waited / 10 > warned {
                         warned = waited / 10;
-                        tracing::warn!(
+                        crate::log_warn!(
                             "waited {waited} s for the journal lock {}",
                             self.lock_path.display()
                         );
@@ -121,7 +121,7 @@ impl JournalLock {
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         if let Err(e) = self.lock.remove() {
-            tracing::warn!(
+            crate::log_warn!(
                 "releasing the journal lock {}: {e}",
                 self.lock.lock_path.display()
             );

@@ -134,10 +134,10 @@ impl<B: JournalBackend> JournalStorage<B> {
             match parse_python_json(text) {
                 Ok(Value::Object(r)) => {
                     if let Err(e) = record::apply(&replay.mem, &r) {
-                        tracing::debug!("journal record dropped: {e}");
+                        crate::log_debug!("journal record dropped: {e}");
                     }
                 }
-                _ => tracing::warn!("unreadable journal record skipped: {text}"),
+                _ => crate::log_warn!("unreadable journal record skipped: {text}"),
             }
         }
         replay.position = next;
