@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
                 .map_err(|e| e.to_string())?;
             let t0 = Instant::now();
             study
-                .optimize_with(OptimizeOptions::new().n_trials(n).n_jobs(j), |trial| {
+                .optimize_parallel(OptimizeOptions::new().n_trials(n).n_jobs(j), |trial| {
                     let x = trial.suggest_float("x", -5.0, 5.0)?;
                     Ok(black_box(burn(x, iters)))
                 })

@@ -67,7 +67,9 @@ pub enum DistributionError {
 }
 
 /// The error type of hpo's framework operations (storages, studies, trials).
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message, so `fn main() -> hpo::Result<()>` prints a readable line.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A parameter's distribution is invalid, or a value does not fit it.
@@ -82,10 +84,10 @@ pub enum Error {
     /// A distribution is invalid (outside any parameter).
     #[error(transparent)]
     Distribution(#[from] DistributionError),
-    /// The same parameter name used with an incompatible distribution.
+    /// The same parameter name suggested twice in one trial with different distributions.
     #[error(
-        "parameter `{param}` was already suggested with {existing}; \
-         it cannot be suggested again with the incompatible {requested}"
+        "parameter `{param}` was already suggested in this trial with {existing}; \
+         it cannot be suggested again with a different distribution, {requested}"
     )]
     IncompatibleDistribution {
         /// The parameter's name.
@@ -118,9 +120,17 @@ pub enum Error {
         /// Its final state.
         state: TrialState,
     },
-    /// The study has no completed trial yet.
-    #[error("no trial of study `{0}` has completed yet")]
-    NoCompletedTrials(String),
+    /// The study has no completed trial yet. When trials failed, the message says how many and
+    /// why the first one did.
+    #[error("no trial of study `{study}` has completed yet{}", failures_summary(*.failed, .first_failure.as_ref()))]
+    NoCompletedTrials {
+        /// The study's name.
+        study: String,
+        /// How many of its trials failed (0 when not counted).
+        failed: usize,
+        /// The number and fail reason of its first failed trial.
+        first_failure: Option<(u64, String)>,
+    },
     /// Every completed trial violates a constraint.
     #[error("no completed trial of study `{0}` is feasible")]
     NoFeasibleTrials(String),
@@ -133,7 +143,9 @@ pub enum Error {
     /// `optimize` called while the same study is already optimizing.
     #[error("`optimize` cannot be nested: study `{0}` is already optimizing")]
     NestedOptimize(String),
-    /// The objective failed and `fail_fast` asked `optimize` to stop.
+    /// The objective returned an error or panicked, and `optimize` stopped (Optuna's default;
+    /// [`OptimizeOptions::catch`](crate::OptimizeOptions::catch) continues past failures instead).
+    /// The trial is stored as Fail with `message` as its reason.
     #[error("trial {number} failed: {message}")]
     ObjectiveFailed {
         /// The failed trial's number.
@@ -152,7 +164,34 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// "; 3 trials failed, the first (trial 0) because: ..." for [`Error::NoCompletedTrials`].
+fn failures_summary(failed: usize, first: Option<&(u64, String)>) -> String {
+    match (failed, first) {
+        (0, _) => String::new(),
+        (n, Some((number, reason))) => {
+            let trials = if n == 1 { "trial" } else { "trials" };
+            format!("; {n} {trials} failed, the first (trial {number}) because: {reason}")
+        }
+        (n, None) => format!("; {n} trials failed"),
+    }
+}
+
 impl Error {
+    /// A [`Error::NoCompletedTrials`] for `study`, with no failures counted.
+    pub fn no_completed_trials(study: impl Into<String>) -> Error {
+        Error::NoCompletedTrials {
+            study: study.into(),
+            failed: 0,
+            first_failure: None,
+        }
+    }
+
     /// Attaches a parameter name to a distribution error.
     pub fn param(param: impl Into<String>, source: DistributionError) -> Error {
         Error::InvalidParam {
@@ -225,13 +264,19 @@ impl fmt::Display for TrialError {
         match self {
             TrialError::Pruned => f.write_str("trial was pruned"),
             TrialError::Failed(e) => {
-                write!(f, "{e}")?;
+                // The error and its sources, each written once: many errors already include
+                // their source in their own message.
+                let mut text = e.to_string();
                 let mut source = e.source();
                 while let Some(s) = source {
-                    write!(f, ": {s}")?;
+                    let part = s.to_string();
+                    if !text.contains(&part) {
+                        text.push_str(": ");
+                        text.push_str(&part);
+                    }
                     source = s.source();
                 }
-                Ok(())
+                f.write_str(&text)
             }
         }
     }

@@ -48,7 +48,7 @@ fn long_trials_keep_beating_and_max_retry_is_honoured() {
         .unwrap();
     // A 500 ms trial outlives the grace period but keeps beating: it is not failed meanwhile.
     study
-        .optimize_with(
+        .optimize_parallel(
             hpo_core::OptimizeOptions::new().n_trials(2).n_jobs(2),
             |t| {
                 std::thread::sleep(Duration::from_millis(500));

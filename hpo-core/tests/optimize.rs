@@ -20,7 +20,7 @@ fn study(seed: u64) -> Study {
 fn two_jobs_run_exactly_the_budget_once_each() {
     let study = study(1);
     study
-        .optimize_with(OptimizeOptions::new().n_trials(200).n_jobs(2), |trial| {
+        .optimize_parallel(OptimizeOptions::new().n_trials(200).n_jobs(2), |trial| {
             let x = trial.suggest_float("x", -1.0, 1.0)?;
             let y = trial.suggest_int("y", 0, 10)?;
             Ok(x * x + y as f64)
@@ -41,7 +41,7 @@ fn two_jobs_really_run_in_parallel() {
     let overlap = AtomicUsize::new(0);
     let study = study(2);
     study
-        .optimize_with(OptimizeOptions::new().n_trials(20).n_jobs(2), |trial| {
+        .optimize_parallel(OptimizeOptions::new().n_trials(20).n_jobs(2), |trial| {
             let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
             if now == 2 {
                 overlap.fetch_add(1, Ordering::SeqCst);
@@ -120,7 +120,8 @@ fn max_trials_callback_counts_complete_trials() {
         .optimize_with(
             OptimizeOptions::new()
                 .n_trials(100)
-                .callback(MaxTrialsCallback::new(7)),
+                .catch(true)
+                .callback_object(MaxTrialsCallback::new(7)),
             |trial| {
                 let x = trial.suggest_float("x", 0.0, 1.0)?;
                 if trial.number() % 2 == 1 {
@@ -135,10 +136,10 @@ fn max_trials_callback_counts_complete_trials() {
 }
 
 #[test]
-fn panic_error_and_nan_fail_the_trial_and_the_study_goes_on() {
+fn with_catch_panic_error_and_nan_fail_the_trial_and_the_study_goes_on() {
     let study = study(7);
     study
-        .optimize(8, |trial| {
+        .optimize_with(OptimizeOptions::new().n_trials(8).catch(true), |trial| {
             let x = trial.suggest_float("x", 0.0, 1.0)?;
             match trial.number() {
                 1 => panic!("boom at one"),
@@ -171,19 +172,16 @@ fn panic_error_and_nan_fail_the_trial_and_the_study_goes_on() {
 }
 
 #[test]
-fn fail_fast_returns_the_error_after_storing_the_failure() {
+fn by_default_an_error_stops_optimize_after_storing_the_failure() {
     let study = study(8);
     let err = study
-        .optimize_with(
-            OptimizeOptions::new().n_trials(10).fail_fast(true),
-            |trial| {
-                if trial.number() == 2 {
-                    Err(TrialError::msg("bad config"))
-                } else {
-                    Ok(1.0)
-                }
-            },
-        )
+        .optimize(10, |trial| {
+            if trial.number() == 2 {
+                Err(TrialError::msg("bad config"))
+            } else {
+                Ok(1.0)
+            }
+        })
         .unwrap_err();
     assert!(
         matches!(err, Error::ObjectiveFailed { number: 2, .. }),
@@ -239,7 +237,7 @@ fn nested_optimize_is_an_error() {
 fn n_jobs_zero_means_all_cores_and_still_respects_the_budget() {
     let study = study(11);
     study
-        .optimize_with(OptimizeOptions::new().n_trials(37).n_jobs(0), |t| {
+        .optimize_parallel(OptimizeOptions::new().n_trials(37).n_jobs(0), |t| {
             Ok(t.suggest_float("x", 0.0, 1.0)?)
         })
         .unwrap();
@@ -286,7 +284,7 @@ fn callbacks_see_every_finished_trial() {
     let seen = std::sync::Mutex::new(Vec::new());
     let study = study(13);
     study
-        .optimize_with(
+        .optimize_parallel(
             OptimizeOptions::new()
                 .n_trials(10)
                 .n_jobs(2)
@@ -310,10 +308,13 @@ fn callbacks_see_every_finished_trial() {
 fn anyhow_errors_convert_with_failed() {
     let study = study(14);
     study
-        .optimize(1, |_| -> hpo_core::TrialResult {
-            let r: anyhow::Result<f64> = Err(anyhow::anyhow!("from anyhow"));
-            r.map_err(TrialError::failed)
-        })
+        .optimize_with(
+            OptimizeOptions::new().n_trials(1).catch(true),
+            |_| -> hpo_core::TrialResult {
+                let r: anyhow::Result<f64> = Err(anyhow::anyhow!("from anyhow"));
+                r.map_err(TrialError::failed)
+            },
+        )
         .unwrap();
     let t = &study.trials().unwrap()[0];
     assert_eq!(t.state, TrialState::Fail);

@@ -16,8 +16,21 @@ fn suggesting_a_name_twice_returns_the_same_value() {
     let a = trial.suggest_float("x", 0.0, 1.0).unwrap();
     let b = trial.suggest_float("x", 0.0, 1.0).unwrap();
     assert_eq!(a, b);
-    // A compatible distribution with another range still returns the recorded value.
-    assert_eq!(trial.suggest_float("x", -5.0, 5.0).unwrap(), a);
+    // Another range for the same name is an error naming the parameter and both ranges
+    // (Optuna only warns and returns the first value), and the recorded value stays.
+    let err = trial.suggest_float("x", 5.0, 10.0).unwrap_err().to_string();
+    assert!(err.contains("`x`"), "{err}");
+    assert!(err.contains("low=0.0") && err.contains("high=1.0"), "{err}");
+    assert!(
+        err.contains("low=5.0") && err.contains("high=10.0"),
+        "{err}"
+    );
+    assert_eq!(trial.suggest_float("x", 0.0, 1.0).unwrap(), a);
+    let log = trial
+        .suggest_float_log("x", 0.5, 1.0)
+        .unwrap_err()
+        .to_string();
+    assert!(log.contains("log=True"), "{log}");
     let c = trial.suggest_categorical("c", &["a", "b", "c"]).unwrap();
     assert_eq!(trial.suggest_categorical("c", &["a", "b", "c"]).unwrap(), c);
 }
@@ -191,7 +204,7 @@ fn no_feasible_or_no_complete_trial_are_clear_errors() {
     let study = study();
     assert!(matches!(
         study.best_trial(),
-        Err(Error::NoCompletedTrials(_))
+        Err(Error::NoCompletedTrials { .. })
     ));
     let mut t = study.ask().unwrap();
     t.set_constraint("c", 1.0).unwrap();

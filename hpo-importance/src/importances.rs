@@ -67,7 +67,7 @@ fn compute(
         .cloned()
         .collect();
     if complete.is_empty() {
-        return Err(Error::NoCompletedTrials(study_name.to_owned()));
+        return Err(Error::no_completed_trials(study_name));
     }
     let conditional = options.evaluator.handles_conditional_params();
     let (space, used) = match &options.params {

@@ -188,20 +188,23 @@ fn no_completed_trials_is_an_error() {
     for e in evaluators() {
         let err =
             param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap_err();
-        assert!(matches!(err, Error::NoCompletedTrials(_)), "{err}");
+        assert!(matches!(err, Error::NoCompletedTrials { .. }), "{err}");
         assert!(err.to_string().contains("empty-study"), "{err}");
     }
     // Failed trials do not count.
     let failing = random_study(7, &[StudyDirection::Minimize]);
-    let _ = failing.optimize(3, |t| -> TrialResult {
-        t.suggest_float("x", 0.0, 1.0)?;
-        Err(TrialError::msg("boom"))
-    });
+    let _ = failing.optimize_with(
+        OptimizeOptions::new().n_trials(3).catch(true),
+        |t| -> TrialResult {
+            t.suggest_float("x", 0.0, 1.0)?;
+            Err(TrialError::msg("boom"))
+        },
+    );
     let err = param_importances(&failing, &ImportanceOptions::new()).unwrap_err();
-    assert!(matches!(err, Error::NoCompletedTrials(_)), "{err}");
+    assert!(matches!(err, Error::NoCompletedTrials { .. }), "{err}");
     let err = param_importances_of(&[], &[StudyDirection::Minimize], &ImportanceOptions::new())
         .unwrap_err();
-    assert!(matches!(err, Error::NoCompletedTrials(_)), "{err}");
+    assert!(matches!(err, Error::NoCompletedTrials { .. }), "{err}");
 }
 
 #[test]

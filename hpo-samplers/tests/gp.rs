@@ -210,7 +210,7 @@ fn multi_threaded_optimize_completes() {
         .build()
         .unwrap();
     study
-        .optimize_with(
+        .optimize_parallel(
             hpo_core::OptimizeOptions::new().n_trials(24).n_jobs(2),
             quadratic,
         )

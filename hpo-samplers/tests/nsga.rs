@@ -319,7 +319,7 @@ fn generations_hold_population_size_complete_trials() {
         .unwrap();
     // Trial 2 fails: it keeps its generation but does not count towards it.
     study
-        .optimize(24, |t| {
+        .optimize_with(OptimizeOptions::new().n_trials(24).catch(true), |t| {
             let v = zdt1_objective(3)(t)?;
             if t.number() == 2 {
                 return Err(TrialError::msg("boom"));

@@ -72,9 +72,10 @@ fn grid_from_a_derived_space_and_its_errors() {
         .sampler(GridSampler::new([("x", vec![1.0])]).unwrap())
         .build()
         .unwrap();
-    study
+    let err = study
         .optimize(1, |t| Ok(t.suggest_float("y", 0.0, 1.0)?))
-        .unwrap();
+        .unwrap_err();
+    assert!(err.to_string().contains("`y`"), "{err}");
     let t = &study.trials().unwrap()[0];
     assert_eq!(t.state, TrialState::Fail);
     assert!(
@@ -112,9 +113,10 @@ fn brute_force_covers_a_conditional_space_exactly() {
         .sampler(BruteForceSampler::new())
         .build()
         .unwrap();
-    study
+    let err = study
         .optimize(1, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+        .unwrap_err();
+    assert!(err.to_string().contains("`x`"), "{err}");
     assert_eq!(
         study.trials().unwrap()[0].state,
         TrialState::Fail,

@@ -218,7 +218,7 @@ fn parallel_workers_share_relative_samples() {
         .build()
         .unwrap();
     study
-        .optimize_with(OptimizeOptions::new().n_trials(60).n_jobs(2), |t| {
+        .optimize_parallel(OptimizeOptions::new().n_trials(60).n_jobs(2), |t| {
             let x = t.suggest_float("x", -5.0, 5.0)?;
             let y = t.suggest_float("y", -5.0, 5.0)?;
             std::thread::sleep(std::time::Duration::from_millis(2));

@@ -38,7 +38,9 @@ fn studies() -> &'static [StudyData] {
                     .sampler_arc(sampler)
                     .build()
                     .unwrap();
-                study.optimize(25, objective).unwrap();
+                study
+                    .optimize_with(OptimizeOptions::new().n_trials(25).catch(true), objective)
+                    .unwrap();
                 StudyData::load(&study).unwrap()
             })
             .collect()

@@ -27,7 +27,7 @@ fn single() -> &'static StudyData {
             .build()
             .unwrap();
         study
-            .optimize(80, |trial| {
+            .optimize_with(OptimizeOptions::new().n_trials(80).catch(true), |trial| {
                 let x = trial.suggest_float("x", -5.0, 5.0)?;
                 let lr = trial.suggest_float_log("lr", 1e-5, 1e-1)?;
                 let layers = trial.suggest_int("layers", 1, 6)?;
@@ -67,7 +67,7 @@ fn multi() -> &'static StudyData {
             .unwrap();
         study.set_metric_names(&["loss", "accuracy"]).unwrap();
         study
-            .optimize(60, |trial| {
+            .optimize_with(OptimizeOptions::new().n_trials(60).catch(true), |trial| {
                 let x = trial.suggest_float("x", 0.0, 1.0)?;
                 let y = trial.suggest_float("y", 0.0, 1.0)?;
                 let kind = trial.suggest_categorical("kind", &["a", "b"])?;

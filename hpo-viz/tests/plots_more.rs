@@ -39,7 +39,7 @@ fn single() -> &'static StudyData {
             .build()
             .unwrap();
         study
-            .optimize(60, |trial| {
+            .optimize_with(OptimizeOptions::new().n_trials(60).catch(true), |trial| {
                 let x = trial.suggest_float("x", -4.0, 4.0)?;
                 let lr = trial.suggest_float_log("lr", 1e-4, 1e-1)?;
                 let opt = trial.suggest_categorical("optimizer", &["adam", "sgd"])?;
@@ -73,7 +73,7 @@ fn multi() -> &'static StudyData {
             .unwrap();
         study.set_metric_names(&["loss", "accuracy"]).unwrap();
         study
-            .optimize(50, |trial| {
+            .optimize_with(OptimizeOptions::new().n_trials(50).catch(true), |trial| {
                 let x = trial.suggest_float("x", 0.0, 1.0)?;
                 let y = trial.suggest_float("y", 0.0, 1.0)?;
                 if trial.number() == 3 {

@@ -473,7 +473,7 @@ impl Storage for InMemoryStorage {
         }
         match study.best {
             Some(id) => Ok(inner.slot(id)?.trial.clone()),
-            None => Err(Error::NoCompletedTrials(study.record.name.clone())),
+            None => Err(Error::no_completed_trials(study.record.name.clone())),
         }
     }
 

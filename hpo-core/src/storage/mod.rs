@@ -169,7 +169,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
                 _ => Some(t),
             });
         best.ok_or_else(|| {
-            Error::NoCompletedTrials(self.get_study_name_from_id(study_id).unwrap_or_default())
+            Error::no_completed_trials(self.get_study_name_from_id(study_id).unwrap_or_default())
         })
     }
 

@@ -227,7 +227,11 @@ impl Study {
                 "Study::best_trial (use `best_trials`)",
             ));
         }
-        let best = self.inner.storage.get_best_trial(self.inner.study_id)?;
+        let best = match self.inner.storage.get_best_trial(self.inner.study_id) {
+            Ok(best) => best,
+            Err(Error::NoCompletedTrials { .. }) => return Err(self.no_completed_trials()),
+            Err(e) => return Err(e),
+        };
         if best.is_feasible() {
             return Ok(best);
         }
@@ -252,8 +256,26 @@ impl Study {
     /// The objective value of the best trial.
     pub fn best_value(&self) -> Result<f64> {
         let best = self.best_trial()?;
-        best.value()
-            .ok_or_else(|| Error::NoCompletedTrials(self.inner.name.clone()))
+        best.value().ok_or_else(|| self.no_completed_trials())
+    }
+
+    /// [`Error::NoCompletedTrials`] for this study, saying how many trials failed and why the
+    /// first one did, so "nothing completed" after a run of failures explains itself.
+    fn no_completed_trials(&self) -> Error {
+        let failed = self.trials_in(&[TrialState::Fail]).unwrap_or_default();
+        let first_failure = failed.first().map(|t| {
+            let reason = t
+                .system_attrs
+                .get("fail_reason")
+                .and_then(|v| v.as_str())
+                .unwrap_or("no reason was recorded");
+            (t.number, reason.to_owned())
+        });
+        Error::NoCompletedTrials {
+            study: self.inner.name.clone(),
+            failed: failed.len(),
+            first_failure,
+        }
     }
 
     /// The parameters of the best trial.
@@ -389,7 +411,7 @@ impl Study {
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
         if skip_if_exists && self.has_trial_with_params(&params)? {
-            tracing::info!("trial with params {params:?} already exists; not enqueued");
+            crate::log_info!("trial with params {params:?} already exists; not enqueued");
             return Ok(false);
         }
         let fixed: serde_json::Map<String, Value> = params

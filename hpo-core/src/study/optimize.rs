@@ -11,8 +11,8 @@ use crate::error::{Error, Result, TrialError};
 use crate::study::{Callback, ObjectiveValue, Study};
 use crate::trial::{FrozenTrial, Trial, TrialState};
 
-/// Options of [`Study::optimize_with`]: when to stop, how many threads, what to call after each
-/// trial.
+/// Options of [`Study::optimize_with`] and [`Study::optimize_parallel`]: when to stop, how many
+/// threads, whether failures stop the loop, what to call after each trial.
 ///
 /// ```
 /// use std::time::Duration;
@@ -20,10 +20,8 @@ use crate::trial::{FrozenTrial, Trial, TrialState};
 /// let options = OptimizeOptions::new()
 ///     .n_trials(100)
 ///     .timeout(Duration::from_secs(60))
-///     .n_jobs(2)
-///     .callback(|_study: &hpo_core::Study, trial: &hpo_core::FrozenTrial| {
-///         println!("trial {} done", trial.number)
-///     });
+///     .catch(true)
+///     .callback(|_study, trial| println!("trial {} done", trial.number));
 /// # let _ = options;
 /// ```
 #[derive(Clone, Default)]
@@ -33,7 +31,7 @@ pub struct OptimizeOptions<'a> {
     n_jobs: usize,
     callbacks: Vec<Arc<dyn Callback + 'a>>,
     show_progress_bar: bool,
-    fail_fast: bool,
+    catch: bool,
 }
 
 impl std::fmt::Debug for OptimizeOptions<'_> {
@@ -44,14 +42,14 @@ impl std::fmt::Debug for OptimizeOptions<'_> {
             .field("n_jobs", &self.n_jobs)
             .field("callbacks", &self.callbacks.len())
             .field("show_progress_bar", &self.show_progress_bar)
-            .field("fail_fast", &self.fail_fast)
+            .field("catch", &self.catch)
             .finish()
     }
 }
 
 impl<'a> OptimizeOptions<'a> {
-    /// No limit, one thread, no callbacks: set at least `n_trials` or `timeout`, or stop the
-    /// study from a callback.
+    /// No limit, one thread, no callbacks, the first failure stops the loop: set at least
+    /// `n_trials` or `timeout`, or stop the study from a callback.
     pub fn new() -> Self {
         OptimizeOptions {
             n_jobs: 1,
@@ -72,28 +70,49 @@ impl<'a> OptimizeOptions<'a> {
     }
 
     /// Run trials on this many OS threads sharing the sampler and storage; 0 means one per CPU.
+    /// More than one needs [`Study::optimize_parallel`], whose objective is `Fn + Sync`.
     pub fn n_jobs(mut self, n: usize) -> Self {
         self.n_jobs = n;
         self
     }
 
-    /// Call `callback` after each finished trial. It may borrow local state.
-    pub fn callback(mut self, callback: impl Callback + 'a) -> Self {
+    /// Call `callback(study, trial)` after each finished trial (Optuna's `callbacks`). It may
+    /// borrow local state; call `study.stop()` to end the loop.
+    pub fn callback<F>(self, callback: F) -> Self
+    where
+        F: Fn(&Study, &FrozenTrial) + Send + Sync + 'a,
+    {
+        self.callback_object(callback)
+    }
+
+    /// Call a [`Callback`] value after each finished trial, e.g. a
+    /// [`MaxTrialsCallback`](crate::MaxTrialsCallback).
+    pub fn callback_object(mut self, callback: impl Callback + 'a) -> Self {
         self.callbacks.push(Arc::new(callback));
         self
     }
 
-    /// Show a progress bar on the terminal (needs the `progress` feature, on by default).
+    /// Show a progress bar on the terminal (needs the `progress` feature, on by default). Log
+    /// lines print above it; nothing is drawn when stderr is not a terminal.
     pub fn show_progress_bar(mut self, show: bool) -> Self {
         self.show_progress_bar = show;
         self
     }
 
-    /// Stop and return the error when a trial fails (its Fail state is stored first). By default
-    /// a failed trial is recorded and the study goes on.
-    pub fn fail_fast(mut self, yes: bool) -> Self {
-        self.fail_fast = yes;
+    /// With `true`, a trial whose objective returns an error or panics is stored as Fail and
+    /// the loop goes on (Optuna's `catch`). By default (`false`, Optuna's `catch=()`), such a
+    /// trial is stored as Fail and `optimize` stops, returning [`Error::ObjectiveFailed`]. A NaN
+    /// value always fails its trial and goes on, as in Optuna.
+    pub fn catch(mut self, yes: bool) -> Self {
+        self.catch = yes;
         self
+    }
+
+    fn resolved_n_jobs(&self) -> usize {
+        match self.n_jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
     }
 }
 
@@ -110,49 +129,77 @@ impl Study {
     /// Runs `n_trials` trials of `objective` on this thread.
     ///
     /// The objective gets a [`Trial`] and returns `Ok(value)` (or several values for a
-    /// multi-objective study), `Err(TrialError::Pruned)` or any error (`?` converts it). An error,
-    /// a panic (caught: the worker survives) or a NaN value ends that trial as Fail with the
-    /// reason stored in its `fail_reason` system attribute, and the study goes on.
+    /// multi-objective study), `Err(TrialError::Pruned)` or any error (`?` converts it). It may
+    /// mutate local state (it is `FnMut`). As in Optuna, an error or a panic stores that trial as
+    /// Fail (its reason in the `fail_reason` system attribute, and logged) and stops the loop,
+    /// returning [`Error::ObjectiveFailed`]; [`OptimizeOptions::catch`] goes on instead. A NaN
+    /// value fails its trial and the loop goes on.
     pub fn optimize<V, F>(&self, n_trials: usize, objective: F) -> Result<()>
     where
         V: ObjectiveValue,
-        F: Fn(&mut Trial) -> std::result::Result<V, TrialError> + Sync,
+        F: FnMut(&mut Trial) -> std::result::Result<V, TrialError>,
     {
         self.optimize_with(OptimizeOptions::new().n_trials(n_trials), objective)
     }
 
-    /// Runs `objective` as `options` say: trial budget, timeout, worker threads, callbacks.
-    pub fn optimize_with<V, F>(&self, options: OptimizeOptions<'_>, objective: F) -> Result<()>
+    /// Runs `objective` on this thread as `options` say: trial budget, timeout, callbacks,
+    /// progress bar, `catch`. Options asking for several jobs are an error: use
+    /// [`optimize_parallel`](Study::optimize_parallel).
+    pub fn optimize_with<V, F>(&self, options: OptimizeOptions<'_>, mut objective: F) -> Result<()>
+    where
+        V: ObjectiveValue,
+        F: FnMut(&mut Trial) -> std::result::Result<V, TrialError>,
+    {
+        let n_jobs = options.resolved_n_jobs();
+        if n_jobs != 1 {
+            return Err(Error::InvalidArgument(format!(
+                "n_jobs = {n_jobs} runs the objective on several threads at once: call \
+                 `optimize_parallel`, whose objective is `Fn + Sync`, instead of `optimize_with`"
+            )));
+        }
+        self.run_loop(&options, |run| run.worker(&mut objective))
+    }
+
+    /// Runs `objective` on `options`' `n_jobs` OS threads at once (real parallelism: no GIL),
+    /// sharing this study's sampler and storage; otherwise as
+    /// [`optimize_with`](Study::optimize_with). The objective is shared by the threads, so it is
+    /// `Fn + Sync` (use a `Mutex` or atomics for shared state).
+    pub fn optimize_parallel<V, F>(&self, options: OptimizeOptions<'_>, objective: F) -> Result<()>
     where
         V: ObjectiveValue,
         F: Fn(&mut Trial) -> std::result::Result<V, TrialError> + Sync,
     {
+        let n_jobs = options.resolved_n_jobs();
+        self.run_loop(&options, |run| {
+            if n_jobs == 1 {
+                run.worker(&mut |trial: &mut Trial| objective(trial));
+            } else {
+                std::thread::scope(|scope| {
+                    for _ in 0..n_jobs {
+                        scope.spawn(|| run.worker(&mut |trial: &mut Trial| objective(trial)));
+                    }
+                });
+            }
+        })
+    }
+
+    /// The frame of every optimize call: no nesting, a fresh stop flag, the progress bar, and
+    /// the first error of any worker as the result.
+    fn run_loop(&self, options: &OptimizeOptions<'_>, body: impl FnOnce(&Run<'_>)) -> Result<()> {
         if self.inner.optimizing.swap(true, Ordering::SeqCst) {
             return Err(Error::NestedOptimize(self.name().to_owned()));
         }
         let _guard = OptimizingGuard(self);
         self.inner.stop_requested.store(false, Ordering::SeqCst);
-        let n_jobs = match options.n_jobs {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
-        };
         let run = Run {
             study: self,
-            options: &options,
+            options,
             started: Instant::now(),
             claimed: AtomicUsize::new(0),
             error: Mutex::new(None),
-            progress: progress::Bar::new(&options),
+            progress: progress::Bar::new(options),
         };
-        if n_jobs == 1 {
-            run.worker(&objective);
-        } else {
-            std::thread::scope(|scope| {
-                for _ in 0..n_jobs {
-                    scope.spawn(|| run.worker(&objective));
-                }
-            });
-        }
+        body(&run);
         run.progress.finish();
         match run.error.into_inner() {
             Some(e) => Err(e),
@@ -171,6 +218,13 @@ struct Run<'a> {
     progress: progress::Bar,
 }
 
+/// How one trial ended, as the loop needs to know it.
+struct Finished {
+    trial: Arc<FrozenTrial>,
+    /// The objective's error or panic message, when it raised one (not for NaN values).
+    raised: Option<String>,
+}
+
 impl Run<'_> {
     fn should_stop(&self) -> bool {
         self.study.stop_requested()
@@ -181,10 +235,10 @@ impl Run<'_> {
                 .is_some_and(|t| self.started.elapsed() >= t)
     }
 
-    fn worker<V, F>(&self, objective: &F)
+    fn worker<V, F>(&self, objective: &mut F)
     where
         V: ObjectiveValue,
-        F: Fn(&mut Trial) -> std::result::Result<V, TrialError> + Sync,
+        F: FnMut(&mut Trial) -> std::result::Result<V, TrialError>,
     {
         loop {
             if self.should_stop() {
@@ -196,23 +250,22 @@ impl Run<'_> {
                 return;
             }
             match self.run_trial(objective) {
-                Ok(finished) => {
+                Ok(Finished {
+                    trial,
+                    raised: Some(message),
+                }) if !self.options.catch => {
+                    // Optuna re-raises here, before callbacks and the progress bar see the trial.
+                    self.error.lock().get_or_insert(Error::ObjectiveFailed {
+                        number: trial.number,
+                        message,
+                    });
+                    return;
+                }
+                Ok(Finished { trial, .. }) => {
                     for cb in &self.options.callbacks {
-                        cb.call(self.study, &finished);
+                        cb.call(self.study, &trial);
                     }
-                    self.progress.update(self.study, &finished, self.started);
-                    if self.options.fail_fast && finished.state == TrialState::Fail {
-                        let message = finished
-                            .system_attrs
-                            .get("fail_reason")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or("unknown")
-                            .to_owned();
-                        self.error.lock().get_or_insert(Error::ObjectiveFailed {
-                            number: finished.number,
-                            message,
-                        });
-                    }
+                    self.progress.update(self.study, &trial, self.started);
                 }
                 Err(e) => {
                     self.error.lock().get_or_insert(e);
@@ -223,10 +276,10 @@ impl Run<'_> {
     }
 
     /// Asks, runs the objective (catching panics), and tells the outcome.
-    fn run_trial<V, F>(&self, objective: &F) -> Result<Arc<FrozenTrial>>
+    fn run_trial<V, F>(&self, objective: &mut F) -> Result<Finished>
     where
         V: ObjectiveValue,
-        F: Fn(&mut Trial) -> std::result::Result<V, TrialError> + Sync,
+        F: FnMut(&mut Trial) -> std::result::Result<V, TrialError>,
     {
         if self.study.heartbeat().is_some() {
             self.study.fail_stale_trials()?;
@@ -249,7 +302,7 @@ impl Run<'_> {
                             }
                             match storage.record_heartbeat(trial_id) {
                                 Ok(()) | Err(Error::TrialFinished { .. }) => {}
-                                Err(e) => tracing::warn!(
+                                Err(e) => crate::log_warn!(
                                     "heartbeat of trial id {trial_id} not recorded: {e}"
                                 ),
                             }
@@ -279,8 +332,13 @@ impl Run<'_> {
                 )
             }
         };
-        self.study
-            .finish(trial.frozen(), Some(state), values, reason.as_deref())
+        let trial = self
+            .study
+            .finish(trial.frozen(), Some(state), values, reason.as_deref())?;
+        Ok(Finished {
+            trial,
+            raised: reason,
+        })
     }
 }
 
@@ -292,8 +350,56 @@ mod progress {
     use crate::study::Study;
     use crate::trial::FrozenTrial;
 
-    /// An indicatif bar over trials (or over seconds when only a timeout is set).
+    /// An indicatif bar over trials (or over seconds when only a timeout is set), at most 80
+    /// columns wide, registered with the logging module so that log lines print above it.
     pub(super) struct Bar(Option<(indicatif::ProgressBar, bool)>);
+
+    /// The bar's layout: 16 cells of bar, the count, elapsed and remaining time, the best trial.
+    /// At its widest (`100000/100000`, a 12-character value) it is 78 columns.
+    pub(super) fn style(by_time: bool) -> indicatif::ProgressStyle {
+        let template = if by_time {
+            "{bar:16} {pos}/{len}s [{elapsed_precise}<{eta_precise}] {msg}"
+        } else {
+            "{bar:16} {pos}/{len} [{elapsed_precise}<{eta_precise}] {msg}"
+        };
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    }
+
+    /// "best #12: 0.0123457": the best trial, its value with 6 significant digits (Python's
+    /// `%.6g`), so the line keeps its width whatever the value.
+    pub(super) fn message(number: u64, value: f64) -> String {
+        format!("best #{number}: {}", short_float(value))
+    }
+
+    /// Python's `'%.6g' % v`.
+    pub(super) fn short_float(v: f64) -> String {
+        if !v.is_finite() {
+            return crate::param::ParamValue::Float(v).to_string();
+        }
+        if v == 0.0 {
+            return "0".to_owned();
+        }
+        let exponent = v.abs().log10().floor() as i32;
+        let trim = |s: String| -> String {
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_owned()
+            } else {
+                s
+            }
+        };
+        // Round first: 999999.5 has exponent 5 but prints as 1e+06.
+        let sci = format!("{v:.5e}");
+        let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let exp: i32 = exp.parse().unwrap_or(exponent);
+        if !(-4..6).contains(&exp) {
+            let sign = if exp < 0 { '-' } else { '+' };
+            format!("{}e{sign}{:02}", trim(mantissa.to_owned()), exp.abs())
+        } else {
+            let decimals = (5 - exp).max(0) as usize;
+            trim(format!("{v:.decimals$}"))
+        }
+    }
 
     impl Bar {
         pub(super) fn new(options: &OptimizeOptions<'_>) -> Bar {
@@ -306,14 +412,8 @@ mod progress {
                 (None, None) => (0, false),
             };
             let bar = indicatif::ProgressBar::new(len);
-            let template = if by_time {
-                "{elapsed_precise} {bar:40} {pos}/{len} s  {msg}"
-            } else {
-                "{elapsed_precise} {bar:40} {pos}/{len} trials ({eta})  {msg}"
-            };
-            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-                bar.set_style(style);
-            }
+            bar.set_style(style(by_time));
+            crate::logging::progress::set_bar(Some(bar.clone()));
             Bar(Some((bar, by_time)))
         }
 
@@ -327,17 +427,106 @@ mod progress {
                 bar.inc(1);
             }
             if let Ok(best) = study.best_trial() {
-                bar.set_message(format!(
-                    "best trial: {}, best value: {}",
-                    best.number,
-                    best.value().unwrap_or(f64::NAN)
-                ));
+                bar.set_message(message(best.number, best.value().unwrap_or(f64::NAN)));
             }
         }
 
         pub(super) fn finish(&self) {
             if let Some((bar, _)) = &self.0 {
                 bar.finish();
+                crate::logging::progress::set_bar(None);
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use std::sync::Arc;
+
+        use parking_lot::Mutex;
+
+        use super::*;
+
+        #[test]
+        fn values_print_as_python_percent_6g() {
+            for (v, want) in [
+                (0.0, "0"),
+                (1.0, "1"),
+                (0.1, "0.1"),
+                (123456.0, "123456"),
+                (1234567.0, "1.23457e+06"),
+                (999999.5, "1e+06"),
+                (0.000123456789, "0.000123457"),
+                (-1.234567e-5, "-1.23457e-05"),
+                (3.14159265, "3.14159"),
+                (f64::INFINITY, "inf"),
+            ] {
+                assert_eq!(short_float(v), want, "{v}");
+            }
+        }
+
+        /// Records what indicatif draws, as a terminal would show it.
+        #[derive(Debug, Default, Clone)]
+        struct Screen(Arc<Mutex<Vec<String>>>);
+
+        impl indicatif::TermLike for Screen {
+            fn width(&self) -> u16 {
+                200
+            }
+            fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn write_line(&self, s: &str) -> std::io::Result<()> {
+                self.0.lock().push(s.to_owned());
+                Ok(())
+            }
+            fn write_str(&self, s: &str) -> std::io::Result<()> {
+                self.0.lock().push(s.to_owned());
+                Ok(())
+            }
+            fn clear_line(&self) -> std::io::Result<()> {
+                Ok(())
+            }
+            fn flush(&self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        #[test]
+        fn the_bar_fits_80_columns_at_its_widest() {
+            for by_time in [false, true] {
+                let screen = Screen::default();
+                let bar = indicatif::ProgressBar::with_draw_target(
+                    Some(100_000),
+                    indicatif::ProgressDrawTarget::term_like(Box::new(screen.clone())),
+                );
+                bar.set_style(style(by_time));
+                bar.set_position(99_999);
+                bar.set_message(message(99_999, -1.234567e-5));
+                bar.finish();
+                let lines = screen.0.lock().clone();
+                assert!(!lines.is_empty(), "nothing drawn");
+                let widest = lines
+                    .iter()
+                    .map(|l| l.trim_end().chars().count())
+                    .max()
+                    .unwrap_or(0);
+                assert!(widest <= 80, "{widest} columns: {lines:?}");
+                assert!(
+                    lines
+                        .iter()
+                        .any(|l| l.contains("best #99999: -1.23457e-05")),
+                    "{lines:?}"
+                );
             }
         }
     }
@@ -357,7 +546,7 @@ mod progress {
     impl Bar {
         pub(super) fn new(options: &OptimizeOptions<'_>) -> Bar {
             if options.show_progress_bar {
-                tracing::warn!("the progress bar needs hpo-core's `progress` feature");
+                crate::log_warn!("the progress bar needs hpo-core's `progress` feature");
             }
             Bar
         }

@@ -28,18 +28,38 @@ impl Study {
     }
 
     /// Runs `n_trials` trials of an objective that receives a sampled `T` (and the trial, to
-    /// report intermediate values or set attributes).
+    /// report intermediate values or set attributes), on this thread.
     pub fn optimize_typed<T, V, F>(&self, n_trials: usize, objective: F) -> Result<()>
     where
         T: SearchSpace,
         V: ObjectiveValue,
-        F: Fn(T, &mut Trial) -> std::result::Result<V, TrialError> + Sync,
+        F: FnMut(T, &mut Trial) -> std::result::Result<V, TrialError>,
     {
         self.optimize_typed_with(OptimizeOptions::new().n_trials(n_trials), objective)
     }
 
-    /// [`optimize_typed`](Study::optimize_typed) with full options.
+    /// [`optimize_typed`](Study::optimize_typed) with full options (one thread, as
+    /// [`optimize_with`](Study::optimize_with)).
     pub fn optimize_typed_with<T, V, F>(
+        &self,
+        options: OptimizeOptions<'_>,
+        mut objective: F,
+    ) -> Result<()>
+    where
+        T: SearchSpace,
+        V: ObjectiveValue,
+        F: FnMut(T, &mut Trial) -> std::result::Result<V, TrialError>,
+    {
+        self.declare_space(T::space()?);
+        self.optimize_with(options, |trial| {
+            let config: T = trial.sample()?;
+            objective(config, trial)
+        })
+    }
+
+    /// [`optimize_typed`](Study::optimize_typed) on `options`' `n_jobs` threads, as
+    /// [`optimize_parallel`](Study::optimize_parallel).
+    pub fn optimize_typed_parallel<T, V, F>(
         &self,
         options: OptimizeOptions<'_>,
         objective: F,
@@ -50,7 +70,7 @@ impl Study {
         F: Fn(T, &mut Trial) -> std::result::Result<V, TrialError> + Sync,
     {
         self.declare_space(T::space()?);
-        self.optimize_with(options, |trial| {
+        self.optimize_parallel(options, |trial| {
             let config: T = trial.sample()?;
             objective(config, trial)
         })

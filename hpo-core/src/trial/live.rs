@@ -173,7 +173,9 @@ impl Trial {
     /// sampler's relative sample, and finally its independent sample.
     pub fn suggest_internal(&mut self, name: &str, distribution: Distribution) -> Result<f64> {
         if let Some(p) = self.frozen.params.get(name) {
-            if !p.distribution.is_compatible(&distribution) {
+            // Optuna only warns here and returns the first value; a second range for the same
+            // name is almost always a bug (a copy-pasted line), so it is an error.
+            if p.distribution != distribution {
                 return Err(Error::IncompatibleDistribution {
                     param: name.to_owned(),
                     existing: Box::new(p.distribution.clone()),
@@ -192,7 +194,7 @@ impl Trial {
                 .to_internal(&value)
                 .map_err(|e| Error::param(name, e))?;
             if !distribution.contains(x) {
-                tracing::warn!(
+                crate::log_warn!(
                     "fixed parameter `{name}` with value {} is out of the range of \
                      {distribution}",
                     value.python_repr()
@@ -257,14 +259,16 @@ impl Trial {
         Ok(())
     }
 
-    /// Reports an intermediate objective value at `step` (an epoch, an iteration). A step that
-    /// was already reported is ignored with a warning, as Optuna does. Single-objective only.
-    pub fn report(&mut self, value: f64, step: u64) -> Result<()> {
+    /// Reports an intermediate objective value at `step` (an epoch, an iteration: any integer
+    /// type, so a `usize` loop counter works; a negative step is an error). A step that was
+    /// already reported is ignored with a warning, as Optuna does. Single-objective only.
+    pub fn report(&mut self, value: f64, step: impl Step) -> Result<()> {
+        let step = step.into_step()?;
         if self.study.directions().len() > 1 {
             return Err(Error::MultiObjective("Trial::report"));
         }
         if self.frozen.intermediate_values.contains_key(&step) {
-            tracing::warn!(
+            crate::log_warn!(
                 "trial {}: step {step} was already reported; the value {value} is ignored",
                 self.frozen.number
             );
@@ -298,7 +302,7 @@ impl Trial {
     pub fn report_and_check(
         &mut self,
         value: f64,
-        step: u64,
+        step: impl Step,
     ) -> std::result::Result<(), crate::TrialError> {
         self.report(value, step)?;
         self.prune_if_needed()
@@ -344,9 +348,40 @@ impl Trial {
         }
         let attr = format!("constraints:{key}");
         if self.frozen.system_attrs.contains_key(&attr) {
-            tracing::warn!("constraint `{key}` was already set; the value {value} is ignored");
+            crate::log_warn!("constraint `{key}` was already set; the value {value} is ignored");
             return Ok(());
         }
         self.set_system_attr(&attr, value)
     }
 }
+
+/// A step of [`Trial::report`]: any integer type (Optuna's steps are non-negative integers).
+pub trait Step {
+    /// The step as stored, or an error naming a negative value.
+    fn into_step(self) -> Result<u64>;
+}
+
+macro_rules! unsigned_step {
+    ($($t:ty),*) => {$(
+        impl Step for $t {
+            fn into_step(self) -> Result<u64> {
+                Ok(self as u64)
+            }
+        }
+    )*};
+}
+
+macro_rules! signed_step {
+    ($($t:ty),*) => {$(
+        impl Step for $t {
+            fn into_step(self) -> Result<u64> {
+                u64::try_from(self).map_err(|_| {
+                    Error::InvalidArgument(format!("`step` must be >= 0, but got {self}"))
+                })
+            }
+        }
+    )*};
+}
+
+unsigned_step!(u8, u16, u32, u64, usize);
+signed_step!(i8, i16, i32, i64, isize);

@@ -6,5 +6,5 @@ mod live;
 mod state;
 
 pub use frozen::{Attrs, FrozenTrial, Param};
-pub use live::Trial;
+pub use live::{Step, Trial};
 pub use state::TrialState;

@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use hpo_core::{Distribution, FrozenTrial, ParamValue, Study, TrialError, TrialState};
+use hpo_core::{
+    Distribution, FrozenTrial, OptimizeOptions, ParamValue, Study, TrialError, TrialState,
+};
 use serde_json::Value;
 
 /// A study with every kind of parameter and outcome: 12 trials (float, log, step, int, int log,
@@ -16,7 +18,7 @@ use serde_json::Value;
 pub fn populate(study: &Study) {
     study.set_user_attr("owner", "rust").unwrap();
     study
-        .optimize(12, |t| {
+        .optimize_with(OptimizeOptions::new().n_trials(12).catch(true), |t| {
             let x = t.suggest_float("x", -10.0, 10.0)?;
             let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
             let d = t.suggest_float_step("d", 0.0, 1.0, 0.25)?;
