@@ -90,7 +90,7 @@ fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::
         Some(u) if u.starts_with("journal+nosync:") => {
             let path = format!("{}.{tag}", u.trim_start_matches("journal+nosync:"));
             let _ = std::fs::remove_file(&path);
-            let s = hpo::JournalFileStorage::open_with(
+            let s = hpo::storage::JournalFileStorage::open_with(
                 &path,
                 hpo::storage::LockKind::Symlink,
                 Some(std::time::Duration::from_secs(30)),
@@ -103,7 +103,7 @@ fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::
             let path = format!("{}.{tag}", u.trim_start_matches("journal:"));
             let _ = std::fs::remove_file(&path);
             Ok(std::sync::Arc::new(
-                hpo::JournalFileStorage::open(&path).map_err(|e| e.to_string())?,
+                hpo::storage::JournalFileStorage::open(&path).map_err(|e| e.to_string())?,
             ))
         }
         Some(u) if u.starts_with("redis://") => {

@@ -29,7 +29,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
 /// An impl whose bodies are never run, emitted next to errors.
 fn dummy(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
-    let krate: syn::Path = syn::parse_quote!(::hpo);
+    let krate: syn::Path = syn::parse_quote!(::hpo::__derive);
     quote! {
         #[allow(unused_variables, clippy::unimplemented)]
         impl #krate::SearchSpace for #ident {
@@ -48,10 +48,14 @@ struct Paths {
 }
 
 impl Paths {
-    fn new(k: &syn::Path) -> Self {
+    /// Everything the generated code names lives in the crate's hidden `__derive` module, so
+    /// the facade's public API stays what users call.
+    fn new(krate: &syn::Path) -> Self {
+        let mut k = krate.clone();
+        k.segments.push(syn::parse_quote!(__derive));
         Paths {
-            k: k.clone(),
-            f: quote!(#k::space::field),
+            f: quote!(#k::field),
+            k,
         }
     }
 }

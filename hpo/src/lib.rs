@@ -2,7 +2,10 @@
 //!
 //! Hyperparameter optimization for Rust: Optuna's algorithms and habits, Rust's types and speed.
 //!
-//! This facade re-exports the workspace's crates; the core types live in [`hpo_core`].
+//! This facade names what a program needs: studies and trials at the root, each family in its
+//! module ([`samplers`], [`pruners`], [`storage`], [`importance`], [`visualization`],
+//! [`logging`]), and `use hpo::prelude::*` for the usual names. Every way of opening a study
+//! gives Optuna's defaults (TPE, median pruner), and log lines reach stderr with no setup.
 //!
 //! ```
 //! use hpo::prelude::*;
@@ -16,32 +19,53 @@
 //! # Ok::<(), hpo::Error>(())
 //! ```
 
-pub use hpo_core::*;
+// The facade names each item it offers (no glob re-export), so its front page is the map of
+// what a user needs; the member crates stay reachable through the modules below.
 
+pub use hpo_core::{
+    Attrs, CategoricalDistribution, Condition, Distribution, DistributionError, Error,
+    FloatDistribution, FrozenTrial, InMemoryStorage, IntDistribution, MaxTrialsCallback,
+    MedianPruner, NopPruner, ObjectiveValue, OptimizeOptions, Param, ParamMap, ParamValue, Pruner,
+    RandomSampler, Result, Sampler, SearchSpace, SpaceParam, SpaceTree, Step, Storage, Study,
+    StudyBuilder, StudyDirection, TpeSampler, Trial, TrialError, TrialPruned, TrialResult,
+    TrialState,
+};
+pub use hpo_core::{logging, multi_objective, param, rng, study};
+
+/// `#[derive(SearchSpace)]`: a typed, conditional search space (see the crate README).
 #[cfg(feature = "derive")]
 pub use hpo_derive::SearchSpace;
 
-/// Pruners: Optuna's rules, exactly (see [`hpo_pruners`]).
+pub use hpo_core::study::{
+    Callback, HeartbeatConfig, StudySummary, copy_study, delete_study, get_all_study_names,
+    get_all_study_summaries,
+};
+
+/// Distributions (Optuna's `FloatDistribution`, `IntDistribution`, `CategoricalDistribution`)
+/// and their JSON form.
+pub mod distributions {
+    pub use hpo_core::distributions::*;
+}
+
+/// Pruners: Optuna's rules, exactly (see [`hpo_pruners`]). The default, [`MedianPruner`], is
+/// also at the crate root.
 pub mod pruners {
     pub use hpo_pruners::*;
 }
-pub use hpo_pruners::MedianPruner;
 
-/// Samplers: TPE (the default), GP, CMA-ES, NSGA-II/III and the simple samplers (see
-/// [`hpo_samplers`]).
+/// Samplers: TPE (the default, also at the crate root), GP, CMA-ES, NSGA-II/III, QMC, grid and
+/// the simple samplers (see [`hpo_samplers`]).
 pub mod samplers {
     pub use hpo_samplers::*;
 }
-pub use hpo_samplers::TpeSampler;
 
-/// Persistent storages on Optuna's formats (see [`hpo_storage`]; the journal file lives in core).
-pub mod storages {
-    pub use hpo_core::storage::{
-        JournalBackend, JournalFileBackend, JournalFileStorage, JournalStorage, LockKind,
-    };
+/// Storages, all in one place: the [`Storage`](storage::Storage) trait, in-memory and journal
+/// file storages (from hpo-core), SQLite, PostgreSQL, MySQL and the Redis journal (from
+/// hpo-storage), and [`open`](storage::open) for storage URLs.
+pub mod storage {
+    pub use hpo_core::storage::*;
     pub use hpo_storage::*;
 }
-pub use hpo_storage::SqliteStorage;
 
 /// Parameter importance: PED-ANOVA (the default), fANOVA and mean decrease impurity (see
 /// [`hpo_importance`]).
@@ -56,11 +80,12 @@ pub mod visualization {
     pub use hpo_viz::*;
 }
 
-pub use hpo_core::study::{
-    StudySummary, copy_study, delete_study, get_all_study_names, get_all_study_summaries,
-};
+/// What `#[derive(SearchSpace)]` expands to; not part of the API.
+#[doc(hidden)]
+pub use hpo_core::__derive;
 
-/// The storage a URL names: `sqlite:///file.db`, `journal:PATH` or `memory`.
+/// The storage a URL names (see [`storage::open`] for every form): `sqlite:///file.db`, a bare
+/// `file.db`, `journal:PATH`, `postgresql://...`, `mysql://...`, `redis://...` or `memory`.
 pub fn open_storage(url: &str) -> Result<std::sync::Arc<dyn Storage>> {
     hpo_storage::open(url)
 }
@@ -77,22 +102,20 @@ pub struct WorkspaceReadmeDoctests;
 #[doc = include_str!("../../hpo-derive/README.md")]
 pub struct DeriveReadmeDoctests;
 
-/// A builder for a new study with hpo's defaults, as Optuna's `create_study`: in-memory
-/// storage, one minimized objective, the [`TpeSampler`] and the [`MedianPruner`] (override any
-/// of them on the builder). Call `.build()` to create it, or `.load()` to open an existing one.
+/// A builder for a new study, as Optuna's `create_study`: in-memory storage, one minimized
+/// objective, the [`TpeSampler`] and the [`MedianPruner`] (Optuna's defaults, the same on every
+/// path that opens a study). Override any of them on the builder, then `.build()` to create the
+/// study, `.load_if_exists(true).build()` to create or reuse it, or `.load()` to open an
+/// existing one. The same as [`Study::builder`].
 pub fn create_study() -> StudyBuilder {
     Study::builder()
-        .sampler(TpeSampler::new())
-        .pruner(MedianPruner::new())
 }
 
-/// Loads the study named `name` from `storage`.
+/// Loads the study named `name` from `storage` with Optuna's defaults (TPE, median pruner), as
+/// Optuna's `load_study`; for another sampler or pruner use
+/// `hpo::create_study().name(name).storage_arc(storage).sampler(..).load()`.
 pub fn load_study(name: &str, storage: std::sync::Arc<dyn Storage>) -> Result<Study> {
-    Study::builder()
-        .name(name)
-        .storage_arc(storage)
-        .pruner(MedianPruner::new())
-        .load()
+    Study::builder().name(name).storage_arc(storage).load()
 }
 
 /// The names most programs need: `use hpo::prelude::*;`.
@@ -100,8 +123,8 @@ pub mod prelude {
     pub use hpo_core::SearchSpace;
     pub use hpo_core::{
         Distribution, FrozenTrial, MaxTrialsCallback, NopPruner, OptimizeOptions, ParamValue,
-        RandomSampler, Study, StudyDirection, Trial, TrialError, TrialPruned, TrialResult,
-        TrialState,
+        RandomSampler, Study, StudyDirection, TpeSampler, Trial, TrialError, TrialPruned,
+        TrialResult, TrialState,
     };
     #[cfg(feature = "derive")]
     pub use hpo_derive::SearchSpace;
@@ -109,5 +132,4 @@ pub mod prelude {
         HyperbandPruner, MedianPruner, PatientPruner, PercentilePruner, SuccessiveHalvingPruner,
         ThresholdPruner, WilcoxonPruner,
     };
-    pub use hpo_samplers::TpeSampler;
 }

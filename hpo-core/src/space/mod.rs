@@ -11,6 +11,7 @@
 //! name, its fields under `<enum>.<variant>.<field>`; an `Option` adds `<name>.enabled`; a `Vec`
 //! adds `<name>.len` and elements `<name>.0`, `<name>.1`, ...
 
+#[doc(hidden)]
 pub mod field;
 mod tree;
 
