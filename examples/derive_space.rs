@@ -1,7 +1,10 @@
 //! A typed search space with `#[derive(SearchSpace)]`: the MLP configuration of the seed
 //! chapter's section 2.5, optimized against a closed-form stand-in for validation accuracy.
 //!
-//! Run with `cargo run --release --example derive_space`.
+//! Run with `cargo run --release --example derive_space`. The best configuration is printed
+//! as JSON with the choices named as the study stores them (`"optimizer": "rms_prop"`): the
+//! enum derives `Serialize` with `#[serde(rename_all = "snake_case")]`, the derive's default.
+//! The tests at the bottom check that; `hpo/tests/derive.rs` runs them.
 
 use hpo::prelude::*;
 use serde::Serialize;
@@ -26,8 +29,11 @@ struct MlpConfig {
     epochs: u32,
 }
 
-/// The optimizer; momentum exists only for SGD.
+/// The optimizer; momentum exists only for SGD. The derive stores a variant's name in
+/// `snake_case` (`rms_prop`); serde's `rename_all` makes the JSON say the same, where serde on
+/// its own would write the Rust name (`RmsProp`).
 #[derive(SearchSpace, Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "snake_case")]
 enum Optimizer {
     Adam,
     Sgd {
@@ -89,4 +95,50 @@ fn main() -> hpo::Result<()> {
         hpo::param::python_dict(&study.best_params()?)
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tag serde writes for an enum value: `"adam"` or `{"sgd": {...}}`.
+    fn serde_tag(value: &Optimizer) -> String {
+        match serde_json::to_value(value).expect("serializable") {
+            serde_json::Value::String(tag) => tag,
+            serde_json::Value::Object(map) if map.len() == 1 => map.keys().next().unwrap().clone(),
+            other => panic!("not an externally tagged enum: {other}"),
+        }
+    }
+
+    #[test]
+    fn json_names_each_optimizer_as_stored() {
+        for (value, stored) in [
+            (Optimizer::Adam, "adam"),
+            (Optimizer::Sgd { momentum: 0.9 }, "sgd"),
+            (Optimizer::RmsProp, "rms_prop"),
+        ] {
+            let params = value.to_params();
+            assert_eq!(params["optimizer"].as_str(), Some(stored), "{params:?}");
+            assert_eq!(serde_tag(&value), stored);
+        }
+    }
+
+    #[test]
+    fn best_config_json_matches_the_stored_params() {
+        let mut params = hpo::ParamMap::new();
+        params.insert("hidden.len".into(), 2.into());
+        params.insert("hidden.0".into(), 128.into());
+        params.insert("hidden.1".into(), 64.into());
+        params.insert("dropout".into(), 0.2.into());
+        params.insert("activation".into(), "relu".into());
+        params.insert("optimizer".into(), "rms_prop".into());
+        params.insert("lr".into(), 1e-3.into());
+        params.insert("batch_size".into(), 64.into());
+        let config = MlpConfig::from_params(&params).unwrap();
+        assert_eq!(config.optimizer, Optimizer::RmsProp);
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["optimizer"], "rms_prop", "{json}");
+        assert_eq!(json["activation"], "relu", "{json}");
+        assert_eq!(MlpConfig::from_params(&config.to_params()).unwrap(), config);
+    }
 }

@@ -5,8 +5,10 @@
 //! curve below.
 //!
 //! Run with `cargo run --release --example gp_1d [-- OUT_DIR]` (default `target/gp_1d`). It
-//! writes `gp_iteration_<k>.svg` for k = 3..9 observed points, and `gp_1d.svg` with all seven
-//! panels in a grid.
+//! writes one file per GP step, `gp_iteration_1.svg` .. `gp_iteration_7.svg`, each titled as
+//! its file is numbered: iteration i shows the GP fitted to the first i + 2 trials (the 3
+//! random points and the GP's first i - 1 choices) and the x it chose for the next trial.
+//! `gp_1d.svg` has all seven panels in a grid.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -48,7 +50,7 @@ fn expected_improvement(mean: f64, std: f64, best: f64) -> f64 {
 /// One GP step: the model refitted to the first `observed.len()` trials, evaluated on the plot
 /// grid, and the point the sampler chose next.
 struct Step {
-    /// 1..=7.
+    /// 1..=7: the title of the panel and the number in its file name.
     iteration: usize,
     observed: Vec<(f64, f64)>,
     next: f64,
@@ -432,7 +434,7 @@ fn main() -> hpo::Result<()> {
             evaluated[k].1,
             step.ei_argmax()
         );
-        let path = dir.join(format!("gp_iteration_{k}.svg"));
+        let path = dir.join(format!("gp_iteration_{}.svg", step.iteration));
         std::fs::write(&path, single_svg(&step))?;
         steps.push(step);
     }
@@ -464,9 +466,9 @@ fn main() -> hpo::Result<()> {
     );
     std::fs::write(dir.join("gp_1d.svg"), grid_svg(&steps, &summary))?;
     println!(
-        "wrote {} and gp_iteration_{N_STARTUP}.svg .. gp_iteration_{}.svg",
+        "wrote {} and gp_iteration_1.svg .. gp_iteration_{}.svg",
         dir.join("gp_1d.svg").display(),
-        N_TRIALS - 1
+        steps.len()
     );
     Ok(())
 }

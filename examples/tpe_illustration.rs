@@ -169,7 +169,7 @@ fn main() -> hpo::Result<()> {
     std::fs::write(&out, svg)?;
     println!(
         "Best x so far: {:.3} (value {:.3}); next point chosen by TPE: {next:.3}",
-        study.best_params()?["x"],
+        study.best_params()?["x"].as_f64().unwrap_or(f64::NAN),
         study.best_value()?
     );
     println!("Wrote {out}");

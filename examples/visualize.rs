@@ -63,10 +63,10 @@ fn main() -> hpo::Result<()> {
     })?;
     let best = study.best_trial()?;
     println!(
-        "best accuracy {:.4} (trial {}) with {:?}",
+        "best accuracy {:.4} (trial {}) with {}",
         best.value().unwrap_or(f64::NAN),
         best.number,
-        best.params_map()
+        hpo::param::python_dict(&best.params_map())
     );
 
     // 2. Parameter importance: PED-ANOVA (the default) and fANOVA.

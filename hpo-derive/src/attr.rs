@@ -111,30 +111,61 @@ fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-/// Levenshtein distance, for "did you mean" hints.
+/// Optimal string alignment distance (Damerau–Levenshtein without editing a substring twice),
+/// for "did you mean" hints: inserting, deleting or substituting a character, or swapping two
+/// adjacent ones, each costs 1, so the transposition `lgo` is one edit from `log`.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    // d[i][j]: the distance between the first i characters of `a` and the first j of `b`.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The known key `key` most likely meant: the closest by [`distance`] when at most a third of
+/// its characters are wrong (at least one may be; ties go to the key listed first), else a
+/// known key that it starts, or that starts it (`logscale` for `log`).
+fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let allowed = key.chars().count().max(3) / 3;
+    let nearest = known
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (distance(key, k), i, *k))
+        .min()
+        .filter(|(d, _, _)| *d <= allowed)
+        .map(|(_, _, k)| k);
+    nearest.or_else(|| {
+        known
+            .iter()
+            .copied()
+            .find(|k| (key.chars().count() >= 3 && k.starts_with(key)) || key.starts_with(k))
+    })
 }
 
 /// "unknown key `x`", with the closest known key when one is close.
 pub fn unknown_key_message(key: &str, known: &[&str]) -> String {
-    let best = known.iter().map(|k| (distance(key, k), *k)).min();
     let mut msg = format!("unknown key `{key}` in #[space(...)]");
-    match best {
-        Some((d, k)) if d <= 2 || k.starts_with(key) || key.starts_with(k) => {
-            msg.push_str(&format!("; did you mean `{k}`?"));
-        }
-        _ => msg.push_str(&format!("; expected one of: {}", known.join(", "))),
+    match closest(key, known) {
+        Some(k) => msg.push_str(&format!("; did you mean `{k}`?")),
+        None => msg.push_str(&format!("; expected one of: {}", known.join(", "))),
     }
     msg
 }
@@ -310,6 +341,47 @@ mod tests {
                 .to_string()
                 .contains("two arguments")
         );
+    }
+
+    #[test]
+    fn distance_counts_a_transposition_as_one_edit() {
+        use super::distance;
+        assert_eq!(distance("lgo", "log"), 1);
+        assert_eq!(distance("setp", "step"), 1);
+        assert_eq!(distance("lgo", "len"), 2);
+        assert_eq!(distance("flaot", "float"), 1);
+        assert_eq!(distance("", "log"), 3);
+        assert_eq!(distance("log", ""), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        // Optimal string alignment: no substring is edited twice, so `ca` -> `abc` costs 3.
+        assert_eq!(distance("ca", "abc"), 3);
+    }
+
+    #[test]
+    fn typos_suggest_the_closest_key() {
+        for (typo, meant) in [
+            ("lgo", "log"),
+            ("setp", "step"),
+            ("lne", "len"),
+            ("flaot", "float"),
+            ("stp", "step"),
+            ("chioce", "choice"),
+            ("logscale", "log"),
+            ("flat", "float"),
+        ] {
+            let m = unknown_key_message(typo, FIELD_KEYS);
+            assert!(
+                m.ends_with(&format!("did you mean `{meant}`?")),
+                "{typo}: {m}"
+            );
+        }
+        let m = unknown_key_message("rename_al", CONTAINER_KEYS);
+        assert!(m.ends_with("did you mean `rename_all`?"), "{m}");
+        let m = unknown_key_message("renmae", VARIANT_KEYS);
+        assert!(m.ends_with("did you mean `rename`?"), "{m}");
+        // Two edits in three characters is no longer a likely typo.
+        let m = unknown_key_message("lgx", FIELD_KEYS);
+        assert!(m.contains("expected one of: float, int, log"), "{m}");
     }
 
     #[test]

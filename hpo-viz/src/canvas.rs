@@ -571,6 +571,35 @@ impl Canvas {
 
     /// A single line of text.
     pub fn text(&mut self, x: f64, y: f64, text: &str, style: &TextStyle) {
+        self.open_text(x, y, style);
+        let _ = writeln!(self.out, "{}</text>", escape(text));
+    }
+
+    /// Lines of text, one under the other `line_height` apart, the first placed as
+    /// [`Canvas::text`] places its line; one `<text>` element with a `<tspan>` per line, so that
+    /// the element's text is the lines joined (keep separators at the ends of lines to make it
+    /// the original text).
+    pub fn text_lines(
+        &mut self,
+        x: f64,
+        y: f64,
+        lines: &[&str],
+        line_height: f64,
+        style: &TextStyle,
+    ) {
+        self.open_text(x, y, style);
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(self.out, "<tspan x=\"{}\"", N(x));
+            if i > 0 {
+                let _ = write!(self.out, " dy=\"{}\"", N(line_height));
+            }
+            let _ = write!(self.out, ">{}</tspan>", escape(line));
+        }
+        self.out.push_str("</text>\n");
+    }
+
+    /// Writes the opening `<text ...>` tag for text at `(x, y)` in `style`.
+    fn open_text(&mut self, x: f64, y: f64, style: &TextStyle) {
         let dy = match style.valign {
             VAlign::Baseline => 0.0,
             VAlign::Middle => 0.35 * style.size,
@@ -611,7 +640,7 @@ impl Canvas {
                 N(y)
             );
         }
-        let _ = writeln!(self.out, ">{}</text>", escape(text));
+        self.out.push('>');
     }
 
     /// Opens a group; close it with [`Canvas::end_group`].
@@ -769,6 +798,34 @@ mod tests {
         assert!(svg.contains("width=\"5\""));
         assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
         assert!(svg.contains("t&lt;1&gt;"));
+    }
+
+    #[test]
+    fn lines_are_tspans_of_one_text() {
+        let mut c = Canvas::new(100.0, 50.0);
+        c.text_lines(
+            10.0,
+            20.0,
+            &["Objective ", "Value"],
+            13.5,
+            &TextStyle::new(11.5).middle(),
+        );
+        let svg = c.finish();
+        assert!(
+            svg.contains(
+                "text-anchor=\"middle\"><tspan x=\"10\">Objective </tspan>\
+                 <tspan x=\"10\" dy=\"13.5\">Value</tspan></text>\n"
+            ),
+            "{svg}"
+        );
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let text = doc.descendants().find(|n| n.has_tag_name("text")).unwrap();
+        let joined: String = text
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(joined, "Objective Value");
     }
 
     #[test]

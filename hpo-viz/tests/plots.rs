@@ -643,6 +643,108 @@ fn parallel_coordinate_caps_lines_for_big_studies() {
     assert!(check_svg(&fig, "parallel big").contains("None"));
 }
 
+/// The text of each `<text>` element that is not rotated, its lines (`<tspan>`s) joined.
+fn upright_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("transform").is_none())
+        .map(|n| {
+            n.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn parallel_coordinate_titles_are_whole_where_there_is_room() {
+    // The default objective name and nine ordinary parameter names at the default size: about
+    // 80 pixels between axes, where titles used to be cut to 11 characters ("Objective …").
+    let names = [
+        "learning_rate",
+        "weight_decay",
+        "batch_size",
+        "dropout",
+        "n_layers",
+        "hidden_size",
+        "optimizer",
+        "momentum",
+        "warmup_steps",
+    ];
+    let float = Distribution::float(0.0, 1.0).unwrap();
+    let choice = Distribution::categorical(["adam", "sgd"]).unwrap();
+    let trials = (0..30u64)
+        .map(|i| {
+            let mut t = FrozenTrial::new(TrialState::Complete).with_value(unit(100 + i));
+            for (k, name) in names.iter().enumerate() {
+                t = if *name == "optimizer" {
+                    t.with_param(name, ["adam", "sgd"][(i % 2) as usize], choice.clone())
+                } else {
+                    t.with_param(name, unit(i * 16 + k as u64), float.clone())
+                }
+                .unwrap();
+            }
+            t.number = i;
+            Arc::new(t)
+        })
+        .collect();
+    let data = StudyData::new("titles", vec![StudyDirection::Minimize], trials);
+    let fig = plot(&data, PlotKind::ParallelCoordinate, &PlotOptions::new()).unwrap();
+    check_svg(&fig, "parallel titles");
+    let texts = upright_texts(fig.svg());
+    for title in std::iter::once("Objective Value").chain(names) {
+        assert!(
+            texts.iter().any(|t| t == title),
+            "`{title}` not drawn whole: {texts:?}"
+        );
+    }
+    assert!(!texts.iter().any(|t| t.contains('…')), "{texts:?}");
+    assert!(!fig.svg().contains("<title>"), "nothing was cut");
+
+    // Too narrow for titles across: they run upwards, whole where they are not too long.
+    let small = PlotOptions::new().size(400, 400);
+    let fig = plot(&data, PlotKind::ParallelCoordinate, &small).unwrap();
+    check_svg(&fig, "parallel titles, small");
+    let doc = roxmltree::Document::parse(fig.svg()).unwrap();
+    let upright: Vec<&str> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("text")
+                && n.attribute("transform")
+                    .is_some_and(|t| t.starts_with("rotate(-90"))
+        })
+        .filter_map(|n| n.text())
+        .collect();
+    for title in names.iter().filter(|n| n.len() <= 10) {
+        assert!(
+            upright.contains(title),
+            "`{title}` not upright: {upright:?}"
+        );
+    }
+    // A title too long even so is cut, and keeps its whole text as a tooltip.
+    let tiny = PlotOptions::new().size(400, 200);
+    let fig = plot(&data, PlotKind::ParallelCoordinate, &tiny).unwrap();
+    check_svg(&fig, "parallel titles, tiny");
+    let doc = roxmltree::Document::parse(fig.svg()).unwrap();
+    let mut cut = 0;
+    for tip in doc.descendants().filter(|n| n.has_tag_name("title")) {
+        let full = tip.text().unwrap();
+        assert!(full == "Objective Value" || names.contains(&full), "{full}");
+        let shown = tip
+            .parent()
+            .unwrap()
+            .descendants()
+            .find(|n| n.has_tag_name("text"))
+            .and_then(|n| n.text())
+            .unwrap();
+        let kept = shown.strip_suffix('…').unwrap_or_else(|| panic!("{shown}"));
+        assert!(full.starts_with(kept), "{shown} for {full}");
+        cut += 1;
+    }
+    assert!(cut > 0, "some titles must be cut at 400 x 200 pixels");
+}
+
 #[test]
 fn importances_are_sorted_bars_with_labels() {
     let fig = plot(single(), PlotKind::Importances, &PlotOptions::new()).unwrap();

@@ -7,6 +7,15 @@ use std::sync::Arc;
 use hpo::prelude::*;
 use hpo::{Condition, Distribution, InMemoryStorage, ParamMap, SpaceTree, Storage};
 
+/// `examples/derive_space.rs` as a module, so that its tests (the JSON it prints names each
+/// choice as the study stores it) run with these.
+#[allow(
+    dead_code,
+    reason = "the example's `main` is not called here; its tests are"
+)]
+#[path = "../../examples/derive_space.rs"]
+mod derive_space_example;
+
 #[derive(SearchSpace, Debug, Clone, PartialEq)]
 struct Config {
     #[space(float(1e-5, 1e-1), log)]
