@@ -100,7 +100,7 @@ fn report(error: &anyhow::Error) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::attach_values(std::env::args_os()));
     init_logging(&cli);
     match commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

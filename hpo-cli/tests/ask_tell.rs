@@ -418,3 +418,49 @@ fn tell_checks_the_values() {
         assert_eq!(t[0]["state"], "FAIL");
     }
 }
+
+#[test]
+fn tell_takes_negative_numbers_and_infinities_as_values() {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        env.create("one", &[]);
+        env.create("two", &["--directions", "minimize", "maximize"]);
+        for _ in 0..2 {
+            env.ok(&["ask", "--study", "one"]);
+        }
+        env.ok(&["ask", "--study", "two"]);
+        // `Env::ok` puts `--storage URL -q` after the values: flags still end the list.
+        for (number, value) in [("0", "-inf"), ("1", "-1.5")] {
+            env.ok(&[
+                "tell",
+                "--study",
+                "one",
+                "--trial-number",
+                number,
+                "--values",
+                value,
+            ]);
+        }
+        env.ok(&[
+            "tell",
+            "--study",
+            "two",
+            "--trial-number",
+            "0",
+            "--values",
+            "-inf",
+            "2",
+            "--state",
+            "complete",
+        ]);
+        let one = env.ok(&["trials", "--study", "one", "-f", "json"]);
+        assert!(one.contains(r#""value": -Infinity"#), "{kind:?}: {one}");
+        assert!(one.contains(r#""value": -1.5"#), "{kind:?}: {one}");
+        let two = env.ok(&["trials", "--study", "two", "-f", "json"]);
+        assert!(
+            two.contains(r#""values": [-Infinity, 2.0]"#),
+            "{kind:?}: {two}"
+        );
+        assert!(two.contains(r#""state": "COMPLETE""#), "{kind:?}: {two}");
+    }
+}
