@@ -464,3 +464,37 @@ fn tell_takes_negative_numbers_and_infinities_as_values() {
         assert!(two.contains(r#""state": "COMPLETE""#), "{kind:?}: {two}");
     }
 }
+
+#[test]
+fn tell_fail_logs_no_made_up_reason() {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        env.create("s", &[]);
+        env.ok(&["ask", "--study", "s", "--search-space", SPACE]);
+        // Without -q, to see the INFO line too.
+        let out = std::process::Command::new(common::hpo())
+            .args(["tell", "--study", "s", "--trial-number", "0", "--state"])
+            .args(["fail", "--storage", &env.url])
+            .env_remove("HPO_STORAGE")
+            .env_remove("OPTUNA_STORAGE")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind:?}: {out:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        // Optuna's `study.tell(..., state=FAIL)` logs no failure line and stores no reason; its
+        // CLI only says what it was told.
+        assert!(
+            !stderr.contains("because of the following error") && !stderr.contains("unknown"),
+            "{kind:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("Told trial 0 with values None and state FAIL."),
+            "{kind:?}: {stderr}"
+        );
+        let trials = env.ok(&["trials", "--study", "s", "-f", "value"]);
+        assert!(trials.trim_end().ends_with("FAIL"), "{kind:?}: {trials}");
+        let export = env.ok(&["export", "--study", "s"]);
+        assert!(!export.contains("fail_reason"), "{kind:?}: {export}");
+    }
+}
