@@ -545,24 +545,23 @@ fn yaml_float(x: f64) -> String {
 
 /// A YAML string scalar: plain when that reads back as the same string, single-quoted when
 /// it would read as another type or holds indicators, double-quoted with escapes when it
-/// holds control or non-ASCII characters.
+/// holds control or non-ASCII characters (PyYAML's escapes: `\n`, `\e`, `\N`, ..., else
+/// `\xNN` below U+0100, `\uNNNN` in the BMP and `\UNNNNNNNN` above).
 fn yaml_str(s: &str) -> String {
     let needs_escapes = s.chars().any(|c| (c as u32) < 0x20 || (c as u32) >= 0x7f);
     if needs_escapes {
         let mut out = String::from("\"");
         for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    out.push_str(&format!("\\x{:02X}", c as u32));
+            match yaml_escape(c) {
+                Some(escape) => {
+                    out.push('\\');
+                    out.push(escape);
                 }
-                c if (c as u32) < 0x80 => out.push(c),
-                c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push_str(&format!("\\U{:08X}", c as u32)),
+                None if (' '..='~').contains(&c) => out.push(c),
+                // `safe_dump` leaves `allow_unicode` off: everything else is escaped by size.
+                None if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02X}", c as u32)),
+                None if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
+                None => out.push_str(&format!("\\U{:08X}", c as u32)),
             }
         }
         out.push('"');
@@ -573,6 +572,28 @@ fn yaml_str(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "''"))
     }
+}
+
+/// PyYAML's one-letter escapes in double-quoted scalars (`ESCAPE_REPLACEMENTS`).
+fn yaml_escape(c: char) -> Option<char> {
+    Some(match c {
+        '\0' => '0',
+        '\x07' => 'a',
+        '\x08' => 'b',
+        '\t' => 't',
+        '\n' => 'n',
+        '\x0b' => 'v',
+        '\x0c' => 'f',
+        '\r' => 'r',
+        '\x1b' => 'e',
+        '"' => '"',
+        '\\' => '\\',
+        '\u{85}' => 'N',
+        '\u{a0}' => '_',
+        '\u{2028}' => 'L',
+        '\u{2029}' => 'P',
+        _ => return None,
+    })
 }
 
 fn yaml_plain_ok(s: &str) -> bool {
@@ -726,6 +747,19 @@ mod tests {
         assert_eq!(yaml_str("it's: x"), "'it''s: x'");
         assert_eq!(yaml_str("a\nb"), "\"a\\nb\"");
         assert_eq!(yaml_str("0:00:01.5"), "'0:00:01.5'");
+        // Hand-checked against PyYAML 6's `safe_dump`.
+        assert_eq!(yaml_str("é"), r#""\xE9""#);
+        assert_eq!(yaml_str("café au lait"), r#""caf\xE9 au lait""#);
+        assert_eq!(yaml_str("日本"), r#""\u65E5\u672C""#);
+        assert_eq!(yaml_str("😀"), r#""\U0001F600""#);
+        assert_eq!(yaml_str("\u{FEFF}\u{FFFF}"), r#""\uFEFF\uFFFF""#);
+        assert_eq!(yaml_str("a\u{85}b\u{a0}c"), r#""a\Nb\_c""#);
+        assert_eq!(yaml_str("\u{2028}\u{2029}"), r#""\L\P""#);
+        assert_eq!(yaml_str("\0\x07\x08\x0b\x0c\x1b"), r#""\0\a\b\v\f\e""#);
+        assert_eq!(yaml_str("x\x01\x7f\u{9f}"), r#""x\x01\x7F\x9F""#);
+        assert_eq!(yaml_str("tab\there"), r#""tab\there""#);
+        assert_eq!(yaml_str("quote\"é"), r#""quote\"\xE9""#);
+        assert_eq!(yaml_str("back\\é"), r#""back\\\xE9""#);
         let list = Cell::Map(IndexMap::from([(
             "values".to_owned(),
             Cell::List(vec![Cell::Float(1.0), Cell::Float(f64::INFINITY)]),

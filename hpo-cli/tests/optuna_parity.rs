@@ -35,9 +35,13 @@ fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// The study with non-ASCII text in its name, a user attribute and its params.
+const UNICODE: &str = "é日本😀";
+
 /// Fills `storage` through the `hpo` binary: a single-objective study with float, log int and
-/// categorical params, complete, pruned and failed trials and a study user attribute, and a
-/// two-objective study.
+/// categorical params, complete, pruned and failed trials and a study user attribute, a
+/// two-objective study, and a study whose name, attribute and params hold `é`, `日本` and an
+/// emoji (which PyYAML escapes as `\xE9`, `\u65E5` and `\U0001F600`).
 fn fill(storage: &[&str]) {
     let hpo = || {
         let mut c = Command::new(common::hpo());
@@ -141,6 +145,39 @@ fn fill(storage: &[&str]) {
             values[1],
         ]);
     }
+    run(&["create-study", "--study", UNICODE]);
+    run(&[
+        "study",
+        "set-user-attr",
+        "--study",
+        UNICODE,
+        "-k",
+        "café",
+        "--value",
+        "日本 😀 é",
+    ]);
+    for (i, choice) in ["0", "1", "2"].into_iter().zip(["é", "日本", "😀"]) {
+        run(&[
+            "ask",
+            "--study",
+            UNICODE,
+            "--search-space",
+            &format!(
+                r#"{{"{choice}": {{"name": "CategoricalDistribution", "attributes": {{"choices": ["{choice}", "x"]}}}}}}"#
+            ),
+            "--sampler",
+            "RandomSampler",
+        ]);
+        run(&[
+            "tell",
+            "--study",
+            UNICODE,
+            "--trial-number",
+            i,
+            "--values",
+            i,
+        ]);
+    }
 }
 
 fn compare(storage: &[&str]) {
@@ -154,6 +191,8 @@ fn compare(storage: &[&str]) {
                 vec!["best-trial", "--study-name", "single"],
                 vec!["trials", "--study-name", "multi"],
                 vec!["best-trials", "--study-name", "multi"],
+                vec!["trials", "--study-name", UNICODE],
+                vec!["best-trial", "--study-name", UNICODE],
             ];
             if !flatten {
                 cases.push(vec!["study-names"]);
@@ -189,7 +228,7 @@ fn compare(storage: &[&str]) {
             }
         }
     }
-    assert_eq!(checked, 44);
+    assert_eq!(checked, 60);
 }
 
 #[test]
