@@ -424,6 +424,23 @@ fn dump_table(rows: &[IndexMap<String, Cell>], header: &[String]) -> String {
 
 /// Writes `cell` as Python's `json.dumps` would.
 pub fn write_json(cell: &Cell, out: &mut String) {
+    write_json_with(cell, out, None, 0);
+}
+
+/// Writes `cell` as Python's `json.dumps(cell, indent=2)` would: one item per line, `","`
+/// and `": "` separators, `[]` and `{}` for empty collections.
+pub fn write_json_indented(cell: &Cell, out: &mut String) {
+    write_json_with(cell, out, Some(2), 0);
+}
+
+fn write_json_with(cell: &Cell, out: &mut String, indent: Option<usize>, level: usize) {
+    let separator = if indent.is_some() { "," } else { ", " };
+    let newline = |out: &mut String, level: usize| {
+        if let Some(width) = indent {
+            out.push('\n');
+            out.push_str(&" ".repeat(width * level));
+        }
+    };
     match cell {
         Cell::None => out.push_str("null"),
         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -434,9 +451,13 @@ pub fn write_json(cell: &Cell, out: &mut String) {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(separator);
                 }
-                write_json(item, out);
+                newline(out, level + 1);
+                write_json_with(item, out, indent, level + 1);
+            }
+            if !items.is_empty() {
+                newline(out, level);
             }
             out.push(']');
         }
@@ -444,11 +465,15 @@ pub fn write_json(cell: &Cell, out: &mut String) {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(separator);
                 }
+                newline(out, level + 1);
                 write_python_str(k, out);
                 out.push_str(": ");
-                write_json(v, out);
+                write_json_with(v, out, indent, level + 1);
+            }
+            if !map.is_empty() {
+                newline(out, level);
             }
             out.push('}');
         }
@@ -765,6 +790,41 @@ mod tests {
             Cell::List(vec![Cell::Float(1.0), Cell::Float(f64::INFINITY)]),
         )]));
         assert_eq!(dump_yaml(&list), "values:\n- 1.0\n- .inf\n");
+    }
+
+    #[test]
+    fn indented_json_is_pythons_indent_2() {
+        // Hand-written from `json.dumps(doc, indent=2)`.
+        let doc = Cell::Map(IndexMap::from([
+            (
+                "values".to_owned(),
+                Cell::List(vec![
+                    Cell::Float(f64::NEG_INFINITY),
+                    Cell::Float(f64::INFINITY),
+                    Cell::Float(f64::NAN),
+                    Cell::Float(1e-5),
+                ]),
+            ),
+            ("empty".to_owned(), Cell::List(vec![])),
+            ("attrs".to_owned(), Cell::Map(IndexMap::new())),
+            (
+                "nested".to_owned(),
+                Cell::Map(IndexMap::from([("é".to_owned(), Cell::None)])),
+            ),
+        ]));
+        let mut out = String::new();
+        write_json_indented(&doc, &mut out);
+        assert_eq!(
+            out,
+            "{\n  \"values\": [\n    -Infinity,\n    Infinity,\n    NaN,\n    1e-05\n  ],\n  \
+             \"empty\": [],\n  \"attrs\": {},\n  \"nested\": {\n    \"\\u00e9\": null\n  }\n}"
+        );
+        let mut flat = String::new();
+        write_json(&doc, &mut flat);
+        assert_eq!(
+            flat,
+            r#"{"values": [-Infinity, Infinity, NaN, 1e-05], "empty": [], "attrs": {}, "nested": {"\u00e9": null}}"#
+        );
     }
 
     #[test]
