@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod frame;
 mod output;
 mod records;
 mod sampler_arg;

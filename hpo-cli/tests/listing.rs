@@ -239,5 +239,13 @@ fn export_writes_infinities_as_python_does() {
             trials.contains(r#""values": [-Infinity, Infinity]"#),
             "{kind:?}: {trials}"
         );
+        // CSV: pandas' to_csv of trials_dataframe() writes inf, 0.5 and 2.0.
+        let csv = env.ok(&["export", "--study", "s"]);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(rows[0].starts_with("number,values_0,values_1,"), "{csv}");
+        assert!(rows[1].starts_with("0,-inf,inf,"), "{kind:?}: {csv}");
+        assert!(rows[2].starts_with("1,0.5,2.0,"), "{kind:?}: {csv}");
+        // The duration is a pandas Timedelta, not seconds.
+        assert!(rows[1].contains(",0 days 00:00:"), "{kind:?}: {csv}");
     }
 }

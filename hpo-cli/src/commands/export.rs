@@ -1,6 +1,7 @@
 //! `export`: every trial of a study as CSV or JSON, to a file or standard output.
 //!
-//! The JSON is Python's `json.dumps(..., indent=2)`, so non-finite floats are the bare tokens `NaN`,
+//! The CSV is what pandas writes for Optuna's `trials_dataframe()` ([`crate::frame`]); the JSON
+//! is Python's `json.dumps(..., indent=2)`, so non-finite floats are the bare tokens `NaN`,
 //! `Infinity` and `-Infinity`, as in Optuna's own JSON output.
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use indexmap::IndexMap;
 
 use super::{Ctx, emit_bytes};
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::frame::trials_frame;
 use crate::output::{Cell, write_json_indented};
 
 /// The datetime format of the JSON export (microseconds, as Optuna stores them).
@@ -140,20 +142,17 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<()> {
     let format = export_format(args.output.as_deref(), args.format)?;
     let study = ctx.load(&args.study)?;
     let buffer = match format {
-        ExportFormat::Csv => {
-            let mut buffer = Vec::new();
-            study
-                .export_csv(&mut buffer)
-                .context("cannot export the trials")?;
-            buffer
-        }
+        ExportFormat::Csv => trials_frame(&study)
+            .context("cannot read the trials")?
+            .to_csv(),
         ExportFormat::Json => {
             let mut text = String::new();
             write_json_indented(&json_document(&study)?, &mut text);
             text.push('\n');
-            text.into_bytes()
+            text
         }
-    };
+    }
+    .into_bytes();
     match &args.output {
         Some(path) => {
             std::fs::write(path, &buffer)
