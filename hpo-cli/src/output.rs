@@ -157,14 +157,58 @@ fn py_str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+            c if !py_printable(c) => {
+                let code = c as u32;
+                if code < 0x100 {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else if code <= 0xffff {
+                    out.push_str(&format!("\\u{code:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{code:08x}"));
+                }
             }
             c => out.push(c),
         }
     }
     out.push(quote);
     out
+}
+
+/// Python's `str.isprintable` for one character, which `repr` escapes when false: controls,
+/// separators other than the space, format characters, private use and noncharacters.
+/// Exact for every assigned code point of Python 3.11's Unicode tables; unassigned ones, which
+/// Python escapes too, are not told apart here.
+fn py_printable(c: char) -> bool {
+    let code = c as u32;
+    !matches!(
+        code,
+        0..=0x1f
+            | 0x7f..=0xa0
+            | 0xad
+            | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x1680
+            | 0x180e
+            | 0x2000..=0x200f
+            | 0x2028..=0x202f
+            | 0x205f..=0x206f
+            | 0x3000
+            | 0xe000..=0xf8ff
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x13438
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+            | 0xf0000..
+    ) && code & 0xfffe != 0xfffe
 }
 
 /// The nested part of a column key.
@@ -830,6 +874,16 @@ mod tests {
     #[test]
     fn python_reprs() {
         assert_eq!(Cell::Str("it's".into()).py_repr(), "\"it's\"");
+        // Hand-checked against Python 3's repr: printable non-ASCII stays, the rest is escaped.
+        assert_eq!(
+            Cell::Str("é日本😀\u{1}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}\u{3000}\u{feff}".into())
+                .py_repr(),
+            r"'é日本😀\x01\x85\xa0\xad\u200b\u2028\u3000\ufeff'"
+        );
+        assert_eq!(
+            Cell::Str("\u{e000}\u{ffff}\u{e0001}\u{10ffff}¡".into()).py_repr(),
+            r"'\ue000\uffff\U000e0001\U0010ffff¡'"
+        );
         assert_eq!(Cell::Float(f64::INFINITY).py_str(), "inf");
         assert_eq!(Cell::Tuple(vec![]).py_repr(), "()");
         assert_eq!(
