@@ -1,6 +1,7 @@
 //! The command line: global options and one subcommand per verb, with `--help` text and
 //! examples for each.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -372,6 +373,48 @@ pub struct TellArgs {
     pub skip_if_finished: bool,
 }
 
+/// Rewrites each number after `--values` as `--values=NUMBER`, so that `--values -inf 2`
+/// reaches clap as `--values=-inf --values=2`.
+///
+/// clap's `allow_negative_numbers` only knows digit-shaped numbers (`-1.5`, `-2e3`) and reads
+/// `-inf` as the short flags `-i -n -f`; `allow_hyphen_values` would take `-inf`, but it also
+/// takes every later flag (`--state`, `--storage`, `-q`) as one more value. An attached value is
+/// never read as a flag, and `--values` collects its repeats, so this keeps both working. Only
+/// the tokens that parse as floats are rewritten, so the first other token ends the list as
+/// before.
+pub fn attach_values(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut args = args.into_iter().peekable();
+    let mut out = Vec::new();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            // Everything after `--` is positional: leave it alone.
+            out.push(arg);
+            out.extend(args);
+            break;
+        }
+        if arg != "--values" {
+            out.push(arg);
+            continue;
+        }
+        let mut numbers = Vec::new();
+        while let Some(number) = args
+            .peek()
+            .and_then(|a| a.to_str())
+            .filter(|s| s.parse::<f64>().is_ok())
+            .map(str::to_owned)
+        {
+            args.next();
+            numbers.push(OsString::from(format!("--values={number}")));
+        }
+        if numbers.is_empty() {
+            // Let clap say that `--values` needs a value.
+            out.push(arg);
+        }
+        out.extend(numbers);
+    }
+    out
+}
+
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -551,5 +594,60 @@ mod tests {
         };
         assert_eq!(t.study.study.as_deref(), Some("s"));
         assert_eq!(t.values, Some(vec![-1.5, 2.0]));
+    }
+
+    fn tell_values(args: &[&str]) -> Result<Option<Vec<f64>>, clap::Error> {
+        let argv = ["hpo", "tell", "--study", "s", "--trial-number", "0"]
+            .iter()
+            .chain(args)
+            .map(OsString::from);
+        let cli = Cli::try_parse_from(attach_values(argv))?;
+        let Command::Tell(t) = cli.command else {
+            panic!("not tell")
+        };
+        Ok(t.values)
+    }
+
+    #[test]
+    fn values_take_negative_infinity_and_keep_later_flags() {
+        let v = tell_values(&["--values", "-inf"]).unwrap().unwrap();
+        assert_eq!(v, vec![f64::NEG_INFINITY]);
+        let v = tell_values(&["--values", "-inf", "2", "-q"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![f64::NEG_INFINITY, 2.0]);
+        let v = tell_values(&["--values", "-1.5", "-Infinity", "--state", "complete"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![-1.5, f64::NEG_INFINITY]);
+        let v = tell_values(&["--values", "inf", "-2e3", "--storage", "x.db"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, vec![f64::INFINITY, -2000.0]);
+        let v = tell_values(&["--values", "-nan"]).unwrap().unwrap();
+        assert!(v[0].is_nan());
+        // No number after `--values` is still clap's error, and a word still ends the list.
+        assert!(tell_values(&["--values", "--state", "fail"]).is_err());
+        assert!(tell_values(&["--values", "1", "oops"]).is_err());
+        assert_eq!(tell_values(&["--state", "fail"]).unwrap(), None);
+    }
+
+    #[test]
+    fn attach_values_leaves_other_arguments_alone() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            attach_values(args(&["hpo", "tell", "--values", "-inf", "3", "-q"])),
+            args(&["hpo", "tell", "--values=-inf", "--values=3", "-q"])
+        );
+        let untouched = args(&[
+            "hpo",
+            "ask",
+            "--search-space",
+            "-inf",
+            "--",
+            "--values",
+            "1",
+        ]);
+        assert_eq!(attach_values(untouched.clone()), untouched);
     }
 }

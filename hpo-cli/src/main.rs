@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod frame;
 mod output;
 mod records;
 mod sampler_arg;
@@ -50,7 +51,7 @@ fn report(error: &anyhow::Error) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::attach_values(std::env::args_os()));
     init_logging(&cli);
     match commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -157,14 +157,58 @@ fn py_str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+            c if !py_printable(c) => {
+                let code = c as u32;
+                if code < 0x100 {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else if code <= 0xffff {
+                    out.push_str(&format!("\\u{code:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{code:08x}"));
+                }
             }
             c => out.push(c),
         }
     }
     out.push(quote);
     out
+}
+
+/// Python's `str.isprintable` for one character, which `repr` escapes when false: controls,
+/// separators other than the space, format characters, private use and noncharacters.
+/// Exact for every assigned code point of Python 3.11's Unicode tables; unassigned ones, which
+/// Python escapes too, are not told apart here.
+fn py_printable(c: char) -> bool {
+    let code = c as u32;
+    !matches!(
+        code,
+        0..=0x1f
+            | 0x7f..=0xa0
+            | 0xad
+            | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x1680
+            | 0x180e
+            | 0x2000..=0x200f
+            | 0x2028..=0x202f
+            | 0x205f..=0x206f
+            | 0x3000
+            | 0xe000..=0xf8ff
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x13438
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+            | 0xf0000..
+    ) && code & 0xfffe != 0xfffe
 }
 
 /// The nested part of a column key.
@@ -424,6 +468,23 @@ fn dump_table(rows: &[IndexMap<String, Cell>], header: &[String]) -> String {
 
 /// Writes `cell` as Python's `json.dumps` would.
 pub fn write_json(cell: &Cell, out: &mut String) {
+    write_json_with(cell, out, None, 0);
+}
+
+/// Writes `cell` as Python's `json.dumps(cell, indent=2)` would: one item per line, `","`
+/// and `": "` separators, `[]` and `{}` for empty collections.
+pub fn write_json_indented(cell: &Cell, out: &mut String) {
+    write_json_with(cell, out, Some(2), 0);
+}
+
+fn write_json_with(cell: &Cell, out: &mut String, indent: Option<usize>, level: usize) {
+    let separator = if indent.is_some() { "," } else { ", " };
+    let newline = |out: &mut String, level: usize| {
+        if let Some(width) = indent {
+            out.push('\n');
+            out.push_str(&" ".repeat(width * level));
+        }
+    };
     match cell {
         Cell::None => out.push_str("null"),
         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -434,9 +495,13 @@ pub fn write_json(cell: &Cell, out: &mut String) {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(separator);
                 }
-                write_json(item, out);
+                newline(out, level + 1);
+                write_json_with(item, out, indent, level + 1);
+            }
+            if !items.is_empty() {
+                newline(out, level);
             }
             out.push(']');
         }
@@ -444,11 +509,15 @@ pub fn write_json(cell: &Cell, out: &mut String) {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(", ");
+                    out.push_str(separator);
                 }
+                newline(out, level + 1);
                 write_python_str(k, out);
                 out.push_str(": ");
-                write_json(v, out);
+                write_json_with(v, out, indent, level + 1);
+            }
+            if !map.is_empty() {
+                newline(out, level);
             }
             out.push('}');
         }
@@ -545,24 +614,23 @@ fn yaml_float(x: f64) -> String {
 
 /// A YAML string scalar: plain when that reads back as the same string, single-quoted when
 /// it would read as another type or holds indicators, double-quoted with escapes when it
-/// holds control or non-ASCII characters.
+/// holds control or non-ASCII characters (PyYAML's escapes: `\n`, `\e`, `\N`, ..., else
+/// `\xNN` below U+0100, `\uNNNN` in the BMP and `\UNNNNNNNN` above).
 fn yaml_str(s: &str) -> String {
     let needs_escapes = s.chars().any(|c| (c as u32) < 0x20 || (c as u32) >= 0x7f);
     if needs_escapes {
         let mut out = String::from("\"");
         for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    out.push_str(&format!("\\x{:02X}", c as u32));
+            match yaml_escape(c) {
+                Some(escape) => {
+                    out.push('\\');
+                    out.push(escape);
                 }
-                c if (c as u32) < 0x80 => out.push(c),
-                c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push_str(&format!("\\U{:08X}", c as u32)),
+                None if (' '..='~').contains(&c) => out.push(c),
+                // `safe_dump` leaves `allow_unicode` off: everything else is escaped by size.
+                None if (c as u32) <= 0xff => out.push_str(&format!("\\x{:02X}", c as u32)),
+                None if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
+                None => out.push_str(&format!("\\U{:08X}", c as u32)),
             }
         }
         out.push('"');
@@ -573,6 +641,28 @@ fn yaml_str(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "''"))
     }
+}
+
+/// PyYAML's one-letter escapes in double-quoted scalars (`ESCAPE_REPLACEMENTS`).
+fn yaml_escape(c: char) -> Option<char> {
+    Some(match c {
+        '\0' => '0',
+        '\x07' => 'a',
+        '\x08' => 'b',
+        '\t' => 't',
+        '\n' => 'n',
+        '\x0b' => 'v',
+        '\x0c' => 'f',
+        '\r' => 'r',
+        '\x1b' => 'e',
+        '"' => '"',
+        '\\' => '\\',
+        '\u{85}' => 'N',
+        '\u{a0}' => '_',
+        '\u{2028}' => 'L',
+        '\u{2029}' => 'P',
+        _ => return None,
+    })
 }
 
 fn yaml_plain_ok(s: &str) -> bool {
@@ -726,6 +816,19 @@ mod tests {
         assert_eq!(yaml_str("it's: x"), "'it''s: x'");
         assert_eq!(yaml_str("a\nb"), "\"a\\nb\"");
         assert_eq!(yaml_str("0:00:01.5"), "'0:00:01.5'");
+        // Hand-checked against PyYAML 6's `safe_dump`.
+        assert_eq!(yaml_str("é"), r#""\xE9""#);
+        assert_eq!(yaml_str("café au lait"), r#""caf\xE9 au lait""#);
+        assert_eq!(yaml_str("日本"), r#""\u65E5\u672C""#);
+        assert_eq!(yaml_str("😀"), r#""\U0001F600""#);
+        assert_eq!(yaml_str("\u{FEFF}\u{FFFF}"), r#""\uFEFF\uFFFF""#);
+        assert_eq!(yaml_str("a\u{85}b\u{a0}c"), r#""a\Nb\_c""#);
+        assert_eq!(yaml_str("\u{2028}\u{2029}"), r#""\L\P""#);
+        assert_eq!(yaml_str("\0\x07\x08\x0b\x0c\x1b"), r#""\0\a\b\v\f\e""#);
+        assert_eq!(yaml_str("x\x01\x7f\u{9f}"), r#""x\x01\x7F\x9F""#);
+        assert_eq!(yaml_str("tab\there"), r#""tab\there""#);
+        assert_eq!(yaml_str("quote\"é"), r#""quote\"\xE9""#);
+        assert_eq!(yaml_str("back\\é"), r#""back\\\xE9""#);
         let list = Cell::Map(IndexMap::from([(
             "values".to_owned(),
             Cell::List(vec![Cell::Float(1.0), Cell::Float(f64::INFINITY)]),
@@ -734,8 +837,53 @@ mod tests {
     }
 
     #[test]
+    fn indented_json_is_pythons_indent_2() {
+        // Hand-written from `json.dumps(doc, indent=2)`.
+        let doc = Cell::Map(IndexMap::from([
+            (
+                "values".to_owned(),
+                Cell::List(vec![
+                    Cell::Float(f64::NEG_INFINITY),
+                    Cell::Float(f64::INFINITY),
+                    Cell::Float(f64::NAN),
+                    Cell::Float(1e-5),
+                ]),
+            ),
+            ("empty".to_owned(), Cell::List(vec![])),
+            ("attrs".to_owned(), Cell::Map(IndexMap::new())),
+            (
+                "nested".to_owned(),
+                Cell::Map(IndexMap::from([("é".to_owned(), Cell::None)])),
+            ),
+        ]));
+        let mut out = String::new();
+        write_json_indented(&doc, &mut out);
+        assert_eq!(
+            out,
+            "{\n  \"values\": [\n    -Infinity,\n    Infinity,\n    NaN,\n    1e-05\n  ],\n  \
+             \"empty\": [],\n  \"attrs\": {},\n  \"nested\": {\n    \"\\u00e9\": null\n  }\n}"
+        );
+        let mut flat = String::new();
+        write_json(&doc, &mut flat);
+        assert_eq!(
+            flat,
+            r#"{"values": [-Infinity, Infinity, NaN, 1e-05], "empty": [], "attrs": {}, "nested": {"\u00e9": null}}"#
+        );
+    }
+
+    #[test]
     fn python_reprs() {
         assert_eq!(Cell::Str("it's".into()).py_repr(), "\"it's\"");
+        // Hand-checked against Python 3's repr: printable non-ASCII stays, the rest is escaped.
+        assert_eq!(
+            Cell::Str("é日本😀\u{1}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}\u{3000}\u{feff}".into())
+                .py_repr(),
+            r"'é日本😀\x01\x85\xa0\xad\u200b\u2028\u3000\ufeff'"
+        );
+        assert_eq!(
+            Cell::Str("\u{e000}\u{ffff}\u{e0001}\u{10ffff}¡".into()).py_repr(),
+            r"'\ue000\uffff\U000e0001\U0010ffff¡'"
+        );
         assert_eq!(Cell::Float(f64::INFINITY).py_str(), "inf");
         assert_eq!(Cell::Tuple(vec![]).py_repr(), "()");
         assert_eq!(

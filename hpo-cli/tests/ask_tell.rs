@@ -418,3 +418,83 @@ fn tell_checks_the_values() {
         assert_eq!(t[0]["state"], "FAIL");
     }
 }
+
+#[test]
+fn tell_takes_negative_numbers_and_infinities_as_values() {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        env.create("one", &[]);
+        env.create("two", &["--directions", "minimize", "maximize"]);
+        for _ in 0..2 {
+            env.ok(&["ask", "--study", "one"]);
+        }
+        env.ok(&["ask", "--study", "two"]);
+        // `Env::ok` puts `--storage URL -q` after the values: flags still end the list.
+        for (number, value) in [("0", "-inf"), ("1", "-1.5")] {
+            env.ok(&[
+                "tell",
+                "--study",
+                "one",
+                "--trial-number",
+                number,
+                "--values",
+                value,
+            ]);
+        }
+        env.ok(&[
+            "tell",
+            "--study",
+            "two",
+            "--trial-number",
+            "0",
+            "--values",
+            "-inf",
+            "2",
+            "--state",
+            "complete",
+        ]);
+        let one = env.ok(&["trials", "--study", "one", "-f", "json"]);
+        assert!(one.contains(r#""value": -Infinity"#), "{kind:?}: {one}");
+        assert!(one.contains(r#""value": -1.5"#), "{kind:?}: {one}");
+        let two = env.ok(&["trials", "--study", "two", "-f", "json"]);
+        assert!(
+            two.contains(r#""values": [-Infinity, 2.0]"#),
+            "{kind:?}: {two}"
+        );
+        assert!(two.contains(r#""state": "COMPLETE""#), "{kind:?}: {two}");
+    }
+}
+
+#[test]
+fn tell_fail_logs_no_made_up_reason() {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        env.create("s", &[]);
+        env.ok(&["ask", "--study", "s", "--search-space", SPACE]);
+        // Without -q, to see the INFO line too.
+        let out = std::process::Command::new(common::hpo())
+            .args(["tell", "--study", "s", "--trial-number", "0", "--state"])
+            .args(["fail", "--storage", &env.url])
+            .env_remove("HPO_STORAGE")
+            .env_remove("OPTUNA_STORAGE")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind:?}: {out:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        // Optuna's `study.tell(..., state=FAIL)` logs no failure line and stores no reason; its
+        // CLI only says what it was told.
+        assert!(
+            !stderr.contains("because of the following error") && !stderr.contains("unknown"),
+            "{kind:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("Told trial 0 with values None and state FAIL."),
+            "{kind:?}: {stderr}"
+        );
+        let trials = env.ok(&["trials", "--study", "s", "-f", "value"]);
+        assert!(trials.trim_end().ends_with("FAIL"), "{kind:?}: {trials}");
+        let export = env.ok(&["export", "--study", "s"]);
+        assert!(!export.contains("fail_reason"), "{kind:?}: {export}");
+    }
+}

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, KINDS, ask_tell};
+use common::{Env, KINDS, SPACE, ask_tell};
 use serde_json::Value;
 
 const TRIAL_KEYS: [&str; 7] = [
@@ -205,5 +205,47 @@ fn export_csv_and_json() {
         );
         let err = env.fails(&["export", "--study", "s", "-o", "trials.xlsx"]);
         assert!(err.contains("--format"), "{err}");
+    }
+}
+
+#[test]
+fn export_writes_infinities_as_python_does() {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        env.create("s", &["--directions", "minimize", "maximize"]);
+        for values in [["-inf", "inf"], ["0.5", "2"]] {
+            let asked = env.json(&["ask", "--study", "s", "--search-space", SPACE]);
+            let n = asked["number"].to_string();
+            env.ok(&[
+                "tell",
+                "--study",
+                "s",
+                "--trial-number",
+                &n,
+                "--values",
+                values[0],
+                values[1],
+            ]);
+        }
+        // JSON: Python's json.dumps tokens, as `hpo trials -f json` and Optuna write them.
+        let json = env.ok(&["export", "--study", "s", "--format", "json"]);
+        assert!(
+            json.contains("\"values\": [\n        -Infinity,\n        Infinity\n      ],"),
+            "{kind:?}: {json}"
+        );
+        assert!(!json.contains("null\n      ]"), "{kind:?}: {json}");
+        let trials = env.ok(&["trials", "--study", "s", "-f", "json"]);
+        assert!(
+            trials.contains(r#""values": [-Infinity, Infinity]"#),
+            "{kind:?}: {trials}"
+        );
+        // CSV: pandas' to_csv of trials_dataframe() writes inf, 0.5 and 2.0.
+        let csv = env.ok(&["export", "--study", "s"]);
+        let rows: Vec<&str> = csv.lines().collect();
+        assert!(rows[0].starts_with("number,values_0,values_1,"), "{csv}");
+        assert!(rows[1].starts_with("0,-inf,inf,"), "{kind:?}: {csv}");
+        assert!(rows[2].starts_with("1,0.5,2.0,"), "{kind:?}: {csv}");
+        // The duration is a pandas Timedelta, not seconds.
+        assert!(rows[1].contains(",0 days 00:00:"), "{kind:?}: {csv}");
     }
 }

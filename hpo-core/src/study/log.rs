@@ -47,12 +47,18 @@ pub(crate) fn log_finished(study: &Study, trial: &FrozenTrial, fail_reason: Opti
             }
         }
         TrialState::Pruned => crate::log_info!("Trial {} pruned.", trial.number),
-        TrialState::Fail => crate::log_warn!(
-            "Trial {} failed with parameters: {} because of the following error: {}",
-            trial.number,
-            format_params(trial),
-            fail_reason.unwrap_or("unknown")
-        ),
+        // A trial told Fail by its caller (`tell_number` with `TrialState::Fail`) has no
+        // reason: Optuna's `study.tell(..., state=FAIL)` logs nothing then, and the caller says
+        // what it did.
+        TrialState::Fail => {
+            if let Some(reason) = fail_reason {
+                crate::log_warn!(
+                    "Trial {} failed with parameters: {} because of the following error: {reason}",
+                    trial.number,
+                    format_params(trial),
+                );
+            }
+        }
         _ => {}
     }
 }
