@@ -1,0 +1,226 @@
+//! What a newcomer meets in the first hour: Optuna's defaults on every path that opens a study,
+//! failures that speak with no logging setup, and output that survives pipes.
+//!
+//! The stderr checks run this test binary again as a child process (the `child` test below, which
+//! does nothing unless `HPO_FIRST_HOUR_CHILD` names a scenario), so the child's stderr is a real
+//! pipe that the parent reads, or closes.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use hpo::prelude::*;
+use hpo::storage::JournalFileStorage;
+use hpo::{InMemoryStorage, Storage};
+
+fn assert_optuna_defaults(study: &Study, path: &str) {
+    let sampler = format!("{:?}", study.sampler());
+    let pruner = format!("{:?}", study.pruner());
+    assert!(sampler.starts_with("TpeSampler"), "{path}: {sampler}");
+    assert!(pruner.starts_with("MedianPruner"), "{path}: {pruner}");
+}
+
+#[test]
+fn create_study_defaults_to_tpe_and_median() {
+    let study = hpo::create_study().build().unwrap();
+    assert_optuna_defaults(&study, "hpo::create_study().build()");
+    let two = hpo::create_study()
+        .directions([StudyDirection::Minimize, StudyDirection::Maximize])
+        .build()
+        .unwrap();
+    // Optuna 5.0 uses TPE whatever the number of objectives.
+    assert_optuna_defaults(&two, "two objectives");
+}
+
+#[test]
+fn load_study_defaults_to_tpe_and_median() {
+    let storage: Arc<dyn Storage> = Arc::new(InMemoryStorage::new());
+    hpo::create_study()
+        .name("s")
+        .storage_arc(storage.clone())
+        .sampler(RandomSampler::with_seed(0))
+        .build()
+        .unwrap();
+    let loaded = hpo::load_study("s", storage.clone()).unwrap();
+    assert_optuna_defaults(&loaded, "hpo::load_study");
+    let loaded = hpo::create_study()
+        .name("s")
+        .storage_arc(storage)
+        .load()
+        .unwrap();
+    assert_optuna_defaults(&loaded, "hpo::create_study().load()");
+}
+
+#[test]
+fn load_or_create_defaults_to_tpe_and_median_both_ways() {
+    let storage: Arc<dyn Storage> = Arc::new(InMemoryStorage::new());
+    for round in ["creates", "loads"] {
+        let study = hpo::create_study()
+            .name("shared")
+            .storage_arc(storage.clone())
+            .load_if_exists(true)
+            .build()
+            .unwrap();
+        assert_optuna_defaults(&study, &format!("load_if_exists(true) {round}"));
+    }
+}
+
+#[test]
+fn the_builder_defaults_to_tpe_and_median() {
+    let storage: Arc<dyn Storage> = Arc::new(InMemoryStorage::new());
+    let built = Study::builder()
+        .name("b")
+        .storage_arc(storage.clone())
+        .build()
+        .unwrap();
+    assert_optuna_defaults(&built, "Study::builder().build()");
+    let loaded = Study::builder()
+        .name("b")
+        .storage_arc(storage)
+        .load()
+        .unwrap();
+    assert_optuna_defaults(&loaded, "Study::builder().load()");
+    // Choosing is still possible, and sticks.
+    let chosen = Study::builder()
+        .sampler(RandomSampler::with_seed(1))
+        .pruner(NopPruner)
+        .build()
+        .unwrap();
+    assert!(format!("{:?}", chosen.sampler()).starts_with("RandomSampler"));
+    assert!(format!("{:?}", chosen.pruner()).starts_with("NopPruner"));
+}
+
+/// A unique scratch path for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "hpo-first-hour-{}-{name}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// This test binary again, running only the `child` test for `scenario`, with `dir` to work in.
+fn spawn_child(scenario: &str, dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child", "--test-threads=1", "--quiet"])
+        .env("HPO_FIRST_HOUR_CHILD", scenario)
+        .env("HPO_FIRST_HOUR_DIR", dir)
+        .env_remove("HPO_VERBOSITY")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// The child side: a program with no logging setup, as a newcomer writes it.
+#[test]
+fn child() {
+    let (Ok(scenario), Ok(dir)) = (
+        std::env::var("HPO_FIRST_HOUR_CHILD"),
+        std::env::var("HPO_FIRST_HOUR_DIR"),
+    ) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    match scenario.as_str() {
+        "swapped-bounds" => {
+            let study = hpo::create_study().build().unwrap();
+            let result = study.optimize(60, |trial| {
+                let lr = trial.suggest_float_log("lr", 1e-1, 1e-5)?;
+                Ok(lr)
+            });
+            let message = match result {
+                Ok(()) => "optimize returned Ok".to_owned(),
+                Err(e) => format!("{e}"),
+            };
+            let n = study.trials().unwrap().len();
+            std::fs::write(dir.join("result.txt"), format!("{n}\n{message}")).unwrap();
+        }
+        "many-trials" => {
+            let storage = JournalFileStorage::open(dir.join("journal.log")).unwrap();
+            let study = hpo::create_study()
+                .name("piped")
+                .storage(storage)
+                .build()
+                .unwrap();
+            study
+                .optimize(200, |trial| {
+                    let x = trial.suggest_float("x", -10.0, 10.0)?;
+                    Ok((x - 2.0).powi(2))
+                })
+                .unwrap();
+        }
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+#[test]
+fn swapped_bounds_are_reported_on_stderr_without_setup_and_stop_optimize() {
+    let dir = scratch("swapped");
+    let out = spawn_child("swapped-bounds", &dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed: {stderr}");
+    // The first trial's reason, naming the parameter and both bounds, with no setup at all.
+    let failure = stderr
+        .lines()
+        .find(|l| l.contains("Trial 0 failed"))
+        .unwrap_or_else(|| panic!("no failure line on stderr: {stderr}"));
+    assert!(failure.starts_with("[W "), "{failure}");
+    for needle in ["`lr`", "low=0.1", "high=1e-05"] {
+        assert!(failure.contains(needle), "{needle} missing from {failure}");
+    }
+    // optimize stopped at that trial and returned its error.
+    let result = std::fs::read_to_string(dir.join("result.txt")).unwrap();
+    let (n, message) = result.split_once('\n').unwrap();
+    assert_eq!(n, "1", "optimize went on after the failure: {result}");
+    assert!(message.starts_with("trial 0 failed: "), "{message}");
+    for needle in ["`lr`", "low=0.1", "high=1e-05"] {
+        assert!(message.contains(needle), "{needle} missing from {message}");
+    }
+    // Piped stderr is plain text.
+    assert!(!stderr.contains('\x1b'), "escape sequences on a pipe: {stderr:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_closed_stderr_does_not_stop_the_study() {
+    let dir = scratch("head");
+    let mut running = spawn_child("many-trials", &dir).spawn().unwrap();
+    // `prog 2>&1 | head -1`: read one line, then close the pipe.
+    let stderr = running.stderr.take().unwrap();
+    let mut first = String::new();
+    BufReader::new(stderr).read_line(&mut first).unwrap();
+    assert!(first.starts_with("[I "), "{first:?}");
+    assert!(!first.contains('\x1b'), "{first:?}");
+    let status = running.wait().unwrap();
+    assert!(status.success(), "the child stopped with {status}");
+    let storage = JournalFileStorage::open(dir.join("journal.log")).unwrap();
+    let study = hpo::load_study("piped", Arc::new(storage)).unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 200);
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_fully_read_pipe_has_no_escape_sequences() {
+    let dir = scratch("plain");
+    let mut running = spawn_child("many-trials", &dir).spawn().unwrap();
+    let mut text = String::new();
+    running
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(running.wait().unwrap().success(), "{text}");
+    assert!(text.lines().count() >= 201, "{text}");
+    assert!(!text.contains('\x1b'), "{text:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
