@@ -15,7 +15,7 @@ fn main() -> hpo::Result<()> {
             MedianPruner::new()
                 .n_startup_trials(5)
                 .n_warmup_steps(5)
-                .interval_steps(1)?,
+                .interval_steps(1),
         )
         .build()?;
     let noise = Mutex::new(Rng::seed_from_u64(0));

@@ -1,8 +1,9 @@
 //! `HyperbandPruner`: several successive-halving brackets, trials spread over them.
 
+use hpo_core::pruners::invalid_setting;
 use std::sync::Arc;
 
-use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, TrialFilter, TrialState};
+use hpo_core::{FrozenTrial, Pruner, Result, Study, TrialFilter, TrialState};
 use parking_lot::Mutex;
 
 use crate::SuccessiveHalvingPruner;
@@ -57,36 +58,21 @@ impl HyperbandPruner {
     }
 
     /// The smallest number of steps a trial runs (>= 1; default 1).
-    pub fn min_resource(mut self, n: u64) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`min_resource` must be >= 1, got {n}"
-            )));
-        }
+    pub fn min_resource(mut self, n: u64) -> Self {
         self.min_resource = n;
-        Ok(self)
+        self
     }
 
     /// The largest number of steps a trial runs, instead of estimating it.
-    pub fn max_resource(mut self, n: u64) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`max_resource` must be >= 1, got {n}"
-            )));
-        }
+    pub fn max_resource(mut self, n: u64) -> Self {
         self.max_resource = Some(n);
-        Ok(self)
+        self
     }
 
     /// How much each rung divides the survivors (>= 2; default 3).
-    pub fn reduction_factor(mut self, n: u64) -> Result<Self> {
-        if n < 2 {
-            return Err(Error::InvalidArgument(format!(
-                "`reduction_factor` must be >= 2, got {n}"
-            )));
-        }
+    pub fn reduction_factor(mut self, n: u64) -> Self {
         self.reduction_factor = n;
-        Ok(self)
+        self
     }
 
     /// Passed to each bracket's successive halving (default 0).
@@ -161,7 +147,34 @@ impl Default for HyperbandPruner {
 }
 
 impl Pruner for HyperbandPruner {
+    fn validate(&self) -> Result<()> {
+        let name = "HyperbandPruner";
+        if self.min_resource < 1 {
+            return Err(invalid_setting(
+                name,
+                "min_resource",
+                "must be >= 1",
+                self.min_resource,
+            ));
+        }
+        if let Some(max) = self.max_resource
+            && max < 1
+        {
+            return Err(invalid_setting(name, "max_resource", "must be >= 1", max));
+        }
+        if self.reduction_factor < 2 {
+            return Err(invalid_setting(
+                name,
+                "reduction_factor",
+                "must be >= 2",
+                self.reduction_factor,
+            ));
+        }
+        Ok(())
+    }
+
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         let Some(brackets) = self.brackets(study)? else {
             return Ok(false);
         };

@@ -31,6 +31,13 @@ impl PatientPruner {
 }
 
 impl Pruner for PatientPruner {
+    fn validate(&self) -> Result<()> {
+        match &self.wrapped {
+            Some(inner) => inner.validate(),
+            None => Ok(()),
+        }
+    }
+
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
         if trial.last_step().is_none() {
             return Ok(false);

@@ -1,6 +1,7 @@
 //! `SuccessiveHalvingPruner`: asynchronous successive halving (ASHA).
 
-use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
+use hpo_core::pruners::invalid_setting;
+use hpo_core::{FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 use parking_lot::Mutex;
 
 /// Asynchronous successive halving (Optuna's `SuccessiveHalvingPruner`): at each rung (steps
@@ -34,26 +35,16 @@ impl SuccessiveHalvingPruner {
     }
 
     /// The first rung's step (>= 1), instead of estimating it.
-    pub fn min_resource(mut self, n: u64) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`min_resource` must be >= 1, got {n}"
-            )));
-        }
+    pub fn min_resource(mut self, n: u64) -> Self {
         self.min_resource = Mutex::new(Some(n));
         self.auto = false;
-        Ok(self)
+        self
     }
 
     /// How much each rung divides the survivors (>= 2; default 4).
-    pub fn reduction_factor(mut self, n: u64) -> Result<Self> {
-        if n < 2 {
-            return Err(Error::InvalidArgument(format!(
-                "`reduction_factor` must be >= 2, got {n}"
-            )));
-        }
+    pub fn reduction_factor(mut self, n: u64) -> Self {
         self.reduction_factor = n;
-        Ok(self)
+        self
     }
 
     /// Shifts the rungs: the first is at `min_resource * reduction_factor^rate` (default 0).
@@ -63,15 +54,10 @@ impl SuccessiveHalvingPruner {
     }
 
     /// A trial is pruned at a rung until more than `n` trials have reached it (default 0).
-    /// Needs an explicit [`min_resource`](Self::min_resource), set before this.
-    pub fn bootstrap_count(mut self, n: usize) -> Result<Self> {
-        if n > 0 && self.auto {
-            return Err(Error::InvalidArgument(format!(
-                "`bootstrap_count` = {n} needs an explicit `min_resource` (not \"auto\")"
-            )));
-        }
+    /// Needs an explicit [`min_resource`](Self::min_resource).
+    pub fn bootstrap_count(mut self, n: usize) -> Self {
         self.bootstrap_count = n;
-        Ok(self)
+        self
     }
 
     pub(crate) fn with_rate(
@@ -130,7 +116,34 @@ fn promotable(
 }
 
 impl Pruner for SuccessiveHalvingPruner {
+    fn validate(&self) -> Result<()> {
+        let name = "SuccessiveHalvingPruner";
+        if let Some(min) = *self.min_resource.lock()
+            && min < 1
+        {
+            return Err(invalid_setting(name, "min_resource", "must be >= 1", min));
+        }
+        if self.reduction_factor < 2 {
+            return Err(invalid_setting(
+                name,
+                "reduction_factor",
+                "must be >= 2",
+                self.reduction_factor,
+            ));
+        }
+        if self.bootstrap_count > 0 && self.auto {
+            return Err(invalid_setting(
+                name,
+                "bootstrap_count",
+                "needs an explicit `min_resource` (not \"auto\")",
+                self.bootstrap_count,
+            ));
+        }
+        Ok(())
+    }
+
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         let Some((step, value)) = trial.last_step() else {
             return Ok(false);
         };

@@ -1,5 +1,6 @@
 //! `ThresholdPruner`: prune when the latest value leaves a fixed band.
 
+use hpo_core::pruners::invalid_setting;
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study};
 
 use hpo_core::pruners::interval::is_first_in_interval_step;
@@ -61,19 +62,27 @@ impl ThresholdPruner {
     }
 
     /// Check once per `n` steps after the warmup (default 1; must be >= 1).
-    pub fn interval_steps(mut self, n: u64) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`interval_steps` must be at least 1, got {n}"
-            )));
-        }
+    pub fn interval_steps(mut self, n: u64) -> Self {
         self.interval_steps = n;
-        Ok(self)
+        self
     }
 }
 
 impl Pruner for ThresholdPruner {
+    fn validate(&self) -> Result<()> {
+        if self.interval_steps < 1 {
+            return Err(invalid_setting(
+                "ThresholdPruner",
+                "interval_steps",
+                "must be at least 1",
+                self.interval_steps,
+            ));
+        }
+        Ok(())
+    }
+
     fn prune(&self, _study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         let Some((step, latest)) = trial.last_step() else {
             return Ok(false);
         };

@@ -1,5 +1,6 @@
 //! `WilcoxonPruner`: prune when a signed-rank test says the trial is worse than the best one.
 
+use hpo_core::pruners::invalid_setting;
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection};
 
 use crate::signed_rank::{Alternative, wilcoxon_pvalue};
@@ -27,14 +28,9 @@ impl WilcoxonPruner {
     }
 
     /// The p-value below which a trial is pruned (0..=1; default 0.1).
-    pub fn p_threshold(mut self, p: f64) -> Result<Self> {
-        if !(0.0..=1.0).contains(&p) {
-            return Err(Error::InvalidArgument(format!(
-                "`p_threshold` must be between 0 and 1, got {p}"
-            )));
-        }
+    pub fn p_threshold(mut self, p: f64) -> Self {
         self.p_threshold = p;
-        Ok(self)
+        self
     }
 
     /// No pruning before this many common steps (default 2; at least 2 are always needed).
@@ -51,7 +47,20 @@ impl Default for WilcoxonPruner {
 }
 
 impl Pruner for WilcoxonPruner {
+    fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.p_threshold) {
+            return Err(invalid_setting(
+                "WilcoxonPruner",
+                "p_threshold",
+                "must be between 0 and 1",
+                self.p_threshold,
+            ));
+        }
+        Ok(())
+    }
+
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         if trial.intermediate_values.is_empty() {
             return Ok(false);
         }

@@ -45,10 +45,10 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
                 p = p.n_warmup_steps(n);
             }
             if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n).unwrap();
+                p = p.interval_steps(n);
             }
             if let Some(n) = u(args, "n_min_trials") {
-                p = p.n_min_trials(n as usize).unwrap();
+                p = p.n_min_trials(n as usize);
             }
             Box::new(p)
         }
@@ -61,26 +61,26 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
                 p = p.n_warmup_steps(n);
             }
             if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n).unwrap();
+                p = p.interval_steps(n);
             }
             if let Some(n) = u(args, "n_min_trials") {
-                p = p.n_min_trials(n as usize).unwrap();
+                p = p.n_min_trials(n as usize);
             }
             Box::new(p)
         }
         "successive_halving" => {
             let mut p = SuccessiveHalvingPruner::new();
             if let Some(n) = u(args, "min_resource") {
-                p = p.min_resource(n).unwrap();
+                p = p.min_resource(n);
             }
             if let Some(n) = u(args, "reduction_factor") {
-                p = p.reduction_factor(n).unwrap();
+                p = p.reduction_factor(n);
             }
             if let Some(n) = u(args, "min_early_stopping_rate") {
                 p = p.min_early_stopping_rate(n);
             }
             if let Some(n) = u(args, "bootstrap_count") {
-                p = p.bootstrap_count(n as usize).unwrap();
+                p = p.bootstrap_count(n as usize);
             }
             Box::new(p)
         }
@@ -93,7 +93,7 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
                 p = p.n_warmup_steps(n);
             }
             if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n).unwrap();
+                p = p.interval_steps(n);
             }
             Box::new(p)
         }
@@ -114,7 +114,6 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
         "wilcoxon" => Box::new(
             WilcoxonPruner::new()
                 .p_threshold(args["p_threshold"].as_f64().unwrap())
-                .unwrap()
                 .n_startup_steps(u(args, "n_startup_steps").unwrap() as usize),
         ),
         other => panic!("unknown pruner {other}"),
@@ -124,13 +123,13 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
 fn hyperband(args: &Value) -> HyperbandPruner {
     let mut p = HyperbandPruner::new();
     if let Some(n) = u(args, "min_resource") {
-        p = p.min_resource(n).unwrap();
+        p = p.min_resource(n);
     }
     if let Some(n) = u(args, "max_resource") {
-        p = p.max_resource(n).unwrap();
+        p = p.max_resource(n);
     }
     if let Some(n) = u(args, "reduction_factor") {
-        p = p.reduction_factor(n).unwrap();
+        p = p.reduction_factor(n);
     }
     p
 }
@@ -263,7 +262,7 @@ fn hyperband_brackets_follow_optunas_crc32_rule() {
     // Brackets for max_resource 81, rf 3: n_brackets 5, budgets [6, 7, 9, 15, 81]... derived
     // from the golden cases above; here the bracket of each number is checked for stability.
     let study = Study::builder().name("golden").build().unwrap();
-    let hb = HyperbandPruner::new().max_resource(81).unwrap();
+    let hb = HyperbandPruner::new().max_resource(81);
     let ids: Vec<usize> = (0..10).map(|n| hb.bracket_id(&study, n).unwrap()).collect();
     let again: Vec<usize> = (0..10).map(|n| hb.bracket_id(&study, n).unwrap()).collect();
     assert_eq!(ids, again);
@@ -274,7 +273,7 @@ fn hyperband_brackets_follow_optunas_crc32_rule() {
 fn hyperband_budgets_and_sampler_view() {
     // max_resource 81, rf 3: 5 brackets with budgets ceil(5 * 3^s / (s + 1)) = [81, 34, 15, 8, 5].
     let study = Study::builder().name("hb").build().unwrap();
-    let hb = HyperbandPruner::new().max_resource(81).unwrap();
+    let hb = HyperbandPruner::new().max_resource(81);
     let mut counts = [0usize; 5];
     for n in 0..14_300 {
         counts[hb.bracket_id(&study, n).unwrap()] += 1;
@@ -305,10 +304,10 @@ fn hyperband_budgets_and_sampler_view() {
     let study = Study::builder()
         .name("hb-view")
         .sampler_arc(recorder.clone())
-        .pruner(HyperbandPruner::new().max_resource(27).unwrap())
+        .pruner(HyperbandPruner::new().max_resource(27))
         .build()
         .unwrap();
-    let check = HyperbandPruner::new().max_resource(27).unwrap();
+    let check = HyperbandPruner::new().max_resource(27);
     study
         .optimize(40, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;

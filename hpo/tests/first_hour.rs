@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use hpo::prelude::*;
 use hpo::storage::JournalFileStorage;
-use hpo::{InMemoryStorage, Storage};
+use hpo::{InMemoryStorage, Pruner, Storage};
 
 fn assert_optuna_defaults(study: &Study, path: &str) {
     let sampler = format!("{:?}", study.sampler());
@@ -184,7 +184,10 @@ fn swapped_bounds_are_reported_on_stderr_without_setup_and_stop_optimize() {
         assert!(message.contains(needle), "{needle} missing from {message}");
     }
     // Piped stderr is plain text.
-    assert!(!stderr.contains('\x1b'), "escape sequences on a pipe: {stderr:?}");
+    assert!(
+        !stderr.contains('\x1b'),
+        "escape sequences on a pipe: {stderr:?}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -223,4 +226,82 @@ fn a_fully_read_pipe_has_no_escape_sequences() {
     assert!(text.lines().count() >= 201, "{text}");
     assert!(!text.contains('\x1b'), "{text:?}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pruner_settings_chain_freely_and_are_checked_when_the_study_is_built() {
+    use hpo::pruners::{HyperbandPruner, SuccessiveHalvingPruner, WilcoxonPruner};
+    // The chain itself never stops: no `?` in the middle of a builder.
+    let good = MedianPruner::new()
+        .n_startup_trials(5)
+        .interval_steps(2)
+        .n_min_trials(1);
+    hpo::create_study().pruner(good).build().unwrap();
+    let cases: Vec<(Box<dyn Fn() -> hpo::StudyBuilder>, &str)> = vec![
+        (
+            Box::new(|| hpo::create_study().pruner(MedianPruner::new().interval_steps(0))),
+            "MedianPruner: `interval_steps` must be at least 1, got 0",
+        ),
+        (
+            Box::new(|| hpo::create_study().pruner(HyperbandPruner::new().reduction_factor(1))),
+            "HyperbandPruner: `reduction_factor` must be >= 2, got 1",
+        ),
+        (
+            Box::new(|| hpo::create_study().pruner(WilcoxonPruner::new().p_threshold(1.5))),
+            "WilcoxonPruner: `p_threshold` must be between 0 and 1, got 1.5",
+        ),
+        (
+            // The order of the setters no longer matters.
+            Box::new(|| {
+                hpo::create_study().pruner(SuccessiveHalvingPruner::new().bootstrap_count(2))
+            }),
+            "SuccessiveHalvingPruner: `bootstrap_count` needs an explicit `min_resource`",
+        ),
+    ];
+    for (builder, want) in cases {
+        let err = builder().build().unwrap_err().to_string();
+        assert!(err.contains(want), "{err}");
+        let err = builder().load().unwrap_err().to_string();
+        assert!(err.contains(want), "{err}");
+    }
+    SuccessiveHalvingPruner::new()
+        .bootstrap_count(2)
+        .min_resource(1)
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn report_takes_any_integer_step_and_callbacks_infer_their_types() {
+    let study = hpo::create_study().pruner(NopPruner).build().unwrap();
+    let mut seen = Vec::new();
+    study
+        .optimize_with(
+            OptimizeOptions::new()
+                .n_trials(3)
+                .callback(|study, trial| assert!(trial.number < study.n_trials().unwrap() as u64)),
+            |trial| {
+                for epoch in 0..3usize {
+                    trial.report(epoch as f64, epoch)?;
+                }
+                trial.report(9.0, 7i32)?;
+                // An FnMut objective may push to local state.
+                seen.push(trial.number());
+                Ok(1.0)
+            },
+        )
+        .unwrap();
+    assert_eq!(seen, [0, 1, 2]);
+    let trial = &study.trials().unwrap()[0];
+    assert_eq!(
+        trial
+            .intermediate_values
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        [0, 1, 2, 7]
+    );
+    let mut trial = study.ask().unwrap();
+    let err = trial.report(1.0, -1i64).unwrap_err().to_string();
+    assert!(err.contains("`step` must be >= 0, but got -1"), "{err}");
 }

@@ -33,14 +33,16 @@ impl MedianPruner {
         MedianPruner(self.0.n_warmup_steps(n))
     }
 
-    /// Check once per `n` steps after the warmup (default 1; must be >= 1).
-    pub fn interval_steps(self, n: u64) -> Result<Self> {
-        Ok(MedianPruner(self.0.interval_steps(n)?))
+    /// Check once per `n` steps after the warmup (default 1; must be >= 1, checked by
+    /// [`validate`](Pruner::validate) when the study is built).
+    pub fn interval_steps(self, n: u64) -> Self {
+        MedianPruner(self.0.interval_steps(n))
     }
 
-    /// No pruning unless at least `n` completed trials reported the current step (default 1).
-    pub fn n_min_trials(self, n: usize) -> Result<Self> {
-        Ok(MedianPruner(self.0.n_min_trials(n)?))
+    /// No pruning unless at least `n` completed trials reported the current step (default 1;
+    /// must be >= 1).
+    pub fn n_min_trials(self, n: usize) -> Self {
+        MedianPruner(self.0.n_min_trials(n))
     }
 }
 
@@ -52,6 +54,11 @@ impl Default for MedianPruner {
 
 impl Pruner for MedianPruner {
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         self.0.prune(study, trial)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.0.check("MedianPruner")
     }
 }

@@ -18,12 +18,31 @@ pub trait Pruner: Send + Sync + std::fmt::Debug {
     /// Whether `trial` (Running, with its intermediate values so far) should be pruned now.
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool>;
 
+    /// Checks the pruner's settings: an error names the setting and the value. Setters store
+    /// what they are given so that a builder chain never stops in the middle; the
+    /// [`StudyBuilder`](crate::StudyBuilder) calls this when it builds or loads a study (and
+    /// pruners check again before pruning). The default accepts anything.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Restricts the history the *sampler* sees for `trial` (Optuna's `_filter_study`):
     /// Hyperband returns a filter keeping the trials of the trial's own bracket. `None` (the
     /// default) means the sampler sees every trial.
     fn sampler_filter(&self, _study: &Study, _trial: &FrozenTrial) -> Option<TrialFilter> {
         None
     }
+}
+
+/// The error of a pruner setting that [`Pruner::validate`] refuses:
+/// "MedianPruner: `interval_steps` must be at least 1, got 0".
+pub fn invalid_setting(
+    pruner: &str,
+    setting: &str,
+    requirement: &str,
+    value: impl std::fmt::Display,
+) -> crate::Error {
+    crate::Error::InvalidArgument(format!("{pruner}: `{setting}` {requirement}, got {value}"))
 }
 
 /// A predicate over trials, for a filtered view of a study ([`Study::filtered`]).

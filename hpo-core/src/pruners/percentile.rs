@@ -4,6 +4,7 @@
 use crate::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 
 use super::interval::is_first_in_interval_step;
+use super::invalid_setting;
 use crate::math::stats::{nanmax, nanmin, nanpercentile};
 
 /// Keeps the trials whose best intermediate value so far lies in the best `percentile` of the
@@ -49,31 +50,49 @@ impl PercentilePruner {
     }
 
     /// Check once per `n` steps after the warmup (default 1; must be >= 1).
-    pub fn interval_steps(mut self, n: u64) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`interval_steps` must be at least 1, got {n}"
-            )));
-        }
+    pub fn interval_steps(mut self, n: u64) -> Self {
         self.interval_steps = n;
-        Ok(self)
+        self
     }
 
     /// No pruning unless at least `n` completed trials reported the current step (default 1;
     /// must be >= 1).
-    pub fn n_min_trials(mut self, n: usize) -> Result<Self> {
-        if n < 1 {
-            return Err(Error::InvalidArgument(format!(
-                "`n_min_trials` must be at least 1, got {n}"
-            )));
-        }
+    pub fn n_min_trials(mut self, n: usize) -> Self {
         self.n_min_trials = n;
-        Ok(self)
+        self
+    }
+}
+
+impl PercentilePruner {
+    /// The settings' checks, with the pruner's name as the user wrote it.
+    pub(crate) fn check(&self, pruner: &str) -> Result<()> {
+        if self.interval_steps < 1 {
+            return Err(invalid_setting(
+                pruner,
+                "interval_steps",
+                "must be at least 1",
+                self.interval_steps,
+            ));
+        }
+        if self.n_min_trials < 1 {
+            return Err(invalid_setting(
+                pruner,
+                "n_min_trials",
+                "must be at least 1",
+                self.n_min_trials,
+            ));
+        }
+        Ok(())
     }
 }
 
 impl Pruner for PercentilePruner {
+    fn validate(&self) -> Result<()> {
+        self.check("PercentilePruner")
+    }
+
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {
+        self.validate()?;
         let completed = study.trials_in(&[TrialState::Complete])?;
         if completed.is_empty() || completed.len() < self.n_startup_trials {
             return Ok(false);

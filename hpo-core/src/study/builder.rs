@@ -122,13 +122,16 @@ impl StudyBuilder {
         self
     }
 
-    fn parts(self) -> (Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>) {
-        (
+    /// The storage, sampler and pruner, defaults filled in and the pruner's settings checked.
+    fn parts(self) -> Result<(Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>)> {
+        let pruner = self.pruner.unwrap_or_else(|| Arc::new(MedianPruner::new()));
+        pruner.validate()?;
+        Ok((
             self.storage
                 .unwrap_or_else(|| Arc::new(InMemoryStorage::new())),
             self.sampler.unwrap_or_else(|| Arc::new(TpeSampler::new())),
-            self.pruner.unwrap_or_else(|| Arc::new(MedianPruner::new())),
-        )
+            pruner,
+        ))
     }
 
     /// Creates the study (or loads it, with `load_if_exists`).
@@ -145,7 +148,7 @@ impl StudyBuilder {
         }
         let load_if_exists = self.load_if_exists;
         let heartbeat = self.heartbeat.clone();
-        let (storage, sampler, pruner) = self.parts();
+        let (storage, sampler, pruner) = self.parts()?;
         let study_id = match storage.create_new_study(&directions, &name) {
             Ok(id) => {
                 crate::log_info!("A new study created with name: {name}");
@@ -175,7 +178,7 @@ impl StudyBuilder {
     pub fn load(self) -> Result<Study> {
         let name = self.name.clone();
         let heartbeat = self.heartbeat.clone();
-        let (storage, sampler, pruner) = self.parts();
+        let (storage, sampler, pruner) = self.parts()?;
         let (study_id, name) = match name {
             Some(name) => (storage.get_study_id_from_name(&name)?, name),
             None => {
