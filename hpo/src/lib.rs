@@ -41,6 +41,7 @@ pub mod storages {
     };
     pub use hpo_storage::*;
 }
+#[cfg(feature = "sqlite")]
 pub use hpo_storage::SqliteStorage;
 
 /// Parameter importance: PED-ANOVA (the default), fANOVA and mean decrease impurity (see
