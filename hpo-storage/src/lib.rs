@@ -1,16 +1,16 @@
 //! # hpo-storage
 //!
 //! Storages for [hpo](https://docs.rs/hpo) that Optuna reads: on Optuna 5.0's RDB schema,
-//! [`SqliteStorage`] (embedded, bundled SQLite: the default persistent storage),
-//! [`PostgresStorage`] and [`MysqlStorage`] (servers, for workers on many machines); and
-//! [`JournalRedisStorage`] (Optuna's journal in Redis). A study written here opens in
+//! `SqliteStorage` (embedded, bundled SQLite: the default persistent storage),
+//! `PostgresStorage` and `MysqlStorage` (servers, for workers on many machines); and
+//! `JournalRedisStorage` (Optuna's journal in Redis). A study written here opens in
 //! `optuna.load_study(storage="sqlite:///file.db")` and in optuna-dashboard, and one written by
 //! Optuna opens here. [`open`] picks a storage from a URL ([`StorageUrl`] is its grammar).
 //!
 //! Each backend is a Cargo feature, so a program pulls in only the database clients it uses:
 //! `sqlite` (on by default), `postgres` (which brings tokio), `mysql` and `redis`; the `hpo`
 //! facade forwards features of the same names. The in-memory storage and Optuna's journal file
-//! need none.
+//! need none; each storage type above exists only when its feature is on.
 
 #[doc = include_str!("../README.md")]
 #[cfg(all(doctest, feature = "sqlite"))]
