@@ -30,6 +30,7 @@ pub struct Cli {
     /// mysql://USER:PW@HOST/DB, redis://HOST:PORT, or a bare .db path or existing journal file.
     #[arg(
         long,
+        long_help = format!("Storage URL, one of:\n{}", crate::storage_arg::URL_FORMS),
         global = true,
         env = "HPO_STORAGE",
         value_name = "URL",

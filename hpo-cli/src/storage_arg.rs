@@ -1,25 +1,16 @@
 //! `--storage URL`: which storage a verb works on, and opening it.
 //!
 //! The URL comes from `--storage`, else the `HPO_STORAGE` environment variable (through clap),
-//! else `OPTUNA_STORAGE`. Besides the URL forms [`hpo_storage::open`] takes, a bare path is
-//! guessed as Optuna's CLI guesses: a path ending in `.db`, `.sqlite` or `.sqlite3`, or an
-//! existing SQLite file, is an SQLite database; any other existing file is a journal file.
+//! else `OPTUNA_STORAGE`. Its grammar (URLs and bare paths, guessed as Optuna's CLI guesses) is
+//! hpo-storage's [`StorageUrl::parse`], the one the library's `open` reads; `--storage-class`
+//! only narrows which of its forms are accepted.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use hpo_core::Storage;
-
-/// The URL forms, for error messages and `--help`.
-pub const URL_FORMS: &str = "\
-  sqlite:///PATH.db          SQLite database (relative path; sqlite:////abs/path.db for absolute)
-  journal:PATH               journal file (Optuna's JournalFileBackend)
-  postgresql://USER:PASSWORD@HOST:PORT/DB
-  mysql://USER:PASSWORD@HOST:PORT/DB
-  redis://HOST:PORT/DB       Redis journal
-  PATH.db | PATH.sqlite3     a bare SQLite path; any other existing file is read as a journal";
+pub use hpo_storage::{StorageUrl, URL_FORMS};
 
 /// Optuna's `--storage-class` hint: how to read the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,33 +25,6 @@ pub enum StorageClass {
     #[value(name = "JournalRedisBackend", alias = "JournalRedisStorage")]
     JournalRedis,
 }
-
-/// A storage location resolved to a URL [`hpo_storage::open`] understands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StorageUrl {
-    /// The URL to open.
-    pub url: String,
-}
-
-impl StorageUrl {
-    /// The URL fit for messages (any password replaced by `***`).
-    pub fn shown(&self) -> String {
-        redact(&self.url)
-    }
-}
-
-const SCHEMES: [&str; 10] = [
-    "sqlite:///",
-    "journal:",
-    "postgresql://",
-    "postgresql+",
-    "postgres://",
-    "mysql://",
-    "mysql+",
-    "mariadb://",
-    "redis://",
-    "unix://",
-];
 
 /// Resolves `--storage` (already including `HPO_STORAGE`), falling back to `optuna_env`
 /// (the `OPTUNA_STORAGE` variable), with an optional `--storage-class` hint.
@@ -77,86 +41,33 @@ pub fn resolve(
         ),
     };
     let url = match class {
-        Some(StorageClass::JournalFile) => {
-            format!("journal:{}", raw.strip_prefix("journal:").unwrap_or(raw))
-        }
-        Some(StorageClass::JournalRedis) => {
-            if !(raw.starts_with("redis://") || raw.starts_with("unix://")) {
-                bail!("--storage-class JournalRedisBackend needs a redis:// URL, not `{raw}`");
+        // Any path is a journal file under this hint, whatever its name or content.
+        Some(StorageClass::JournalFile) => StorageUrl::parse(&format!(
+            "journal:{}",
+            raw.strip_prefix("journal:").unwrap_or(raw)
+        ))?,
+        Some(StorageClass::JournalRedis) => match StorageUrl::parse(raw)? {
+            url @ StorageUrl::Redis { .. } => url,
+            other => {
+                bail!("--storage-class JournalRedisBackend needs a redis:// URL, not `{other}`")
             }
-            raw.to_owned()
-        }
-        Some(StorageClass::Rdb) => {
-            if !SCHEMES.iter().any(|s| raw.starts_with(s))
-                || raw.starts_with("journal:")
-                || raw.starts_with("redis://")
-            {
-                bail!(
-                    "--storage-class RDBStorage needs a database URL (sqlite:///PATH, \
-                     postgresql://..., mysql://...), not `{}`",
-                    redact(raw)
-                );
-            }
-            raw.to_owned()
-        }
-        None => guess(raw)?,
+        },
+        Some(StorageClass::Rdb) => match StorageUrl::parse(raw)? {
+            url if url.is_rdb() => url,
+            other => bail!(
+                "--storage-class RDBStorage needs a database URL (sqlite:///PATH, \
+                 postgresql://..., mysql://...), not `{other}`"
+            ),
+        },
+        None => StorageUrl::parse(raw)?,
     };
-    Ok(StorageUrl { url })
-}
-
-/// Optuna-like guessing for a value without an explicit class.
-fn guess(raw: &str) -> anyhow::Result<String> {
-    if raw == "memory" || raw == "inmemory" || SCHEMES.iter().any(|s| raw.starts_with(s)) {
-        return Ok(raw.to_owned());
-    }
-    if let Some((scheme, _)) = raw.split_once("://") {
-        bail!("unknown storage URL scheme `{scheme}://`; use one of\n{URL_FORMS}");
-    }
-    let path = Path::new(raw);
-    let sqlite_ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "db" | "sqlite" | "sqlite3"));
-    if sqlite_ext || is_sqlite_file(path) {
-        return Ok(format!("sqlite:///{raw}"));
-    }
-    if path.is_file() {
-        return Ok(format!("journal:{raw}"));
-    }
-    bail!(
-        "cannot tell which storage `{raw}` is (it is not a URL and no such file exists); \
-         write it as a URL, e.g. `sqlite:///{raw}` or `journal:{raw}`. URL forms:\n{URL_FORMS}"
-    )
-}
-
-/// Whether `path` is an existing file starting with SQLite's magic header.
-fn is_sqlite_file(path: &Path) -> bool {
-    use std::io::Read;
-    let mut header = [0u8; 16];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .is_ok()
-        && &header == b"SQLite format 3\0"
+    Ok(url)
 }
 
 /// Opens the storage.
 pub fn open(url: &StorageUrl) -> anyhow::Result<Arc<dyn Storage>> {
-    hpo_storage::open(&url.url).with_context(|| format!("cannot open storage `{}`", url.shown()))
-}
-
-/// `scheme://user:secret@host/...` → `scheme://user:***@host/...`.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => match rest[..at].split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
+    url.open()
+        .with_context(|| format!("cannot open storage `{url}`"))
 }
 
 #[cfg(test)]
@@ -164,17 +75,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_pass_through_and_bare_paths_are_guessed() {
+    fn urls_pass_through_and_bare_paths_are_guessed_by_the_shared_grammar() {
         let dir = tempfile::tempdir().unwrap();
-        let r = |s: &str| resolve(Some(s), None, None).map(|u| u.url);
+        let r = |s: &str| resolve(Some(s), None, None).map(|u| u.url());
         assert_eq!(r("sqlite:///a.db").unwrap(), "sqlite:///a.db");
-        assert_eq!(r("journal:x.log").unwrap(), "journal:x.log");
+        assert_eq!(r(" journal:x.log\n").unwrap(), "journal:x.log");
         assert_eq!(r("new.db").unwrap(), "sqlite:///new.db");
         assert_eq!(
             r("/tmp/x/new.sqlite3").unwrap(),
             "sqlite:////tmp/x/new.sqlite3"
         );
-        let journal = dir.path().join("j.log");
+        assert_eq!(r("missing.log").unwrap(), "journal:missing.log");
+        let journal = dir.path().join("j.txt");
         std::fs::write(&journal, "").unwrap();
         let j = journal.to_str().unwrap();
         assert_eq!(r(j).unwrap(), format!("journal:{j}"));
@@ -182,22 +94,24 @@ mod tests {
         std::fs::write(&sqlite, b"SQLite format 3\0rest").unwrap();
         let s = sqlite.to_str().unwrap();
         assert_eq!(r(s).unwrap(), format!("sqlite:///{s}"));
-        let err = r("missing.log").unwrap_err().to_string();
-        assert!(err.contains("journal:missing.log"), "{err}");
+        let err = r("missing").unwrap_err().to_string();
+        assert!(err.contains("journal:missing"), "{err}");
         let err = r("ftp://x").unwrap_err().to_string();
-        assert!(err.contains("ftp://"), "{err}");
+        assert!(err.contains("ftp://") && err.contains(URL_FORMS), "{err}");
+        let err = r("sqlite://a.db").unwrap_err().to_string();
+        assert!(err.contains("did you mean sqlite:///a.db?"), "{err}");
     }
 
     #[test]
     fn env_fallback_hint_and_missing() {
         assert_eq!(
-            resolve(None, Some("sqlite:///o.db"), None).unwrap().url,
+            resolve(None, Some("sqlite:///o.db"), None).unwrap().url(),
             "sqlite:///o.db"
         );
         assert_eq!(
             resolve(Some("sqlite:///h.db"), Some("sqlite:///o.db"), None)
                 .unwrap()
-                .url,
+                .url(),
             "sqlite:///h.db"
         );
         let err = resolve(None, None, None).unwrap_err().to_string();
@@ -205,21 +119,53 @@ mod tests {
             err.contains("--storage") && err.contains("journal:PATH"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn storage_class_narrows_the_shared_grammar() {
+        let class = |s: &str, c| resolve(Some(s), None, Some(c)).map(|u| u.url());
+        // Any path is a journal under JournalFileBackend, even one named like SQLite.
         assert_eq!(
-            resolve(Some("j.log"), None, Some(StorageClass::JournalFile))
-                .unwrap()
-                .url,
-            "journal:j.log"
+            class("j.db", StorageClass::JournalFile).unwrap(),
+            "journal:j.db"
         );
-        assert!(resolve(Some("j.log"), None, Some(StorageClass::Rdb)).is_err());
+        assert_eq!(
+            class("journal:run.txt", StorageClass::JournalFile).unwrap(),
+            "journal:run.txt"
+        );
+        assert_eq!(class("x.db", StorageClass::Rdb).unwrap(), "sqlite:///x.db");
+        assert_eq!(
+            class("mysql://root@h/test", StorageClass::Rdb).unwrap(),
+            "mysql://root@h/test"
+        );
+        let err = class("j.log", StorageClass::Rdb).unwrap_err().to_string();
+        assert!(
+            err.contains("RDBStorage") && err.contains("journal:j.log"),
+            "{err}"
+        );
+        let err = class("redis://:pw@h", StorageClass::Rdb)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("RDBStorage") && !err.contains("pw@"), "{err}");
+        assert_eq!(
+            class("redis://h?prefix=p", StorageClass::JournalRedis).unwrap(),
+            "redis://h?prefix=p"
+        );
+        let err = class("x.db", StorageClass::JournalRedis)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("JournalRedisBackend"), "{err}");
+        // The shared grammar's hints still apply under a class.
+        let err = class("sqlite://x.db", StorageClass::Rdb)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean sqlite:///x.db?"), "{err}");
     }
 
     #[test]
     fn passwords_are_hidden() {
-        assert_eq!(
-            redact("postgresql://bob:pw@h:5432/db"),
-            "postgresql://bob:***@h:5432/db"
-        );
-        assert_eq!(redact("sqlite:///a.db"), "sqlite:///a.db");
+        let url = resolve(Some("postgresql://bob:pw@h:5432/db"), None, None).unwrap();
+        assert_eq!(url.to_string(), "postgresql://bob:***@h:5432/db");
+        assert_eq!(url.url(), "postgresql://bob:pw@h:5432/db");
     }
 }

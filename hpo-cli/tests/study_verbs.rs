@@ -157,15 +157,29 @@ fn storage_errors_say_what_to_write() {
         err.contains("--storage") && err.contains("sqlite:///") && err.contains("journal:"),
         "{err}"
     );
-    let out = run(&["studies", "--storage", "nothing-here.log"], &[]);
+    // A missing file with no SQLite or journal extension: which storage is unknown.
+    let out = run(&["studies", "--storage", "nothing-here"], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !out.status.success() && err.contains("journal:nothing-here.log"),
+        !out.status.success() && err.contains("journal:nothing-here"),
         "{err}"
     );
     let out = run(&["studies", "--storage", "ftp://host/x"], &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("ftp://"), "{err}");
+    // The shared grammar's hints reach the command line.
+    let out = run(&["studies", "--storage", "sqlite://x.db"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("did you mean sqlite:///x.db?"),
+        "{err}"
+    );
+    let out = run(&["studies", "--storage", "no_such_dir/x.db"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("its directory no_such_dir does not exist"),
+        "{err}"
+    );
 
     // HPO_STORAGE, then OPTUNA_STORAGE; a bare .db path is SQLite.
     let out = run(

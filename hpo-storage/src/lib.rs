@@ -1,27 +1,41 @@
 //! # hpo-storage
 //!
 //! Storages for [hpo](https://docs.rs/hpo) that Optuna reads: on Optuna 5.0's RDB schema,
-//! [`SqliteStorage`] (embedded, bundled SQLite: the default persistent storage),
-//! [`PostgresStorage`] and [`MysqlStorage`] (servers, for workers on many machines); and
-//! [`JournalRedisStorage`] (Optuna's journal in Redis). A study written here opens in
+//! `SqliteStorage` (embedded, bundled SQLite: the default persistent storage),
+//! `PostgresStorage` and `MysqlStorage` (servers, for workers on many machines); and
+//! `JournalRedisStorage` (Optuna's journal in Redis). A study written here opens in
 //! `optuna.load_study(storage="sqlite:///file.db")` and in optuna-dashboard, and one written by
-//! Optuna opens here. [`open`] picks a storage from a URL.
+//! Optuna opens here. [`open`] picks a storage from a URL ([`StorageUrl`] is its grammar).
+//!
+//! Each backend is a Cargo feature, so a program pulls in only the database clients it uses:
+//! `sqlite` (on by default), `postgres` (which brings tokio), `mysql` and `redis`; the `hpo`
+//! facade forwards features of the same names. The in-memory storage and Optuna's journal file
+//! need none; each storage type above exists only when its feature is on.
 
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "sqlite"))]
 pub struct ReadmeDoctests;
 
+#[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod rdb;
+#[cfg(feature = "redis")]
 mod redis;
 mod schema;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 mod url;
 
+#[cfg(feature = "mysql")]
 pub use mysql::MysqlStorage;
+#[cfg(feature = "postgres")]
 pub use postgres::PostgresStorage;
+#[cfg(feature = "redis")]
 pub use redis::{JournalRedisStorage, RedisBackend};
 pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStorage;
-pub use url::open;
+pub use url::{StorageUrl, URL_FORMS, open};

@@ -7,6 +7,7 @@ pub const SCHEMA_VERSION: i64 = 12;
 pub const ALEMBIC_HEAD: &str = "v3.2.0.a";
 
 /// `CREATE TABLE IF NOT EXISTS` for every table and index.
+#[cfg(feature = "sqlite")]
 pub const DDL: &str = r#"
 CREATE TABLE IF NOT EXISTS studies (
 	study_id INTEGER NOT NULL, 
@@ -123,6 +124,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 
 /// Every table of the schema: when all exist, opening a server database runs no DDL at all
 /// (DDL takes table locks that would wait on, or deadlock with, other workers' transactions).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub const TABLES: [&str; 13] = [
     "studies",
     "version_info",
@@ -142,6 +144,7 @@ pub const TABLES: [&str; 13] = [
 /// The same schema as SQLAlchemy creates it on PostgreSQL for Optuna 5.0: native enum types,
 /// `SERIAL` keys (sequences named as SQLAlchemy names them), the same constraint names. Run
 /// under an advisory lock, so concurrent first connections do not race on the catalog.
+#[cfg(feature = "postgres")]
 pub const PG_DDL: &str = r#"
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'studydirection') THEN
@@ -248,6 +251,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
 
 /// The same schema as SQLAlchemy creates it on MySQL / MariaDB for Optuna 5.0: `ENUM` columns,
 /// `AUTO_INCREMENT` keys, second-resolution `DATETIME`, InnoDB, utf8mb4.
+#[cfg(feature = "mysql")]
 pub const MYSQL_DDL: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS studies (
         study_id INT NOT NULL AUTO_INCREMENT,

@@ -41,6 +41,7 @@ impl SqliteStorage {
     /// of another schema version is an error saying which version it has.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_owned();
+        crate::url::check_parent_dir(&path, "SQLite database")?;
         let conn = Connection::open(&path).map_err(|e| {
             Error::Storage(format!(
                 "cannot open SQLite database {}: {e}",

@@ -60,8 +60,9 @@ pub mod samplers {
 }
 
 /// Storages, all in one place: the [`Storage`](storage::Storage) trait, in-memory and journal
-/// file storages (from hpo-core), SQLite, PostgreSQL, MySQL and the Redis journal (from
-/// hpo-storage), and [`open`](storage::open) for storage URLs.
+/// file storages (from hpo-core), SQLite (feature `sqlite`, on by default), PostgreSQL
+/// (`postgres`), MySQL (`mysql`) and the Redis journal (`redis`) from hpo-storage, and
+/// [`open`](storage::open) / [`StorageUrl`](storage::StorageUrl) for storage URLs.
 pub mod storage {
     pub use hpo_core::storage::*;
     pub use hpo_storage::*;
@@ -84,8 +85,10 @@ pub mod visualization {
 #[doc(hidden)]
 pub use hpo_core::__derive;
 
-/// The storage a URL names (see [`storage::open`] for every form): `sqlite:///file.db`, a bare
-/// `file.db`, `journal:PATH`, `postgresql://...`, `mysql://...`, `redis://...` or `memory`.
+/// The storage a URL names (see [`storage::open`] for every form and the hints for the usual
+/// slips): `sqlite:///file.db`, a bare `file.db`, `journal:PATH`, `postgresql://...`,
+/// `mysql://...`, `redis://...` or `memory`. The server storages need hpo's `postgres`, `mysql`
+/// or `redis` feature; without it, their URLs are an error that says which feature to turn on.
 pub fn open_storage(url: &str) -> Result<std::sync::Arc<dyn Storage>> {
     hpo_storage::open(url)
 }
