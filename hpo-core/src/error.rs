@@ -284,3 +284,70 @@ impl fmt::Display for TrialError {
 
 /// What an objective closure returns: `Ok(value)` or a [`TrialError`].
 pub type TrialResult<V = f64> = std::result::Result<V, TrialError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_the_message_so_main_prints_it_readably() {
+        let err = Error::param(
+            "lr",
+            DistributionError::LowAboveHigh {
+                low: "0.1".into(),
+                high: "1e-05".into(),
+            },
+        );
+        let text = "parameter `lr`: `low` must be <= `high`, but got low=0.1, high=1e-05";
+        assert_eq!(err.to_string(), text);
+        assert_eq!(format!("{err:?}"), text);
+    }
+
+    #[test]
+    fn a_trial_error_says_each_cause_once() {
+        let err = TrialError::from(Error::param(
+            "lr",
+            DistributionError::LowAboveHigh {
+                low: "1.0".into(),
+                high: "0.0".into(),
+            },
+        ));
+        assert_eq!(
+            err.to_string(),
+            "parameter `lr`: `low` must be <= `high`, but got low=1.0, high=0.0"
+        );
+        // A source that the message does not already contain is still appended.
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("cannot load the data")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let err = TrialError::from(Outer(std::io::Error::other("disk on fire")));
+        assert_eq!(err.to_string(), "cannot load the data: disk on fire");
+    }
+
+    #[test]
+    fn no_completed_trials_counts_the_failures() {
+        assert_eq!(
+            Error::no_completed_trials("s").to_string(),
+            "no trial of study `s` has completed yet"
+        );
+        let err = Error::NoCompletedTrials {
+            study: "s".into(),
+            failed: 60,
+            first_failure: Some((0, "parameter `lr`: bad bounds".into())),
+        };
+        assert_eq!(
+            err.to_string(),
+            "no trial of study `s` has completed yet; 60 trials failed, the first (trial 0) \
+             because: parameter `lr`: bad bounds"
+        );
+    }
+}

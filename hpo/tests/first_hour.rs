@@ -305,3 +305,22 @@ fn report_takes_any_integer_step_and_callbacks_infer_their_types() {
     let err = trial.report(1.0, -1i64).unwrap_err().to_string();
     assert!(err.contains("`step` must be >= 0, but got -1"), "{err}");
 }
+
+#[test]
+fn nothing_completed_after_failures_says_how_many_failed_and_why_the_first_did() {
+    let study = hpo::create_study().name("doomed").build().unwrap();
+    study
+        .optimize_with(OptimizeOptions::new().n_trials(5).catch(true), |trial| {
+            let lr = trial.suggest_float_log("lr", 1e-1, 1e-5)?;
+            Ok(lr)
+        })
+        .unwrap();
+    let err = study.best_value().unwrap_err().to_string();
+    assert!(
+        err.starts_with(
+            "no trial of study `doomed` has completed yet; 5 trials failed, the first (trial 0) \
+             because: parameter `lr`: `low` must be <= `high`"
+        ),
+        "{err}"
+    );
+}
