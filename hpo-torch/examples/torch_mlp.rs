@@ -161,7 +161,7 @@ fn main() -> hpo::Result<()> {
                 *memory_after_first.lock() = gpu_memory_mib();
             }
         });
-    study.optimize_with(options, |trial| {
+    study.optimize_parallel(options, |trial| {
         let device = pool.lease();
         let device = *device;
         seed_trial(trial, 42);

@@ -237,7 +237,8 @@ fn pruner_settings_chain_freely_and_are_checked_when_the_study_is_built() {
         .interval_steps(2)
         .n_min_trials(1);
     hpo::create_study().pruner(good).build().unwrap();
-    let cases: Vec<(Box<dyn Fn() -> hpo::StudyBuilder>, &str)> = vec![
+    type MakeBuilder = Box<dyn Fn() -> hpo::StudyBuilder>;
+    let cases: Vec<(MakeBuilder, &str)> = vec![
         (
             Box::new(|| hpo::create_study().pruner(MedianPruner::new().interval_steps(0))),
             "MedianPruner: `interval_steps` must be at least 1, got 0",

@@ -123,7 +123,7 @@ impl StudyBuilder {
     }
 
     /// The storage, sampler and pruner, defaults filled in and the pruner's settings checked.
-    fn parts(self) -> Result<(Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>)> {
+    fn parts(self) -> Result<Parts> {
         let pruner = self.pruner.unwrap_or_else(|| Arc::new(MedianPruner::new()));
         pruner.validate()?;
         Ok((
@@ -200,6 +200,9 @@ impl StudyBuilder {
         )
     }
 }
+
+/// What a study is made of besides its name and directions.
+type Parts = (Arc<dyn Storage>, Arc<dyn Sampler>, Arc<dyn Pruner>);
 
 /// `no-name-` followed by a random UUID-shaped hex string, as Optuna names anonymous studies.
 fn generated_name() -> String {
