@@ -45,6 +45,7 @@ fn lines_reach_a_log_logger_and_not_stderr() {
     log::set_max_level(log::LevelFilter::Info);
     let direct = Buffer::default();
     hpo_core::logging::set_output(direct.clone());
+    hpo_core::logging::set_verbosity(hpo_core::logging::Verbosity::Info);
     let study = Study::builder()
         .sampler(RandomSampler::with_seed(0))
         .build()
