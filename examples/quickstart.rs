@@ -7,12 +7,8 @@
 use hpo::prelude::*;
 
 fn main() -> hpo::Result<()> {
-    // Optuna-style log lines ("Trial 3 finished with value: ...") on stderr.
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_writer(std::io::stderr)
-        .init();
-
+    // Optuna's log lines ("[I ...] Trial 3 finished with value: ...") reach stderr with no
+    // setup; `HPO_VERBOSITY=warning` quiets them.
     let study = hpo::create_study()
         .name("quickstart")
         .storage_arc(hpo::open_storage("sqlite:///quickstart.db")?)

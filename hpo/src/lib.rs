@@ -105,6 +105,11 @@ pub struct WorkspaceReadmeDoctests;
 #[doc = include_str!("../../hpo-derive/README.md")]
 pub struct DeriveReadmeDoctests;
 
+// The "Coming from Optuna" guide uses the derive macro and the plots.
+#[cfg(all(doctest, feature = "derive", feature = "viz"))]
+#[doc = include_str!("../../docs/coming-from-optuna.md")]
+pub struct ComingFromOptunaDoctests;
+
 /// A builder for a new study, as Optuna's `create_study`: in-memory storage, one minimized
 /// objective, the [`TpeSampler`] and the [`MedianPruner`] (Optuna's defaults, the same on every
 /// path that opens a study). Override any of them on the builder, then `.build()` to create the
