@@ -105,8 +105,8 @@ pub struct WorkspaceReadmeDoctests;
 #[doc = include_str!("../../hpo-derive/README.md")]
 pub struct DeriveReadmeDoctests;
 
-// The "Coming from Optuna" guide uses the derive macro and the plots.
-#[cfg(all(doctest, feature = "derive", feature = "viz"))]
+// The "Coming from Optuna" guide uses the derive macro, the plots and SQLite.
+#[cfg(all(doctest, feature = "derive", feature = "viz", feature = "sqlite"))]
 #[doc = include_str!("../../docs/coming-from-optuna.md")]
 pub struct ComingFromOptunaDoctests;
 
