@@ -63,7 +63,7 @@ fn load(path: &str) -> bool {
             true
         }
         Err(e) => {
-            hpo_core::log_debug!("could not load {path}: {e}");
+            hpo::log_debug!("could not load {path}: {e}");
             false
         }
     }
@@ -104,7 +104,7 @@ pub fn ensure_cuda() -> &'static CudaStatus {
                 0
             },
         };
-        hpo_core::log_debug!("CUDA status: {status:?}");
+        hpo::log_debug!("CUDA status: {status:?}");
         status
     })
 }
