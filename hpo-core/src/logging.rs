@@ -14,9 +14,9 @@
 //! full disk) is dropped: logging never stops an optimization. While a progress bar is shown,
 //! lines are printed above it.
 //!
-//! The switches are Optuna's:
+//! The switches are Optuna's (process-wide):
 //!
-//! ```
+//! ```standalone_crate
 //! use hpo_core::logging::{self, Verbosity};
 //!
 //! logging::set_verbosity(Verbosity::Warning); // only warnings and errors
