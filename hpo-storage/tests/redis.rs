@@ -285,7 +285,7 @@ fn a_journal_wiped_under_a_worker_is_an_error_not_a_spin() {
     study
         .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
         .unwrap();
-    // FLUSHDB or DEL: every key of the journal is gone, and the worker has applied 7 records.
+    // FLUSHDB or DEL: every key of the journal is gone, after the worker applied its records.
     prefix.clean();
     let study = Arc::new(study);
     let writer = study.clone();
