@@ -18,6 +18,13 @@ pub struct ReadmeDoctests;
 
 #[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(any(
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "mysql",
+    feature = "redis"
+))]
+mod place;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]

@@ -13,6 +13,7 @@ use mysql::{Conn, Opts, OptsBuilder, TxOpts, Value as SqlValue};
 use parking_lot::Mutex;
 use serde_json::Value;
 
+use crate::place::Place;
 use crate::rdb::{
     StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
     value_columns,
@@ -38,8 +39,8 @@ use crate::url::redact;
 /// # Ok::<(), hpo_core::Error>(())
 /// ```
 pub struct MysqlStorage {
-    /// The URL with any password replaced by `***`, for messages.
-    shown: String,
+    /// `MySQL <URL>` with any password replaced by `***`, for messages.
+    place: Place,
     conn: Mutex<Conn>,
     cache: Mutex<HashMap<StudyId, StudyCache>>,
 }
@@ -47,13 +48,42 @@ pub struct MysqlStorage {
 impl std::fmt::Debug for MysqlStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MysqlStorage")
-            .field("url", &self.shown)
+            .field("place", &self.place.to_string())
             .finish_non_exhaustive()
     }
 }
 
+/// A driver error as the [`Error::Storage`] that [`Place::run`] completes.
 fn my(e: mysql::Error) -> Error {
-    Error::Storage(format!("MySQL: {e}"))
+    Error::Storage(describe(&e))
+}
+
+/// The driver's message as text. The `mysql` crate's own `Display` wraps it in the variant's
+/// name and braces (`IoError { Connection refused (os error 111) }`), so each part is shown
+/// here instead: `Connection refused (os error 111)`, or the server's
+/// `ERROR 1213 (40001): Deadlock found ...`.
+fn describe(e: &mysql::Error) -> String {
+    use mysql::{Error as E, UrlError};
+    match e {
+        E::IoError(e) => e.to_string(),
+        E::CodecError(e) => e.to_string(),
+        E::MySqlError(e) => e.to_string(),
+        E::DriverError(e) => e.to_string(),
+        E::UrlError(UrlError::ParseError(e)) => format!("invalid URL: {e}"),
+        E::UrlError(e) => e.to_string(),
+        E::FromRowError(_) => "a row does not have the columns expected".to_owned(),
+        E::FromValueError(_) => "a value does not have the type expected".to_owned(),
+        // Variants that only some of the crate's features have (TLS): their `Display`, without
+        // the `Name { ... }` wrapper.
+        #[allow(unreachable_patterns)]
+        other => {
+            let text = other.to_string();
+            match text.split_once(" { ") {
+                Some((_, inner)) => inner.strip_suffix(" }").unwrap_or(inner).to_owned(),
+                None => text,
+            }
+        }
+    }
 }
 
 /// InnoDB's deadlock and lock-wait-timeout errors: the statement (or transaction) was rolled
@@ -85,40 +115,37 @@ impl MysqlStorage {
     /// An unreachable server, a refused login, a missing database or a schema of another version
     /// is an error that names the server and never the password.
     pub fn open(url: &str) -> Result<Self> {
-        let shown = redact(url);
+        let place = Place::url("MySQL", url);
         let plain = match url.split_once("://") {
             Some((scheme, rest)) if scheme.starts_with("mysql+") || scheme == "mariadb" => {
                 format!("mysql://{rest}")
             }
             _ => url.to_owned(),
         };
-        let fail = |e: String| {
-            Error::Storage(format!(
-                "cannot connect to MySQL at {shown}: {}",
-                redact(&e)
-            ))
-        };
-        let opts = Opts::from_url(&plain).map_err(|e| fail(e.to_string()))?;
+        let fail = |e: mysql::Error| place.error(format_args!("connect"), redact(&describe(&e)));
+        let opts = Opts::from_url(&plain).map_err(|e| fail(e.into()))?;
         let opts = OptsBuilder::from_opts(opts).stmt_cache_size(Some(256));
-        let mut conn = Conn::new(opts).map_err(|e| fail(e.to_string()))?;
-        // Row locks only, no gap locks: concurrent inserts into one index do not deadlock.
-        conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            .map_err(my)?;
-        // Serialise schema creation between first connections.
-        conn.query_drop("SELECT GET_LOCK('hpo_optuna_schema', 60)")
-            .map_err(my)?;
-        let created = Self::create_schema(&mut conn, &shown);
-        conn.query_drop("SELECT RELEASE_LOCK('hpo_optuna_schema')")
-            .map_err(my)?;
-        created?;
+        let mut conn = Conn::new(opts).map_err(fail)?;
+        place.run(format_args!("open the database"), || {
+            // Row locks only, no gap locks: concurrent inserts into one index do not deadlock.
+            conn.query_drop("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                .map_err(my)?;
+            // Serialise schema creation between first connections.
+            conn.query_drop("SELECT GET_LOCK('hpo_optuna_schema', 60)")
+                .map_err(my)?;
+            let created = Self::create_schema(&mut conn);
+            conn.query_drop("SELECT RELEASE_LOCK('hpo_optuna_schema')")
+                .map_err(my)?;
+            created
+        })?;
         Ok(MysqlStorage {
-            shown,
+            place,
             conn: Mutex::new(conn),
             cache: Mutex::new(HashMap::new()),
         })
     }
 
-    fn create_schema(conn: &mut Conn, shown: &str) -> Result<()> {
+    fn create_schema(conn: &mut Conn) -> Result<()> {
         let names = TABLES.map(|t| format!("'{t}'")).join(", ");
         let present: Option<i64> = conn
             .query_first(format!(
@@ -147,7 +174,7 @@ impl MysqlStorage {
                 .map_err(my)?,
             Some((Some(v), lib)) if v != SCHEMA_VERSION => {
                 return Err(Error::Storage(format!(
-                    "database {shown} has schema version {v} (written by {}), but this hpo reads \
+                    "it has schema version {v} (written by {}), but this hpo reads \
                      version {SCHEMA_VERSION} (Optuna 5.0); upgrade it with `optuna storage upgrade`",
                     lib.unwrap_or_else(|| "an unknown version".into())
                 )));
@@ -166,7 +193,7 @@ impl MysqlStorage {
                 .map_err(my)?,
             Some(v) if v != ALEMBIC_HEAD => {
                 return Err(Error::Storage(format!(
-                    "database {shown} is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); \
+                    "it is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); \
                      upgrade it with `optuna storage upgrade`"
                 )));
             }
@@ -624,43 +651,58 @@ impl MysqlStorage {
 
 impl Storage for MysqlStorage {
     fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
-        retry(|| self.create_new_study_once(directions, name))
+        self.place.run(format_args!("create study `{name}`"), || {
+            retry(|| self.create_new_study_once(directions, name))
+        })
     }
 
     fn delete_study(&self, study_id: StudyId) -> Result<()> {
-        retry(|| self.delete_study_once(study_id))
+        self.place.run(format_args!("delete study {study_id}"), || {
+            retry(|| self.delete_study_once(study_id))
+        })
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("study_user_attributes", "study_id", study_id, key, &value)
+        self.place.run(
+            format_args!("set user attribute `{key}` of study {study_id}"),
+            || self.upsert_attr("study_user_attributes", "study_id", study_id, key, &value),
+        )
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("study_system_attributes", "study_id", study_id, key, &value)
+        self.place.run(
+            format_args!("set system attribute `{key}` of study {study_id}"),
+            || self.upsert_attr("study_system_attributes", "study_id", study_id, key, &value),
+        )
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
-        let found: Option<i64> = self
-            .conn
-            .lock()
-            .exec_first("SELECT study_id FROM studies WHERE study_name = ?", (name,))
-            .map_err(my)?;
-        found.ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        self.place.run(format_args!("look up study `{name}`"), || {
+            let found: Option<i64> = self
+                .conn
+                .lock()
+                .exec_first("SELECT study_id FROM studies WHERE study_name = ?", (name,))
+                .map_err(my)?;
+            found.ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        })
     }
 
     fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String> {
-        let found: Option<String> = self
-            .conn
-            .lock()
-            .exec_first(
-                "SELECT study_name FROM studies WHERE study_id = ?",
-                (study_id,),
-            )
-            .map_err(my)?;
-        found.ok_or(Error::StudyIdNotFound(study_id))
+        self.place.run(format_args!("read study {study_id}"), || {
+            let found: Option<String> = self
+                .conn
+                .lock()
+                .exec_first(
+                    "SELECT study_name FROM studies WHERE study_id = ?",
+                    (study_id,),
+                )
+                .map_err(my)?;
+            found.ok_or(Error::StudyIdNotFound(study_id))
+        })
     }
 
     fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>> {
+        self.place.run(format_args!("read study {study_id}"), || {
         let mut conn = self.conn.lock();
         Self::study_exists(&mut *conn, study_id, false)?;
         let rows: Vec<String> = conn
@@ -670,26 +712,34 @@ impl Storage for MysqlStorage {
             )
             .map_err(my)?;
         rows.iter().map(|d| d.parse::<StudyDirection>()).collect()
+    })
     }
 
     fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut conn = self.conn.lock();
-        Self::study_exists(&mut *conn, study_id, false)?;
-        Self::attrs(&mut *conn, "study_user_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let mut conn = self.conn.lock();
+            Self::study_exists(&mut *conn, study_id, false)?;
+            Self::attrs(&mut *conn, "study_user_attributes", study_id)
+        })
     }
 
     fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut conn = self.conn.lock();
-        Self::study_exists(&mut *conn, study_id, false)?;
-        Self::attrs(&mut *conn, "study_system_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let mut conn = self.conn.lock();
+            Self::study_exists(&mut *conn, study_id, false)?;
+            Self::attrs(&mut *conn, "study_system_attributes", study_id)
+        })
     }
 
     fn get_all_studies(&self) -> Result<Vec<StudyRecord>> {
-        let ids: Vec<(StudyId, String)> = self
-            .conn
-            .lock()
-            .query("SELECT study_id, study_name FROM studies ORDER BY study_id")
-            .map_err(my)?;
+        let ids: Vec<(StudyId, String)> =
+            self.place.run(format_args!("list the studies"), || {
+                self.conn
+                    .lock()
+                    .query("SELECT study_id, study_name FROM studies ORDER BY study_id")
+                    .map_err(my)
+            })?;
+        // Each study's details are read by the methods that name it in their errors.
         study_records(self, ids)
     }
 
@@ -698,7 +748,10 @@ impl Storage for MysqlStorage {
         study_id: StudyId,
         template: Option<&FrozenTrial>,
     ) -> Result<Arc<FrozenTrial>> {
-        retry(|| self.create_new_trial_once(study_id, template))
+        self.place
+            .run(format_args!("create a trial in study {study_id}"), || {
+                retry(|| self.create_new_trial_once(study_id, template))
+            })
     }
 
     fn set_trial_param(
@@ -708,7 +761,10 @@ impl Storage for MysqlStorage {
         internal: f64,
         distribution: &Distribution,
     ) -> Result<()> {
-        retry(|| self.set_trial_param_once(trial_id, name, internal, distribution))
+        self.place.run(
+            format_args!("set parameter `{name}` of trial id {trial_id}"),
+            || retry(|| self.set_trial_param_once(trial_id, name, internal, distribution)),
+        )
     }
 
     fn get_trial_id_from_study_id_trial_number(
@@ -716,15 +772,22 @@ impl Storage for MysqlStorage {
         study_id: StudyId,
         number: u64,
     ) -> Result<TrialId> {
-        let found: Option<i64> = self
-            .conn
-            .lock()
-            .exec_first(
-                "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
-                (study_id, number as i64),
-            )
-            .map_err(my)?;
-        found.ok_or_else(|| Error::TrialNotFound(format!("number {number} in study id {study_id}")))
+        self.place.run(
+            format_args!("look up trial {number} of study {study_id}"),
+            || {
+                let found: Option<i64> = self
+                    .conn
+                    .lock()
+                    .exec_first(
+                        "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                        (study_id, number as i64),
+                    )
+                    .map_err(my)?;
+                found.ok_or_else(|| {
+                    Error::TrialNotFound(format!("number {number} in study id {study_id}"))
+                })
+            },
+        )
     }
 
     fn set_trial_state_values(
@@ -733,24 +796,39 @@ impl Storage for MysqlStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
-        retry(|| self.set_trial_state_values_once(trial_id, state, values))
+        self.place
+            .run(format_args!("set the state of trial id {trial_id}"), || {
+                retry(|| self.set_trial_state_values_once(trial_id, state, values))
+            })
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
-        retry(|| self.set_trial_intermediate_value_once(trial_id, step, value))
+        self.place.run(
+            format_args!("report step {step} of trial id {trial_id}"),
+            || retry(|| self.set_trial_intermediate_value_once(trial_id, step, value)),
+        )
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("trial_user_attributes", "trial_id", trial_id, key, &value)
+        self.place.run(
+            format_args!("set user attribute `{key}` of trial id {trial_id}"),
+            || self.upsert_attr("trial_user_attributes", "trial_id", trial_id, key, &value),
+        )
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("trial_system_attributes", "trial_id", trial_id, key, &value)
+        self.place.run(
+            format_args!("set system attribute `{key}` of trial id {trial_id}"),
+            || self.upsert_attr("trial_system_attributes", "trial_id", trial_id, key, &value),
+        )
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
-        let mut conn = self.conn.lock();
-        Ok(Arc::new(Self::load_trial(&mut *conn, trial_id)?))
+        self.place
+            .run(format_args!("read trial id {trial_id}"), || {
+                let mut conn = self.conn.lock();
+                Ok(Arc::new(Self::load_trial(&mut *conn, trial_id)?))
+            })
     }
 
     fn get_all_trials(
@@ -758,12 +836,72 @@ impl Storage for MysqlStorage {
         study_id: StudyId,
         states: Option<&[TrialState]>,
     ) -> Result<Vec<Arc<FrozenTrial>>> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].trials_in(states))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].trials_in(states))
+            })
     }
 
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].finished_since(cursor))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].finished_since(cursor))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: mysql::Error) -> String {
+        Place::url("MySQL", "mysql://root@127.0.0.1:3306/test")
+            .run(format_args!("read study 3"), || -> Result<()> {
+                Err(my(e))
+            })
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_driver_error_is_text_naming_the_server_and_the_operation() {
+        let lost =
+            std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "server disconnected");
+        assert_eq!(
+            message(mysql::Error::IoError(lost)),
+            "storage error: MySQL mysql://root@127.0.0.1:3306/test: cannot read study 3: \
+             server disconnected"
+        );
+        let deadlock = mysql::MySqlError {
+            state: "40001".into(),
+            message: "Deadlock found when trying to get lock".into(),
+            code: 1213,
+        };
+        let err = my(mysql::Error::MySqlError(deadlock));
+        assert!(retryable(&err), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "storage error: ERROR 1213 (40001): Deadlock found when trying to get lock"
+        );
+        let err = message(mysql::Error::DriverError(
+            mysql::DriverError::ConnectTimeout,
+        ));
+        assert!(
+            err.ends_with("cannot read study 3: Could not connect: connection timeout"),
+            "{err}"
+        );
+        let Err(bad_url) = Opts::from_url("mysql://root@127.0.0.1:notaport/test") else {
+            panic!("the port is not a number");
+        };
+        let err = message(bad_url.into());
+        assert!(err.contains("invalid URL: "), "{err}");
+        for err in [err, message(mysql::Error::FromValueError(SqlValue::NULL))] {
+            assert!(
+                !err.contains('{') && !err.contains("Error {"),
+                "not the crate's struct-like Display: {err}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement};
 use serde_json::Value;
 
+use crate::place::Place;
 use crate::rdb::{
     StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
     value_columns,
@@ -38,8 +39,8 @@ use crate::url::redact;
 /// # Ok::<(), hpo_core::Error>(())
 /// ```
 pub struct PostgresStorage {
-    /// The URL with any password replaced by `***`, for messages.
-    shown: String,
+    /// `PostgreSQL <URL>` with any password replaced by `***`, for messages.
+    place: Place,
     conn: Mutex<Conn>,
     cache: Mutex<HashMap<StudyId, StudyCache>>,
 }
@@ -101,22 +102,25 @@ impl<C: GenericClient> Db<'_, C> {
 impl std::fmt::Debug for PostgresStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStorage")
-            .field("url", &self.shown)
+            .field("place", &self.place.to_string())
             .finish_non_exhaustive()
     }
 }
 
+/// A driver error as the [`Error::Storage`] that [`Place::run`] completes.
 fn pg(e: postgres::Error) -> Error {
     Error::Storage(describe(&e))
 }
 
-/// The server's own message when there is one (the plain `Display` only says "db error").
+/// The driver's message as text: the server's own when there is one (the plain `Display` only
+/// says "db error"), else the client's with its cause (`error connecting to server: Connection
+/// refused (os error 111)`).
 fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
-        Some(db) => format!("PostgreSQL: {}: {}", db.severity(), db.message()),
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
         None => match std::error::Error::source(e) {
-            Some(cause) => format!("PostgreSQL: {e}: {cause}"),
-            None => format!("PostgreSQL: {e}"),
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
         },
     }
 }
@@ -130,19 +134,30 @@ impl PostgresStorage {
     /// An unreachable server, a refused login, a missing database or a schema of another version
     /// is an error that names the server and never the password.
     pub fn open(url: &str) -> Result<Self> {
-        let shown = redact(url);
+        let place = Place::url("PostgreSQL", url);
         let plain = match url.split_once("://") {
             Some((scheme, rest)) if scheme.starts_with("postgresql+") || scheme == "postgres" => {
                 format!("postgresql://{rest}")
             }
             _ => url.to_owned(),
         };
-        let mut client = Client::connect(&plain, NoTls).map_err(|e| {
-            Error::Storage(format!(
-                "cannot connect to PostgreSQL at {shown}: {}",
-                redact(&describe(&e))
-            ))
+        let mut client = Client::connect(&plain, NoTls)
+            .map_err(|e| place.error(format_args!("connect"), redact(&describe(&e))))?;
+        place.run(format_args!("open the database"), || {
+            Self::prepare(&mut client)
         })?;
+        Ok(PostgresStorage {
+            place,
+            conn: Mutex::new(Conn {
+                client,
+                statements: HashMap::new(),
+            }),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Creates the tables when they are missing and checks (or stamps) the schema version.
+    fn prepare(client: &mut Client) -> Result<()> {
         let mut tx = client.transaction().map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&DDL_LOCK])
             .map_err(pg)?;
@@ -177,7 +192,7 @@ impl PostgresStorage {
                 if let Some(v) = v.filter(|v| *v != SCHEMA_VERSION) {
                     let lib: Option<String> = row.get(1);
                     return Err(Error::Storage(format!(
-                        "database {shown} has schema version {v} (written by {}), but this hpo reads \
+                        "it has schema version {v} (written by {}), but this hpo reads \
                          version {SCHEMA_VERSION} (Optuna 5.0); upgrade it with `optuna storage upgrade`",
                         lib.unwrap_or_else(|| "an unknown version".into())
                     )));
@@ -197,21 +212,13 @@ impl PostgresStorage {
             }
             Some(v) if v != ALEMBIC_HEAD => {
                 return Err(Error::Storage(format!(
-                    "database {shown} is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); \
+                    "it is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); \
                      upgrade it with `optuna storage upgrade`"
                 )));
             }
             Some(_) => {}
         }
-        tx.commit().map_err(pg)?;
-        Ok(PostgresStorage {
-            shown,
-            conn: Mutex::new(Conn {
-                client,
-                statements: HashMap::new(),
-            }),
-            cache: Mutex::new(HashMap::new()),
-        })
+        tx.commit().map_err(pg)
     }
 
     fn study_exists(db: &mut Db<'_, impl GenericClient>, study_id: StudyId) -> Result<()> {
@@ -436,51 +443,54 @@ fn insert_value(
 
 impl Storage for PostgresStorage {
     fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
-        if directions.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a study needs at least one direction".into(),
-            ));
-        }
-        let mut guard = self.conn.lock();
-        let conn = &mut *guard;
-        let mut tx = conn.client.transaction().map_err(pg)?;
-        let mut db = Db {
-            c: &mut tx,
-            statements: &mut conn.statements,
-        };
-        // Serialise creations of one name (the unique index would refuse the second anyway).
-        db.execute("SELECT pg_advisory_xact_lock($1)", &[&(DDL_LOCK + 1)])
-            .map_err(pg)?;
-        if db
-            .query_opt(
-                "SELECT 1 FROM studies WHERE study_name = $1::text",
-                &[&name],
-            )
-            .map_err(pg)?
-            .is_some()
-        {
-            return Err(Error::DuplicatedStudy(name.to_owned()));
-        }
-        let id: i64 = db
-            .query_one(
-                "INSERT INTO studies (study_name) VALUES ($1::text) RETURNING study_id::bigint",
-                &[&name],
-            )
-            .map_err(pg)?
-            .get(0);
-        for (i, d) in directions.iter().enumerate() {
-            db.execute(
-                "INSERT INTO study_directions (direction, study_id, objective) \
+        self.place.run(format_args!("create study `{name}`"), || {
+            if directions.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "a study needs at least one direction".into(),
+                ));
+            }
+            let mut guard = self.conn.lock();
+            let conn = &mut *guard;
+            let mut tx = conn.client.transaction().map_err(pg)?;
+            let mut db = Db {
+                c: &mut tx,
+                statements: &mut conn.statements,
+            };
+            // Serialise creations of one name (the unique index would refuse the second anyway).
+            db.execute("SELECT pg_advisory_xact_lock($1)", &[&(DDL_LOCK + 1)])
+                .map_err(pg)?;
+            if db
+                .query_opt(
+                    "SELECT 1 FROM studies WHERE study_name = $1::text",
+                    &[&name],
+                )
+                .map_err(pg)?
+                .is_some()
+            {
+                return Err(Error::DuplicatedStudy(name.to_owned()));
+            }
+            let id: i64 = db
+                .query_one(
+                    "INSERT INTO studies (study_name) VALUES ($1::text) RETURNING study_id::bigint",
+                    &[&name],
+                )
+                .map_err(pg)?
+                .get(0);
+            for (i, d) in directions.iter().enumerate() {
+                db.execute(
+                    "INSERT INTO study_directions (direction, study_id, objective) \
                  VALUES ($1::text::studydirection, $2::bigint, $3::bigint)",
-                &[&d.name(), &id, &(i as i64)],
-            )
-            .map_err(pg)?;
-        }
-        tx.commit().map_err(pg)?;
-        Ok(id)
+                    &[&d.name(), &id, &(i as i64)],
+                )
+                .map_err(pg)?;
+            }
+            tx.commit().map_err(pg)?;
+            Ok(id)
+        })
     }
 
     fn delete_study(&self, study_id: StudyId) -> Result<()> {
+        self.place.run(format_args!("delete study {study_id}"), || {
         let mut guard = self.conn.lock();
         let conn = &mut *guard;
         let mut tx = conn.client.transaction().map_err(pg)?;
@@ -521,39 +531,51 @@ impl Storage for PostgresStorage {
         tx.commit().map_err(pg)?;
         self.cache.lock().remove(&study_id);
         Ok(())
+    })
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("study_user_attributes", "study_id", study_id, key, &value)
+        self.place.run(
+            format_args!("set user attribute `{key}` of study {study_id}"),
+            || self.upsert_attr("study_user_attributes", "study_id", study_id, key, &value),
+        )
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("study_system_attributes", "study_id", study_id, key, &value)
+        self.place.run(
+            format_args!("set system attribute `{key}` of study {study_id}"),
+            || self.upsert_attr("study_system_attributes", "study_id", study_id, key, &value),
+        )
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
-        db_of(&mut self.conn.lock())
-            .query_opt(
-                "SELECT study_id::bigint FROM studies WHERE study_name = $1::text",
-                &[&name],
-            )
-            .map_err(pg)?
-            .map(|r| r.get(0))
-            .ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        self.place.run(format_args!("look up study `{name}`"), || {
+            db_of(&mut self.conn.lock())
+                .query_opt(
+                    "SELECT study_id::bigint FROM studies WHERE study_name = $1::text",
+                    &[&name],
+                )
+                .map_err(pg)?
+                .map(|r| r.get(0))
+                .ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        })
     }
 
     fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String> {
-        db_of(&mut self.conn.lock())
-            .query_opt(
-                "SELECT study_name FROM studies WHERE study_id = $1::bigint",
-                &[&study_id],
-            )
-            .map_err(pg)?
-            .map(|r| r.get(0))
-            .ok_or(Error::StudyIdNotFound(study_id))
+        self.place.run(format_args!("read study {study_id}"), || {
+            db_of(&mut self.conn.lock())
+                .query_opt(
+                    "SELECT study_name FROM studies WHERE study_id = $1::bigint",
+                    &[&study_id],
+                )
+                .map_err(pg)?
+                .map(|r| r.get(0))
+                .ok_or(Error::StudyIdNotFound(study_id))
+        })
     }
 
     fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>> {
+        self.place.run(format_args!("read study {study_id}"), || {
         let mut guard = self.conn.lock();
         let mut db = db_of(&mut guard);
         Self::study_exists(&mut db, study_id)?;
@@ -566,32 +588,41 @@ impl Storage for PostgresStorage {
             .iter()
             .map(|r| r.get::<_, String>(0).parse::<StudyDirection>())
             .collect()
+    })
     }
 
     fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut guard = self.conn.lock();
-        let mut db = db_of(&mut guard);
-        Self::study_exists(&mut db, study_id)?;
-        Self::attrs(&mut db, "study_user_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let mut guard = self.conn.lock();
+            let mut db = db_of(&mut guard);
+            Self::study_exists(&mut db, study_id)?;
+            Self::attrs(&mut db, "study_user_attributes", study_id)
+        })
     }
 
     fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let mut guard = self.conn.lock();
-        let mut db = db_of(&mut guard);
-        Self::study_exists(&mut db, study_id)?;
-        Self::attrs(&mut db, "study_system_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let mut guard = self.conn.lock();
+            let mut db = db_of(&mut guard);
+            Self::study_exists(&mut db, study_id)?;
+            Self::attrs(&mut db, "study_system_attributes", study_id)
+        })
     }
 
     fn get_all_studies(&self) -> Result<Vec<StudyRecord>> {
-        let ids: Vec<(StudyId, String)> = db_of(&mut self.conn.lock())
-            .query(
-                "SELECT study_id::bigint, study_name FROM studies ORDER BY study_id",
-                &[],
-            )
-            .map_err(pg)?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let ids: Vec<(StudyId, String)> =
+            self.place.run(format_args!("list the studies"), || {
+                Ok(db_of(&mut self.conn.lock())
+                    .query(
+                        "SELECT study_id::bigint, study_name FROM studies ORDER BY study_id",
+                        &[],
+                    )
+                    .map_err(pg)?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect())
+            })?;
+        // Each study's details are read by the methods that name it in their errors.
         study_records(self, ids)
     }
 
@@ -600,6 +631,7 @@ impl Storage for PostgresStorage {
         study_id: StudyId,
         template: Option<&FrozenTrial>,
     ) -> Result<Arc<FrozenTrial>> {
+        self.place.run(format_args!("create a trial in study {study_id}"), || {
         let mut guard = self.conn.lock();
         let conn = &mut *guard;
         let mut tx = conn.client.transaction().map_err(pg)?;
@@ -685,6 +717,7 @@ impl Storage for PostgresStorage {
         t.trial_id = id;
         t.number = number as u64;
         Ok(Arc::new(t))
+    })
     }
 
     fn set_trial_param(
@@ -694,6 +727,7 @@ impl Storage for PostgresStorage {
         internal: f64,
         distribution: &Distribution,
     ) -> Result<()> {
+        self.place.run(format_args!("set parameter `{name}` of trial id {trial_id}"), || {
         let mut guard = self.conn.lock();
         let mut db = db_of(&mut guard);
         let (_, _, study_id) = Self::updatable(&mut db, trial_id, false)?;
@@ -707,6 +741,7 @@ impl Storage for PostgresStorage {
             )
             .map_err(pg)?;
         Ok(())
+    })
     }
 
     fn get_trial_id_from_study_id_trial_number(
@@ -714,6 +749,7 @@ impl Storage for PostgresStorage {
         study_id: StudyId,
         number: u64,
     ) -> Result<TrialId> {
+        self.place.run(format_args!("look up trial {number} of study {study_id}"), || {
         db_of(&mut self.conn.lock())
             .query_opt(
                 "SELECT trial_id::bigint FROM trials WHERE study_id = $1::bigint AND number = $2::bigint",
@@ -722,6 +758,7 @@ impl Storage for PostgresStorage {
             .map_err(pg)?
             .map(|r| r.get(0))
             .ok_or_else(|| Error::TrialNotFound(format!("number {number} in study id {study_id}")))
+    })
     }
 
     fn set_trial_state_values(
@@ -730,6 +767,7 @@ impl Storage for PostgresStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
+        self.place.run(format_args!("set the state of trial id {trial_id}"), || {
         let mut guard = self.conn.lock();
         let conn = &mut *guard;
         let mut tx = conn.client.transaction().map_err(pg)?;
@@ -774,9 +812,11 @@ impl Storage for PostgresStorage {
         }
         tx.commit().map_err(pg)?;
         Ok(true)
+    })
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
+        self.place.run(format_args!("report step {step} of trial id {trial_id}"), || {
         let mut guard = self.conn.lock();
         let mut db = db_of(&mut guard);
         Self::updatable(&mut db, trial_id, false)?;
@@ -791,20 +831,30 @@ impl Storage for PostgresStorage {
             )
             .map_err(pg)?;
         Ok(())
+    })
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("trial_user_attributes", "trial_id", trial_id, key, &value)
+        self.place.run(
+            format_args!("set user attribute `{key}` of trial id {trial_id}"),
+            || self.upsert_attr("trial_user_attributes", "trial_id", trial_id, key, &value),
+        )
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.upsert_attr("trial_system_attributes", "trial_id", trial_id, key, &value)
+        self.place.run(
+            format_args!("set system attribute `{key}` of trial id {trial_id}"),
+            || self.upsert_attr("trial_system_attributes", "trial_id", trial_id, key, &value),
+        )
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
-        let mut guard = self.conn.lock();
-        let mut db = db_of(&mut guard);
-        Ok(Arc::new(Self::load_trial(&mut db, trial_id)?))
+        self.place
+            .run(format_args!("read trial id {trial_id}"), || {
+                let mut guard = self.conn.lock();
+                let mut db = db_of(&mut guard);
+                Ok(Arc::new(Self::load_trial(&mut db, trial_id)?))
+            })
     }
 
     fn get_all_trials(
@@ -812,12 +862,56 @@ impl Storage for PostgresStorage {
         study_id: StudyId,
         states: Option<&[TrialState]>,
     ) -> Result<Vec<Arc<FrozenTrial>>> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].trials_in(states))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].trials_in(states))
+            })
     }
 
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].finished_since(cursor))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].finished_since(cursor))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_error_is_text_naming_the_server_and_the_operation() {
+        // Nothing listens on port 1: the driver's error, without any server.
+        let Err(e) = Client::connect("host=127.0.0.1 port=1 user=someone", NoTls) else {
+            panic!("nothing listens on port 1");
+        };
+        let why = describe(&e);
+        assert!(why.contains("error connecting to server"), "{why}");
+        assert!(!why.contains('{') && !why.contains("kind:"), "{why}");
+        let place = Place::url(
+            "PostgreSQL",
+            "postgresql://someone:hunter2@127.0.0.1:1/test",
+        );
+        let err = place
+            .run(format_args!("read study 3"), || -> Result<()> {
+                Err(pg(e))
+            })
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "storage error: PostgreSQL postgresql://someone:***@127.0.0.1:1/test: \
+                 cannot read study 3: {why}"
+            )
+        );
+        let e = "host=h port=notaport"
+            .parse::<postgres::Config>()
+            .unwrap_err();
+        let why = describe(&e);
+        assert!(why.contains("port") && !why.contains('{'), "{why}");
     }
 }

@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 
+use crate::place::Place;
 use crate::rdb::{
     StudyCache, from_db_time, from_value_columns, study_records, to_db_time, trial_to_create,
     value_columns,
@@ -28,12 +29,16 @@ use crate::schema::{ALEMBIC_HEAD, DDL, SCHEMA_VERSION};
 #[derive(Debug)]
 pub struct SqliteStorage {
     path: PathBuf,
+    /// `SQLite <path>`, for messages.
+    place: Place,
     conn: Mutex<Connection>,
     cache: Mutex<HashMap<StudyId, StudyCache>>,
 }
 
+/// A driver error as the [`Error::Storage`] that [`Place::run`] completes: SQLite's own message
+/// (`database is locked`), which names neither the file nor the operation.
 fn sql_err(e: rusqlite::Error) -> Error {
-    Error::Storage(format!("SQLite: {e}"))
+    Error::Storage(e.to_string())
 }
 
 impl SqliteStorage {
@@ -42,12 +47,23 @@ impl SqliteStorage {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_owned();
         crate::url::check_parent_dir(&path, "SQLite database")?;
-        let conn = Connection::open(&path).map_err(|e| {
-            Error::Storage(format!(
-                "cannot open SQLite database {}: {e}",
-                path.display()
-            ))
+        let place = Place::file("SQLite", &path);
+        let conn = place.run(format_args!("open the database"), || {
+            let conn = Connection::open(&path).map_err(sql_err)?;
+            Self::prepare(&conn)?;
+            Ok(conn)
         })?;
+        Ok(SqliteStorage {
+            path,
+            place,
+            conn: Mutex::new(conn),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Sets the busy timeout, creates the tables when they are missing and checks (or stamps)
+    /// the schema version.
+    fn prepare(conn: &Connection) -> Result<()> {
         conn.busy_timeout(Duration::from_secs(120))
             .map_err(sql_err)?;
         conn.execute_batch(DDL).map_err(sql_err)?;
@@ -67,9 +83,8 @@ impl SqliteStorage {
             }
             Some((Some(v), lib)) if v != SCHEMA_VERSION => {
                 return Err(Error::Storage(format!(
-                    "database {} has schema version {v} (written by {}), but this hpo reads version {SCHEMA_VERSION} \
+                    "it has schema version {v} (written by {}), but this hpo reads version {SCHEMA_VERSION} \
                      (Optuna 5.0); upgrade it with `optuna storage upgrade`",
-                    path.display(),
                     lib.unwrap_or_else(|| "an unknown version".into())
                 )));
             }
@@ -89,18 +104,13 @@ impl SqliteStorage {
             }
             Some(v) if v != ALEMBIC_HEAD => {
                 return Err(Error::Storage(format!(
-                    "database {} is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); upgrade it with \
-                     `optuna storage upgrade`",
-                    path.display()
+                    "it is at alembic revision {v}, not {ALEMBIC_HEAD} (Optuna 5.0); upgrade it with \
+                     `optuna storage upgrade`"
                 )));
             }
             Some(_) => {}
         }
-        Ok(SqliteStorage {
-            path,
-            conn: Mutex::new(conn),
-            cache: Mutex::new(HashMap::new()),
-        })
+        Ok(())
     }
 
     /// Opens like [`open`](Self::open), then switches the database to write-ahead logging with
@@ -109,13 +119,14 @@ impl SqliteStorage {
     /// The mode is stored in the file; Optuna and optuna-dashboard read such databases.
     pub fn open_wal(path: impl AsRef<Path>) -> Result<Self> {
         let s = Self::open(path)?;
-        {
-            let conn = s.conn.lock();
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(sql_err)?;
-            conn.pragma_update(None, "synchronous", "NORMAL")
-                .map_err(sql_err)?;
-        }
+        s.place
+            .run(format_args!("switch to write-ahead logging"), || {
+                let conn = s.conn.lock();
+                conn.pragma_update(None, "journal_mode", "WAL")
+                    .map_err(sql_err)?;
+                conn.pragma_update(None, "synchronous", "NORMAL")
+                    .map_err(sql_err)
+            })?;
         Ok(s)
     }
 
@@ -321,41 +332,44 @@ impl SqliteStorage {
 
 impl Storage for SqliteStorage {
     fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
-        if directions.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a study needs at least one direction".into(),
-            ));
-        }
-        let mut conn = self.conn.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_err)?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT study_id FROM studies WHERE study_name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql_err)?;
-        if exists.is_some() {
-            return Err(Error::DuplicatedStudy(name.to_owned()));
-        }
-        tx.execute("INSERT INTO studies (study_name) VALUES (?1)", [name])
-            .map_err(sql_err)?;
-        let id = tx.last_insert_rowid();
-        for (i, d) in directions.iter().enumerate() {
-            tx.execute(
+        self.place.run(format_args!("create study `{name}`"), || {
+            if directions.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "a study needs at least one direction".into(),
+                ));
+            }
+            let mut conn = self.conn.lock();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql_err)?;
+            let exists: Option<i64> = tx
+                .query_row(
+                    "SELECT study_id FROM studies WHERE study_name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql_err)?;
+            if exists.is_some() {
+                return Err(Error::DuplicatedStudy(name.to_owned()));
+            }
+            tx.execute("INSERT INTO studies (study_name) VALUES (?1)", [name])
+                .map_err(sql_err)?;
+            let id = tx.last_insert_rowid();
+            for (i, d) in directions.iter().enumerate() {
+                tx.execute(
                 "INSERT INTO study_directions (direction, study_id, objective) VALUES (?1, ?2, ?3)",
                 params![d.name(), id, i as i64],
             )
             .map_err(sql_err)?;
-        }
-        tx.commit().map_err(sql_err)?;
-        Ok(id)
+            }
+            tx.commit().map_err(sql_err)?;
+            Ok(id)
+        })
     }
 
     fn delete_study(&self, study_id: StudyId) -> Result<()> {
+        self.place.run(format_args!("delete study {study_id}"), || {
         let mut conn = self.conn.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -388,21 +402,28 @@ impl Storage for SqliteStorage {
         tx.commit().map_err(sql_err)?;
         self.cache.lock().remove(&study_id);
         Ok(())
+    })
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        let conn = self.conn.lock();
-        Self::study_exists(&conn, study_id)?;
-        conn.execute(
+        self.place.run(
+            format_args!("set user attribute `{key}` of study {study_id}"),
+            || {
+                let conn = self.conn.lock();
+                Self::study_exists(&conn, study_id)?;
+                conn.execute(
             "INSERT INTO study_user_attributes (study_id, \"key\", value_json) VALUES (?1, ?2, ?3) \
              ON CONFLICT(study_id, \"key\") DO UPDATE SET value_json = excluded.value_json",
             params![study_id, key, to_python_json(&value)],
         )
         .map_err(sql_err)?;
-        Ok(())
+                Ok(())
+            },
+        )
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
+        self.place.run(format_args!("set system attribute `{key}` of study {study_id}"), || {
         let conn = self.conn.lock();
         Self::study_exists(&conn, study_id)?;
         conn.execute(
@@ -412,73 +433,86 @@ impl Storage for SqliteStorage {
         )
         .map_err(sql_err)?;
         Ok(())
+    })
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
-        let conn = self.conn.lock();
-        conn.query_row(
-            "SELECT study_id FROM studies WHERE study_name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(sql_err)?
-        .ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        self.place.run(format_args!("look up study `{name}`"), || {
+            let conn = self.conn.lock();
+            conn.query_row(
+                "SELECT study_id FROM studies WHERE study_name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err)?
+            .ok_or_else(|| Error::StudyNotFound(name.to_owned()))
+        })
     }
 
     fn get_study_name_from_id(&self, study_id: StudyId) -> Result<String> {
-        let conn = self.conn.lock();
-        conn.query_row(
-            "SELECT study_name FROM studies WHERE study_id = ?1",
-            [study_id],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(sql_err)?
-        .ok_or(Error::StudyIdNotFound(study_id))
+        self.place.run(format_args!("read study {study_id}"), || {
+            let conn = self.conn.lock();
+            conn.query_row(
+                "SELECT study_name FROM studies WHERE study_id = ?1",
+                [study_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err)?
+            .ok_or(Error::StudyIdNotFound(study_id))
+        })
     }
 
     // The statement borrows the connection: the binding ends that borrow before returning.
     #[allow(clippy::let_and_return)]
     fn get_study_directions(&self, study_id: StudyId) -> Result<Vec<StudyDirection>> {
-        let conn = self.conn.lock();
-        Self::study_exists(&conn, study_id)?;
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT direction FROM study_directions WHERE study_id = ?1 ORDER BY objective",
-            )
-            .map_err(sql_err)?;
-        let out = stmt
-            .query_map([study_id], |r| r.get::<_, String>(0))
-            .map_err(sql_err)?
-            .map(|d| d.map_err(sql_err).and_then(|d| d.parse::<StudyDirection>()))
-            .collect();
-        out
+        self.place.run(format_args!("read study {study_id}"), || {
+            let conn = self.conn.lock();
+            Self::study_exists(&conn, study_id)?;
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT direction FROM study_directions WHERE study_id = ?1 ORDER BY objective",
+                )
+                .map_err(sql_err)?;
+            let out = stmt
+                .query_map([study_id], |r| r.get::<_, String>(0))
+                .map_err(sql_err)?
+                .map(|d| d.map_err(sql_err).and_then(|d| d.parse::<StudyDirection>()))
+                .collect();
+            out
+        })
     }
 
     fn get_study_user_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let conn = self.conn.lock();
-        Self::study_exists(&conn, study_id)?;
-        Self::attrs(&conn, "study_user_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let conn = self.conn.lock();
+            Self::study_exists(&conn, study_id)?;
+            Self::attrs(&conn, "study_user_attributes", study_id)
+        })
     }
 
     fn get_study_system_attrs(&self, study_id: StudyId) -> Result<Attrs> {
-        let conn = self.conn.lock();
-        Self::study_exists(&conn, study_id)?;
-        Self::attrs(&conn, "study_system_attributes", study_id)
+        self.place.run(format_args!("read study {study_id}"), || {
+            let conn = self.conn.lock();
+            Self::study_exists(&conn, study_id)?;
+            Self::attrs(&conn, "study_system_attributes", study_id)
+        })
     }
 
     fn get_all_studies(&self) -> Result<Vec<StudyRecord>> {
-        let ids: Vec<(StudyId, String)> = {
-            let conn = self.conn.lock();
-            let mut stmt = conn
-                .prepare("SELECT study_id, study_name FROM studies ORDER BY study_id")
-                .map_err(sql_err)?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(sql_err)?
-                .collect::<std::result::Result<_, _>>()
-                .map_err(sql_err)?
-        };
+        let ids: Vec<(StudyId, String)> =
+            self.place.run(format_args!("list the studies"), || {
+                let conn = self.conn.lock();
+                let mut stmt = conn
+                    .prepare("SELECT study_id, study_name FROM studies ORDER BY study_id")
+                    .map_err(sql_err)?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(sql_err)?
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(sql_err)
+            })?;
+        // Each study's details are read by the methods that name it in their errors.
         study_records(self, ids)
     }
 
@@ -487,6 +521,7 @@ impl Storage for SqliteStorage {
         study_id: StudyId,
         template: Option<&FrozenTrial>,
     ) -> Result<Arc<FrozenTrial>> {
+        self.place.run(format_args!("create a trial in study {study_id}"), || {
         let mut conn = self.conn.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -557,6 +592,7 @@ impl Storage for SqliteStorage {
         t.trial_id = id;
         t.number = number as u64;
         Ok(Arc::new(t))
+    })
     }
 
     fn set_trial_param(
@@ -566,6 +602,7 @@ impl Storage for SqliteStorage {
         internal: f64,
         distribution: &Distribution,
     ) -> Result<()> {
+        self.place.run(format_args!("set parameter `{name}` of trial id {trial_id}"), || {
         let conn = self.conn.lock();
         let (_, _, study_id) = Self::updatable(&conn, trial_id)?;
         Self::check_compatible(&conn, study_id, name, distribution)?;
@@ -576,6 +613,7 @@ impl Storage for SqliteStorage {
         )
         .map_err(sql_err)?;
         Ok(())
+    })
     }
 
     fn get_trial_id_from_study_id_trial_number(
@@ -583,15 +621,22 @@ impl Storage for SqliteStorage {
         study_id: StudyId,
         number: u64,
     ) -> Result<TrialId> {
-        let conn = self.conn.lock();
-        conn.query_row(
-            "SELECT trial_id FROM trials WHERE study_id = ?1 AND number = ?2",
-            params![study_id, number as i64],
-            |r| r.get(0),
+        self.place.run(
+            format_args!("look up trial {number} of study {study_id}"),
+            || {
+                let conn = self.conn.lock();
+                conn.query_row(
+                    "SELECT trial_id FROM trials WHERE study_id = ?1 AND number = ?2",
+                    params![study_id, number as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql_err)?
+                .ok_or_else(|| {
+                    Error::TrialNotFound(format!("number {number} in study id {study_id}"))
+                })
+            },
         )
-        .optional()
-        .map_err(sql_err)?
-        .ok_or_else(|| Error::TrialNotFound(format!("number {number} in study id {study_id}")))
     }
 
     fn set_trial_state_values(
@@ -600,6 +645,7 @@ impl Storage for SqliteStorage {
         state: TrialState,
         values: Option<&[f64]>,
     ) -> Result<bool> {
+        self.place.run(format_args!("set the state of trial id {trial_id}"), || {
         let mut conn = self.conn.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -638,9 +684,11 @@ impl Storage for SqliteStorage {
         }
         tx.commit().map_err(sql_err)?;
         Ok(true)
+    })
     }
 
     fn set_trial_intermediate_value(&self, trial_id: TrialId, step: u64, value: f64) -> Result<()> {
+        self.place.run(format_args!("report step {step} of trial id {trial_id}"), || {
         let conn = self.conn.lock();
         Self::updatable(&conn, trial_id)?;
         let (v, kind) = value_columns(value);
@@ -652,21 +700,28 @@ impl Storage for SqliteStorage {
         )
         .map_err(sql_err)?;
         Ok(())
+    })
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        let conn = self.conn.lock();
-        Self::updatable(&conn, trial_id)?;
-        conn.execute(
+        self.place.run(
+            format_args!("set user attribute `{key}` of trial id {trial_id}"),
+            || {
+                let conn = self.conn.lock();
+                Self::updatable(&conn, trial_id)?;
+                conn.execute(
             "INSERT INTO trial_user_attributes (trial_id, \"key\", value_json) VALUES (?1, ?2, ?3) \
              ON CONFLICT(trial_id, \"key\") DO UPDATE SET value_json = excluded.value_json",
             params![trial_id, key, to_python_json(&value)],
         )
         .map_err(sql_err)?;
-        Ok(())
+                Ok(())
+            },
+        )
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
+        self.place.run(format_args!("set system attribute `{key}` of trial id {trial_id}"), || {
         let conn = self.conn.lock();
         Self::updatable(&conn, trial_id)?;
         conn.execute(
@@ -676,11 +731,15 @@ impl Storage for SqliteStorage {
         )
         .map_err(sql_err)?;
         Ok(())
+    })
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
-        let conn = self.conn.lock();
-        Ok(Arc::new(Self::load_trial(&conn, trial_id)?))
+        self.place
+            .run(format_args!("read trial id {trial_id}"), || {
+                let conn = self.conn.lock();
+                Ok(Arc::new(Self::load_trial(&conn, trial_id)?))
+            })
     }
 
     fn get_all_trials(
@@ -688,12 +747,47 @@ impl Storage for SqliteStorage {
         study_id: StudyId,
         states: Option<&[TrialState]>,
     ) -> Result<Vec<Arc<FrozenTrial>>> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].trials_in(states))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].trials_in(states))
+            })
     }
 
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
-        self.refresh(study_id)?;
-        Ok(self.cache.lock()[&study_id].finished_since(cursor))
+        self.place
+            .run(format_args!("read the trials of study {study_id}"), || {
+                self.refresh(study_id)?;
+                Ok(self.cache.lock()[&study_id].finished_since(cursor))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_driver_error_names_the_file_and_the_operation() {
+        let locked = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        let place = Place::file("SQLite", Path::new("/data/x.db"));
+        let err = place
+            .run(
+                format_args!("create a trial in study 3"),
+                || -> Result<()> { Err(sql_err(locked)) },
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "storage error: SQLite /data/x.db: cannot create a trial in study 3: database is locked"
+        );
+        let err = sql_err(rusqlite::Error::QueryReturnedNoRows).to_string();
+        assert!(
+            !err.contains('{') && !err.contains("QueryReturnedNoRows"),
+            "{err}"
+        );
     }
 }

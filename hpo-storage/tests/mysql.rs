@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hpo::Storage;
+use hpo::{Storage, StudyDirection};
 use hpo_storage::MysqlStorage;
 
 mod server;
@@ -97,4 +97,62 @@ fn optuna_reads_what_hpo_writes_to_mysql() {
 #[ignore = "needs Python with optuna 5.0 and pymysql: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_to_mysql_and_both_optimize_one_study() {
     server::hpo_reads_what_optuna_writes_and_both_optimize_one_study(storage, &url());
+}
+
+#[test]
+fn an_unreachable_server_is_an_error_in_words_naming_it() {
+    // Nothing listens on port 1.
+    let err = MysqlStorage::open("mysql://someone:hunter2@127.0.0.1:1/test")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("MySQL mysql://someone:***@127.0.0.1:1/test: cannot connect: "),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        !err.contains('{') && !err.contains("IoError") && !err.contains("DriverError"),
+        "not a Debug struct: {err}"
+    );
+}
+
+#[test]
+fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
+    // A database of its own, so that killing its connection touches no other test.
+    use mysql::prelude::Queryable;
+    let admin = url();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let db = format!("hpo_lost_{}", std::process::id());
+    let plain = admin.replacen("mysql+pymysql://", "mysql://", 1);
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(&plain).unwrap()).unwrap();
+    conn.query_drop(format!("DROP DATABASE IF EXISTS {db}"))
+        .unwrap();
+    conn.query_drop(format!("CREATE DATABASE {db}")).unwrap();
+    let url = format!("{base}/{db}");
+    let storage = MysqlStorage::open(&url).unwrap();
+    let study = storage
+        .create_new_study(&[StudyDirection::Minimize], "lost")
+        .unwrap();
+    let ids: Vec<u64> = conn
+        .exec(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
+            (&db,),
+        )
+        .unwrap();
+    assert_eq!(ids.len(), 1, "the storage's connection");
+    conn.query_drop(format!("KILL {}", ids[0])).unwrap();
+    let err = storage
+        .get_study_name_from_id(study)
+        .unwrap_err()
+        .to_string();
+    drop(storage);
+    conn.query_drop(format!("DROP DATABASE {db}")).unwrap();
+    assert!(
+        err.contains(&format!("MySQL {url}: cannot read study {study}: ")),
+        "{err}"
+    );
+    assert!(
+        !err.contains('{') && !err.contains("IoError") && !err.contains("DriverError"),
+        "not a Debug struct: {err}"
+    );
 }

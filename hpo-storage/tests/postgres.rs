@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hpo::Storage;
+use hpo::{Storage, StudyDirection};
 use hpo_storage::PostgresStorage;
 
 mod server;
@@ -106,4 +106,63 @@ fn optuna_reads_what_hpo_writes_to_postgresql() {
 #[ignore = "needs Python with optuna 5.0 and psycopg: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_to_postgresql_and_both_optimize_one_study() {
     server::hpo_reads_what_optuna_writes_and_both_optimize_one_study(storage, &url());
+}
+
+#[test]
+fn an_unreachable_server_is_an_error_in_words_naming_it() {
+    // Nothing listens on port 1.
+    let err = PostgresStorage::open("postgresql://someone:hunter2@127.0.0.1:1/test")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("PostgreSQL postgresql://someone:***@127.0.0.1:1/test: cannot connect: "),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        !err.contains('{') && !err.contains("kind:"),
+        "not a Debug struct: {err}"
+    );
+}
+
+#[test]
+fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
+    // A database of its own, so that closing its connections touches no other test.
+    let admin = url();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let db = format!("hpo_lost_{}", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .unwrap();
+    let url = format!("{base}/{db}");
+    let storage = PostgresStorage::open(&url).unwrap();
+    let study = storage
+        .create_new_study(&[StudyDirection::Minimize], "lost")
+        .unwrap();
+    client
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[&db],
+        )
+        .unwrap();
+    let err = storage
+        .get_study_name_from_id(study)
+        .unwrap_err()
+        .to_string();
+    drop(storage);
+    client
+        .batch_execute(&format!("DROP DATABASE {db}"))
+        .unwrap();
+    assert!(
+        err.contains(&format!("PostgreSQL {url}: cannot read study {study}: ")),
+        "{err}"
+    );
+    assert!(
+        !err.contains('{') && !err.contains("kind:"),
+        "not a Debug struct: {err}"
+    );
 }

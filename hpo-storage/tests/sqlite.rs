@@ -363,3 +363,53 @@ fn optuna_dashboard_lists_an_hpo_study_and_its_trials() {
     assert_eq!(detail["best_trials"][0]["number"], best.number);
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn a_failing_database_is_an_error_naming_its_file_and_the_operation() {
+    use std::io::{Seek, SeekFrom, Write};
+    let path = temp("broken");
+    let storage = SqliteStorage::open(&path).unwrap();
+    let study = storage
+        .create_new_study(&[StudyDirection::Minimize], "broken")
+        .unwrap();
+    storage.create_new_trial(study, None).unwrap();
+    // Another program overwrites the file's header while the storage has it open.
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.write_all(&[b'x'; 100]).unwrap();
+    file.sync_all().unwrap();
+    drop(file);
+    let err = storage
+        .create_new_trial(study, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "SQLite {}: cannot create a trial in study {study}:",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("not a database"), "{err}");
+    // Opening it again fails the same way, naming the file.
+    let err = SqliteStorage::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "SQLite {}: cannot open the database:",
+            path.display()
+        )),
+        "{err}"
+    );
+    // A directory where the database should be.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let err = SqliteStorage::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "SQLite {}: cannot open the database:",
+            path.display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_dir(&path).unwrap();
+}
