@@ -795,6 +795,17 @@ fn errors_name_the_file_and_the_operation() {
         "{err}"
     );
     let dir = temp_dir("errors");
+    let zero = JournalFileStorage::open_with(
+        dir.join("z.log"),
+        LockKind::Symlink,
+        Some(Duration::ZERO),
+        false,
+    );
+    assert!(
+        zero.unwrap_err()
+            .to_string()
+            .contains("grace period must be positive")
+    );
     let journal = dir.join("j.log");
     let storage = JournalFileStorage::open(&journal).unwrap();
     std::fs::remove_file(&journal).unwrap();

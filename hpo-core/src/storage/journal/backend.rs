@@ -52,7 +52,8 @@ pub struct JournalFileBackend {
 impl JournalFileBackend {
     /// Opens the file at `path` for reading, creating it (empty) when it does not exist, as
     /// Optuna does. `grace_period` lets a waiter break a lock it has seen unchanged that long
-    /// (Optuna: 30 s), and `fsync` makes every append durable before it returns (Optuna does).
+    /// (Optuna: 30 s; zero is refused, as Optuna does), and `fsync` makes every append durable
+    /// before it returns (Optuna does).
     pub fn open(
         path: impl AsRef<Path>,
         lock: LockKind,
@@ -60,6 +61,13 @@ impl JournalFileBackend {
         fsync: bool,
     ) -> Result<Self> {
         let path = path.as_ref().to_owned();
+        if grace_period.is_some_and(|g| g.is_zero()) {
+            // Every lock would look stale at once, a live holder's included.
+            return Err(Error::Storage(format!(
+                "journal file {}: the lock's grace period must be positive (or None)",
+                path.display()
+            )));
+        }
         match File::open(&path) {
             Ok(_) => {}
             Err(e) if e.kind() == ErrorKind::NotFound => {
