@@ -1,9 +1,11 @@
 //! Where a journal's records live: the [`JournalBackend`] trait and the file backend.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 use super::lock::{JournalLock, LockGuard, LockKind};
 use crate::error::{Error, Result};
@@ -25,22 +27,33 @@ pub trait JournalBackend: Send + Sync + std::fmt::Debug {
     fn lock(&self) -> Result<Option<LockGuard<'_>>>;
 
     /// Appends `record` (one JSON object, no newline) if the log still ends at `at`, returning the
-    /// new end; `None` when another writer appended first.
+    /// new end; `None` when another writer appended first (then the storage catches up and tries
+    /// again; a locked backend answers `None` only if someone appended without the lock).
     fn append_at(&self, at: u64, record: &str) -> Result<Option<u64>>;
 }
 
 /// A journal in one local (or NFS) file, shared through Optuna's lock file: Python's
 /// `JournalFileBackend`.
+///
+/// The file is opened for reading only until the first write, so a read-only journal (a
+/// read-only mount, an immutable file, a file without write permission) can be read. At each
+/// write the file is opened for appending and then the lock is taken; under the lock, an
+/// incomplete last line (left by a writer that crashed, or ran out of disk space, mid-record) is
+/// cut off before the new record is appended, so it can never be glued to it.
 #[derive(Debug)]
 pub struct JournalFileBackend {
     path: PathBuf,
     lock: JournalLock,
     fsync: bool,
+    /// Opened for appending by `lock`, used by the following `append_at`.
+    appender: Mutex<Option<File>>,
 }
 
 impl JournalFileBackend {
-    /// Opens (or creates) the file at `path`; `grace_period` breaks a lock left by a dead writer
-    /// (Optuna: 30 s), and `fsync` makes every append durable before it returns (Optuna does).
+    /// Opens the file at `path` for reading, creating it (empty) when it does not exist, as
+    /// Optuna does. `grace_period` lets a waiter break a lock it has seen unchanged that long
+    /// (Optuna: 30 s; zero is refused, as Optuna does), and `fsync` makes every append durable
+    /// before it returns (Optuna does).
     pub fn open(
         path: impl AsRef<Path>,
         lock: LockKind,
@@ -48,15 +61,29 @@ impl JournalFileBackend {
         fsync: bool,
     ) -> Result<Self> {
         let path = path.as_ref().to_owned();
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| Error::Storage(format!("cannot open journal {}: {e}", path.display())))?;
+        if grace_period.is_some_and(|g| g.is_zero()) {
+            // Every lock would look stale at once, a live holder's included.
+            return Err(Error::Storage(format!(
+                "journal file {}: the lock's grace period must be positive (or None)",
+                path.display()
+            )));
+        }
+        match File::open(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| io_error("create", &path, &e))?;
+            }
+            Err(e) => return Err(io_error("open for reading", &path, &e)),
+        }
         Ok(JournalFileBackend {
             lock: JournalLock::new(&path, lock, grace_period),
             path,
             fsync,
+            appender: Mutex::new(None),
         })
     }
 
@@ -64,21 +91,72 @@ impl JournalFileBackend {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The journal's lock.
+    pub fn journal_lock(&self) -> &JournalLock {
+        &self.lock
+    }
+
+    fn open_for_append(&self) -> Result<File> {
+        OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| io_error("open for appending", &self.path, &e))
+    }
+
+    /// Makes the file end at `at` (a record boundary), cutting off an incomplete last line.
+    /// `Ok(false)` when complete records follow `at`: the caller must catch up first.
+    fn cut_torn_tail(&self, file: &File, at: u64) -> Result<bool> {
+        let err = |op: &str, e: std::io::Error| io_error(op, &self.path, &e);
+        let len = file.metadata().map_err(|e| err("stat", e))?.len();
+        if len == at {
+            return Ok(true);
+        }
+        if len < at {
+            return Err(Error::Storage(format!(
+                "journal file {} shrank to {len} bytes, below the {at} bytes already read: it \
+                 was truncated or replaced by someone else",
+                self.path.display()
+            )));
+        }
+        let mut tail = Vec::with_capacity((len - at) as usize);
+        let mut reader = File::open(&self.path).map_err(|e| err("read", e))?;
+        reader
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| reader.take(len - at).read_to_end(&mut tail))
+            .map_err(|e| err("read", e))?;
+        if tail.contains(&b'\n') {
+            return Ok(false);
+        }
+        file.set_len(at).map_err(|e| err("truncate", e))?;
+        crate::log_warn!(
+            "journal file {}: dropped an incomplete last record of {} bytes (left by a writer \
+             that crashed or ran out of space) before appending",
+            self.path.display(),
+            tail.len()
+        );
+        Ok(true)
+    }
+}
+
+/// "cannot append to journal file /x/y.log: No space left on device".
+fn io_error(op: &str, path: &Path, e: &std::io::Error) -> Error {
+    Error::Storage(format!("cannot {op} journal file {}: {e}", path.display()))
 }
 
 impl JournalBackend for JournalFileBackend {
     fn read_from(&self, from: u64) -> Result<(Vec<String>, u64)> {
-        let mut file = std::fs::File::open(&self.path).map_err(|e| {
-            Error::Storage(format!("cannot read journal {}: {e}", self.path.display()))
-        })?;
-        let len = file.metadata()?.len();
+        let err = |e: std::io::Error| io_error("read", &self.path, &e);
+        let mut file = File::open(&self.path).map_err(err)?;
+        let len = file.metadata().map_err(err)?.len();
         if len <= from {
             return Ok((Vec::new(), from));
         }
-        file.seek(SeekFrom::Start(from))?;
+        file.seek(SeekFrom::Start(from)).map_err(err)?;
         let mut buf = Vec::with_capacity((len - from) as usize);
-        file.take(len - from).read_to_end(&mut buf)?;
-        // A last line without its newline is a write in progress: leave it for later.
+        file.take(len - from).read_to_end(&mut buf).map_err(err)?;
+        // A last line without its newline is a write in progress (or a crashed writer's
+        // fragment, which the next writer cuts off): leave it.
         let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
             return Ok((Vec::new(), from));
         };
@@ -90,20 +168,42 @@ impl JournalBackend for JournalFileBackend {
         Ok((lines, from + end as u64 + 1))
     }
 
+    /// Opens the file for appending (so a read-only journal fails here, before a lock file is
+    /// made), then takes the lock.
     fn lock(&self) -> Result<Option<LockGuard<'_>>> {
-        self.lock.acquire().map(Some)
+        let file = self.open_for_append()?;
+        let guard = self.lock.acquire().map_err(|e| match e {
+            Error::Storage(m) => Error::Storage(format!(
+                "cannot lock journal file {}: {m}",
+                self.path.display()
+            )),
+            other => other,
+        })?;
+        *self.appender.lock() = Some(file);
+        Ok(Some(guard))
     }
 
-    /// Called under the file lock, after catching up to the file's end, so the file ends at `at`.
+    /// Called under the file lock, after catching up to the file's last complete record, so the
+    /// file ends at `at` or in an incomplete line after it, which is cut off first.
     fn append_at(&self, at: u64, record: &str) -> Result<Option<u64>> {
         let mut line = String::with_capacity(record.len() + 1);
         line.push_str(record);
         line.push('\n');
-        let mut file = OpenOptions::new().append(true).open(&self.path)?;
-        file.write_all(line.as_bytes())?;
-        file.flush()?;
-        if self.fsync {
-            file.sync_data()?;
+        let file = match self.appender.lock().take() {
+            Some(f) => f,
+            None => self.open_for_append()?,
+        };
+        if !self.cut_torn_tail(&file, at)? {
+            return Ok(None);
+        }
+        let written = (&file)
+            .write_all(line.as_bytes())
+            .and_then(|()| if self.fsync { file.sync_data() } else { Ok(()) });
+        if let Err(e) = written {
+            // Leave no fragment of this record behind (best effort: the next writer would cut
+            // it off anyway).
+            let _ = file.set_len(at);
+            return Err(io_error("append to", &self.path, &e));
         }
         Ok(Some(at + line.len() as u64))
     }

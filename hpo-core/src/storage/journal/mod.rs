@@ -31,8 +31,11 @@ use crate::trial::{Attrs, FrozenTrial, TrialState};
 /// JSON records with Optuna's op codes and field names, bare `NaN` / `Infinity` tokens, ISO
 /// timestamps with `+00:00`, global trial ids. Writers take Optuna's lock (`<file>.lock`, a
 /// symbolic link by default), so hpo and Optuna workers can share one file; readers replay the
-/// file incrementally (only what was appended since their last read) and tolerate a truncated
-/// last line.
+/// file incrementally (only what was appended since their last read) and skip a truncated last
+/// line, which the next writer cuts off (with a warning) before appending. A lock is broken only
+/// once a waiter has seen it unchanged for the grace period (a live holder keeps it changing),
+/// never because the journal is old. The file is opened for writing only at the first write, so
+/// a read-only journal can be read; errors name the file and the operation.
 ///
 /// ```
 /// use hpo_core::storage::JournalFileStorage;
@@ -71,13 +74,14 @@ struct Replay {
 }
 
 impl JournalStorage<JournalFileBackend> {
-    /// Opens (or creates) the journal at `path` with Optuna's defaults: symlink lock, 30 s grace
-    /// period, `fsync` after each append.
+    /// Opens (or creates) the journal at `path`, for reading until the first write, with
+    /// Optuna's defaults: symlink lock, 30 s grace period, `fsync` after each append.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_with(path, LockKind::Symlink, Some(Duration::from_secs(30)), true)
     }
 
-    /// Opens with a chosen lock, grace period, and whether each append is `fsync`ed.
+    /// Opens with a chosen lock, grace period (how long a waiter must see a lock unchanged before
+    /// it breaks it; `None`: never), and whether each append is `fsync`ed.
     pub fn open_with(
         path: impl AsRef<Path>,
         lock: LockKind,
@@ -161,6 +165,7 @@ impl<B: JournalBackend> JournalStorage<B> {
         op: impl Fn(&InMemoryStorage) -> Result<(T, Map<String, Value>)>,
     ) -> Result<T> {
         let mut need_sync = false;
+        let mut refused_under_lock = 0;
         loop {
             let guard = self.backend.lock()?;
             let locked = guard.is_some();
@@ -191,9 +196,15 @@ impl<B: JournalBackend> JournalStorage<B> {
                     return Ok(out);
                 }
                 None if locked => {
-                    return Err(Error::Storage(
-                        "journal backend refused an append under its own lock".into(),
-                    ));
+                    // Records appeared under the lock (a writer that ignores it): catch up and
+                    // try again, a few times at most.
+                    refused_under_lock += 1;
+                    if refused_under_lock >= 3 {
+                        return Err(Error::Storage(
+                            "journal backend refused an append under its own lock".into(),
+                        ));
+                    }
+                    need_sync = true;
                 }
                 None => need_sync = true,
             }
