@@ -424,3 +424,27 @@ fn export_csv_writes_pandas_cells() {
     empty.export_csv(&mut csv).unwrap();
     assert_eq!(csv, b"\n");
 }
+
+/// A categorical with a NaN choice: Optuna stores its distribution as `{"choices": [1.0, NaN]}`,
+/// and `json.dumps` writes that NaN back as the bare token, not as the string `"NaN"`.
+#[test]
+fn export_json_keeps_nan_choices_as_python_tokens() {
+    let study = Study::builder().build().unwrap();
+    let c = Distribution::categorical([1.0, f64::NAN]).unwrap();
+    study
+        .add_trial(
+            &FrozenTrial::new(TrialState::Complete)
+                .with_value(0.5)
+                .with_param("c", 1.0, c)
+                .unwrap(),
+        )
+        .unwrap();
+    let mut json = Vec::new();
+    study.export_json(&mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    assert!(
+        json.contains("\"choices\": [\n              1.0,\n              NaN\n            ]"),
+        "{json}"
+    );
+    assert!(!json.contains("\"NaN\""), "{json}");
+}
