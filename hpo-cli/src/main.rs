@@ -8,7 +8,6 @@
 
 mod cli;
 mod commands;
-mod frame;
 mod output;
 mod records;
 mod sampler_arg;

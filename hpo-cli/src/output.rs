@@ -10,10 +10,9 @@
 use std::collections::HashMap;
 
 use clap::ValueEnum;
-use hpo_core::ParamValue;
-use hpo_core::json::{python_float, write_python_str};
+pub use hpo_core::frame::{Cell, py_float_str};
+use hpo_core::json::python_float;
 use indexmap::IndexMap;
-use serde_json::Value;
 
 /// How a verb prints its records (`-f/--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,189 +25,6 @@ pub enum Format {
     Table,
     /// YAML (block style, keys sorted).
     Yaml,
-}
-
-/// One value in a record, with Python's types (the CLI prints what Optuna's would).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Python's `None`.
-    None,
-    /// A boolean.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A float.
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// A list.
-    List(Vec<Cell>),
-    /// A tuple (printed `('a',)` in tables, a list in JSON and YAML).
-    Tuple(Vec<Cell>),
-    /// A dict, in insertion order.
-    Map(IndexMap<String, Cell>),
-}
-
-impl Cell {
-    /// A parameter value.
-    pub fn from_param(value: &ParamValue) -> Cell {
-        match value {
-            ParamValue::Null => Cell::None,
-            ParamValue::Bool(b) => Cell::Bool(*b),
-            ParamValue::Int(i) => Cell::Int(*i),
-            ParamValue::Float(f) => Cell::Float(*f),
-            ParamValue::Str(s) => Cell::Str(s.clone()),
-        }
-    }
-
-    /// A JSON value (attributes): integers stay integers, objects keep their order.
-    pub fn from_json(value: &Value) -> Cell {
-        match value {
-            Value::Null => Cell::None,
-            Value::Bool(b) => Cell::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => Cell::Int(i),
-                None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => Cell::Str(s.clone()),
-            Value::Array(a) => Cell::List(a.iter().map(Cell::from_json).collect()),
-            Value::Object(o) => Cell::Map(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Cell::from_json(v)))
-                    .collect(),
-            ),
-        }
-    }
-
-    /// A float, or `None` when absent.
-    pub fn opt_float(value: Option<f64>) -> Cell {
-        value.map_or(Cell::None, Cell::Float)
-    }
-
-    fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Bool(_) | Cell::Int(_) | Cell::Float(_))
-    }
-
-    fn is_sequence(&self) -> bool {
-        matches!(self, Cell::List(_) | Cell::Tuple(_))
-    }
-
-    /// Python's `str(value)`.
-    pub fn py_str(&self) -> String {
-        match self {
-            Cell::Str(s) => s.clone(),
-            other => other.py_repr(),
-        }
-    }
-
-    /// Python's `repr(value)`.
-    pub fn py_repr(&self) -> String {
-        match self {
-            Cell::None => "None".to_owned(),
-            Cell::Bool(true) => "True".to_owned(),
-            Cell::Bool(false) => "False".to_owned(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Float(f) => py_float_str(*f),
-            Cell::Str(s) => py_str_repr(s),
-            Cell::List(items) => {
-                let parts: Vec<String> = items.iter().map(Cell::py_repr).collect();
-                format!("[{}]", parts.join(", "))
-            }
-            Cell::Tuple(items) => {
-                let parts: Vec<String> = items.iter().map(Cell::py_repr).collect();
-                if parts.len() == 1 {
-                    format!("({},)", parts[0])
-                } else {
-                    format!("({})", parts.join(", "))
-                }
-            }
-            Cell::Map(map) => {
-                let parts: Vec<String> = map
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", py_str_repr(k), v.py_repr()))
-                    .collect();
-                format!("{{{}}}", parts.join(", "))
-            }
-        }
-    }
-}
-
-/// Python's `str(float)`: `0.1`, `1e-05`, `inf`, `nan`.
-pub fn py_float_str(x: f64) -> String {
-    ParamValue::Float(x).to_string()
-}
-
-/// Python's `repr(str)`: single quotes unless the text holds one and no double quote.
-fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !py_printable(c) => {
-                let code = c as u32;
-                if code < 0x100 {
-                    out.push_str(&format!("\\x{code:02x}"));
-                } else if code <= 0xffff {
-                    out.push_str(&format!("\\u{code:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{code:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// Python's `str.isprintable` for one character, which `repr` escapes when false: controls,
-/// separators other than the space, format characters, private use and noncharacters.
-/// Exact for every assigned code point of Python 3.11's Unicode tables; unassigned ones, which
-/// Python escapes too, are not told apart here.
-fn py_printable(c: char) -> bool {
-    let code = c as u32;
-    !matches!(
-        code,
-        0..=0x1f
-            | 0x7f..=0xa0
-            | 0xad
-            | 0x600..=0x605
-            | 0x61c
-            | 0x6dd
-            | 0x70f
-            | 0x890..=0x891
-            | 0x8e2
-            | 0x1680
-            | 0x180e
-            | 0x2000..=0x200f
-            | 0x2028..=0x202f
-            | 0x205f..=0x206f
-            | 0x3000
-            | 0xe000..=0xf8ff
-            | 0xfeff
-            | 0xfff9..=0xfffb
-            | 0x110bd
-            | 0x110cd
-            | 0x13430..=0x13438
-            | 0x1bca0..=0x1bca3
-            | 0x1d173..=0x1d17a
-            | 0xe0001
-            | 0xe0020..=0xe007f
-            | 0xf0000..
-    ) && code & 0xfffe != 0xfffe
 }
 
 /// The nested part of a column key.
@@ -280,13 +96,14 @@ pub fn format_output(
     match format {
         Format::Value => dump_value(&rows_of(&doc), &header).trim().to_owned(),
         Format::Table => dump_table(&rows_of(&doc), &header).trim().to_owned(),
-        Format::Json => {
-            let mut out = String::new();
-            write_json(&doc, &mut out);
-            out
-        }
+        Format::Json => doc.to_python_json(),
         Format::Yaml => dump_yaml(&doc).trim().to_owned(),
     }
+}
+
+/// Whether `cell` is a list or a tuple, which `--flatten` splits by position.
+fn is_sequence(cell: &Cell) -> bool {
+    matches!(cell, Cell::List(_) | Cell::Tuple(_))
 }
 
 fn rows_of(doc: &Cell) -> Vec<IndexMap<String, Cell>> {
@@ -315,7 +132,7 @@ fn convert(
     let has_sequence = |column: &Column| {
         records
             .iter()
-            .any(|r| r.get(column).is_some_and(Cell::is_sequence))
+            .any(|r| r.get(column).is_some_and(is_sequence))
     };
     if flatten {
         for column in columns {
@@ -434,9 +251,12 @@ fn dump_table(rows: &[IndexMap<String, Cell>], header: &[String]) -> String {
             .iter()
             .map(|r| r.get(name).cloned().unwrap_or(Cell::None))
             .collect();
-        let numeric = cells
-            .iter()
-            .all(|c| matches!(c, Cell::None) || c.is_numeric());
+        let numeric = cells.iter().all(|c| {
+            matches!(
+                c,
+                Cell::None | Cell::Bool(_) | Cell::Int(_) | Cell::Float(_)
+            )
+        });
         let max_width = cells
             .iter()
             .map(|c| width(&c.py_str()))
@@ -464,64 +284,6 @@ fn dump_table(rows: &[IndexMap<String, Cell>], header: &[String]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Writes `cell` as Python's `json.dumps` would.
-pub fn write_json(cell: &Cell, out: &mut String) {
-    write_json_with(cell, out, None, 0);
-}
-
-/// Writes `cell` as Python's `json.dumps(cell, indent=2)` would: one item per line, `","`
-/// and `": "` separators, `[]` and `{}` for empty collections.
-pub fn write_json_indented(cell: &Cell, out: &mut String) {
-    write_json_with(cell, out, Some(2), 0);
-}
-
-fn write_json_with(cell: &Cell, out: &mut String, indent: Option<usize>, level: usize) {
-    let separator = if indent.is_some() { "," } else { ", " };
-    let newline = |out: &mut String, level: usize| {
-        if let Some(width) = indent {
-            out.push('\n');
-            out.push_str(&" ".repeat(width * level));
-        }
-    };
-    match cell {
-        Cell::None => out.push_str("null"),
-        Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Cell::Int(i) => out.push_str(&i.to_string()),
-        Cell::Float(f) => out.push_str(&python_float(*f)),
-        Cell::Str(s) => write_python_str(s, out),
-        Cell::List(items) | Cell::Tuple(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(separator);
-                }
-                newline(out, level + 1);
-                write_json_with(item, out, indent, level + 1);
-            }
-            if !items.is_empty() {
-                newline(out, level);
-            }
-            out.push(']');
-        }
-        Cell::Map(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(separator);
-                }
-                newline(out, level + 1);
-                write_python_str(k, out);
-                out.push_str(": ");
-                write_json_with(v, out, indent, level + 1);
-            }
-            if !map.is_empty() {
-                newline(out, level);
-            }
-            out.push('}');
-        }
-    }
 }
 
 /// PyYAML's `safe_dump` layout: block style, two-space indentation, sequences inside mappings
@@ -834,61 +596,5 @@ mod tests {
             Cell::List(vec![Cell::Float(1.0), Cell::Float(f64::INFINITY)]),
         )]));
         assert_eq!(dump_yaml(&list), "values:\n- 1.0\n- .inf\n");
-    }
-
-    #[test]
-    fn indented_json_is_pythons_indent_2() {
-        // Hand-written from `json.dumps(doc, indent=2)`.
-        let doc = Cell::Map(IndexMap::from([
-            (
-                "values".to_owned(),
-                Cell::List(vec![
-                    Cell::Float(f64::NEG_INFINITY),
-                    Cell::Float(f64::INFINITY),
-                    Cell::Float(f64::NAN),
-                    Cell::Float(1e-5),
-                ]),
-            ),
-            ("empty".to_owned(), Cell::List(vec![])),
-            ("attrs".to_owned(), Cell::Map(IndexMap::new())),
-            (
-                "nested".to_owned(),
-                Cell::Map(IndexMap::from([("é".to_owned(), Cell::None)])),
-            ),
-        ]));
-        let mut out = String::new();
-        write_json_indented(&doc, &mut out);
-        assert_eq!(
-            out,
-            "{\n  \"values\": [\n    -Infinity,\n    Infinity,\n    NaN,\n    1e-05\n  ],\n  \
-             \"empty\": [],\n  \"attrs\": {},\n  \"nested\": {\n    \"\\u00e9\": null\n  }\n}"
-        );
-        let mut flat = String::new();
-        write_json(&doc, &mut flat);
-        assert_eq!(
-            flat,
-            r#"{"values": [-Infinity, Infinity, NaN, 1e-05], "empty": [], "attrs": {}, "nested": {"\u00e9": null}}"#
-        );
-    }
-
-    #[test]
-    fn python_reprs() {
-        assert_eq!(Cell::Str("it's".into()).py_repr(), "\"it's\"");
-        // Hand-checked against Python 3's repr: printable non-ASCII stays, the rest is escaped.
-        assert_eq!(
-            Cell::Str("é日本😀\u{1}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}\u{3000}\u{feff}".into())
-                .py_repr(),
-            r"'é日本😀\x01\x85\xa0\xad\u200b\u2028\u3000\ufeff'"
-        );
-        assert_eq!(
-            Cell::Str("\u{e000}\u{ffff}\u{e0001}\u{10ffff}¡".into()).py_repr(),
-            r"'\ue000\uffff\U000e0001\U0010ffff¡'"
-        );
-        assert_eq!(Cell::Float(f64::INFINITY).py_str(), "inf");
-        assert_eq!(Cell::Tuple(vec![]).py_repr(), "()");
-        assert_eq!(
-            Cell::List(vec![Cell::None, Cell::Bool(true)]).py_repr(),
-            "[None, True]"
-        );
     }
 }

@@ -99,10 +99,51 @@ pub fn write_python_str(s: &str, out: &mut String) {
 
 /// Appends `value` as Python's `json.dumps(value)` would write it.
 pub fn write_python_json(value: &Value, out: &mut String) {
-    write_json(value, out, ", ", ": ");
+    write_json(value, out, &Layout::DEFAULT, 0);
 }
 
-fn write_json(value: &Value, out: &mut String, item_sep: &str, key_sep: &str) {
+/// Appends `value` as Python's `json.dumps(value, indent=indent)` would write it: one item per
+/// line indented by `indent` spaces a level, `","` and `": "` separators, `[]` and `{}` for
+/// empty collections.
+pub fn write_python_json_indented(value: &Value, indent: usize, out: &mut String) {
+    let layout = Layout {
+        item_sep: ",",
+        key_sep: ": ",
+        indent: Some(indent),
+    };
+    write_json(value, out, &layout, 0);
+}
+
+/// The separators and indentation of one `json.dumps` call.
+struct Layout {
+    item_sep: &'static str,
+    key_sep: &'static str,
+    /// `indent=`: `None` writes everything on one line.
+    indent: Option<usize>,
+}
+
+impl Layout {
+    const DEFAULT: Layout = Layout {
+        item_sep: ", ",
+        key_sep: ": ",
+        indent: None,
+    };
+    const COMPACT: Layout = Layout {
+        item_sep: ",",
+        key_sep: ":",
+        indent: None,
+    };
+
+    /// Starts a new line at nesting `level` when indenting.
+    fn newline(&self, out: &mut String, level: usize) {
+        if let Some(width) = self.indent {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', width * level));
+        }
+    }
+}
+
+fn write_json(value: &Value, out: &mut String, layout: &Layout, level: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -123,9 +164,13 @@ fn write_json(value: &Value, out: &mut String, item_sep: &str, key_sep: &str) {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(item_sep);
+                    out.push_str(layout.item_sep);
                 }
-                write_json(item, out, item_sep, key_sep);
+                layout.newline(out, level + 1);
+                write_json(item, out, layout, level + 1);
+            }
+            if !items.is_empty() {
+                layout.newline(out, level);
             }
             out.push(']');
         }
@@ -133,11 +178,15 @@ fn write_json(value: &Value, out: &mut String, item_sep: &str, key_sep: &str) {
             out.push('{');
             for (i, (k, v)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(item_sep);
+                    out.push_str(layout.item_sep);
                 }
+                layout.newline(out, level + 1);
                 write_python_str(k, out);
-                out.push_str(key_sep);
-                write_json(v, out, item_sep, key_sep);
+                out.push_str(layout.key_sep);
+                write_json(v, out, layout, level + 1);
+            }
+            if !map.is_empty() {
+                layout.newline(out, level);
             }
             out.push('}');
         }
@@ -154,6 +203,22 @@ fn write_json(value: &Value, out: &mut String, item_sep: &str, key_sep: &str) {
 pub fn to_python_json(value: &Value) -> String {
     let mut out = String::new();
     write_python_json(value, &mut out);
+    out
+}
+
+/// `json.dumps(value, indent=indent)`.
+///
+/// ```
+/// use hpo_core::json::{float_token, to_python_json_indented};
+/// let v = serde_json::json!({"values": [float_token(f64::INFINITY), 1e-5], "attrs": {}});
+/// assert_eq!(
+///     to_python_json_indented(&v, 2),
+///     "{\n  \"values\": [\n    Infinity,\n    1e-05\n  ],\n  \"attrs\": {}\n}"
+/// );
+/// ```
+pub fn to_python_json_indented(value: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    write_python_json_indented(value, indent, &mut out);
     out
 }
 
@@ -234,7 +299,7 @@ pub fn parse_python_json(text: &str) -> serde_json::Result<Value> {
 /// [`float_to_value`] made from non-finite floats are written as strings.
 pub fn to_python_json_compact(value: &Value) -> String {
     let mut out = String::new();
-    write_json(value, &mut out, ",", ":");
+    write_json(value, &mut out, &Layout::COMPACT, 0);
     out
 }
 

@@ -31,6 +31,7 @@ pub struct ReadmeDoctests;
 mod decimal;
 pub mod distributions;
 pub mod error;
+pub mod frame;
 pub mod json;
 pub mod logging;
 pub mod math;

@@ -311,3 +311,140 @@ fn metric_names_and_export() {
         "FloatDistribution"
     );
 }
+
+/// `export_csv` writes what pandas' `study.trials_dataframe().to_csv(index=False)` writes.
+/// Expectations written by hand from pandas' rules: a float64 column holds `inf`, `-inf`, `2.0`
+/// for an integer next to a missing cell, and an empty cell when missing; datetimes take the 3
+/// fractional digits the column needs; durations are timedeltas; dicts and lists are Python's
+/// `str()`; fields with `,` or `"` are quoted as Python's csv writer quotes them.
+#[test]
+fn export_csv_writes_pandas_cells() {
+    use chrono::{Duration, TimeZone, Utc};
+    use serde_json::json;
+
+    let study = Study::builder().name("pandas").build().unwrap();
+    let x = Distribution::float(0.0, 1.0).unwrap();
+    let n = Distribution::int(1, 3).unwrap();
+    let at = |minute, millis| {
+        Some(
+            Utc.with_ymd_and_hms(2024, 1, 2, 3, minute, 0).unwrap()
+                + Duration::milliseconds(millis),
+        )
+    };
+    let trials = [
+        FrozenTrial::new(TrialState::Complete)
+            .with_value(f64::INFINITY)
+            .with_param("x", 0.25, x.clone())
+            .unwrap()
+            .with_param("n", 2, n.clone())
+            .unwrap()
+            .with_user_attr("cfg", json!({"lr": 0.001, "layers": [1, 2]}))
+            .with_user_attr("tags", json!(["a", null, true, 1.5]))
+            .with_datetimes(at(4, 5_250), at(4, 6_750)),
+        FrozenTrial::new(TrialState::Complete)
+            .with_value(f64::NEG_INFINITY)
+            .with_param("x", 0.5, x.clone())
+            .unwrap()
+            .with_param("n", 3, n)
+            .unwrap()
+            .with_user_attr("cfg", json!({}))
+            .with_user_attr("tags", 7)
+            .with_datetimes(at(5, 0), at(5, 1_000)),
+        FrozenTrial::new(TrialState::Pruned)
+            .with_param("x", 1.0, x)
+            .unwrap()
+            .with_intermediate_value(0, 0.7)
+            .with_datetimes(at(6, 0), at(6, 500)),
+        FrozenTrial::new(TrialState::Fail)
+            .with_system_attr("fail_reason", "boom, \"bad\"")
+            .with_datetimes(at(7, 0), at(7, 2_000)),
+    ];
+    study.add_trials(&trials).unwrap();
+
+    let mut csv = Vec::new();
+    study.export_csv(&mut csv).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "number,value,datetime_start,datetime_complete,duration,params_n,params_x,\
+         user_attrs_cfg,user_attrs_tags,system_attrs_fail_reason,state\n\
+         0,inf,2024-01-02 03:04:05.250,2024-01-02 03:04:06.750,0 days 00:00:01.500000,2.0,0.25,\
+         \"{'lr': 0.001, 'layers': [1, 2]}\",\"['a', None, True, 1.5]\",,COMPLETE\n\
+         1,-inf,2024-01-02 03:05:00.000,2024-01-02 03:05:01.000,0 days 00:00:01.000000,3.0,0.5,\
+         {},7,,COMPLETE\n\
+         2,,2024-01-02 03:06:00.000,2024-01-02 03:06:00.500,0 days 00:00:00.500000,,1.0,,,,\
+         PRUNED\n\
+         3,,2024-01-02 03:07:00.000,2024-01-02 03:07:02.000,0 days 00:00:02.000000,,,,,\
+         \"boom, \"\"bad\"\"\",FAIL\n"
+    );
+
+    // The JSON export: Python's json.dumps(..., indent=2), infinities as bare tokens.
+    let mut json = Vec::new();
+    study.export_json(&mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    assert!(
+        json.starts_with(
+            "{\n  \"study_name\": \"pandas\",\n  \"directions\": [\n    \"MINIMIZE\"\n  ],\n  \
+             \"trials\": [\n    {\n      \"number\": 0,\n      \"state\": \"COMPLETE\",\n      \
+             \"values\": [\n        Infinity\n      ],\n      \
+             \"datetime_start\": \"2024-01-02 03:04:05.250000\",\n"
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"values\": [\n        -Infinity\n      ],"),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"state\": \"PRUNED\",\n      \"values\": null,"),
+        "{json}"
+    );
+    assert!(json.contains("\"duration\": 1.5,"), "{json}");
+    assert!(
+        json.contains(
+            "\"user_attrs\": {\n        \"cfg\": {\n          \"lr\": 0.001,\n          \
+             \"layers\": [\n            1,\n            2\n          ]\n        },"
+        ),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"intermediate_values\": {\n        \"0\": 0.7\n      }"),
+        "{json}"
+    );
+    assert!(
+        json.contains(
+            "\"system_attrs\": {\n        \"fail_reason\": \"boom, \\\"bad\\\"\"\n      },"
+        ),
+        "{json}"
+    );
+    assert!(json.ends_with("\n  ]\n}\n"), "{json}");
+
+    // No trials: pandas writes an empty frame as one empty line.
+    let empty = Study::builder().build().unwrap();
+    let mut csv = Vec::new();
+    empty.export_csv(&mut csv).unwrap();
+    assert_eq!(csv, b"\n");
+}
+
+/// A categorical with a NaN choice: Optuna stores its distribution as `{"choices": [1.0, NaN]}`,
+/// and `json.dumps` writes that NaN back as the bare token, not as the string `"NaN"`.
+#[test]
+fn export_json_keeps_nan_choices_as_python_tokens() {
+    let study = Study::builder().build().unwrap();
+    let c = Distribution::categorical([1.0, f64::NAN]).unwrap();
+    study
+        .add_trial(
+            &FrozenTrial::new(TrialState::Complete)
+                .with_value(0.5)
+                .with_param("c", 1.0, c)
+                .unwrap(),
+        )
+        .unwrap();
+    let mut json = Vec::new();
+    study.export_json(&mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    assert!(
+        json.contains("\"choices\": [\n              1.0,\n              NaN\n            ]"),
+        "{json}"
+    );
+    assert!(!json.contains("\"NaN\""), "{json}");
+}

@@ -1,189 +1,243 @@
-//! Exporting all trials as CSV or JSON: the equivalent of Optuna's `trials_dataframe`.
+//! Exporting all trials as CSV or JSON: Optuna's `study.trials_dataframe()` as pandas writes it,
+//! and the trials as Python's `json.dumps(..., indent=2)` writes them. `hpo export` prints
+//! exactly these bytes.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
-use serde_json::{Map, Value, json};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 
-use crate::error::Result;
-use crate::json::python_float;
+use crate::error::{DistributionError, Result};
+use crate::frame::{Cell, Frame, Series};
+use crate::json::{float_token, patch_non_finite, to_python_json_indented};
+use crate::param::ParamValue;
 use crate::study::Study;
-use crate::trial::FrozenTrial;
+use crate::trial::{Attrs, FrozenTrial};
 
+/// The datetime format of the JSON export (microseconds, as Optuna stores them).
 const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 
 impl Study {
-    /// Writes every trial as CSV, one row per trial, with the columns of Optuna's
-    /// `trials_dataframe()`: `number`, `value` (or `values_0`, ... / the metric names),
-    /// `datetime_start`, `datetime_complete`, `duration` (seconds), `params_<name>`,
-    /// `user_attrs_<key>`, `system_attrs_<key>`, `state`. Empty cells mean "not set".
-    pub fn export_csv(&self, mut out: impl Write) -> Result<()> {
+    /// Optuna's `study.trials_dataframe()` with its default attributes: one row per trial, the
+    /// columns described in [`crate::frame`]. A study without trials has no column, as in
+    /// Optuna (`pd.DataFrame()`).
+    pub fn trials_frame(&self) -> Result<Frame> {
         let trials = self.trials()?;
-        let value_columns = self.value_columns()?;
-        let params: BTreeSet<&str> = trials
-            .iter()
-            .flat_map(|t| t.params.keys().map(String::as_str))
-            .collect();
-        let user: BTreeSet<&str> = trials
-            .iter()
-            .flat_map(|t| t.user_attrs.keys().map(String::as_str))
-            .collect();
-        let system: BTreeSet<&str> = trials
-            .iter()
-            .flat_map(|t| t.system_attrs.keys().map(String::as_str))
-            .collect();
-
-        let mut header: Vec<String> = vec!["number".into()];
-        header.extend(value_columns.iter().cloned());
-        header.extend(["datetime_start", "datetime_complete", "duration"].map(String::from));
-        header.extend(params.iter().map(|p| format!("params_{p}")));
-        header.extend(user.iter().map(|k| format!("user_attrs_{k}")));
-        header.extend(system.iter().map(|k| format!("system_attrs_{k}")));
-        header.push("state".into());
-        write_row(&mut out, header.iter().map(String::as_str))?;
-
-        for t in &trials {
-            let mut row: Vec<String> = vec![t.number.to_string()];
-            for i in 0..value_columns.len() {
-                row.push(
-                    t.values
-                        .as_ref()
-                        .and_then(|v| v.get(i))
-                        .map_or_else(String::new, |v| python_float(*v)),
-                );
-            }
-            row.push(
-                t.datetime_start
-                    .map_or_else(String::new, |d| d.format(DATETIME_FORMAT).to_string()),
-            );
-            row.push(
-                t.datetime_complete
-                    .map_or_else(String::new, |d| d.format(DATETIME_FORMAT).to_string()),
-            );
-            row.push(duration_seconds(t).map_or_else(String::new, |s| s.to_string()));
-            for p in &params {
-                row.push(t.param(p).map_or_else(String::new, cell_of_param));
-            }
-            for k in &user {
-                row.push(t.user_attrs.get(*k).map_or_else(String::new, cell_of_json));
-            }
-            for k in &system {
-                row.push(
-                    t.system_attrs
-                        .get(*k)
-                        .map_or_else(String::new, cell_of_json),
-                );
-            }
-            row.push(t.state.name().to_owned());
-            write_row(&mut out, row.iter().map(String::as_str))?;
+        if trials.is_empty() {
+            return Ok(Frame::default());
         }
-        Ok(())
-    }
-
-    /// Writes every trial as a JSON array of objects: `number`, `state`, `values`,
-    /// `datetime_start`, `datetime_complete`, `duration` (seconds), `params` (external values),
-    /// `distributions` (Optuna's distribution JSON), `user_attrs`, `system_attrs`,
-    /// `intermediate_values` (by step). Non-finite floats are written as `null`.
-    pub fn export_json(&self, mut out: impl Write) -> Result<()> {
-        let trials: Vec<Value> = self.trials()?.iter().map(|t| trial_to_json(t)).collect();
-        serde_json::to_writer_pretty(
-            &mut out,
-            &json!({
-                "study_name": self.name(),
-                "directions": self.directions().iter().map(|d| d.name()).collect::<Vec<_>>(),
-                "trials": trials,
-            }),
-        )?;
-        out.write_all(b"\n")?;
-        Ok(())
-    }
-
-    fn value_columns(&self) -> Result<Vec<String>> {
-        if let Some(names) = self.metric_names()? {
-            return Ok(names.into_iter().map(|n| format!("values_{n}")).collect());
+        let metric_names = self.metric_names()?;
+        let n_objectives = self.directions().len();
+        let mut columns = vec![(
+            "number".to_owned(),
+            Series::Cells(
+                trials
+                    .iter()
+                    .map(|t| Some(Cell::Int(t.number as i64)))
+                    .collect(),
+            ),
+        )];
+        let value_names: Vec<String> = match (&metric_names, self.is_multi_objective()) {
+            (None, false) => vec!["value".to_owned()],
+            (Some(names), false) => vec![flat_name("value", &names[0])],
+            (None, true) => (0..n_objectives).map(|i| format!("values_{i}")).collect(),
+            (Some(names), true) => names.iter().map(|n| flat_name("values", n)).collect(),
+        };
+        for (i, name) in value_names.into_iter().enumerate() {
+            let cells = trials
+                .iter()
+                .map(|t| {
+                    let value = t.values.as_ref().and_then(|v| v.get(i).copied());
+                    Some(Cell::opt_float(value))
+                })
+                .collect();
+            columns.push((name, Series::Cells(cells)));
         }
-        Ok(match self.directions().len() {
-            1 => vec!["value".into()],
-            n => (0..n).map(|i| format!("values_{i}")).collect(),
-        })
-    }
-}
+        columns.push((
+            "datetime_start".to_owned(),
+            Series::Datetimes(trials.iter().map(|t| t.datetime_start).collect()),
+        ));
+        columns.push((
+            "datetime_complete".to_owned(),
+            Series::Datetimes(trials.iter().map(|t| t.datetime_complete).collect()),
+        ));
+        columns.push((
+            "duration".to_owned(),
+            Series::Durations(trials.iter().map(|t| t.duration()).collect()),
+        ));
 
-fn duration_seconds(t: &FrozenTrial) -> Option<f64> {
-    t.duration()
-        .map(|d| d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6)
-}
-
-fn trial_to_json(t: &FrozenTrial) -> Value {
-    let num = |x: f64| serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number);
-    let params: Map<String, Value> = t
-        .params
-        .iter()
-        .map(|(k, p)| (k.clone(), p.value.to_json()))
-        .collect();
-    let distributions: Map<String, Value> = t
-        .params
-        .iter()
-        .map(|(k, p)| {
+        let mut params: Vec<&String> = trials.iter().flat_map(|t| t.params.keys()).collect();
+        params.sort();
+        params.dedup();
+        for name in params {
+            let cells = trials
+                .iter()
+                .map(|t| t.param(name).map(Cell::from_param))
+                .collect();
+            columns.push((flat_name("params", name), Series::Cells(cells)));
+        }
+        for (group, attrs) in [
             (
-                k.clone(),
-                serde_json::from_str(&p.distribution.to_json()).unwrap_or(Value::Null),
-            )
+                "user_attrs",
+                trials.iter().map(|t| &t.user_attrs).collect::<Vec<_>>(),
+            ),
+            (
+                "system_attrs",
+                trials.iter().map(|t| &t.system_attrs).collect(),
+            ),
+        ] {
+            let mut keys: Vec<&String> = attrs.iter().flat_map(|a| a.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let cells = attrs
+                    .iter()
+                    .map(|a| a.get(key).map(Cell::from_json))
+                    .collect();
+                columns.push((flat_name(group, key), Series::Cells(cells)));
+            }
+        }
+        columns.push((
+            "state".to_owned(),
+            Series::Cells(
+                trials
+                    .iter()
+                    .map(|t| Some(Cell::Str(t.state.name().to_owned())))
+                    .collect(),
+            ),
+        ));
+        Ok(Frame { columns })
+    }
+
+    /// Writes every trial as CSV: exactly what pandas'
+    /// `study.trials_dataframe().to_csv(index=False)` writes in Optuna, cell for cell
+    /// ([`Study::trials_frame`], [`Frame::to_csv`]).
+    ///
+    /// Columns: `number`, `value` (`values_<i>`, or `value_<metric>` / `values_<metric>` with
+    /// metric names), `datetime_start`, `datetime_complete`, `duration` (a pandas timedelta,
+    /// `0 days 00:00:01.500000`), `params_<name>`, `user_attrs_<key>`, `system_attrs_<key>`,
+    /// `state`. Cells are pandas' (`inf`, `1.0` in a float column, Python's `str()` of dicts and
+    /// lists); an empty cell is a missing value or NaN. A study without trials is one empty line.
+    ///
+    /// ```
+    /// use hpo_core::Study;
+    /// let study = Study::builder().build()?;
+    /// study.optimize(1, |trial| Ok(trial.suggest_int("n", 1, 1)? as f64 * f64::INFINITY))?;
+    /// let mut csv = Vec::new();
+    /// study.export_csv(&mut csv)?;
+    /// let csv = String::from_utf8(csv).unwrap();
+    /// let mut lines = csv.lines();
+    /// assert_eq!(
+    ///     lines.next(),
+    ///     Some("number,value,datetime_start,datetime_complete,duration,params_n,state")
+    /// );
+    /// assert!(lines.next().unwrap().starts_with("0,inf,"));
+    /// # Ok::<(), hpo_core::Error>(())
+    /// ```
+    pub fn export_csv(&self, mut out: impl Write) -> Result<()> {
+        out.write_all(self.trials_frame()?.to_csv().as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes the study as Python's `json.dumps(document, indent=2)` writes it, then a newline:
+    /// an object with `study_name`, `directions` and `trials`, each trial with `number`,
+    /// `state`, `values`, `datetime_start`, `datetime_complete`, `duration` (seconds),
+    /// `params` (external values), `distributions` (Optuna's distribution JSON), `user_attrs`,
+    /// `system_attrs` and `intermediate_values` (by step). Non-finite floats are Python's bare
+    /// tokens `NaN`, `Infinity` and `-Infinity`, as Optuna's own JSON output writes them;
+    /// missing values are `null`.
+    pub fn export_json(&self, mut out: impl Write) -> Result<()> {
+        let trials = self
+            .trials()?
+            .iter()
+            .map(|t| trial_document(t))
+            .collect::<Result<Vec<Value>>>()?;
+        let mut document = Map::new();
+        document.insert("study_name".to_owned(), self.name().into());
+        document.insert(
+            "directions".to_owned(),
+            self.directions().iter().map(|d| d.name()).collect(),
+        );
+        document.insert("trials".to_owned(), Value::Array(trials));
+        let mut text = to_python_json_indented(&Value::Object(document), 2);
+        text.push('\n');
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Optuna's `_flatten_columns`: `("params", "x")` → `params_x`; an empty key adds nothing.
+fn flat_name(name: &str, key: &str) -> String {
+    if key.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}_{key}")
+    }
+}
+
+/// One trial of the JSON export, with [`float_token`]s for its floats.
+fn trial_document(t: &FrozenTrial) -> Result<Value> {
+    let datetime = |d: Option<DateTime<Utc>>| {
+        d.map_or(Value::Null, |d| {
+            d.format(DATETIME_FORMAT).to_string().into()
         })
-        .collect();
-    let intermediate: Map<String, Value> = t
-        .intermediate_values
-        .iter()
-        .map(|(s, v)| (s.to_string(), num(*v)))
-        .collect();
-    json!({
-        "number": t.number,
-        "state": t.state.name(),
-        "values": t.values.as_ref().map(|v| v.iter().map(|x| num(*x)).collect::<Vec<_>>()),
-        "datetime_start": t.datetime_start.map(|d| d.format(DATETIME_FORMAT).to_string()),
-        "datetime_complete": t.datetime_complete.map(|d| d.format(DATETIME_FORMAT).to_string()),
-        "duration": duration_seconds(t),
-        "params": params,
-        "distributions": distributions,
-        "user_attrs": t.user_attrs,
-        "system_attrs": t.system_attrs,
-        "intermediate_values": intermediate,
-    })
+    };
+    let attrs = |attrs: &Attrs| Value::Object(attrs.clone().into_iter().collect());
+    let mut params = Map::new();
+    let mut distributions = Map::new();
+    for (name, p) in &t.params {
+        params.insert(name.clone(), param_token(&p.value));
+        let text = p.distribution.to_json();
+        // Keeps a NaN choice as the marker that the writer prints as Python's bare `NaN`.
+        let json = serde_json::from_str(&patch_non_finite(&text)).map_err(|e| {
+            DistributionError::BadJson {
+                json: text.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+        distributions.insert(name.clone(), json);
+    }
+    let mut doc = Map::new();
+    doc.insert("number".to_owned(), t.number.into());
+    doc.insert("state".to_owned(), t.state.name().into());
+    doc.insert(
+        "values".to_owned(),
+        t.values
+            .as_ref()
+            .map_or(Value::Null, |v| v.iter().map(|x| float_token(*x)).collect()),
+    );
+    doc.insert("datetime_start".to_owned(), datetime(t.datetime_start));
+    doc.insert(
+        "datetime_complete".to_owned(),
+        datetime(t.datetime_complete),
+    );
+    doc.insert(
+        "duration".to_owned(),
+        t.duration().map_or(Value::Null, |d| {
+            float_token(d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6)
+        }),
+    );
+    doc.insert("params".to_owned(), Value::Object(params));
+    doc.insert("distributions".to_owned(), Value::Object(distributions));
+    doc.insert("user_attrs".to_owned(), attrs(&t.user_attrs));
+    doc.insert("system_attrs".to_owned(), attrs(&t.system_attrs));
+    doc.insert(
+        "intermediate_values".to_owned(),
+        Value::Object(
+            t.intermediate_values
+                .iter()
+                .map(|(step, v)| (step.to_string(), float_token(*v)))
+                .collect(),
+        ),
+    );
+    Ok(Value::Object(doc))
 }
 
-fn cell_of_param(v: &crate::param::ParamValue) -> String {
-    match v {
-        crate::param::ParamValue::Str(s) => s.clone(),
-        crate::param::ParamValue::Float(f) => python_float(*f),
-        crate::param::ParamValue::Null => String::new(),
-        other => other.to_json().to_string(),
+/// A parameter value for the JSON export: as [`ParamValue::to_json`], but a non-finite float
+/// stays a float (a [`float_token`]) instead of becoming `null`.
+fn param_token(value: &ParamValue) -> Value {
+    match value {
+        ParamValue::Float(f) => float_token(*f),
+        other => other.to_json(),
     }
-}
-
-fn cell_of_json(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// One CSV record (RFC 4180 quoting).
-fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> Result<()> {
-    let mut line = String::new();
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        if cell.contains([',', '"', '\n', '\r']) {
-            line.push('"');
-            line.push_str(&cell.replace('"', "\"\""));
-            line.push('"');
-        } else {
-            line.push_str(cell);
-        }
-    }
-    line.push('\n');
-    out.write_all(line.as_bytes())?;
-    Ok(())
 }

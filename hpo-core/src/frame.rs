@@ -1,9 +1,12 @@
-//! `hpo export`'s CSV: Optuna's `study.trials_dataframe()` as pandas writes it with
-//! `to_csv(index=False)`, cell for cell.
+//! The trials of a study as a table: Optuna's `study.trials_dataframe()` and what pandas'
+//! `to_csv(index=False)` writes for it, cell for cell, plus the Python value model the table
+//! (and hpo's command line) prints with: [`Cell`], with Python's `str()`, `repr()` and
+//! `json.dumps`.
 //!
-//! The columns are those of `trials_dataframe()` (`optuna/study/_dataframe.py`): `number`,
-//! `value` (`value_<metric>` with a metric name; `values_<i>` or `values_<metric>` for several
-//! objectives), `datetime_start`, `datetime_complete`, `duration`, then `params_<name>`,
+//! [`Study::trials_frame`](crate::Study::trials_frame) builds the [`Frame`] with the columns of
+//! `trials_dataframe()` (`optuna/study/_dataframe.py`): `number`, `value` (`value_<metric>`
+//! with a metric name; `values_<i>` or `values_<metric>` for several objectives),
+//! `datetime_start`, `datetime_complete`, `duration`, then `params_<name>`,
 //! `user_attrs_<key>` and `system_attrs_<key>` (each group sorted), and `state`.
 //!
 //! How pandas writes a cell depends on the dtype it gives the whole column:
@@ -19,9 +22,224 @@
 //! Rows go through Python's `csv` writer: a field is quoted when it holds `,`, `"` or a newline.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use hpo_core::{Result, Study};
+use indexmap::IndexMap;
+use serde_json::Value;
 
-use crate::output::{Cell, py_float_str};
+use crate::json;
+use crate::param::ParamValue;
+
+/// One value of a frame (or of any record printed as Python would print it), with Python's
+/// types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Python's `None`.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A list.
+    List(Vec<Cell>),
+    /// A tuple (printed `('a',)` in tables, a list in JSON and YAML).
+    Tuple(Vec<Cell>),
+    /// A dict, in insertion order.
+    Map(IndexMap<String, Cell>),
+}
+
+impl Cell {
+    /// A parameter value.
+    pub fn from_param(value: &ParamValue) -> Cell {
+        match value {
+            ParamValue::Null => Cell::None,
+            ParamValue::Bool(b) => Cell::Bool(*b),
+            ParamValue::Int(i) => Cell::Int(*i),
+            ParamValue::Float(f) => Cell::Float(*f),
+            ParamValue::Str(s) => Cell::Str(s.clone()),
+        }
+    }
+
+    /// A JSON value (attributes): integers stay integers, objects keep their order.
+    pub fn from_json(value: &Value) -> Cell {
+        match value {
+            Value::Null => Cell::None,
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Cell::Int(i),
+                None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Cell::Str(s.clone()),
+            Value::Array(a) => Cell::List(a.iter().map(Cell::from_json).collect()),
+            Value::Object(o) => Cell::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Cell::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A float, or `None` when absent.
+    pub fn opt_float(value: Option<f64>) -> Cell {
+        value.map_or(Cell::None, Cell::Float)
+    }
+
+    /// Python's `json.dumps(value)`: `", "` and `": "` separators, non-finite floats as the bare
+    /// tokens `NaN`, `Infinity` and `-Infinity`, tuples as lists.
+    ///
+    /// ```
+    /// use hpo_core::frame::Cell;
+    /// let cell = Cell::List(vec![Cell::Float(f64::INFINITY), Cell::Str("é".into()), Cell::None]);
+    /// assert_eq!(cell.to_python_json(), r#"[Infinity, "\u00e9", null]"#);
+    /// ```
+    pub fn to_python_json(&self) -> String {
+        json::to_python_json(&self.to_json_tokens())
+    }
+
+    /// Python's `json.dumps(value, indent=indent)`.
+    pub fn to_python_json_indented(&self, indent: usize) -> String {
+        json::to_python_json_indented(&self.to_json_tokens(), indent)
+    }
+
+    /// The value for [`crate::json`]'s writers: non-finite floats become the markers of
+    /// [`json::float_token`], so the result is meant for those writers only.
+    fn to_json_tokens(&self) -> Value {
+        match self {
+            Cell::None => Value::Null,
+            Cell::Bool(b) => Value::Bool(*b),
+            Cell::Int(i) => Value::from(*i),
+            Cell::Float(f) => json::float_token(*f),
+            Cell::Str(s) => Value::String(s.clone()),
+            Cell::List(items) | Cell::Tuple(items) => {
+                Value::Array(items.iter().map(Cell::to_json_tokens).collect())
+            }
+            Cell::Map(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), v.to_json_tokens()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Python's `str(value)`.
+    pub fn py_str(&self) -> String {
+        match self {
+            Cell::Str(s) => s.clone(),
+            other => other.py_repr(),
+        }
+    }
+
+    /// Python's `repr(value)`.
+    pub fn py_repr(&self) -> String {
+        match self {
+            Cell::None => "None".to_owned(),
+            Cell::Bool(true) => "True".to_owned(),
+            Cell::Bool(false) => "False".to_owned(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => py_float_str(*f),
+            Cell::Str(s) => py_str_repr(s),
+            Cell::List(items) => {
+                let parts: Vec<String> = items.iter().map(Cell::py_repr).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Cell::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(Cell::py_repr).collect();
+                if parts.len() == 1 {
+                    format!("({},)", parts[0])
+                } else {
+                    format!("({})", parts.join(", "))
+                }
+            }
+            Cell::Map(map) => {
+                let parts: Vec<String> = map
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", py_str_repr(k), v.py_repr()))
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+        }
+    }
+}
+
+/// Python's `str(float)`: `0.1`, `1e-05`, `inf`, `nan`.
+pub fn py_float_str(x: f64) -> String {
+    ParamValue::Float(x).to_string()
+}
+
+/// Python's `repr(str)`: single quotes unless the text holds one and no double quote.
+fn py_str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if !py_printable(c) => {
+                let code = c as u32;
+                if code < 0x100 {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else if code <= 0xffff {
+                    out.push_str(&format!("\\u{code:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{code:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `str.isprintable` for one character, which `repr` escapes when false: controls,
+/// separators other than the space, format characters, private use and noncharacters.
+/// Exact for every assigned code point of Python 3.11's Unicode tables; unassigned ones, which
+/// Python escapes too, are not told apart here.
+fn py_printable(c: char) -> bool {
+    let code = c as u32;
+    !matches!(
+        code,
+        0..=0x1f
+            | 0x7f..=0xa0
+            | 0xad
+            | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x890..=0x891
+            | 0x8e2
+            | 0x1680
+            | 0x180e
+            | 0x2000..=0x200f
+            | 0x2028..=0x202f
+            | 0x205f..=0x206f
+            | 0x3000
+            | 0xe000..=0xf8ff
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0x110bd
+            | 0x110cd
+            | 0x13430..=0x13438
+            | 0x1bca0..=0x1bca3
+            | 0x1d173..=0x1d17a
+            | 0xe0001
+            | 0xe0020..=0xe007f
+            | 0xf0000..
+    ) && code & 0xfffe != 0xfffe
+}
 
 /// One column of the frame, with the type pandas infers for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,115 +252,17 @@ pub enum Series {
     Durations(Vec<Option<Duration>>),
 }
 
-/// The trials of a study as named columns, one row per trial.
+/// A table of named columns, one row per trial: Optuna's `study.trials_dataframe()`, as
+/// [`Study::trials_frame`](crate::Study::trials_frame) builds it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Frame {
     /// Column names and their cells, in order.
     pub columns: Vec<(String, Series)>,
 }
 
-/// Optuna's `study.trials_dataframe()` with its default attributes. A study without trials
-/// has no column, as in Optuna (`pd.DataFrame()`).
-pub fn trials_frame(study: &Study) -> Result<Frame> {
-    let trials = study.trials()?;
-    if trials.is_empty() {
-        return Ok(Frame::default());
-    }
-    let metric_names = study.metric_names()?;
-    let n_objectives = study.directions().len();
-    let mut columns = vec![(
-        "number".to_owned(),
-        Series::Cells(
-            trials
-                .iter()
-                .map(|t| Some(Cell::Int(t.number as i64)))
-                .collect(),
-        ),
-    )];
-    let value_names: Vec<String> = match (&metric_names, study.is_multi_objective()) {
-        (None, false) => vec!["value".to_owned()],
-        (Some(names), false) => vec![flat_name("value", &names[0])],
-        (None, true) => (0..n_objectives).map(|i| format!("values_{i}")).collect(),
-        (Some(names), true) => names.iter().map(|n| flat_name("values", n)).collect(),
-    };
-    for (i, name) in value_names.into_iter().enumerate() {
-        let cells = trials
-            .iter()
-            .map(|t| {
-                let value = t.values.as_ref().and_then(|v| v.get(i).copied());
-                Some(Cell::opt_float(value))
-            })
-            .collect();
-        columns.push((name, Series::Cells(cells)));
-    }
-    columns.push((
-        "datetime_start".to_owned(),
-        Series::Datetimes(trials.iter().map(|t| t.datetime_start).collect()),
-    ));
-    columns.push((
-        "datetime_complete".to_owned(),
-        Series::Datetimes(trials.iter().map(|t| t.datetime_complete).collect()),
-    ));
-    columns.push((
-        "duration".to_owned(),
-        Series::Durations(trials.iter().map(|t| t.duration()).collect()),
-    ));
-
-    let mut params: Vec<&String> = trials.iter().flat_map(|t| t.params.keys()).collect();
-    params.sort();
-    params.dedup();
-    for name in params {
-        let cells = trials
-            .iter()
-            .map(|t| t.param(name).map(Cell::from_param))
-            .collect();
-        columns.push((flat_name("params", name), Series::Cells(cells)));
-    }
-    for (group, attrs) in [
-        (
-            "user_attrs",
-            trials.iter().map(|t| &t.user_attrs).collect::<Vec<_>>(),
-        ),
-        (
-            "system_attrs",
-            trials.iter().map(|t| &t.system_attrs).collect(),
-        ),
-    ] {
-        let mut keys: Vec<&String> = attrs.iter().flat_map(|a| a.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            let cells = attrs
-                .iter()
-                .map(|a| a.get(key).map(Cell::from_json))
-                .collect();
-            columns.push((flat_name(group, key), Series::Cells(cells)));
-        }
-    }
-    columns.push((
-        "state".to_owned(),
-        Series::Cells(
-            trials
-                .iter()
-                .map(|t| Some(Cell::Str(t.state.name().to_owned())))
-                .collect(),
-        ),
-    ));
-    Ok(Frame { columns })
-}
-
-/// Optuna's `_flatten_columns`: `("params", "x")` → `params_x`; an empty key adds nothing.
-fn flat_name(name: &str, key: &str) -> String {
-    if key.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{name}_{key}")
-    }
-}
-
 impl Frame {
     /// The frame as pandas' `to_csv(index=False)` writes it: a header line, then one line per
-    /// trial, each ending in `\n`.
+    /// row, each ending in `\n`. A frame without columns is one empty line.
     pub fn to_csv(&self) -> String {
         let rendered: Vec<Vec<String>> = self.columns.iter().map(|(_, s)| s.render()).collect();
         let n_rows = rendered.first().map_or(0, Vec::len);
@@ -283,7 +403,6 @@ fn write_csv_row<'a>(fields: impl Iterator<Item = &'a str>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use indexmap::IndexMap;
 
     use super::*;
 
@@ -483,5 +602,71 @@ mod tests {
         assert_eq!(one.to_csv(), "a\n1.0\n\"\"\n");
         // No trials: pandas writes an empty frame as one empty line.
         assert_eq!(Frame::default().to_csv(), "\n");
+    }
+
+    #[test]
+    fn python_reprs() {
+        assert_eq!(Cell::Str("it's".into()).py_repr(), "\"it's\"");
+        // Hand-checked against Python 3's repr: printable non-ASCII stays, the rest is escaped.
+        assert_eq!(
+            Cell::Str("é日本😀\u{1}\u{85}\u{a0}\u{ad}\u{200b}\u{2028}\u{3000}\u{feff}".into())
+                .py_repr(),
+            r"'é日本😀\x01\x85\xa0\xad\u200b\u2028\u3000\ufeff'"
+        );
+        assert_eq!(
+            Cell::Str("\u{e000}\u{ffff}\u{e0001}\u{10ffff}¡".into()).py_repr(),
+            r"'\ue000\uffff\U000e0001\U0010ffff¡'"
+        );
+        assert_eq!(Cell::Float(f64::INFINITY).py_str(), "inf");
+        assert_eq!(Cell::Tuple(vec![]).py_repr(), "()");
+        assert_eq!(
+            Cell::Tuple(vec![Cell::Str("MINIMIZE".into())]).py_repr(),
+            "('MINIMIZE',)"
+        );
+        assert_eq!(
+            Cell::List(vec![Cell::None, Cell::Bool(true)]).py_repr(),
+            "[None, True]"
+        );
+    }
+
+    #[test]
+    fn json_is_pythons_json_dumps() {
+        // Hand-written from `json.dumps(doc, indent=2)` and `json.dumps(doc)`.
+        let doc = Cell::Map(IndexMap::from([
+            (
+                "values".to_owned(),
+                Cell::List(vec![
+                    Cell::Float(f64::NEG_INFINITY),
+                    Cell::Float(f64::INFINITY),
+                    Cell::Float(f64::NAN),
+                    Cell::Float(1e-5),
+                    Cell::Int(3),
+                ]),
+            ),
+            ("empty".to_owned(), Cell::List(vec![])),
+            ("attrs".to_owned(), Cell::Map(IndexMap::new())),
+            (
+                "nested".to_owned(),
+                Cell::Map(IndexMap::from([("é".to_owned(), Cell::None)])),
+            ),
+            (
+                "tuple".to_owned(),
+                Cell::Tuple(vec![Cell::Bool(true), Cell::Str("a\"b".into())]),
+            ),
+        ]));
+        assert_eq!(
+            doc.to_python_json_indented(2),
+            "{\n  \"values\": [\n    -Infinity,\n    Infinity,\n    NaN,\n    1e-05,\n    3\n  \
+             ],\n  \"empty\": [],\n  \"attrs\": {},\n  \
+             \"nested\": {\n    \"\\u00e9\": null\n  },\n  \
+             \"tuple\": [\n    true,\n    \"a\\\"b\"\n  ]\n}"
+        );
+        assert_eq!(
+            doc.to_python_json(),
+            concat!(
+                r#"{"values": [-Infinity, Infinity, NaN, 1e-05, 3], "empty": [], "attrs": {}, "#,
+                r#""nested": {"\u00e9": null}, "tuple": [true, "a\"b"]}"#
+            )
+        );
     }
 }
