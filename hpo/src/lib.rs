@@ -30,10 +30,10 @@ pub use hpo_core::{
     StudyBuilder, StudyDirection, TpeSampler, Trial, TrialError, TrialPruned, TrialResult,
     TrialState,
 };
+pub use hpo_core::{frame, logging, multi_objective, param, rng, study};
 /// Log through [`logging`] (its format, verbosity and routing), for samplers, pruners and
 /// programs built on hpo: `hpo::log_info!("...")`.
 pub use hpo_core::{log_debug, log_error, log_info, log_warn};
-pub use hpo_core::{logging, multi_objective, param, rng, study};
 
 /// `#[derive(SearchSpace)]`: a typed, conditional search space (see the crate README).
 #[cfg(feature = "derive")]
@@ -62,7 +62,7 @@ pub mod samplers {
     pub use hpo_samplers::*;
 }
 
-/// Storages, all in one place: the [`Storage`](storage::Storage) trait, in-memory and journal
+/// Storages, all in one place: the [`Storage`] trait, in-memory and journal
 /// file storages (from hpo-core), SQLite (feature `sqlite`, on by default), PostgreSQL
 /// (`postgres`), MySQL (`mysql`) and the Redis journal (`redis`) from hpo-storage, and
 /// [`open`](storage::open) / [`StorageUrl`](storage::StorageUrl) for storage URLs.
