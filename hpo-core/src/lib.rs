@@ -57,7 +57,7 @@ pub use samplers::{RandomSampler, Sampler, TpeSampler};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
 pub use storage::{InMemoryStorage, JournalFileStorage, Storage};
 pub use study::{
-    Callback, MaxTrialsCallback, ObjectiveValue, OptimizeOptions, Study, StudyBuilder,
+    Callback, IntoStorage, MaxTrialsCallback, ObjectiveValue, OptimizeOptions, Study, StudyBuilder,
     StudyDirection,
 };
 pub use trial::{Attrs, FrozenTrial, Param, Step, Trial, TrialState};

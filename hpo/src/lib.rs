@@ -24,11 +24,11 @@
 
 pub use hpo_core::{
     Attrs, CategoricalDistribution, Condition, Distribution, DistributionError, Error,
-    FloatDistribution, FrozenTrial, InMemoryStorage, IntDistribution, MaxTrialsCallback,
-    MedianPruner, NopPruner, ObjectiveValue, OptimizeOptions, Param, ParamMap, ParamValue, Pruner,
-    RandomSampler, Result, Sampler, SearchSpace, SpaceParam, SpaceTree, Step, Storage, Study,
-    StudyBuilder, StudyDirection, TpeSampler, Trial, TrialError, TrialPruned, TrialResult,
-    TrialState,
+    FloatDistribution, FrozenTrial, InMemoryStorage, IntDistribution, IntoStorage,
+    MaxTrialsCallback, MedianPruner, NopPruner, ObjectiveValue, OptimizeOptions, Param, ParamMap,
+    ParamSpace, ParamValue, Pruner, RandomSampler, Result, Sampler, SearchSpace, SpaceParam,
+    SpaceTree, Step, Storage, Study, StudyBuilder, StudyDirection, TpeSampler, Trial, TrialError,
+    TrialPruned, TrialResult, TrialState,
 };
 pub use hpo_core::{frame, logging, multi_objective, param, rng, study};
 /// Log through [`logging`] (its format, verbosity and routing), for samplers, pruners and

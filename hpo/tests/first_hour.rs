@@ -325,3 +325,20 @@ fn nothing_completed_after_failures_says_how_many_failed_and_why_the_first_did()
         "{err}"
     );
 }
+
+#[test]
+fn the_builder_takes_a_storage_value_or_the_shared_one_a_url_opens() {
+    let shared = hpo::open_storage("memory").unwrap();
+    hpo::create_study()
+        .name("from-url")
+        .storage(shared.clone())
+        .build()
+        .unwrap();
+    let again = hpo::create_study().name("from-url").storage(shared).load();
+    assert_eq!(again.unwrap().name(), "from-url");
+    let owned = hpo::create_study()
+        .storage(InMemoryStorage::new())
+        .build()
+        .unwrap();
+    assert_eq!(owned.n_trials().unwrap(), 0);
+}

@@ -94,13 +94,14 @@ impl StudyBuilder {
         self.pruner.is_some()
     }
 
-    /// The storage.
-    pub fn storage(mut self, storage: impl Storage + 'static) -> Self {
-        self.storage = Some(Arc::new(storage));
+    /// The storage: a storage value (`JournalFileStorage::open(..)?`) or one already shared,
+    /// as `hpo::open_storage(url)?` returns it (`Arc<dyn Storage>`).
+    pub fn storage(mut self, storage: impl IntoStorage) -> Self {
+        self.storage = Some(storage.into_storage());
         self
     }
 
-    /// The storage, already shared (several studies, or a storage also used elsewhere).
+    /// The storage, already shared (the same as [`storage`](Self::storage) with an `Arc`).
     pub fn storage_arc(mut self, storage: Arc<dyn Storage>) -> Self {
         self.storage = Some(storage);
         self
@@ -198,6 +199,24 @@ impl StudyBuilder {
         Study::from_parts(
             study_id, name, directions, storage, sampler, pruner, heartbeat,
         )
+    }
+}
+
+/// What [`StudyBuilder::storage`] takes: a storage, or a shared `Arc<dyn Storage>`.
+pub trait IntoStorage {
+    /// The storage, shared.
+    fn into_storage(self) -> Arc<dyn Storage>;
+}
+
+impl<S: Storage + 'static> IntoStorage for S {
+    fn into_storage(self) -> Arc<dyn Storage> {
+        Arc::new(self)
+    }
+}
+
+impl IntoStorage for Arc<dyn Storage> {
+    fn into_storage(self) -> Arc<dyn Storage> {
+        self
     }
 }
 

@@ -20,7 +20,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use builder::StudyBuilder;
+pub use builder::{IntoStorage, StudyBuilder};
 pub use callbacks::{Callback, MaxTrialsCallback};
 pub use direction::StudyDirection;
 pub use heartbeat::HeartbeatConfig;
