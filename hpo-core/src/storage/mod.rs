@@ -140,7 +140,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Arc<FrozenTrial>>>;
     /// Trials of the study that finished (Complete, Pruned, Fail) after position `cursor` of the
     /// study's finish log (0 = from the start). Lets a sampler keep its own view of the history
-    /// up to date in time proportional to what changed, not to the study's size.
+    /// up to date in time proportional to what changed, not to the study's size. A cursor is only
+    /// meaningful to the storage value that returned it: an RDB storage logs finishes in the
+    /// order its own reads saw them.
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince>;
 
     /// How many trials the study has (in `states`).
