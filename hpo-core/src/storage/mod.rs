@@ -23,6 +23,11 @@ use crate::error::{Error, Result};
 use crate::study::StudyDirection;
 use crate::trial::{Attrs, FrozenTrial, TrialState};
 
+/// A heartbeat's value: the Unix time in seconds, to the microsecond.
+pub fn heartbeat_now() -> f64 {
+    chrono::Utc::now().timestamp_micros() as f64 / 1e6
+}
+
 /// The current time at microsecond precision, as Optuna and every storage format keep it (so a
 /// trial reads back exactly as it was written, whatever the storage).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
@@ -178,8 +183,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Records that the worker running `trial_id` is alive (a `heartbeat` system attribute
     /// holding the Unix time, on every storage).
     fn record_heartbeat(&self, trial_id: TrialId) -> Result<()> {
-        let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
-        self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, Value::from(now))
+        self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, Value::from(heartbeat_now()))
     }
 
     /// Running trials of the study whose last heartbeat is older than `grace` (trials that

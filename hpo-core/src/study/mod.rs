@@ -363,9 +363,23 @@ impl Study {
     /// Starts a trial outside `optimize` (ask-and-tell): the oldest enqueued trial if any,
     /// otherwise a new one. Finish it with [`tell`](Study::tell) or its siblings.
     pub fn ask(&self) -> Result<Trial> {
+        self.ask_beating(false)
+    }
+
+    /// [`ask`](Study::ask); with `beating`, a new trial is created with its first heartbeat in
+    /// the same write, so a worker killed right after creating it still leaves a trial that
+    /// goes stale (and is failed) instead of one that stays Running forever.
+    pub(crate) fn ask_beating(&self, beating: bool) -> Result<Trial> {
         let storage = &self.inner.storage;
         let frozen = match storage.pop_waiting_trial(self.inner.study_id)? {
             Some(t) => t,
+            None if beating => {
+                let template = FrozenTrial::new(TrialState::Running).with_system_attr(
+                    crate::storage::HEARTBEAT_KEY,
+                    crate::storage::heartbeat_now(),
+                );
+                storage.create_new_trial(self.inner.study_id, Some(&template))?
+            }
             None => storage.create_new_trial(self.inner.study_id, None)?,
         };
         Trial::start(self.clone(), FrozenTrial::clone(&frozen))

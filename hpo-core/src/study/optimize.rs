@@ -284,7 +284,7 @@ impl Run<'_> {
         if self.study.heartbeat().is_some() {
             self.study.fail_stale_trials()?;
         }
-        let mut trial = self.study.ask()?;
+        let mut trial = self.study.ask_beating(self.study.heartbeat().is_some())?;
         let outcome = match self.study.heartbeat().map(|h| h.interval) {
             None => catch_unwind(AssertUnwindSafe(|| objective(&mut trial))),
             Some(interval) => {
