@@ -1,0 +1,190 @@
+//! `kill -9` of worker processes sharing one SQLite study at random moments, then a fresh
+//! worker finishes: no completed trial is lost or changed, no number is doubled, and every
+//! orphan (a Running trial of a killed worker) becomes Fail after the heartbeat grace.
+//!
+//! The workers are this test binary again, running only its `child` test with
+//! `HPO_SQLITE_CHILD` set.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hpo_core::study::HeartbeatConfig;
+use hpo_core::{FrozenTrial, OptimizeOptions, RandomSampler, Study, TrialState};
+use hpo_storage::SqliteStorage;
+
+const BEAT: Duration = Duration::from_millis(100);
+const GRACE: Duration = Duration::from_millis(1000);
+
+fn heartbeat() -> HeartbeatConfig {
+    HeartbeatConfig::new(BEAT).grace_period(GRACE)
+}
+
+/// A small xorshift, seeded from the clock: each run kills at other moments.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The worker: optimizes the study for 1.5 s, appending "number value-bits" to the side file
+/// after each Complete trial has been told (so every line is an acknowledged trial).
+#[test]
+fn child() {
+    let (Ok(db), Ok(side)) = (
+        std::env::var("HPO_SQLITE_CHILD"),
+        std::env::var("HPO_SQLITE_SIDE"),
+    ) else {
+        return;
+    };
+    let study = Study::builder()
+        .name("kill")
+        .storage(SqliteStorage::open(&db).unwrap())
+        .sampler(RandomSampler::with_seed(u64::from(std::process::id())))
+        .heartbeat(heartbeat())
+        .load()
+        .unwrap();
+    let record = move |_: &Study, t: &FrozenTrial| {
+        if t.state == TrialState::Complete {
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&side)
+                .unwrap();
+            let v = t.values.as_ref().unwrap()[0];
+            // One short write: whole or absent, even under kill -9.
+            f.write_all(format!("{} {}\n", t.number, v.to_bits()).as_bytes())
+                .unwrap();
+        }
+    };
+    study
+        .optimize_with(
+            OptimizeOptions::new()
+                .timeout(Duration::from_millis(1500))
+                .callback(record),
+            |t| {
+                let x = t.suggest_float("x", 0.0, 1.0)?;
+                std::thread::sleep(Duration::from_millis((x * 10.0) as u64));
+                Ok(x * 3.0)
+            },
+        )
+        .unwrap();
+}
+
+fn worker(db: &PathBuf, side: &PathBuf) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child", "--test-threads=1", "--quiet"])
+        .env("HPO_SQLITE_CHILD", db)
+        .env("HPO_SQLITE_SIDE", side)
+        .env("HPO_VERBOSITY", "warning")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// 5 rounds of 4 workers, 2 of them killed between 0.1 s and 1.2 s into their 1.5 s (about
+/// 20 s in all).
+#[test]
+fn kill_9_loses_no_completed_trial_on_sqlite() {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    let mut rng = Rng(seed);
+    for round in 0..5 {
+        let dir =
+            std::env::temp_dir().join(format!("hpo-kill9-sqlite-{}-{round}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (db, side) = (dir.join("study.db"), dir.join("side.txt"));
+        Study::builder()
+            .name("kill")
+            .storage(SqliteStorage::open(&db).unwrap())
+            .build()
+            .unwrap();
+        let mut workers: Vec<Child> = (0..4).map(|_| worker(&db, &side)).collect();
+        let mut kill_at = [rng.below(1100), rng.below(1100)];
+        kill_at.sort_unstable();
+        let started = Instant::now();
+        for (i, at) in kill_at.iter().enumerate() {
+            let at = Duration::from_millis(100 + at);
+            if let Some(wait) = at.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+            workers[i].kill().unwrap(); // SIGKILL
+            workers[i].wait().unwrap();
+        }
+        for (i, w) in workers.iter_mut().enumerate().skip(2) {
+            let out = w.wait().unwrap();
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut w.stderr.take().unwrap(), &mut stderr).unwrap();
+            assert!(out.success(), "round {round} worker {i}: {stderr}");
+        }
+        // The fresh worker: after the grace its optimize fails the orphans, then runs 5 trials.
+        let study = Study::builder()
+            .name("kill")
+            .storage(SqliteStorage::open(&db).unwrap())
+            .heartbeat(heartbeat())
+            .load()
+            .unwrap();
+        std::thread::sleep(GRACE + Duration::from_millis(200));
+        study
+            .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 3.0))
+            .unwrap();
+        let trials = study.trials().unwrap();
+        let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+        assert_eq!(
+            numbers.len(),
+            trials.len(),
+            "round {round}: doubled numbers"
+        );
+        assert_eq!(numbers, (0..trials.len() as u64).collect());
+        let by_number: BTreeMap<u64, &std::sync::Arc<FrozenTrial>> =
+            trials.iter().map(|t| (t.number, t)).collect();
+        let recorded = std::fs::read_to_string(&side).unwrap_or_default();
+        for line in recorded.lines() {
+            let (n, bits) = line.split_once(' ').unwrap();
+            let (n, bits): (u64, u64) = (n.parse().unwrap(), bits.parse().unwrap());
+            let t = by_number
+                .get(&n)
+                .unwrap_or_else(|| panic!("round {round}: trial {n} lost"));
+            assert_eq!(t.state, TrialState::Complete, "round {round}: trial {n}");
+            assert_eq!(
+                t.values.as_ref().unwrap()[0].to_bits(),
+                bits,
+                "round {round}: trial {n} changed"
+            );
+        }
+        assert!(
+            recorded.lines().count() >= 20,
+            "round {round}: too few trials ran"
+        );
+        let running: Vec<_> = trials
+            .iter()
+            .filter(|t| t.state == TrialState::Running)
+            .collect();
+        assert!(
+            running.is_empty(),
+            "round {round}: orphans left Running: {running:?}"
+        );
+        eprintln!(
+            "round {round}: {} trials, {} recorded by the workers, {} failed (orphans)",
+            trials.len(),
+            recorded.lines().count(),
+            trials
+                .iter()
+                .filter(|t| t.state == TrialState::Fail)
+                .count()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
