@@ -413,3 +413,57 @@ fn a_failing_database_is_an_error_naming_its_file_and_the_operation() {
     );
     std::fs::remove_dir(&path).unwrap();
 }
+
+/// `chattr FLAG path`, false where the file system or the user cannot (then the test skips).
+fn chattr(flag: &str, path: &std::path::Path) -> bool {
+    Command::new("chattr")
+        .arg(flag)
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A database that cannot be written (an immutable file in an immutable directory: root ignores
+/// permission bits) is still listed and read; a write is an error naming the file and the
+/// operation, and changes nothing.
+#[test]
+fn a_read_only_database_can_be_listed_and_read() {
+    let dir = temp("read-only").with_extension("d");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ro.db");
+    let study = Study::builder()
+        .name("ro")
+        .storage(SqliteStorage::open(&path).unwrap())
+        .sampler(RandomSampler::with_seed(3))
+        .build()
+        .unwrap();
+    study
+        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+        .unwrap();
+    drop(study);
+    if !(chattr("+i", &path) && chattr("+i", &dir)) {
+        chattr("-i", &path);
+        eprintln!("skipped: chattr +i is not available here");
+        return;
+    }
+    let outcome = std::panic::catch_unwind(|| {
+        let storage = SqliteStorage::open(&path).unwrap();
+        let id = storage.get_study_id_from_name("ro").unwrap();
+        let trials = storage.get_all_trials(id, None).unwrap();
+        assert_eq!(trials.len(), 3);
+        assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+        let err = storage
+            .create_new_study(&[StudyDirection::Minimize], "more")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains("readonly"), "{err}");
+        assert_eq!(storage.get_all_studies().unwrap().len(), 1);
+    });
+    chattr("-i", &dir);
+    chattr("-i", &path);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
