@@ -49,7 +49,7 @@ pub struct Cli {
     )]
     pub storage_class: Option<StorageClass>,
 
-    /// More log output on stderr (-v: debug, -vv: trace).
+    /// More log output on stderr (debug lines); `HPO_VERBOSITY` sets the default level.
     #[arg(short, long, global = true, action = ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
 

@@ -21,14 +21,14 @@ use hpo_core::logging::{self, Verbosity};
 
 use crate::cli::Cli;
 
-/// Log lines go to stderr in Optuna's format (hpo's default handler) at INFO, Optuna's default;
-/// WARNING with `-q`, DEBUG with `-v`.
+/// Log lines go to stderr in Optuna's format (hpo's default handler) at INFO, Optuna's default
+/// (or what `HPO_VERBOSITY` says); WARNING with `-q`, DEBUG with `-v`.
 fn init_logging(cli: &Cli) {
-    logging::set_verbosity(match (cli.quiet, cli.verbose) {
-        (true, _) => Verbosity::Warning,
-        (false, 0) => Verbosity::Info,
-        (false, _) => Verbosity::Debug,
-    });
+    match (cli.quiet, cli.verbose) {
+        (true, _) => logging::set_verbosity(Verbosity::Warning),
+        (false, 0) => {}
+        (false, _) => logging::set_verbosity(Verbosity::Debug),
+    }
     logging::enable_default_handler();
     logging::disable_propagation();
 }
