@@ -477,7 +477,7 @@ fn tell_fail_logs_no_made_up_reason() {
             .args(["fail", "--storage", &env.url])
             .env_remove("HPO_STORAGE")
             .env_remove("OPTUNA_STORAGE")
-            .env_remove("RUST_LOG")
+            .env_remove("HPO_VERBOSITY")
             .output()
             .unwrap();
         assert!(out.status.success(), "{kind:?}: {out:?}");

@@ -226,7 +226,7 @@ fn logs_go_to_stderr_and_quiet_silences_them() {
     let env = Env::new(common::Kind::Sqlite);
     let out = Command::new(hpo())
         .args(["create-study", "--study", "s", "--storage", &env.url])
-        .env_remove("RUST_LOG")
+        .env_remove("HPO_VERBOSITY")
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "s\n");
@@ -234,7 +234,7 @@ fn logs_go_to_stderr_and_quiet_silences_them() {
     assert!(err.starts_with("[I ") && err.contains("s"), "{err}");
     let out = Command::new(hpo())
         .args(["delete-study", "--study", "s", "--storage", &env.url, "-q"])
-        .env_remove("RUST_LOG")
+        .env_remove("HPO_VERBOSITY")
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
-use hpo_core::{FrozenTrial, Result, Storage, TrialState};
+use hpo_core::{Error, FrozenTrial, Result, Storage, TrialState};
 
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
@@ -74,8 +74,9 @@ pub(crate) fn study_records(
     storage: &impl Storage,
     ids: Vec<(StudyId, String)>,
 ) -> Result<Vec<StudyRecord>> {
-    ids.into_iter()
-        .map(|(id, name)| {
+    let mut records = Vec::with_capacity(ids.len());
+    for (id, name) in ids {
+        let record = (|| {
             Ok(StudyRecord {
                 study_id: id,
                 name,
@@ -83,8 +84,16 @@ pub(crate) fn study_records(
                 user_attrs: storage.get_study_user_attrs(id)?,
                 system_attrs: storage.get_study_system_attrs(id)?,
             })
-        })
-        .collect()
+        })();
+        match record {
+            Ok(r) => records.push(r),
+            // Deleted by another worker between the listing and this read: the listing is of
+            // the studies that exist, so it is left out rather than failing the whole list.
+            Err(Error::StudyIdNotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(records)
 }
 
 impl StudyCache {

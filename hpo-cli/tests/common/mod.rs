@@ -52,7 +52,7 @@ impl Env {
             .current_dir(self.dir.path())
             .env_remove("HPO_STORAGE")
             .env_remove("OPTUNA_STORAGE")
-            .env_remove("RUST_LOG");
+            .env_remove("HPO_VERBOSITY");
         cmd.output().expect("run hpo")
     }
 
@@ -109,6 +109,7 @@ pub fn bash(env: &Env, script: &str) -> Output {
         .arg(script)
         .env("HPO", hpo())
         .env("STORAGE", &env.url)
+        .env_remove("HPO_VERBOSITY")
         .env_remove("HPO_STORAGE")
         .env_remove("OPTUNA_STORAGE")
         .current_dir(env.dir.path())
