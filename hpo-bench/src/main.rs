@@ -29,6 +29,9 @@ mod zdt;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // As Optuna's side of every comparison (`optuna.logging.set_verbosity(WARNING)`): no line per
+    // trial, so the timings measure the work, not the terminal.
+    hpo::logging::set_verbosity(hpo::logging::Verbosity::Warning);
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.first().map(String::as_str) == Some("kurobako") {
         // An external solver for kurobako: the protocol on stdin/stdout, no --out.
