@@ -33,10 +33,18 @@ impl Dec {
         })
     }
 
-    /// Both mantissas at the smaller exponent.
+    /// Both mantissas at the smaller exponent (a zero fits any exponent, so it takes the
+    /// other's: `0.0` is `0e0`, which would otherwise scale a `1e57` by `10^57`).
     fn align(a: Dec, b: Dec) -> Option<(i128, i128, i32)> {
-        let exp = a.exp.min(b.exp);
+        let exp = match (a.mant, b.mant) {
+            (0, _) => b.exp,
+            (_, 0) => a.exp,
+            _ => a.exp.min(b.exp),
+        };
         let scale = |d: Dec| -> Option<i128> {
+            if d.mant == 0 {
+                return Some(0);
+            }
             let shift = u32::try_from(d.exp - exp).ok()?;
             d.mant.checked_mul(10i128.checked_pow(shift)?)
         };
@@ -52,7 +60,28 @@ impl Dec {
 
 /// `low + floor((high - low) / step) * step` computed exactly in decimal, as Optuna does.
 /// Falls back to binary arithmetic when the numbers are too far apart for `i128`.
+///
+/// A `high` that is the `f64` nearest to a grid point is kept, although in decimal it lies a
+/// little below it: when `low` has more digits than an `f64` of `high`'s size can hold, no `f64`
+/// lies exactly on the grid, and lowering such a `high` would move a distribution each time its
+/// JSON is read back (with `low=1.11000901e-16, step=0.25`, `high=11110000.75` would become
+/// `11110000.5`, then `11110000.25`, ...; Optuna does that). So the result is a fixed point:
+/// adjusting it again returns it. (A result of the binary fallback may be one that the decimal
+/// arithmetic can take, and lower; the adjustment is repeated until it stays, at once in
+/// practice.)
 pub(crate) fn adjust_high_to_step(low: f64, high: f64, step: f64) -> f64 {
+    let mut adjusted = adjust_once(low, high, step);
+    for _ in 0..16 {
+        let again = adjust_once(low, adjusted, step);
+        if again == adjusted {
+            break;
+        }
+        adjusted = again;
+    }
+    adjusted
+}
+
+fn adjust_once(low: f64, high: f64, step: f64) -> f64 {
     let exact = (|| {
         let (l, h, s) = (
             Dec::from_f64(low)?,
@@ -66,20 +95,33 @@ pub(crate) fn adjust_high_to_step(low: f64, high: f64, step: f64) -> f64 {
         };
         let (rm, sm, exp2) = Dec::align(range, s)?;
         let k = rm.div_euclid(sm);
-        let ks = Dec {
-            mant: k.checked_mul(sm)?,
-            exp: exp2,
+        let grid_point = |k: i128| -> Option<f64> {
+            let ks = Dec {
+                mant: k.checked_mul(sm)?,
+                exp: exp2,
+            };
+            let (lm2, ksm, exp3) = Dec::align(l, ks)?;
+            Some(
+                Dec {
+                    mant: lm2.checked_add(ksm)?,
+                    exp: exp3,
+                }
+                .to_f64(),
+            )
         };
-        let (lm2, ksm, exp3) = Dec::align(l, ks)?;
-        Some(
-            Dec {
-                mant: lm2.checked_add(ksm)?,
-                exp: exp3,
-            }
-            .to_f64(),
-        )
+        if grid_point(k.checked_add(1)?)? == high {
+            return Some(high);
+        }
+        grid_point(k)
     })();
-    exact.unwrap_or_else(|| low + ((high - low) / step).floor() * step)
+    exact.unwrap_or_else(|| {
+        let k = ((high - low) / step).floor();
+        if low + (k + 1.0) * step == high {
+            high
+        } else {
+            low + k * step
+        }
+    })
 }
 
 /// `(high - low) < step` computed exactly in decimal (Optuna's `single()` for stepped floats).
@@ -113,6 +155,44 @@ mod tests {
         assert_eq!(adjust_high_to_step(-1.0, 1.0, 0.25), 1.0);
         assert_eq!(adjust_high_to_step(-1.0, 0.9, 0.25), 0.75);
         assert_eq!(adjust_high_to_step(1e-300, 1e300, 1.0), 1e300);
+    }
+
+    /// Found by fuzzing (`fuzz/corpus/distribution_json`): a `low` with more digits than an
+    /// `f64` near `high` holds put no `f64` on the grid, and each adjustment lowered `high` by
+    /// one more step, so a distribution changed every time its JSON was read back.
+    #[test]
+    fn adjusting_twice_changes_nothing() {
+        let cases = [
+            (1.11000901e-16, 11110001.0, 0.25),
+            (0.1, 1000000110900000.0, 0.42),
+            (0.1, 111111100091.0, 0.25555588892266734),
+            (0.1, 1111001.0, 1.1011000900000002e-9),
+            (0.1, 100.0, 1.1100090100146239e-11),
+            (0.0, 1.05, 0.1),
+            // A zero `high` made the decimal path overflow and fall back to binary arithmetic.
+            (-1.000000000111111e57, 0.0, 1e44),
+            // Too far apart for exact decimal arithmetic: binary.
+            (-1.000000000111111e57, 1e-5, 1e44),
+            (-7.7777777771e51, -6666666666868.0, 1e44),
+        ];
+        for (low, high, step) in cases {
+            let once = adjust_high_to_step(low, high, step);
+            assert!(once <= high, "{low} {high} {step}: {once}");
+            assert_eq!(
+                adjust_high_to_step(low, once, step),
+                once,
+                "{low} {high} {step}"
+            );
+        }
+        // On the grid to f64 precision: kept.
+        assert_eq!(
+            adjust_high_to_step(1.11000901e-16, 11110000.75, 0.25),
+            11110000.75
+        );
+        assert_eq!(
+            adjust_high_to_step(1.11000901e-16, 11110000.8, 0.25),
+            11110000.75
+        );
     }
 
     #[test]

@@ -12,6 +12,67 @@ use crate::trial::TrialState;
 /// Distributions by parameter name.
 pub type ParamSpace = IndexMap<String, Distribution>;
 
+/// Why [`param_space_from_json`] could not read a search space.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParamSpaceJsonError {
+    /// The text is not JSON; the parser's message.
+    #[error("the search space is not valid JSON ({0})")]
+    NotJson(String),
+    /// The JSON is not an object; the value, as JSON.
+    #[error(
+        "a search space must be a JSON object mapping parameter names to distributions, got {0}"
+    )]
+    NotObject(String),
+    /// One parameter's distribution could not be read.
+    #[error("parameter `{name}` has a bad distribution {spec}: {reason}")]
+    BadParam {
+        /// The parameter's name.
+        name: String,
+        /// Its distribution as given, as JSON.
+        spec: String,
+        /// Why it is not a distribution.
+        reason: String,
+    },
+}
+
+/// Reads a search space written as a JSON object from parameter names to distributions, each in
+/// Optuna's abbreviated form (`{"type": "float", "low": 0, "high": 1}`) or
+/// `distribution_to_json`'s (see [`Distribution::from_json_value`]), keeping the object's order.
+/// This is what `hpo ask --search-space` takes.
+///
+/// ```
+/// use hpo_core::param_space::param_space_from_json;
+/// let space = param_space_from_json(
+///     r#"{"lr": {"type": "float", "low": 1e-5, "high": 0.1, "log": true},
+///         "opt": {"type": "categorical", "choices": ["adam", "sgd"]}}"#,
+/// )?;
+/// assert_eq!(space.keys().collect::<Vec<_>>(), ["lr", "opt"]);
+/// # Ok::<(), hpo_core::param_space::ParamSpaceJsonError>(())
+/// ```
+pub fn param_space_from_json(text: &str) -> std::result::Result<ParamSpace, ParamSpaceJsonError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ParamSpaceJsonError::NotJson(e.to_string()))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(ParamSpaceJsonError::NotObject(value.to_string()));
+    };
+    let mut space = ParamSpace::new();
+    for (name, spec) in &map {
+        let dist = Distribution::from_json_value(spec).map_err(|e| {
+            let reason = match e {
+                crate::error::DistributionError::BadJson { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            ParamSpaceJsonError::BadParam {
+                name: name.clone(),
+                spec: spec.to_string(),
+                reason,
+            }
+        })?;
+        space.insert(name.clone(), dist);
+    }
+    Ok(space)
+}
+
 /// Optuna's `IntersectionSearchSpace`: the parameters that appear with identical distributions
 /// in every finished trial (Complete, and Pruned with `include_pruned`), sorted by name.
 ///

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, anyhow, bail};
-use hpo_core::{Distribution, DistributionError, ParamSpace, Sampler, TrialState};
+use anyhow::{Context, anyhow};
+use hpo_core::param_space::{ParamSpaceJsonError, param_space_from_json};
+use hpo_core::{ParamSpace, Sampler, TrialState};
 use hpo_samplers::TpeSampler;
-use serde_json::Value;
 
 use super::{Ctx, emit};
 use crate::cli::AskArgs;
@@ -16,33 +16,23 @@ use crate::sampler_arg;
 pub const SEARCH_SPACE_EXAMPLE: &str = r#"--search-space '{"x": {"type": "float", "low": -10, "high": 10}, "lr": {"type": "float", "low": 1e-5, "high": 0.1, "log": true}, "n": {"type": "int", "low": 1, "high": 8}, "opt": {"type": "categorical", "choices": ["adam", "sgd"]}}'"#;
 
 /// Reads `--search-space`: a JSON object from parameter names to distributions, in Optuna's
-/// abbreviated form or `distribution_to_json`'s.
+/// abbreviated form or `distribution_to_json`'s ([`param_space_from_json`]), with an example in
+/// every error.
 pub fn parse_search_space(text: &str) -> anyhow::Result<ParamSpace> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        anyhow!("--search-space is not valid JSON ({e}); for example:\n  {SEARCH_SPACE_EXAMPLE}")
-    })?;
-    let Value::Object(map) = value else {
-        bail!(
+    param_space_from_json(text).map_err(|e| match e {
+        ParamSpaceJsonError::NotJson(why) => anyhow!(
+            "--search-space is not valid JSON ({why}); for example:\n  {SEARCH_SPACE_EXAMPLE}"
+        ),
+        ParamSpaceJsonError::NotObject(value) => anyhow!(
             "--search-space must be a JSON object mapping parameter names to distributions, \
              got {value}; for example:\n  {SEARCH_SPACE_EXAMPLE}"
-        );
-    };
-    let mut space = ParamSpace::new();
-    for (name, spec) in &map {
-        let dist = Distribution::from_json_value(spec).map_err(|e| {
-            let why = match e {
-                DistributionError::BadJson { reason, .. } => reason,
-                other => other.to_string(),
-            };
-            anyhow!(
-                "--search-space: parameter `{name}` has a bad distribution {spec}: {why}; write \
-                 e.g. {{\"type\": \"float\", \"low\": 0, \"high\": 1}}, {{\"type\": \"int\", \
-                 \"low\": 1, \"high\": 8}} or {{\"type\": \"categorical\", \"choices\": [\"a\", \"b\"]}}"
-            )
-        })?;
-        space.insert(name.clone(), dist);
-    }
-    Ok(space)
+        ),
+        ParamSpaceJsonError::BadParam { name, spec, reason } => anyhow!(
+            "--search-space: parameter `{name}` has a bad distribution {spec}: {reason}; write \
+             e.g. {{\"type\": \"float\", \"low\": 0, \"high\": 1}}, {{\"type\": \"int\", \
+             \"low\": 1, \"high\": 8}} or {{\"type\": \"categorical\", \"choices\": [\"a\", \"b\"]}}"
+        ),
+    })
 }
 
 /// `ask`.

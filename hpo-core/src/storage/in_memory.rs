@@ -344,11 +344,9 @@ impl Storage for InMemoryStorage {
             let study = inner.study(study_id)?;
             check_compatible(&study.distributions, name, distribution)?;
         }
+        let param = Param::try_from_internal(internal, distribution.clone())?;
         let (_, trial) = inner.updatable(trial_id)?;
-        trial.params.insert(
-            name.to_owned(),
-            Param::from_internal(internal, distribution.clone()),
-        );
+        trial.params.insert(name.to_owned(), param);
         let study = inner.study_mut(study_id)?;
         if !study.distributions.contains_key(name) {
             study

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::distributions::Distribution;
-use crate::error::{Error, Result};
+use crate::error::{DistributionError, Error, Result};
 use crate::param::ParamValue;
 use crate::trial::TrialState;
 
@@ -33,6 +33,28 @@ impl Param {
             internal,
             distribution,
         }
+    }
+
+    /// [`Param::from_internal`] for an internal value read from outside (a storage record): a
+    /// categorical's internal value must be one of its choice indices, or it is an error (where
+    /// `from_internal` would panic).
+    pub fn try_from_internal(
+        internal: f64,
+        distribution: Distribution,
+    ) -> Result<Param, DistributionError> {
+        if let Distribution::Categorical(d) = &distribution
+            && !d.contains(internal)
+        {
+            return Err(DistributionError::InvalidValue {
+                value: crate::json::python_float(internal),
+                distribution: distribution.to_string(),
+                reason: format!(
+                    "a categorical's internal value is a choice index, from 0 to {}",
+                    d.choices().len() - 1
+                ),
+            });
+        }
+        Ok(Param::from_internal(internal, distribution))
     }
 }
 

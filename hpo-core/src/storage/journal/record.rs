@@ -173,7 +173,8 @@ fn template_of(r: &Map<String, Value>) -> Result<FrozenTrial> {
                 .ok_or_else(|| bad("distribution of a param"))?;
             let dist = Distribution::from_json(d)?;
             let x = value_to_float(v).ok_or_else(|| bad("param value"))?;
-            t.params.insert(name.clone(), Param::from_internal(x, dist));
+            t.params
+                .insert(name.clone(), Param::try_from_internal(x, dist)?);
         }
     }
     let attrs = |key: &str| -> Attrs {
