@@ -287,8 +287,10 @@ impl MysqlStorage {
             )
             .map_err(my)?;
         for (name, x, dj) in params {
-            t.params
-                .insert(name, Param::from_internal(x, Distribution::from_json(&dj)?));
+            // A corrupt row (a choice index past the last choice) is an error, not a panic.
+            let param = Param::try_from_internal(x, Distribution::from_json(&dj)?)
+                .map_err(|e| Error::param(name.clone(), e))?;
+            t.params.insert(name, param);
         }
         let values: Vec<(Option<f64>, String)> = c
             .exec(

@@ -311,8 +311,10 @@ impl PostgresStorage {
         {
             let name: String = row.get(0);
             let dist = Distribution::from_json(row.get(2))?;
-            t.params
-                .insert(name, Param::from_internal(row.get(1), dist));
+            // A corrupt row (a choice index past the last choice) is an error, not a panic.
+            let param = Param::try_from_internal(row.get(1), dist)
+                .map_err(|e| Error::param(name.clone(), e))?;
+            t.params.insert(name, param);
         }
         let values: Vec<f64> = db
             .query(

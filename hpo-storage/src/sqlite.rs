@@ -227,8 +227,10 @@ impl SqliteStorage {
             .map_err(sql_err)?;
         for row in rows {
             let (name, x, dj) = row.map_err(sql_err)?;
-            t.params
-                .insert(name, Param::from_internal(x, Distribution::from_json(&dj)?));
+            // A corrupt row (a choice index past the last choice) is an error, not a panic.
+            let param = Param::try_from_internal(x, Distribution::from_json(&dj)?)
+                .map_err(|e| Error::param(name.clone(), e))?;
+            t.params.insert(name, param);
         }
         let mut stmt = conn
             .prepare_cached(

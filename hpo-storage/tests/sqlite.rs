@@ -467,3 +467,34 @@ fn a_read_only_database_can_be_listed_and_read() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// A corrupt parameter row (a categorical index past the last choice, as another tool or a
+/// damaged file could leave) is an error naming the parameter when the trial is read, not a
+/// panic, and the other trials still read.
+#[test]
+fn a_corrupt_choice_index_is_an_error_naming_the_parameter() {
+    let path = temp("corrupt-choice");
+    let study = Study::builder()
+        .name("corrupt")
+        .storage(SqliteStorage::open(&path).unwrap())
+        .sampler(RandomSampler::with_seed(5))
+        .build()
+        .unwrap();
+    study
+        .optimize(2, |t| {
+            Ok(match t.suggest_categorical("opt", &["adam", "sgd"])? {
+                "adam" => 1.0,
+                _ => 2.0,
+            })
+        })
+        .unwrap();
+    run_sql(
+        &path,
+        "UPDATE trial_params SET param_value = 7 WHERE trial_id = (SELECT MIN(trial_id) FROM trials)",
+    );
+    let storage = SqliteStorage::open(&path).unwrap();
+    let id = storage.get_study_id_from_name("corrupt").unwrap();
+    let err = storage.get_all_trials(id, None).unwrap_err().to_string();
+    assert!(err.contains("`opt`") && err.contains('7'), "{err}");
+    let _ = std::fs::remove_file(&path);
+}
