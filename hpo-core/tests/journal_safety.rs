@@ -5,7 +5,6 @@
 //! Child processes are this test binary again, running only the `child` test with
 //! `HPO_JOURNAL_CHILD` set. The tests take turns, because they capture hpo's (process-wide) log.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -23,6 +22,9 @@ use hpo_core::{
 
 #[path = "interop/common.rs"]
 mod interop;
+
+#[path = "faults/acknowledged.rs"]
+mod acknowledged;
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -179,19 +181,7 @@ fn child() {
                 )
                 .load()
                 .unwrap();
-            let record = move |_: &Study, t: &hpo_core::FrozenTrial| {
-                if t.state == TrialState::Complete {
-                    let mut f = std::fs::OpenOptions::new()
-                        .append(true)
-                        .create(true)
-                        .open(&side)
-                        .unwrap();
-                    let v = t.values.as_ref().unwrap()[0];
-                    // One write of a short line: whole or absent, even under kill -9.
-                    f.write_all(format!("{} {}\n", t.number, v.to_bits()).as_bytes())
-                        .unwrap();
-                }
-            };
+            let record = acknowledged::record_to(PathBuf::from(side));
             study
                 .optimize_with(
                     OptimizeOptions::new()
@@ -525,42 +515,8 @@ fn kill_9_loses_no_completed_trial() {
         broken += count(&log, "broke the journal lock");
         cut += count(&log, "dropped an incomplete last record");
         let trials = study.trials().unwrap();
-        let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-        assert_eq!(
-            numbers.len(),
-            trials.len(),
-            "round {round}: doubled numbers"
-        );
-        assert_eq!(numbers, (0..trials.len() as u64).collect());
-        let by_number: BTreeMap<u64, _> = trials.iter().map(|t| (t.number, t)).collect();
-        let recorded = std::fs::read_to_string(&side).unwrap_or_default();
-        let mut n_recorded = 0;
-        for line in recorded.lines() {
-            let (n, bits) = line.split_once(' ').unwrap();
-            let (n, bits): (u64, u64) = (n.parse().unwrap(), bits.parse().unwrap());
-            let t = by_number
-                .get(&n)
-                .unwrap_or_else(|| panic!("round {round}: trial {n} lost"));
-            assert_eq!(t.state, TrialState::Complete, "round {round}: trial {n}");
-            assert_eq!(
-                t.values.as_ref().unwrap()[0].to_bits(),
-                bits,
-                "round {round}: trial {n} changed"
-            );
-            n_recorded += 1;
-        }
+        let n_recorded = acknowledged::check(&trials, &side, round);
         assert!(n_recorded >= 20, "round {round}: {n_recorded} recorded");
-        // Every orphan is Fail now: `optimize` creates each trial with its first heartbeat in
-        // the same write, so even a worker killed right after creating one leaves a trial that
-        // goes stale.
-        let running: Vec<_> = trials
-            .iter()
-            .filter(|t| t.state == TrialState::Running)
-            .collect();
-        assert!(
-            running.is_empty(),
-            "round {round}: orphans left Running: {running:?}"
-        );
         let complete = trials
             .iter()
             .filter(|t| t.state == TrialState::Complete)

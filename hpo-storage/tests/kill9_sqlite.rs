@@ -5,15 +5,16 @@
 //! The workers are this test binary again, running only its `child` test with
 //! `HPO_SQLITE_CHILD` set.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{FrozenTrial, OptimizeOptions, RandomSampler, Study, TrialState};
+use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialState};
 use hpo_storage::SqliteStorage;
+
+#[path = "../../hpo-core/tests/faults/acknowledged.rs"]
+mod acknowledged;
 
 const BEAT: Duration = Duration::from_millis(100);
 const GRACE: Duration = Duration::from_millis(1000);
@@ -51,19 +52,7 @@ fn child() {
         .heartbeat(heartbeat())
         .load()
         .unwrap();
-    let record = move |_: &Study, t: &FrozenTrial| {
-        if t.state == TrialState::Complete {
-            let mut f = std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&side)
-                .unwrap();
-            let v = t.values.as_ref().unwrap()[0];
-            // One short write: whole or absent, even under kill -9.
-            f.write_all(format!("{} {}\n", t.number, v.to_bits()).as_bytes())
-                .unwrap();
-        }
-    };
+    let record = acknowledged::record_to(PathBuf::from(side));
     study
         .optimize_with(
             OptimizeOptions::new()
@@ -141,45 +130,12 @@ fn kill_9_loses_no_completed_trial_on_sqlite() {
             .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 3.0))
             .unwrap();
         let trials = study.trials().unwrap();
-        let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-        assert_eq!(
-            numbers.len(),
-            trials.len(),
-            "round {round}: doubled numbers"
-        );
-        assert_eq!(numbers, (0..trials.len() as u64).collect());
-        let by_number: BTreeMap<u64, &std::sync::Arc<FrozenTrial>> =
-            trials.iter().map(|t| (t.number, t)).collect();
-        let recorded = std::fs::read_to_string(&side).unwrap_or_default();
-        for line in recorded.lines() {
-            let (n, bits) = line.split_once(' ').unwrap();
-            let (n, bits): (u64, u64) = (n.parse().unwrap(), bits.parse().unwrap());
-            let t = by_number
-                .get(&n)
-                .unwrap_or_else(|| panic!("round {round}: trial {n} lost"));
-            assert_eq!(t.state, TrialState::Complete, "round {round}: trial {n}");
-            assert_eq!(
-                t.values.as_ref().unwrap()[0].to_bits(),
-                bits,
-                "round {round}: trial {n} changed"
-            );
-        }
-        assert!(
-            recorded.lines().count() >= 20,
-            "round {round}: too few trials ran"
-        );
-        let running: Vec<_> = trials
-            .iter()
-            .filter(|t| t.state == TrialState::Running)
-            .collect();
-        assert!(
-            running.is_empty(),
-            "round {round}: orphans left Running: {running:?}"
-        );
+        let recorded = acknowledged::check(&trials, &side, round);
+        assert!(recorded >= 20, "round {round}: too few trials ran");
         eprintln!(
             "round {round}: {} trials, {} recorded by the workers, {} failed (orphans)",
             trials.len(),
-            recorded.lines().count(),
+            recorded,
             trials
                 .iter()
                 .filter(|t| t.state == TrialState::Fail)
