@@ -291,7 +291,15 @@ impl Run<'_> {
                 // A heartbeat thread beats until the objective returns (or panics).
                 let storage = self.study.storage().clone();
                 let trial_id = trial.id();
-                storage.record_heartbeat(trial_id)?;
+                // A new trial carries its first heartbeat already (`ask_beating`); a trial taken
+                // from the waiting queue gets its first one here.
+                if !trial
+                    .frozen()
+                    .system_attrs
+                    .contains_key(crate::storage::HEARTBEAT_KEY)
+                {
+                    storage.record_heartbeat(trial_id)?;
+                }
                 let done = std::sync::atomic::AtomicBool::new(false);
                 std::thread::scope(|scope| {
                     let beat = scope.spawn(|| {
