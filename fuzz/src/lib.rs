@@ -10,6 +10,10 @@
 //!   [`Distribution::to_json`];
 //! - [`search_space_json`]: [`param_space_from_json`], what `hpo ask --search-space` reads.
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use std::sync::Mutex;
 
 use hpo_core::param_space::param_space_from_json;
