@@ -31,6 +31,11 @@ mod postgres;
 mod rdb;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "mysql", feature = "redis")),
+    allow(dead_code)
+)]
+mod retry;
 mod schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -42,6 +47,7 @@ pub use mysql::MysqlStorage;
 pub use postgres::PostgresStorage;
 #[cfg(feature = "redis")]
 pub use redis::{JournalRedisStorage, RedisBackend};
+pub use retry::RetryPolicy;
 pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStorage;
