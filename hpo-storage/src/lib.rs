@@ -16,8 +16,6 @@
 #[cfg(all(doctest, feature = "sqlite"))]
 pub struct ReadmeDoctests;
 
-#[cfg(feature = "mysql")]
-mod mysql;
 #[cfg(any(
     feature = "sqlite",
     feature = "postgres",
@@ -25,10 +23,8 @@ mod mysql;
     feature = "redis"
 ))]
 mod place;
-#[cfg(feature = "postgres")]
-mod postgres;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-mod rdb;
+pub mod rdb;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg_attr(
@@ -37,18 +33,18 @@ mod redis;
 )]
 mod retry;
 mod schema;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 mod url;
 
 #[cfg(feature = "mysql")]
-pub use mysql::MysqlStorage;
+pub use rdb::MysqlStorage;
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresStorage;
+pub use rdb::PostgresStorage;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub use rdb::RdbStorage;
+#[cfg(feature = "sqlite")]
+pub use rdb::SqliteStorage;
 #[cfg(feature = "redis")]
 pub use redis::{JournalRedisStorage, RedisBackend};
 pub use retry::RetryPolicy;
 pub use schema::{ALEMBIC_HEAD, SCHEMA_VERSION};
-#[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStorage;
 pub use url::{StorageUrl, URL_FORMS, open};

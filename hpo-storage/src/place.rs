@@ -2,12 +2,12 @@
 //! `where` is the database file or the server's URL (its password masked), `what` the operation
 //! that failed and `why` the driver's own message as text, e.g.
 //! `SQLite /data/x.db: cannot create a trial in study 3: database is locked`. Each backend turns
-//! its driver's errors into the `why` text in one function, and [`Place::run`] adds the rest.
+//! its driver's errors into the `why` text in one function, and [`Place::error`] adds the rest.
 
 use std::fmt;
 use std::path::Path;
 
-use hpo_core::{Error, Result};
+use hpo_core::Error;
 
 use crate::url::redact;
 
@@ -42,24 +42,6 @@ impl Place {
     pub(crate) fn error(&self, what: fmt::Arguments<'_>, why: impl fmt::Display) -> Error {
         Error::Storage(format!("{self}: cannot {what}: {why}"))
     }
-
-    /// Runs `op`, which reports a driver failure as an [`Error::Storage`] holding only the
-    /// driver's message; such an error comes back as [`error`](Self::error)`(what, message)`.
-    /// Every other error (no such study, a finished trial, ...) passes unchanged.
-    #[cfg_attr(
-        not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
-        allow(dead_code)
-    )]
-    pub(crate) fn run<T>(
-        &self,
-        what: fmt::Arguments<'_>,
-        op: impl FnOnce() -> Result<T>,
-    ) -> Result<T> {
-        op().map_err(|e| match e {
-            Error::Storage(why) => self.error(what, why),
-            other => other,
-        })
-    }
 }
 
 impl fmt::Display for Place {
@@ -90,26 +72,5 @@ mod tests {
             place.to_string(),
             "Redis redis://127.0.0.1:6379 (prefix `p`)"
         );
-    }
-
-    #[test]
-    fn run_names_the_place_in_driver_errors_only() {
-        let place = Place::file("SQLite", Path::new("a.db"));
-        let err = place
-            .run(format_args!("read study {}", 3), || -> Result<()> {
-                Err(Error::Storage("disk I/O error".into()))
-            })
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "storage error: SQLite a.db: cannot read study 3: disk I/O error"
-        );
-        let err = place
-            .run(format_args!("read study {}", 3), || -> Result<()> {
-                Err(Error::StudyIdNotFound(3))
-            })
-            .unwrap_err();
-        assert!(matches!(err, Error::StudyIdNotFound(3)), "{err}");
-        assert_eq!(place.run(format_args!("x"), || Ok(7)).unwrap(), 7);
     }
 }

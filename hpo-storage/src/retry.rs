@@ -114,6 +114,11 @@ impl Backoff {
     pub(crate) fn failures(&self) -> u32 {
         self.attempt
     }
+
+    /// Time since the first attempt's failure.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
 }
 
 /// A per-call seed: the clock's nanoseconds mixed with the thread's identity.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use hpo::{Storage, StudyDirection};
-use hpo_storage::MysqlStorage;
+use hpo_storage::{MysqlStorage, RetryPolicy};
 
 mod server;
 
@@ -116,8 +116,10 @@ fn an_unreachable_server_is_an_error_in_words_naming_it() {
     );
 }
 
+/// A killed connection is replaced and the read retried; with retrying turned off, the error
+/// names the server and the operation, as text.
 #[test]
-fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
+fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation() {
     // A database of its own, so that killing its connection touches no other test.
     use mysql::prelude::Queryable;
     let admin = url();
@@ -133,14 +135,20 @@ fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
     let study = storage
         .create_new_study(&[StudyDirection::Minimize], "lost")
         .unwrap();
-    let ids: Vec<u64> = conn
-        .exec(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
-            (&db,),
-        )
-        .unwrap();
-    assert_eq!(ids.len(), 1, "the storage's connection");
-    conn.query_drop(format!("KILL {}", ids[0])).unwrap();
+    let mut kill = || {
+        let ids: Vec<u64> = conn
+            .exec(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
+                (&db,),
+            )
+            .unwrap();
+        assert_eq!(ids.len(), 1, "the storage's connection");
+        conn.query_drop(format!("KILL {}", ids[0])).unwrap();
+    };
+    kill();
+    assert_eq!(storage.get_study_name_from_id(study).unwrap(), "lost");
+    let storage = storage.with_retry(RetryPolicy::never());
+    kill();
     let err = storage
         .get_study_name_from_id(study)
         .unwrap_err()

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use hpo::{Storage, StudyDirection};
-use hpo_storage::PostgresStorage;
+use hpo_storage::{PostgresStorage, RetryPolicy};
 
 mod server;
 
@@ -125,8 +125,10 @@ fn an_unreachable_server_is_an_error_in_words_naming_it() {
     );
 }
 
+/// A terminated connection is replaced and the read retried; with retrying turned off, the
+/// error names the server and the operation, as text.
 #[test]
-fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
+fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation() {
     // A database of its own, so that closing its connections touches no other test.
     let admin = url();
     let (base, _) = admin.rsplit_once('/').unwrap();
@@ -143,12 +145,18 @@ fn a_lost_connection_is_an_error_naming_the_server_and_the_operation() {
     let study = storage
         .create_new_study(&[StudyDirection::Minimize], "lost")
         .unwrap();
-    client
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-            &[&db],
-        )
-        .unwrap();
+    let mut terminate = || {
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&db],
+            )
+            .unwrap();
+    };
+    terminate();
+    assert_eq!(storage.get_study_name_from_id(study).unwrap(), "lost");
+    let storage = storage.with_retry(RetryPolicy::never());
+    terminate();
     let err = storage
         .get_study_name_from_id(study)
         .unwrap_err()

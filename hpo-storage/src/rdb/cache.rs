@@ -1,12 +1,12 @@
-//! What the SQL storages share: Optuna's encodings of values and datetimes, and the per-study
-//! cache that makes a read fetch only trials that are new or were unfinished at the last read.
+//! Optuna's encodings of values and datetimes in its tables, and the per-study cache that makes
+//! a read fetch only trials that are new or were unfinished at the last read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
-use hpo_core::{Error, FrozenTrial, Result, Storage, TrialState};
+use hpo_core::{Distribution, Error, FrozenTrial, Result, Storage, TrialState};
 
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
@@ -14,6 +14,9 @@ pub(crate) struct StudyCache {
     pub(crate) unfinished: BTreeSet<TrialId>,
     pub(crate) max_id: TrialId,
     pub(crate) finished_log: Vec<TrialId>,
+    /// The distribution of every parameter name seen in a cached trial (a study uses one per
+    /// name), so that setting a parameter rarely has to ask the database.
+    pub(crate) distributions: HashMap<String, Distribution>,
 }
 
 pub(crate) const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
@@ -100,6 +103,12 @@ impl StudyCache {
     /// Takes in a freshly loaded trial, logging it as finished the first time it is seen so.
     pub(crate) fn record(&mut self, t: FrozenTrial) {
         let id = t.trial_id;
+        for (name, p) in &t.params {
+            if !self.distributions.contains_key(name) {
+                self.distributions
+                    .insert(name.clone(), p.distribution.clone());
+            }
+        }
         self.max_id = self.max_id.max(id);
         if t.state.is_finished() {
             if self.unfinished.remove(&id) || !self.trials.contains_key(&id) {
