@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use crate::args::Args;
 use crate::samplers;
 
-const CHECKPOINTS: &[usize] = &[100, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000];
+const CHECKPOINTS: &[usize] = &[
+    100, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000, 100_000,
+];
 
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
