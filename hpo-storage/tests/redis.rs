@@ -433,11 +433,11 @@ fn workers_survive_dropped_connections_and_a_restarting_server() {
         let seed = rng.0;
         let prefix = Prefix::new(&format!("chaos{round}"));
         let proxy = Proxy::start(&server_address());
-        // When to strike, in finished trials: CUTS cuts and one refusal (`None`), in order.
-        let mut events: Vec<(u64, Option<()>)> = (0..CUTS)
-            .map(|_| (5 + rng.below(2 * PER_WORKER as u64 - 15), Some(())))
+        // When to strike, in finished trials: CUTS cuts and one refusal (`true`), in order.
+        let mut events: Vec<(u64, bool)> = (0..CUTS)
+            .map(|_| (5 + rng.below(2 * PER_WORKER as u64 - 15), false))
             .collect();
-        events.push((5 + rng.below(2 * PER_WORKER as u64 - 15), None));
+        events.push((5 + rng.below(2 * PER_WORKER as u64 - 15), true));
         events.sort();
         let finished = AtomicUsize::new(0);
         // Workers that returned or panicked: the cutter stops waiting for trials then.
@@ -474,29 +474,26 @@ fn workers_survive_dropped_connections_and_a_restarting_server() {
                 });
             }
             let mut cuts = 0;
-            let mut refused_at = None;
-            for (at, cut) in &events {
-                while (finished.load(Ordering::SeqCst) as u64) < *at
+            let mut refused_at = 0;
+            for &(at, refuse) in &events {
+                while (finished.load(Ordering::SeqCst) as u64) < at
                     && workers_done.load(Ordering::SeqCst) < 2
                 {
                     std::thread::sleep(Duration::from_micros(200));
                 }
-                match cut {
-                    Some(()) => {
-                        proxy.cut();
-                        cuts += 1;
-                    }
-                    None => {
-                        proxy.refuse_for(Duration::from_millis(1500));
-                        refused_at = Some(*at);
-                    }
+                if refuse {
+                    proxy.refuse_for(Duration::from_millis(1500));
+                    refused_at = at;
+                } else {
+                    proxy.cut();
+                    cuts += 1;
                 }
             }
             (cuts, refused_at)
         });
         let took = started.elapsed();
         eprintln!(
-            "round {round} (seed {seed}): {cuts} cuts and a 1.5 s refusal (after {refused_at:?} \
+            "round {round} (seed {seed}): {cuts} cuts and a 1.5 s refusal (after {refused_at} \
              trials) at trials {:?}; {} connections accepted; {took:?}",
             events.iter().map(|e| e.0).collect::<Vec<_>>(),
             proxy.accepted()
