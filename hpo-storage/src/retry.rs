@@ -89,7 +89,9 @@ pub(crate) struct Backoff {
 
 impl Backoff {
     /// After a failed attempt: sleeps the next pause and returns `true` if the window allows
-    /// another attempt after it, or returns `false` at once when it does not.
+    /// another attempt after it, or returns `false` at once when it does not. A pause that would
+    /// end past the window is shortened to end with it, so the last attempt comes at the end of
+    /// the window rather than up to a whole pause before.
     pub(crate) fn wait(&mut self) -> bool {
         let base = self
             .policy
@@ -102,11 +104,13 @@ impl Backoff {
         self.seed ^= self.seed >> 7;
         self.seed ^= self.seed << 17;
         let fraction = 0.5 + 0.5 * (self.seed >> 11) as f64 / (1u64 << 53) as f64;
-        let pause = base.mul_f64(fraction);
-        if self.started.elapsed() + pause > self.policy.window {
+        let Some(left) = self.policy.window.checked_sub(self.started.elapsed()) else {
+            return false;
+        };
+        if left.is_zero() {
             return false;
         }
-        std::thread::sleep(pause);
+        std::thread::sleep(base.mul_f64(fraction).min(left));
         true
     }
 
@@ -146,8 +150,10 @@ mod tests {
             n += 1;
         }
         let spent = t0.elapsed();
-        // 5+10+20+20+... ms at least, 10+20+40+40+... at most, all inside 300 ms.
-        assert!(spent <= Duration::from_millis(300), "{spent:?}");
+        // 5+10+20+20+... ms at least, 10+20+40+40+... at most, the last one cut to end with the
+        // 300 ms window.
+        assert!(spent >= Duration::from_millis(300), "{spent:?}");
+        assert!(spent <= Duration::from_millis(600), "{spent:?}");
         assert!((7..=60).contains(&n), "{n} attempts");
         assert_eq!(b.failures(), n + 1);
         let mut never = RetryPolicy::never().start();

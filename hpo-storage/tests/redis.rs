@@ -1,13 +1,20 @@
 //! JournalRedisStorage against the real Redis server (127.0.0.1:6379, or HPO_REDIS_URL): replay
 //! across connections, concurrent writers, bad input, and (ignored unless HPO_PYTHON names a
 //! Python with optuna 5.0 and redis) interop with Optuna's `JournalRedisBackend` both ways.
-//! Every test uses its own key prefix and deletes its keys.
+//! Every test uses its own key prefix and deletes its keys. Dropped connections, a restarting
+//! server and lost replies are simulated with a TCP proxy in front of the server.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use hpo::{ParamValue, RandomSampler, Study, TrialState};
-use hpo_storage::{JournalRedisStorage, RedisBackend};
+use hpo::{ParamValue, RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_storage::{JournalRedisStorage, RedisBackend, RetryPolicy};
+
+#[path = "server/proxy.rs"]
+mod proxy;
+use proxy::Proxy;
 
 #[path = "../../hpo-core/tests/interop/common.rs"]
 mod interop;
@@ -249,12 +256,18 @@ fn hpo_reads_what_optuna_writes_to_redis_and_both_optimize_one_study() {
 /// Runs `op` on its own thread and returns its result, failing the test if it takes more than
 /// 5 s (a storage spinning on a log it can never catch up with would never return).
 fn within_5s<T: Send + 'static>(op: impl FnOnce() -> T + Send + 'static) -> T {
+    within(Duration::from_secs(5), op)
+}
+
+/// Runs `op` on its own thread and returns its result, failing the test if it takes more than
+/// `limit`.
+fn within<T: Send + 'static>(limit: Duration, op: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(op());
     });
-    rx.recv_timeout(std::time::Duration::from_secs(5))
-        .expect("the operation did not return within 5 s: the storage spins")
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("the operation did not return within {limit:?}"))
 }
 
 /// A plain connection to the server, to damage a journal behind hpo's back.
@@ -363,4 +376,279 @@ fn a_missing_record_is_an_error_not_a_spin() {
     assert_names_the_journal(&err, &prefix);
     assert!(err.contains("record 1 of the"), "{err}");
     assert!(err.contains("is missing"), "{err}");
+}
+
+/// The server's `host:port`, for the proxy.
+fn server_address() -> String {
+    let url = url();
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:6379")
+    }
+}
+
+impl Prefix {
+    /// A storage on this prefix through `proxy`.
+    fn backend_through(&self, proxy: &Proxy) -> RedisBackend {
+        RedisBackend::connect(&proxy.url_for(&url()), &self.0).unwrap()
+    }
+}
+
+/// A small xorshift generator, seeded from the clock (the seed is printed, for a rerun).
+struct Rng(u64);
+
+impl Rng {
+    fn from_clock() -> Rng {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        Rng(nanos | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Two workers, each with its own storage through one proxy, run 150 trials each of one study
+/// while the proxy cuts every connection 8 times, at random moments (random numbers of finished
+/// trials), and once refuses connections for 1.5 s (a restarting server). Three such rounds,
+/// each on a fresh journal: every round ends with exactly 300 complete trials numbered 0..299,
+/// each with its parameter and value, and none left running.
+#[test]
+fn workers_survive_dropped_connections_and_a_restarting_server() {
+    const ROUNDS: usize = 3;
+    const PER_WORKER: usize = 150;
+    const CUTS: usize = 8;
+    for round in 0..ROUNDS {
+        let mut rng = Rng::from_clock();
+        let seed = rng.0;
+        let prefix = Prefix::new(&format!("chaos{round}"));
+        let proxy = Proxy::start(&server_address());
+        // When to strike, in finished trials: CUTS cuts and one refusal (`true`), in order.
+        let mut events: Vec<(u64, bool)> = (0..CUTS)
+            .map(|_| (5 + rng.below(2 * PER_WORKER as u64 - 15), false))
+            .collect();
+        events.push((5 + rng.below(2 * PER_WORKER as u64 - 15), true));
+        events.sort();
+        let finished = AtomicUsize::new(0);
+        // Workers that returned or panicked: the cutter stops waiting for trials then.
+        let workers_done = AtomicUsize::new(0);
+        struct Done<'a>(&'a AtomicUsize);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let started = Instant::now();
+        let (cuts, refused_at) = std::thread::scope(|scope| {
+            for w in 0..2u64 {
+                let backend = prefix.backend_through(&proxy);
+                let (finished, workers_done) = (&finished, &workers_done);
+                scope.spawn(move || {
+                    let _done = Done(workers_done);
+                    let study = Study::builder()
+                        .name("chaos")
+                        .storage(JournalRedisStorage::new(backend).unwrap())
+                        .sampler(RandomSampler::with_seed(round as u64 * 2 + w))
+                        .load_if_exists(true)
+                        .build()
+                        .unwrap();
+                    let mut rng = Rng(seed ^ (w + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                    study
+                        .optimize(PER_WORKER, |t| {
+                            let x = t.suggest_float("x", 0.0, 1.0)?;
+                            std::thread::sleep(Duration::from_micros(1000 + rng.below(1000)));
+                            finished.fetch_add(1, Ordering::SeqCst);
+                            Ok(x)
+                        })
+                        .unwrap_or_else(|e| panic!("worker {w} (seed {seed}): {e}"));
+                });
+            }
+            let mut cuts = 0;
+            let mut refused_at = 0;
+            for &(at, refuse) in &events {
+                while (finished.load(Ordering::SeqCst) as u64) < at
+                    && workers_done.load(Ordering::SeqCst) < 2
+                {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                if refuse {
+                    proxy.refuse_for(Duration::from_millis(1500));
+                    refused_at = at;
+                } else {
+                    proxy.cut();
+                    cuts += 1;
+                }
+            }
+            (cuts, refused_at)
+        });
+        let took = started.elapsed();
+        eprintln!(
+            "round {round} (seed {seed}): {cuts} cuts and a 1.5 s refusal (after {refused_at} \
+             trials) at trials {:?}; {} connections accepted; {took:?}",
+            events.iter().map(|e| e.0).collect::<Vec<_>>(),
+            proxy.accepted()
+        );
+        assert_eq!(cuts, CUTS);
+        // Both workers' first connections, and at least one reconnection per cut.
+        assert!(proxy.accepted() >= 2 + CUTS, "{}", proxy.accepted());
+        let fresh = Study::builder()
+            .name("chaos")
+            .storage(prefix.storage())
+            .load()
+            .unwrap();
+        let trials = fresh.trials().unwrap();
+        assert_eq!(trials.len(), 2 * PER_WORKER, "seed {seed}");
+        let numbers: Vec<u64> = trials.iter().map(|t| t.number).collect();
+        let unique: BTreeSet<u64> = numbers.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            numbers.len(),
+            "duplicate numbers (seed {seed})"
+        );
+        assert_eq!(unique, (0..2 * PER_WORKER as u64).collect(), "seed {seed}");
+        let ids: BTreeSet<_> = trials.iter().map(|t| t.trial_id).collect();
+        assert_eq!(ids.len(), 2 * PER_WORKER);
+        for t in &trials {
+            assert_eq!(
+                t.state,
+                TrialState::Complete,
+                "trial {} (seed {seed})",
+                t.number
+            );
+            let Some(ParamValue::Float(x)) = t.param("x") else {
+                panic!("trial {} has no x (seed {seed})", t.number);
+            };
+            assert_eq!(t.values, Some(vec![*x]), "trial {} (seed {seed})", t.number);
+        }
+    }
+}
+
+/// A server that stays away longer than the retry window: the operation fails after the window
+/// (2 s here), neither at once nor never, with an error naming the server, the prefix and the
+/// operation and saying that it gave up; without retrying it fails at once.
+#[test]
+fn a_server_that_stays_away_is_an_error_after_the_retry_window() {
+    let prefix = Prefix::new("away");
+    let proxy = Proxy::start(&server_address());
+    let backend = prefix
+        .backend_through(&proxy)
+        .retry(RetryPolicy::default().window(Duration::from_secs(2)));
+    let study = Study::builder()
+        .name("away")
+        .storage(JournalRedisStorage::new(backend).unwrap())
+        .build()
+        .unwrap();
+    let never =
+        JournalRedisStorage::new(prefix.backend_through(&proxy).retry(RetryPolicy::never()))
+            .unwrap();
+    proxy.refuse_for(Duration::from_secs(10));
+    let started = Instant::now();
+    let err = within(Duration::from_secs(6), move || study.trials().map(|_| ()))
+        .unwrap_err()
+        .to_string();
+    let took = started.elapsed();
+    assert!(
+        (Duration::from_millis(1500)..=Duration::from_secs(4)).contains(&took),
+        "gave up after {took:?}: {err}"
+    );
+    let server = format!("Redis redis://127.0.0.1:{}", proxy.port());
+    assert!(err.contains(&server), "names the server: {err}");
+    assert!(err.contains(&format!("(prefix `{}`)", prefix.0)), "{err}");
+    assert!(err.contains("cannot read the journal"), "{err}");
+    assert!(
+        err.contains("gave up after") && err.contains("attempts over 2s"),
+        "{err}"
+    );
+    let started = Instant::now();
+    let err = within(Duration::from_secs(2), move || {
+        never.get_all_studies().map(|_| ())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(started.elapsed() < Duration::from_secs(1), "{err}");
+    assert!(
+        err.contains(&server) && err.contains("retrying is off"),
+        "{err}"
+    );
+}
+
+/// Only connection failures are retried: a key of the wrong type is an error at once, even
+/// with the default 60 s window.
+#[test]
+fn a_command_error_is_not_retried() {
+    let prefix = Prefix::new("wrongtype");
+    let storage = prefix.storage();
+    redis::cmd("LPUSH")
+        .arg(format!("{}:log_number", prefix.0))
+        .arg("x")
+        .query::<()>(&mut raw())
+        .unwrap();
+    let err = within_5s(move || storage.get_all_studies().map(|_| ()))
+        .unwrap_err()
+        .to_string();
+    assert_names_the_journal(&err, &prefix);
+    assert!(err.contains("WRONGTYPE"), "{err}");
+    assert!(!err.contains("gave up"), "{err}");
+}
+
+/// The number of the last record in the journal (`<prefix>:log_number`).
+fn last_record(prefix: &Prefix) -> i64 {
+    redis::cmd("GET")
+        .arg(format!("{}:log_number", prefix.0))
+        .query(&mut raw())
+        .unwrap()
+}
+
+/// An append the server ran but whose reply was lost (the proxy forwards the `EVAL` and cuts the
+/// connection before the reply) is found in the log after reconnecting and not written again;
+/// one the server refused because another writer appended first, whose reply was lost too, ends
+/// with the storage catching up and appending after it.
+#[test]
+fn an_append_whose_reply_was_lost_is_not_written_twice() {
+    let prefix = Prefix::new("lost-reply");
+    let proxy = Proxy::start(&server_address());
+    let storage = JournalRedisStorage::new(prefix.backend_through(&proxy)).unwrap();
+    let study = storage
+        .create_new_study(&[StudyDirection::Minimize], "lost")
+        .unwrap();
+    assert_eq!(last_record(&prefix), 0);
+
+    // The server appended the trial; the storage never heard it.
+    let accepted = proxy.accepted();
+    proxy.cut_reply_to(b"EVAL");
+    let first = storage.create_new_trial(study, None).unwrap();
+    assert_eq!(proxy.replies_cut(), 1, "the reply to the append was cut");
+    assert!(proxy.accepted() > accepted, "the storage reconnected");
+    assert_eq!(first.number, 0);
+    assert_eq!(last_record(&prefix), 1, "one record for the trial, not two");
+
+    // Another writer appends; this storage, behind, appends at the old end: refused, and the
+    // refusal is lost. It finds another record there, catches up and appends after it.
+    let other = prefix.storage();
+    let theirs = other.create_new_trial(study, None).unwrap();
+    assert_eq!(theirs.number, 1);
+    proxy.cut_reply_to(b"EVAL");
+    let third = storage.create_new_trial(study, None).unwrap();
+    assert_eq!(proxy.replies_cut(), 2);
+    assert_eq!(third.number, 2);
+    assert_eq!(last_record(&prefix), 3);
+    for s in [&storage, &other, &prefix.storage()] {
+        let numbers: Vec<u64> = s
+            .get_all_trials(study, None)
+            .unwrap()
+            .iter()
+            .map(|t| t.number)
+            .collect();
+        assert_eq!(numbers, [0, 1, 2]);
+    }
 }

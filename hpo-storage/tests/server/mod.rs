@@ -9,6 +9,7 @@ use hpo::{RandomSampler, Storage, Study, TrialState};
 
 #[path = "../../../hpo-core/tests/interop/common.rs"]
 pub mod interop;
+pub mod proxy;
 use interop::{
     assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
 };
