@@ -174,3 +174,26 @@ fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation
         "not a Debug struct: {err}"
     );
 }
+
+/// Two workers through a TCP proxy that cuts every connection 8 times at random moments and
+/// refuses connections for 1.5 s once (a restarting server), three rounds of 2 × 150 trials:
+/// every trial finishes, numbers unique, none left Running (`server::chaos`).
+#[test]
+fn workers_survive_dropped_connections_and_a_restarting_server() {
+    server::workers_survive_dropped_connections(
+        |url| Arc::new(PostgresStorage::open(url).unwrap()),
+        &url(),
+        5432,
+    );
+}
+
+/// A `COMMIT` that reached the server but whose answer was lost is not applied twice
+/// (`server::a_commit_whose_answer_was_lost_is_not_applied_twice`).
+#[test]
+fn a_commit_whose_answer_was_lost_is_not_applied_twice() {
+    server::a_commit_whose_answer_was_lost_is_not_applied_twice(
+        |url| Arc::new(PostgresStorage::open(url).unwrap()),
+        &url(),
+        5432,
+    );
+}

@@ -15,6 +15,8 @@ use hpo_storage::{JournalRedisStorage, RedisBackend, RetryPolicy};
 #[path = "server/proxy.rs"]
 mod proxy;
 use proxy::Proxy;
+#[path = "server/chaos.rs"]
+mod chaos;
 
 #[path = "../../hpo-core/tests/interop/common.rs"]
 mod interop;
@@ -380,15 +382,7 @@ fn a_missing_record_is_an_error_not_a_spin() {
 
 /// The server's `host:port`, for the proxy.
 fn server_address() -> String {
-    let url = url();
-    let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if host_port.contains(':') {
-        host_port.to_owned()
-    } else {
-        format!("{host_port}:6379")
-    }
+    proxy::address_of(&url(), 6379)
 }
 
 impl Prefix {
@@ -398,138 +392,21 @@ impl Prefix {
     }
 }
 
-/// A small xorshift generator, seeded from the clock (the seed is printed, for a rerun).
-struct Rng(u64);
-
-impl Rng {
-    fn from_clock() -> Rng {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        Rng(nanos | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 /// Two workers, each with its own storage through one proxy, run 150 trials each of one study
-/// while the proxy cuts every connection 8 times, at random moments (random numbers of finished
-/// trials), and once refuses connections for 1.5 s (a restarting server). Three such rounds,
-/// each on a fresh journal: every round ends with exactly 300 complete trials numbered 0..299,
-/// each with its parameter and value, and none left running.
+/// while the proxy cuts every connection 8 times and once refuses connections for 1.5 s (see
+/// `chaos::round`). Three such rounds, each on a fresh journal.
 #[test]
 fn workers_survive_dropped_connections_and_a_restarting_server() {
-    const ROUNDS: usize = 3;
-    const PER_WORKER: usize = 150;
-    const CUTS: usize = 8;
-    for round in 0..ROUNDS {
-        let mut rng = Rng::from_clock();
-        let seed = rng.0;
+    for round in 0..3 {
         let prefix = Prefix::new(&format!("chaos{round}"));
         let proxy = Proxy::start(&server_address());
-        // When to strike, in finished trials: CUTS cuts and one refusal (`true`), in order.
-        let mut events: Vec<(u64, bool)> = (0..CUTS)
-            .map(|_| (5 + rng.below(2 * PER_WORKER as u64 - 15), false))
-            .collect();
-        events.push((5 + rng.below(2 * PER_WORKER as u64 - 15), true));
-        events.sort();
-        let finished = AtomicUsize::new(0);
-        // Workers that returned or panicked: the cutter stops waiting for trials then.
-        let workers_done = AtomicUsize::new(0);
-        struct Done<'a>(&'a AtomicUsize);
-        impl Drop for Done<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let started = Instant::now();
-        let (cuts, refused_at) = std::thread::scope(|scope| {
-            for w in 0..2u64 {
-                let backend = prefix.backend_through(&proxy);
-                let (finished, workers_done) = (&finished, &workers_done);
-                scope.spawn(move || {
-                    let _done = Done(workers_done);
-                    let study = Study::builder()
-                        .name("chaos")
-                        .storage(JournalRedisStorage::new(backend).unwrap())
-                        .sampler(RandomSampler::with_seed(round as u64 * 2 + w))
-                        .load_if_exists(true)
-                        .build()
-                        .unwrap();
-                    let mut rng = Rng(seed ^ (w + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                    study
-                        .optimize(PER_WORKER, |t| {
-                            let x = t.suggest_float("x", 0.0, 1.0)?;
-                            std::thread::sleep(Duration::from_micros(1000 + rng.below(1000)));
-                            finished.fetch_add(1, Ordering::SeqCst);
-                            Ok(x)
-                        })
-                        .unwrap_or_else(|e| panic!("worker {w} (seed {seed}): {e}"));
-                });
-            }
-            let mut cuts = 0;
-            let mut refused_at = 0;
-            for &(at, refuse) in &events {
-                while (finished.load(Ordering::SeqCst) as u64) < at
-                    && workers_done.load(Ordering::SeqCst) < 2
-                {
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-                if refuse {
-                    proxy.refuse_for(Duration::from_millis(1500));
-                    refused_at = at;
-                } else {
-                    proxy.cut();
-                    cuts += 1;
-                }
-            }
-            (cuts, refused_at)
-        });
-        let took = started.elapsed();
-        eprintln!(
-            "round {round} (seed {seed}): {cuts} cuts and a 1.5 s refusal (after {refused_at} \
-             trials) at trials {:?}; {} connections accepted; {took:?}",
-            events.iter().map(|e| e.0).collect::<Vec<_>>(),
-            proxy.accepted()
+        chaos::round(
+            round,
+            &proxy,
+            &|| Arc::new(JournalRedisStorage::new(prefix.backend_through(&proxy)).unwrap()),
+            &|| Arc::new(prefix.storage()),
+            "chaos",
         );
-        assert_eq!(cuts, CUTS);
-        // Both workers' first connections, and at least one reconnection per cut.
-        assert!(proxy.accepted() >= 2 + CUTS, "{}", proxy.accepted());
-        let fresh = Study::builder()
-            .name("chaos")
-            .storage(prefix.storage())
-            .load()
-            .unwrap();
-        let trials = fresh.trials().unwrap();
-        assert_eq!(trials.len(), 2 * PER_WORKER, "seed {seed}");
-        let numbers: Vec<u64> = trials.iter().map(|t| t.number).collect();
-        let unique: BTreeSet<u64> = numbers.iter().copied().collect();
-        assert_eq!(
-            unique.len(),
-            numbers.len(),
-            "duplicate numbers (seed {seed})"
-        );
-        assert_eq!(unique, (0..2 * PER_WORKER as u64).collect(), "seed {seed}");
-        let ids: BTreeSet<_> = trials.iter().map(|t| t.trial_id).collect();
-        assert_eq!(ids.len(), 2 * PER_WORKER);
-        for t in &trials {
-            assert_eq!(
-                t.state,
-                TrialState::Complete,
-                "trial {} (seed {seed})",
-                t.number
-            );
-            let Some(ParamValue::Float(x)) = t.param("x") else {
-                panic!("trial {} has no x (seed {seed})", t.number);
-            };
-            assert_eq!(t.values, Some(vec![*x]), "trial {} (seed {seed})", t.number);
-        }
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use hpo::{RandomSampler, Storage, Study, TrialState};
 
+pub mod chaos;
 #[path = "../../../hpo-core/tests/interop/common.rs"]
 pub mod interop;
 pub mod proxy;
@@ -202,4 +203,64 @@ pub fn hpo_reads_what_optuna_writes_and_both_optimize_one_study(open: Open, url:
             .load()
             .unwrap()
     });
+}
+
+/// Three rounds of [`chaos::round`] on the server at `url`: two workers whose connections go
+/// through a proxy that cuts them all 8 times and refuses them for 1.5 s once; every trial
+/// finishes, numbers unique, none left Running.
+pub fn workers_survive_dropped_connections(
+    open_url: fn(&str) -> Arc<dyn Storage>,
+    url: &str,
+    default_port: u16,
+) {
+    for round in 0..3 {
+        let proxy = proxy::Proxy::start(&proxy::address_of(url, default_port));
+        let through = proxy.url_for(url);
+        let name = format!("hpo-test-chaos{round}-{}", std::process::id());
+        let direct = || open_url(url);
+        if let Ok(id) = direct().get_study_id_from_name(&name) {
+            direct().delete_study(id).unwrap();
+        }
+        chaos::round(round, &proxy, &|| open_url(&through), &direct, &name);
+    }
+}
+
+/// Writes whose `COMMIT` reached the server but whose answer was lost (the proxy cuts the
+/// connection right after forwarding it): the storage reconnects, finds its write applied, and
+/// does not apply it again: one trial created (number 0, not a second trial), a state set once
+/// (no "already finished" error), a study created once.
+pub fn a_commit_whose_answer_was_lost_is_not_applied_twice(
+    open_url: fn(&str) -> Arc<dyn Storage>,
+    url: &str,
+    default_port: u16,
+) {
+    let proxy = proxy::Proxy::start(&proxy::address_of(url, default_port));
+    let storage = open_url(&proxy.url_for(url));
+    let name = format!("hpo-test-lost-commit-{}", std::process::id());
+    let direct = open_url(url);
+    if let Ok(id) = direct.get_study_id_from_name(&name) {
+        direct.delete_study(id).unwrap();
+    }
+    proxy.cut_reply_to(b"COMMIT");
+    let study = storage
+        .create_new_study(&[hpo::StudyDirection::Minimize], &name)
+        .unwrap();
+    assert_eq!(proxy.replies_cut(), 1);
+    proxy.cut_reply_to(b"COMMIT");
+    let trial = storage.create_new_trial(study, None).unwrap();
+    assert_eq!(proxy.replies_cut(), 2);
+    assert_eq!(trial.number, 0);
+    proxy.cut_reply_to(b"COMMIT");
+    assert!(
+        storage
+            .set_trial_state_values(trial.trial_id, TrialState::Complete, Some(&[1.5]))
+            .unwrap()
+    );
+    assert_eq!(proxy.replies_cut(), 3);
+    let trials = direct.get_all_trials(study, None).unwrap();
+    assert_eq!(trials.len(), 1, "{trials:?}");
+    assert_eq!(trials[0].state, TrialState::Complete);
+    assert_eq!(trials[0].values, Some(vec![1.5]));
+    assert_eq!(storage.create_new_trial(study, None).unwrap().number, 1);
+    direct.delete_study(study).unwrap();
 }

@@ -248,3 +248,16 @@ fn pump(shared: &Shared, link: &Arc<Link>, to_server: bool) {
     link.cut();
     lock(&shared.links).retain(|l| !Arc::ptr_eq(l, link));
 }
+
+/// The `host:port` a URL such as `postgresql://user:pw@127.0.0.1:5432/test` points at (with
+/// `default_port` when it names none): the target to start a [`Proxy`] for.
+pub fn address_of(url: &str, default_port: u16) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:{default_port}")
+    }
+}
