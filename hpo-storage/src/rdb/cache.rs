@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hpo_core::storage::{FinishedSince, StudyId, StudyRecord, TrialId};
-use hpo_core::{Distribution, Error, FrozenTrial, Result, Storage, TrialState};
+use hpo_core::{Distribution, Error, FrozenTrial, Result, Storage, StudyDirection, TrialState};
 
 #[derive(Debug, Default)]
 pub(crate) struct StudyCache {
@@ -17,6 +17,13 @@ pub(crate) struct StudyCache {
     /// The distribution of every parameter name seen in a cached trial (a study uses one per
     /// name), so that setting a parameter rarely has to ask the database.
     pub(crate) distributions: HashMap<String, Distribution>,
+    /// Trial keys by state.
+    pub(crate) by_state: HashMap<TrialState, BTreeSet<TrialId>>,
+    /// The study's directions, read once (they never change).
+    pub(crate) directions: Option<Vec<StudyDirection>>,
+    /// The best Complete trial so far, and the trials completed since it was last updated.
+    best: Option<TrialId>,
+    best_pending: Vec<TrialId>,
 }
 
 pub(crate) const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
@@ -110,8 +117,20 @@ impl StudyCache {
             }
         }
         self.max_id = self.max_id.max(id);
+        let before = self.trials.get(&id).map(|old| old.state);
+        if before != Some(t.state) {
+            if let Some(old) = before
+                && let Some(set) = self.by_state.get_mut(&old)
+            {
+                set.remove(&id);
+            }
+            self.by_state.entry(t.state).or_default().insert(id);
+            if t.state == TrialState::Complete {
+                self.best_pending.push(id);
+            }
+        }
         if t.state.is_finished() {
-            if self.unfinished.remove(&id) || !self.trials.contains_key(&id) {
+            if self.unfinished.remove(&id) || before.is_none() {
                 self.finished_log.push(id);
             }
         } else {
@@ -120,16 +139,68 @@ impl StudyCache {
         self.trials.insert(id, Arc::new(t));
     }
 
-    /// The trials in `states` (all when `None`), by number.
+    /// The trials in `states` (all when `None`), by number: a walk over those states' trials
+    /// only.
     pub(crate) fn trials_in(&self, states: Option<&[TrialState]>) -> Vec<Arc<FrozenTrial>> {
-        let mut out: Vec<Arc<FrozenTrial>> = self
-            .trials
-            .values()
-            .filter(|t| states.is_none_or(|s| s.contains(&t.state)))
-            .cloned()
-            .collect();
-        out.sort_by_key(|t| t.number);
+        let mut out: Vec<Arc<FrozenTrial>> = match states {
+            None => self.trials.values().cloned().collect(),
+            Some(states) => {
+                let mut ids: Vec<TrialId> = states
+                    .iter()
+                    .filter_map(|s| self.by_state.get(s))
+                    .flatten()
+                    .copied()
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.iter().map(|id| self.trials[id].clone()).collect()
+            }
+        };
+        // Numbers follow keys within a study (both are handed out under the study's lock), so
+        // this is already sorted unless a database says otherwise.
+        if !out.is_sorted_by_key(|t| t.number) {
+            out.sort_by_key(|t| t.number);
+        }
         out
+    }
+
+    /// How many trials are in `states` (all when `None`).
+    pub(crate) fn count(&self, states: Option<&[TrialState]>) -> usize {
+        match states {
+            None => self.trials.len(),
+            Some(states) => {
+                let mut seen = states.to_vec();
+                seen.sort_unstable();
+                seen.dedup();
+                seen.iter()
+                    .filter_map(|s| self.by_state.get(s))
+                    .map(BTreeSet::len)
+                    .sum()
+            }
+        }
+    }
+
+    /// The best Complete trial for `direction`, folding in the trials completed since the last
+    /// call (a Complete trial never changes again): the better value wins, and of equal values
+    /// the lower number, as a walk over the trials by number would find.
+    pub(crate) fn best(&mut self, direction: StudyDirection) -> Option<Arc<FrozenTrial>> {
+        let value = |t: &FrozenTrial| t.values.as_ref().map_or(f64::NAN, |v| v[0]);
+        for id in std::mem::take(&mut self.best_pending) {
+            let Some(t) = self.trials.get(&id) else {
+                continue;
+            };
+            let better = match self.best.and_then(|b| self.trials.get(&b)) {
+                None => true,
+                Some(b) => {
+                    direction.is_better(value(t), value(b))
+                        || (!direction.is_better(value(b), value(t)) && t.number < b.number)
+                }
+            };
+            if better {
+                self.best = Some(id);
+            }
+        }
+        self.best.and_then(|b| self.trials.get(&b)).cloned()
     }
 
     /// The trials finished since `cursor` (an index into the finished log).
@@ -142,5 +213,50 @@ impl StudyCache {
                 .collect(),
             cursor: self.finished_log.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(id: TrialId, state: TrialState, value: Option<f64>) -> FrozenTrial {
+        let mut t = FrozenTrial::new(state);
+        t.trial_id = id;
+        t.number = id as u64;
+        t.values = value.map(|v| vec![v]);
+        t
+    }
+
+    #[test]
+    fn states_counts_and_the_best_trial_follow_each_update() {
+        let mut c = StudyCache::default();
+        c.record(trial(1, TrialState::Running, None));
+        c.record(trial(2, TrialState::Complete, Some(3.0)));
+        c.record(trial(3, TrialState::Waiting, None));
+        assert_eq!(c.count(None), 3);
+        assert_eq!(
+            c.count(Some(&[TrialState::Running, TrialState::Waiting])),
+            2
+        );
+        assert_eq!(c.best(StudyDirection::Minimize).unwrap().trial_id, 2);
+        // Trial 1 finishes with an equal value: the lower number stays best; trial 3 with a
+        // better one takes over.
+        c.record(trial(1, TrialState::Complete, Some(3.0)));
+        assert_eq!(c.best(StudyDirection::Minimize).unwrap().trial_id, 1);
+        c.record(trial(3, TrialState::Complete, Some(-1.0)));
+        assert_eq!(c.best(StudyDirection::Minimize).unwrap().trial_id, 3);
+        assert_eq!(c.count(Some(&[TrialState::Running])), 0);
+        let numbers: Vec<u64> = c
+            .trials_in(Some(&[TrialState::Complete, TrialState::Complete]))
+            .iter()
+            .map(|t| t.number)
+            .collect();
+        assert_eq!(numbers, [1, 2, 3]);
+        assert_eq!(c.finished_since(0).trials.len(), 3);
+        let mut max = StudyCache::default();
+        max.record(trial(1, TrialState::Complete, Some(1.0)));
+        max.record(trial(2, TrialState::Complete, Some(5.0)));
+        assert_eq!(max.best(StudyDirection::Maximize).unwrap().trial_id, 2);
     }
 }

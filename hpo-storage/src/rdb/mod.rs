@@ -195,7 +195,7 @@ impl<B: RdbBackend> RdbStorage<B> {
     }
 
     /// Brings a study's cache up to date (one statement) and hands it to `f`.
-    fn with_cache<T>(&self, study_id: StudyId, f: impl FnOnce(&StudyCache) -> T) -> Result<T> {
+    fn with_cache<T>(&self, study_id: StudyId, f: impl FnOnce(&mut StudyCache) -> T) -> Result<T> {
         self.read(format_args!("read the trials of study {study_id}"), |b| {
             // The cache stays locked from the query to the update, so that a refresh seen
             // later never lands before one seen earlier.
@@ -219,10 +219,10 @@ impl<B: RdbBackend> RdbStorage<B> {
             }
             Ok(())
         })?;
-        let caches = self.cache.lock();
+        let mut caches = self.cache.lock();
         // Deleted by another thread since: the study is gone.
         let cache = caches
-            .get(&study_id)
+            .get_mut(&study_id)
             .ok_or(Error::StudyIdNotFound(study_id))?;
         Ok(f(cache))
     }
@@ -977,5 +977,34 @@ impl<B: RdbBackend> Storage for RdbStorage<B> {
 
     fn finished_trials_since(&self, study_id: StudyId, cursor: usize) -> Result<FinishedSince> {
         self.with_cache(study_id, |c| c.finished_since(cursor))
+    }
+
+    fn get_n_trials(&self, study_id: StudyId, states: Option<&[TrialState]>) -> Result<usize> {
+        self.with_cache(study_id, |c| c.count(states))
+    }
+
+    fn get_best_trial(&self, study_id: StudyId) -> Result<Arc<FrozenTrial>> {
+        let cached = self
+            .cache
+            .lock()
+            .get(&study_id)
+            .and_then(|c| c.directions.clone());
+        let directions = match cached {
+            Some(d) => d,
+            None => self.get_study_directions(study_id)?,
+        };
+        let [direction] = directions[..] else {
+            return Err(Error::MultiObjective("best_trial"));
+        };
+        let best = self.with_cache(study_id, |c| {
+            c.directions = Some(directions.clone());
+            c.best(direction)
+        })?;
+        match best {
+            Some(t) => Ok(t),
+            None => Err(Error::no_completed_trials(
+                self.get_study_name_from_id(study_id)?,
+            )),
+        }
     }
 }
