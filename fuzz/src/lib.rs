@@ -80,6 +80,10 @@ impl JournalBackend for MemoryBackend {
         lines.push(record.to_owned());
         Ok(Some(lines.len() as u64))
     }
+
+    fn is_persistent(&self) -> bool {
+        false
+    }
 }
 
 /// Replays `data` as a journal: every study is found again by its name, every trial by its id,

@@ -115,15 +115,16 @@ pub struct ComingFromOptunaDoctests;
 
 /// A builder for a new study, as Optuna's `create_study`: in-memory storage, one minimized
 /// objective, the [`TpeSampler`] and the [`MedianPruner`] (Optuna's defaults, the same on every
-/// path that opens a study). Override any of them on the builder, then `.build()` to create the
-/// study, `.load_if_exists(true).build()` to create or reuse it, or `.load()` to open an
-/// existing one. The same as [`Study::builder`].
+/// path that opens a study), and, unlike Optuna, heartbeats on a persistent storage
+/// ([`HeartbeatConfig::default`]; `.without_heartbeat()` turns them off). Override any of them
+/// on the builder, then `.build()` to create the study, `.load_if_exists(true).build()` to
+/// create or reuse it, or `.load()` to open an existing one. The same as [`Study::builder`].
 pub fn create_study() -> StudyBuilder {
     Study::builder()
 }
 
-/// Loads the study named `name` from `storage` with Optuna's defaults (TPE, median pruner), as
-/// Optuna's `load_study`; for another sampler or pruner use
+/// Loads the study named `name` from `storage` with the defaults of [`create_study`] (TPE,
+/// median pruner, heartbeats on a persistent storage), as Optuna's `load_study`; for another sampler or pruner use
 /// `hpo::create_study().name(name).storage_arc(storage).sampler(..).load()`.
 pub fn load_study(name: &str, storage: std::sync::Arc<dyn Storage>) -> Result<Study> {
     Study::builder().name(name).storage_arc(storage).load()

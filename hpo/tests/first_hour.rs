@@ -91,6 +91,53 @@ fn the_builder_defaults_to_tpe_and_median() {
     assert!(format!("{:?}", chosen.pruner()).starts_with("NopPruner"));
 }
 
+/// Heartbeats, the one default that is not Optuna's, are the same on every path too: on for
+/// every persistent storage (a journal file, SQLite), off in memory, off when asked.
+#[test]
+fn heartbeats_default_on_for_persistent_storages_on_every_path() {
+    let dir = scratch("heartbeats");
+    let urls = [
+        format!("journal:{}", dir.join("j.log").display()),
+        format!("sqlite:///{}", dir.join("s.db").display()),
+    ];
+    let default = Some(hpo::HeartbeatConfig::default());
+    for url in &urls {
+        let storage = hpo::open_storage(url).unwrap();
+        let created = hpo::create_study()
+            .name("s")
+            .storage_arc(storage.clone())
+            .build()
+            .unwrap();
+        assert_eq!(created.heartbeat().cloned(), default, "{url}: create");
+        let reused = hpo::create_study()
+            .name("s")
+            .storage_arc(storage.clone())
+            .load_if_exists(true)
+            .build()
+            .unwrap();
+        assert_eq!(reused.heartbeat().cloned(), default, "{url}: load_if_exists");
+        let loaded = hpo::load_study("s", storage.clone()).unwrap();
+        assert_eq!(loaded.heartbeat().cloned(), default, "{url}: load_study");
+        let off = hpo::create_study()
+            .name("s")
+            .storage_arc(storage)
+            .without_heartbeat()
+            .load()
+            .unwrap();
+        assert_eq!(off.heartbeat(), None, "{url}: without_heartbeat");
+    }
+    let memory = hpo::open_storage("memory").unwrap();
+    let study = hpo::create_study()
+        .name("m")
+        .storage_arc(memory.clone())
+        .build()
+        .unwrap();
+    assert_eq!(study.heartbeat(), None);
+    assert_eq!(hpo::load_study("m", memory).unwrap().heartbeat(), None);
+    assert_eq!(hpo::create_study().build().unwrap().heartbeat(), None);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A unique scratch path for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

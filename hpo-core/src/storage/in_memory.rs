@@ -161,6 +161,11 @@ fn beats(direction: StudyDirection, candidate: &FrozenTrial, current: &FrozenTri
 }
 
 impl Storage for InMemoryStorage {
+    /// Gone with the process, and every worker with it: no heartbeats by default.
+    fn is_persistent(&self) -> bool {
+        false
+    }
+
     fn create_new_study(&self, directions: &[StudyDirection], name: &str) -> Result<StudyId> {
         if directions.is_empty() {
             return Err(Error::InvalidArgument(

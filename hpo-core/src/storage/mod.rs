@@ -180,6 +180,15 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         })
     }
 
+    /// Whether the storage outlives the process (a file, a database server): then a worker can
+    /// die while others go on, so studies on it have heartbeats on by default (see
+    /// [`StudyBuilder::heartbeat`](crate::StudyBuilder::heartbeat)). `true` unless overridden;
+    /// [`InMemoryStorage`] says `false`, and a wrapper that forwards the other methods must
+    /// forward this one too.
+    fn is_persistent(&self) -> bool {
+        true
+    }
+
     /// Records that the worker running `trial_id` is alive (a `heartbeat` system attribute
     /// holding the Unix time, on every storage).
     fn record_heartbeat(&self, trial_id: TrialId) -> Result<()> {

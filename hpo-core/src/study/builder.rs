@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::pruners::{MedianPruner, Pruner};
 use crate::samplers::{Sampler, TpeSampler};
 use crate::storage::{InMemoryStorage, Storage};
-use crate::study::{Study, StudyDirection};
+use crate::study::{HeartbeatConfig, Study, StudyDirection};
 
 /// Builds a [`Study`]: name, direction(s), sampler, pruner, storage.
 ///
@@ -25,6 +25,13 @@ use crate::study::{Study, StudyDirection};
 /// `no-name-<uuid>`-style name, one minimized objective, a [`TpeSampler`] (whatever the number of
 /// objectives, as Optuna 5.0), a [`MedianPruner`] and a fresh [`InMemoryStorage`]. Choose others
 /// with [`sampler`](Self::sampler) and [`pruner`](Self::pruner); `NopPruner` turns pruning off.
+///
+/// One default is not Optuna's, and is the same on every path too: on a persistent storage
+/// ([`Storage::is_persistent`]: a journal file, SQLite, a database server, Redis) heartbeats are
+/// on, with [`HeartbeatConfig::default`] (a beat every 60 s, a trial silent for 180 s is failed,
+/// no retry), so a killed worker's trial becomes Fail instead of staying Running forever. Set
+/// them with [`heartbeat`](Self::heartbeat), turn them off with
+/// [`without_heartbeat`](Self::without_heartbeat).
 #[derive(Debug, Default)]
 pub struct StudyBuilder {
     name: Option<String>,
@@ -33,7 +40,28 @@ pub struct StudyBuilder {
     pruner: Option<Arc<dyn Pruner>>,
     storage: Option<Arc<dyn Storage>>,
     load_if_exists: bool,
-    heartbeat: Option<crate::study::HeartbeatConfig>,
+    heartbeat: HeartbeatChoice,
+}
+
+/// What the builder was told about heartbeats.
+#[derive(Debug, Default, Clone)]
+enum HeartbeatChoice {
+    /// Nothing: on, with the default config, when the storage is persistent.
+    #[default]
+    Unset,
+    On(HeartbeatConfig),
+    Off,
+}
+
+impl HeartbeatChoice {
+    /// The config a study on `storage` runs with.
+    fn resolve(self, storage: &dyn Storage) -> Option<HeartbeatConfig> {
+        match self {
+            HeartbeatChoice::Unset => storage.is_persistent().then(HeartbeatConfig::default),
+            HeartbeatChoice::On(config) => Some(config),
+            HeartbeatChoice::Off => None,
+        }
+    }
 }
 
 impl StudyBuilder {
@@ -114,12 +142,24 @@ impl StudyBuilder {
         self
     }
 
-    /// Heartbeats: while `optimize` runs a trial, its worker records a heartbeat every
-    /// `interval`; before each trial, Running trials whose heartbeat is older than the grace
-    /// period (twice the interval unless set) are marked Fail, as their worker died. Works on
-    /// every storage.
-    pub fn heartbeat(mut self, config: crate::study::HeartbeatConfig) -> Self {
-        self.heartbeat = Some(config);
+    /// Heartbeats with these settings, on any storage (the in-memory one included). While
+    /// `optimize` runs a trial, its worker records a heartbeat (the trial's `heartbeat` system
+    /// attribute) every `interval`; `optimize` fails the Running trials whose heartbeat is older
+    /// than the grace period, as their worker died (when it starts, then at most once an
+    /// interval), and re-enqueues them when `retry` is set.
+    ///
+    /// Without this call, heartbeats are on with [`HeartbeatConfig::default`] on a persistent
+    /// storage and off on an in-memory one. Trials that never beat (from
+    /// [`Study::ask`](crate::Study::ask), or Optuna workers without heartbeats) are never failed.
+    pub fn heartbeat(mut self, config: HeartbeatConfig) -> Self {
+        self.heartbeat = HeartbeatChoice::On(config);
+        self
+    }
+
+    /// No heartbeats, whatever the storage (Optuna's default): a killed worker's trial stays
+    /// Running. The one switch that turns off the default of [`heartbeat`](Self::heartbeat).
+    pub fn without_heartbeat(mut self) -> Self {
+        self.heartbeat = HeartbeatChoice::Off;
         self
     }
 
@@ -150,6 +190,7 @@ impl StudyBuilder {
         let load_if_exists = self.load_if_exists;
         let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts()?;
+        let heartbeat = heartbeat.resolve(&*storage);
         let study_id = match storage.create_new_study(&directions, &name) {
             Ok(id) => {
                 crate::log_info!("A new study created with name: {name}");
@@ -180,6 +221,7 @@ impl StudyBuilder {
         let name = self.name.clone();
         let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts()?;
+        let heartbeat = heartbeat.resolve(&*storage);
         let (study_id, name) = match name {
             Some(name) => (storage.get_study_id_from_name(&name)?, name),
             None => {

@@ -10,6 +10,24 @@ use crate::study::Study;
 use crate::trial::{FrozenTrial, TrialState};
 
 /// How often running trials beat, when they count as dead, and whether they are retried.
+///
+/// Studies on a persistent storage use [`HeartbeatConfig::default`] unless told otherwise
+/// ([`StudyBuilder::heartbeat`](crate::StudyBuilder::heartbeat),
+/// [`without_heartbeat`](crate::StudyBuilder::without_heartbeat)): a beat every 60 s, a trial
+/// silent for 180 s counts as dead, no retry.
+///
+/// ```
+/// use std::time::Duration;
+/// use hpo_core::study::HeartbeatConfig;
+/// let default = HeartbeatConfig::default();
+/// assert_eq!(default.interval, Duration::from_secs(60));
+/// assert_eq!(default.grace_period, Duration::from_secs(180));
+/// assert_eq!(default.retry, None);
+/// // Optuna's RDBStorage(heartbeat_interval=60, grace_period=120,
+/// //                     failed_trial_callback=RetryFailedTrialCallback(max_retry=3)):
+/// let optuna = HeartbeatConfig::new(Duration::from_secs(60)).retry(Some(3));
+/// assert_eq!(optuna.grace_period, Duration::from_secs(120));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeartbeatConfig {
     /// Time between two heartbeats of a running trial.
@@ -22,8 +40,21 @@ pub struct HeartbeatConfig {
     pub retry: Option<Option<usize>>,
 }
 
+impl Default for HeartbeatConfig {
+    /// A beat every 60 s (one small write a minute per running trial, nothing for trials shorter
+    /// than that: a trial is created with its first beat), and a grace period of 180 s, three
+    /// intervals rather than Optuna's two, because these heartbeats are on without being asked
+    /// for: a live worker is failed only after missing two beats in a row (a storage that
+    /// stalls for a minute while a server storage reconnects, some clock skew between
+    /// machines), while a dead worker's trial is failed within about four minutes. No retry:
+    /// rerunning a trial that may have killed its worker is left to the program to ask for.
+    fn default() -> Self {
+        HeartbeatConfig::new(Duration::from_secs(60)).grace_period(Duration::from_secs(180))
+    }
+}
+
 impl HeartbeatConfig {
-    /// Beats every `interval`; grace period twice that; no retry.
+    /// Beats every `interval`; grace period twice that (Optuna's default); no retry.
     pub fn new(interval: Duration) -> Self {
         HeartbeatConfig {
             interval,
@@ -53,8 +84,10 @@ impl Study {
 
     /// Marks Running trials whose heartbeat went stale as Fail (their workers died) and, when
     /// configured, enqueues a retry of each with Optuna's `failed_trial` and `retry_history`
-    /// system attributes. Returns the failed trials' numbers. `optimize` calls this before each
-    /// trial when heartbeats are on.
+    /// system attributes. Returns the failed trials' numbers. With heartbeats on, `optimize`
+    /// calls this before its first trial, then before a trial at most once an interval.
+    /// Trials that never beat (from [`ask`](Study::ask), or Optuna workers without
+    /// heartbeats) are never failed.
     pub fn fail_stale_trials(&self) -> Result<Vec<u64>> {
         let Some(config) = self.heartbeat().cloned() else {
             return Ok(Vec::new());

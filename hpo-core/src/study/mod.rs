@@ -366,13 +366,21 @@ impl Study {
         self.ask_beating(false)
     }
 
-    /// [`ask`](Study::ask); with `beating`, a new trial is created with its first heartbeat in
-    /// the same write, so a worker killed right after creating it still leaves a trial that
-    /// goes stale (and is failed) instead of one that stays Running forever.
+    /// [`ask`](Study::ask); with `beating` (`optimize` on a study with heartbeats), the trial
+    /// starts with a heartbeat: a new trial is created with its first heartbeat in the same
+    /// write, so a worker killed right after creating it still leaves a trial that goes stale
+    /// (and is failed) instead of one that stays Running forever; a trial taken from the
+    /// waiting queue gets one right after. `ask` itself never beats: an ask-and-tell loop has
+    /// no heartbeat thread, and its trials must never look dead.
     pub(crate) fn ask_beating(&self, beating: bool) -> Result<Trial> {
         let storage = &self.inner.storage;
         let frozen = match storage.pop_waiting_trial(self.inner.study_id)? {
-            Some(t) => t,
+            Some(t) => {
+                if beating {
+                    storage.record_heartbeat(t.trial_id)?;
+                }
+                t
+            }
             None if beating => {
                 let template = FrozenTrial::new(TrialState::Running).with_system_attr(
                     crate::storage::HEARTBEAT_KEY,

@@ -2,13 +2,14 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
 use crate::error::{Error, Result, TrialError};
-use crate::study::{Callback, ObjectiveValue, Study};
+use crate::storage::TrialId;
+use crate::study::{Callback, HeartbeatConfig, ObjectiveValue, Study};
 use crate::trial::{FrozenTrial, Trial, TrialState};
 
 /// Options of [`Study::optimize_with`] and [`Study::optimize_parallel`]: when to stop, how many
@@ -183,8 +184,8 @@ impl Study {
         })
     }
 
-    /// The frame of every optimize call: no nesting, a fresh stop flag, the progress bar, and
-    /// the first error of any worker as the result.
+    /// The frame of every optimize call: no nesting, a fresh stop flag, the progress bar, the
+    /// heartbeat thread, and the first error of any worker as the result.
     fn run_loop(&self, options: &OptimizeOptions<'_>, body: impl FnOnce(&Run<'_>)) -> Result<()> {
         if self.inner.optimizing.swap(true, Ordering::SeqCst) {
             return Err(Error::NestedOptimize(self.name().to_owned()));
@@ -198,8 +199,24 @@ impl Study {
             claimed: AtomicUsize::new(0),
             error: Mutex::new(None),
             progress: progress::Bar::new(options),
+            heartbeat: self.heartbeat().cloned(),
+            beating: Mutex::new(Vec::new()),
+            beating_done: AtomicBool::new(false),
+            last_stale_scan: Mutex::new(None),
         };
-        body(&run);
+        std::thread::scope(|scope| {
+            // One thread beats for every trial this call runs (whatever `n_jobs`), rather than
+            // one thread per trial: a trial costs no thread start, and short trials no beat.
+            let beater = run
+                .heartbeat
+                .as_ref()
+                .map(|h| scope.spawn(|| run.beat(h.interval)));
+            let _stop = StopBeating {
+                done: &run.beating_done,
+                beater: beater.as_ref().map(|b| b.thread().clone()),
+            };
+            body(&run);
+        });
         run.progress.finish();
         match run.error.into_inner() {
             Some(e) => Err(e),
@@ -216,6 +233,30 @@ struct Run<'a> {
     claimed: AtomicUsize,
     error: Mutex<Option<Error>>,
     progress: progress::Bar,
+    /// The study's heartbeat settings, when its trials beat.
+    heartbeat: Option<HeartbeatConfig>,
+    /// The trials whose objective is running now, for the heartbeat thread to beat.
+    beating: Mutex<Vec<TrialId>>,
+    /// Tells the heartbeat thread to end.
+    beating_done: AtomicBool,
+    /// When this call last failed stale trials.
+    last_stale_scan: Mutex<Option<Instant>>,
+}
+
+/// Ends the heartbeat thread when the optimize call ends, even by a panic (of a callback):
+/// the thread scope would otherwise wait for it forever.
+struct StopBeating<'a> {
+    done: &'a AtomicBool,
+    beater: Option<std::thread::Thread>,
+}
+
+impl Drop for StopBeating<'_> {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(t) = &self.beater {
+            t.unpark();
+        }
+    }
 }
 
 /// How one trial ended, as the loop needs to know it.
@@ -226,6 +267,53 @@ struct Finished {
 }
 
 impl Run<'_> {
+    /// The heartbeat thread: every `interval`, records a heartbeat for each trial whose
+    /// objective is running. Each trial is created with its first heartbeat, so it goes at most
+    /// about one interval without one.
+    fn beat(&self, interval: Duration) {
+        loop {
+            let next = Instant::now() + interval;
+            loop {
+                if self.beating_done.load(Ordering::SeqCst) {
+                    return;
+                }
+                match next.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => std::thread::park_timeout(left),
+                    _ => break,
+                }
+            }
+            let trials = self.beating.lock().clone();
+            for trial_id in trials {
+                match self.study.storage().record_heartbeat(trial_id) {
+                    // It finished since the list was read.
+                    Ok(()) | Err(Error::TrialFinished { .. }) => {}
+                    Err(e) => {
+                        crate::log_warn!("heartbeat of trial id {trial_id} not recorded: {e}")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fails stale trials before this call's first trial, then before a trial only when the
+    /// last look is an interval old: a fresh worker fails the orphans at once, and a trial
+    /// costs no scan of the study's Running trials (a scan per trial was most of what
+    /// heartbeats cost on a journal file).
+    fn fail_stale_trials_if_due(&self) -> Result<()> {
+        let Some(config) = &self.heartbeat else {
+            return Ok(());
+        };
+        {
+            let mut last = self.last_stale_scan.lock();
+            if last.is_some_and(|t| t.elapsed() < config.interval) {
+                return Ok(());
+            }
+            *last = Some(Instant::now());
+        }
+        self.study.fail_stale_trials()?;
+        Ok(())
+    }
+
     fn should_stop(&self) -> bool {
         self.study.stop_requested()
             || self.error.lock().is_some()
@@ -281,48 +369,18 @@ impl Run<'_> {
         V: ObjectiveValue,
         F: FnMut(&mut Trial) -> std::result::Result<V, TrialError>,
     {
-        if self.study.heartbeat().is_some() {
-            self.study.fail_stale_trials()?;
+        self.fail_stale_trials_if_due()?;
+        let beating = self.heartbeat.is_some();
+        // With heartbeats, the trial carries its first one already (`ask_beating`).
+        let mut trial = self.study.ask_beating(beating)?;
+        let trial_id = trial.id();
+        if beating {
+            self.beating.lock().push(trial_id);
         }
-        let mut trial = self.study.ask_beating(self.study.heartbeat().is_some())?;
-        let outcome = match self.study.heartbeat().map(|h| h.interval) {
-            None => catch_unwind(AssertUnwindSafe(|| objective(&mut trial))),
-            Some(interval) => {
-                // A heartbeat thread beats until the objective returns (or panics).
-                let storage = self.study.storage().clone();
-                let trial_id = trial.id();
-                // A new trial carries its first heartbeat already (`ask_beating`); a trial taken
-                // from the waiting queue gets its first one here.
-                if !trial
-                    .frozen()
-                    .system_attrs
-                    .contains_key(crate::storage::HEARTBEAT_KEY)
-                {
-                    storage.record_heartbeat(trial_id)?;
-                }
-                let done = std::sync::atomic::AtomicBool::new(false);
-                std::thread::scope(|scope| {
-                    let beat = scope.spawn(|| {
-                        loop {
-                            std::thread::park_timeout(interval);
-                            if done.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            match storage.record_heartbeat(trial_id) {
-                                Ok(()) | Err(Error::TrialFinished { .. }) => {}
-                                Err(e) => crate::log_warn!(
-                                    "heartbeat of trial id {trial_id} not recorded: {e}"
-                                ),
-                            }
-                        }
-                    });
-                    let outcome = catch_unwind(AssertUnwindSafe(|| objective(&mut trial)));
-                    done.store(true, Ordering::SeqCst);
-                    beat.thread().unpark();
-                    outcome
-                })
-            }
-        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| objective(&mut trial)));
+        if beating {
+            self.beating.lock().retain(|id| *id != trial_id);
+        }
         let (state, values, reason) = match outcome {
             Ok(Ok(v)) => (TrialState::Complete, Some(v.into_values()), None),
             Ok(Err(TrialError::Pruned)) => (TrialState::Pruned, None, None),

@@ -30,6 +30,13 @@ pub trait JournalBackend: Send + Sync + std::fmt::Debug {
     /// new end; `None` when another writer appended first (then the storage catches up and tries
     /// again; a locked backend answers `None` only if someone appended without the lock).
     fn append_at(&self, at: u64, record: &str) -> Result<Option<u64>>;
+
+    /// Whether the log outlives the process (a file, a server): `true` unless overridden. A
+    /// [`JournalStorage`](super::JournalStorage) answers
+    /// [`Storage::is_persistent`](crate::storage::Storage::is_persistent) with it.
+    fn is_persistent(&self) -> bool {
+        true
+    }
 }
 
 /// A journal in one local (or NFS) file, shared through Optuna's lock file: Python's

@@ -429,6 +429,10 @@ impl<B: JournalBackend> Storage for JournalStorage<B> {
         self.sync()?.finished_trials_since(study_id, cursor)
     }
 
+    fn is_persistent(&self) -> bool {
+        self.backend.is_persistent()
+    }
+
     fn get_n_trials(&self, study_id: StudyId, states: Option<&[TrialState]>) -> Result<usize> {
         self.sync()?.get_n_trials(study_id, states)
     }
