@@ -343,3 +343,33 @@ fn optimize_looks_for_stale_trials_at_its_start_then_once_an_interval_not_per_tr
     assert_eq!(trials[dead.unwrap() as usize].state, TrialState::Fail);
     assert_eq!(trials.len(), 9);
 }
+
+/// A worker whose trial another worker failed as stale while it ran (its heartbeats came late)
+/// drops that trial's result with a warning and goes on with the next trials: the study keeps
+/// the trial as Fail, and `optimize` still returns Ok.
+#[test]
+fn a_worker_whose_trial_was_failed_as_stale_goes_on() {
+    let study = Study::builder()
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(HeartbeatConfig::new(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+    let storage = study.storage().clone();
+    study
+        .optimize(3, |t| {
+            let x = t.suggest_float("x", 0.0, 1.0)?;
+            if t.number() == 1 {
+                // What another worker's stale scan does.
+                storage
+                    .set_trial_state_values(t.id(), TrialState::Fail, None)
+                    .unwrap();
+            }
+            Ok(x)
+        })
+        .unwrap();
+    let states: Vec<TrialState> = study.trials().unwrap().iter().map(|t| t.state).collect();
+    assert_eq!(
+        states,
+        [TrialState::Complete, TrialState::Fail, TrialState::Complete]
+    );
+}

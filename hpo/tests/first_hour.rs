@@ -115,7 +115,11 @@ fn heartbeats_default_on_for_persistent_storages_on_every_path() {
             .load_if_exists(true)
             .build()
             .unwrap();
-        assert_eq!(reused.heartbeat().cloned(), default, "{url}: load_if_exists");
+        assert_eq!(
+            reused.heartbeat().cloned(),
+            default,
+            "{url}: load_if_exists"
+        );
         let loaded = hpo::load_study("s", storage.clone()).unwrap();
         assert_eq!(loaded.heartbeat().cloned(), default, "{url}: load_study");
         let off = hpo::create_study()

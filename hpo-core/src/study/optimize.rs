@@ -378,9 +378,6 @@ impl Run<'_> {
             self.beating.lock().push(trial_id);
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| objective(&mut trial)));
-        if beating {
-            self.beating.lock().retain(|id| *id != trial_id);
-        }
         let (state, values, reason) = match outcome {
             Ok(Ok(v)) => (TrialState::Complete, Some(v.into_values()), None),
             Ok(Err(TrialError::Pruned)) => (TrialState::Pruned, None, None),
@@ -398,13 +395,37 @@ impl Run<'_> {
                 )
             }
         };
-        let trial = self
+        let told = self
             .study
-            .finish(trial.frozen(), Some(state), values, reason.as_deref())?;
-        Ok(Finished {
-            trial,
-            raised: reason,
-        })
+            .finish(trial.frozen(), Some(state), values, reason.as_deref());
+        // The trial beats until its result is stored: a tell that waits for a busy database
+        // must not leave it silent long enough to look dead.
+        if beating {
+            self.beating.lock().retain(|id| *id != trial_id);
+        }
+        match told {
+            Ok(trial) => Ok(Finished {
+                trial,
+                raised: reason,
+            }),
+            // Another worker failed it as stale while it ran (its heartbeats came late: an
+            // overloaded machine or a stalled database). Its result is dropped, as the study
+            // already holds the trial as failed, and this worker goes on.
+            Err(Error::TrialFinished {
+                number,
+                state: TrialState::Fail,
+            }) if beating => {
+                crate::log_warn!(
+                    "trial {number} was marked failed by another worker while it ran (its \
+                     heartbeat came too late); its result is dropped"
+                );
+                Ok(Finished {
+                    trial: self.study.storage().get_trial(trial_id)?,
+                    raised: None,
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
