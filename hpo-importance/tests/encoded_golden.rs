@@ -12,7 +12,10 @@ use hpo_importance::{
 };
 use serde_json::{Map, Value};
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/encoded_golden.json");
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/encoded_golden.json"
+);
 
 fn study() -> Study {
     let study = Study::builder()

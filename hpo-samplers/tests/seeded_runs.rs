@@ -31,7 +31,10 @@ fn mixed(t: &mut Trial) -> Result<[f64; 2], TrialError> {
         "b" => 0.5,
         _ => 1.0,
     };
-    let f1 = (x - 1.0).powi(2) + (lr.log10() + 3.0).powi(2) + s * s + (n as f64 - 2.0).powi(2)
+    let f1 = (x - 1.0).powi(2)
+        + (lr.log10() + 3.0).powi(2)
+        + s * s
+        + (n as f64 - 2.0).powi(2)
         + (m as f64).ln()
         + k as f64 / 30.0
         + pen;
