@@ -12,7 +12,7 @@ use hpo_core::Distribution;
 use hpo_core::rng::Rng;
 use nalgebra::DMatrix;
 
-use super::optimizer::{Cma, feasible};
+use super::optimizer::{AskInBounds, Cma, feasible};
 use hpo_core::math::truncnorm::{ndtr, ndtri};
 
 /// The grid spacing of each coordinate in `[0, 1]` units (Optuna's `steps` for CMA-ES with

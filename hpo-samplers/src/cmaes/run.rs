@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::history::{Entry, History, Keys, solution_value};
 use super::margin::{CmaWithMargin, margin_steps};
-use super::optimizer::{Cma, default_popsize};
+use super::optimizer::{AskInBounds, Cma, default_popsize};
 use super::sep::SepCma;
 use super::warm_start::{ALPHA, GAMMA, warm_start};
 use super::{RestartStrategy, derived_rng};
