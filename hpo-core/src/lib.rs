@@ -44,6 +44,7 @@ pub mod samplers;
 pub mod space;
 pub mod storage;
 pub mod study;
+pub mod transform;
 pub mod trial;
 
 pub use distributions::{

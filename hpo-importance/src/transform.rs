@@ -5,7 +5,8 @@
 
 use std::ops::Range;
 
-use hpo_core::{Distribution, FrozenTrial, ParamSpace};
+use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
+use hpo_core::{FrozenTrial, ParamSpace};
 
 /// The encoded feature matrix of some trials over a space.
 #[derive(Debug, Clone)]
@@ -19,41 +20,27 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
-    /// Encodes `trials`, each of which holds every param of `space`.
+    /// Encodes `trials`, each of which holds every param of `space` (a missing one leaves its
+    /// columns at 0).
     pub fn new(space: &ParamSpace, trials: &[&FrozenTrial]) -> Encoded {
-        let mut bounds = Vec::new();
-        let mut groups = Vec::with_capacity(space.len());
-        for dist in space.values() {
-            let start = bounds.len();
-            match dist {
-                Distribution::Float(d) => bounds.push((d.low, d.high)),
-                Distribution::Int(d) => bounds.push((d.low as f64, d.high as f64)),
-                Distribution::Categorical(d) => {
-                    bounds.extend(std::iter::repeat_n((0.0, 1.0), d.choices().len()));
+        let t = SearchSpaceTransform::new(space, TransformOptions::new().log(false).step(false));
+        let groups: Vec<Range<usize>> = (0..space.len()).map(|k| t.columns(k)).collect();
+        let mut columns = vec![vec![0.0; trials.len()]; t.n_columns()];
+        let mut row = vec![0.0; t.n_columns()];
+        for (i, trial) in trials.iter().enumerate() {
+            for (k, (name, group)) in space.keys().zip(&groups).enumerate() {
+                row[group.clone()].fill(0.0);
+                if let Some(param) = trial.params.get(name) {
+                    t.transform_param(k, param.internal, &mut row[group.clone()]);
                 }
             }
-            groups.push(start..bounds.len());
-        }
-        let mut columns = vec![vec![0.0; trials.len()]; bounds.len()];
-        for (i, trial) in trials.iter().enumerate() {
-            for ((name, dist), group) in space.iter().zip(&groups) {
-                let Some(param) = trial.params.get(name) else {
-                    continue;
-                };
-                match dist {
-                    Distribution::Categorical(_) => {
-                        let choice = param.internal as usize;
-                        if choice < group.len() {
-                            columns[group.start + choice][i] = 1.0;
-                        }
-                    }
-                    _ => columns[group.start][i] = param.internal,
-                }
+            for (column, x) in columns.iter_mut().zip(&row) {
+                column[i] = *x;
             }
         }
         Encoded {
             columns,
-            bounds,
+            bounds: t.bounds(),
             groups,
         }
     }
@@ -62,7 +49,7 @@ impl Encoded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hpo_core::{Param, TrialState};
+    use hpo_core::{Distribution, Param, TrialState};
 
     #[test]
     fn numeric_raw_and_categorical_one_hot() {

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use hpo_core::rng::Rng;
+use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
 use hpo_core::{
     Distribution, FrozenTrial, ParamSpace, RandomSampler, Result, Sampler, Study, TrialState,
 };
@@ -121,36 +122,26 @@ impl QmcSampler {
     }
 }
 
-/// Maps `u` in `[0, 1)` to an internal value of `d` (Optuna's transform: log scale, ranges
-/// widened by half a step and rounded, categorical by index).
-fn to_internal(d: &Distribution, u: f64) -> f64 {
-    match d {
-        Distribution::Float(f) => {
-            if f.log {
-                (f.low.ln() + u * (f.high.ln() - f.low.ln()))
-                    .exp()
-                    .clamp(f.low, f.high)
-            } else if let Some(s) = f.step {
-                let x = f.low - s / 2.0 + u * (f.high - f.low + s);
-                (f.low + ((x - f.low) / s).round() * s).clamp(f.low, f.high)
-            } else {
-                (f.low + u * (f.high - f.low)).min(f.high)
-            }
-        }
-        Distribution::Int(i) => {
-            let (low, high, step) = (i.low as f64, i.high as f64, i.step as f64);
-            if i.log {
-                let x = ((low - 0.5).ln() + u * ((high + 0.5).ln() - (low - 0.5).ln())).exp();
-                x.round().clamp(low, high)
-            } else {
-                let x = low - step / 2.0 + u * (high - low + step);
-                (low + ((x - low) / step).round() * step).clamp(low, high)
-            }
-        }
-        Distribution::Categorical(c) => {
-            ((u * c.choices().len() as f64) as usize).min(c.choices().len() - 1) as f64
-        }
-    }
+/// Maps the point `u` of `[0, 1)^n` to internal values of `space` (Optuna's transform: log
+/// scale, ranges widened by half a step and rounded, scaled onto `[0, 1]`); a categorical
+/// parameter takes one coordinate, read as a choice index.
+fn to_internal(space: &ParamSpace, u: &[f64]) -> HashMap<String, f64> {
+    let t = SearchSpaceTransform::new(space, TransformOptions::new().unit(true));
+    space
+        .iter()
+        .zip(u)
+        .enumerate()
+        .map(|(k, ((name, d), &u))| {
+            let x = match d {
+                Distribution::Categorical(c) => {
+                    ((u * c.choices().len() as f64) as usize).min(c.choices().len() - 1) as f64
+                }
+                Distribution::Float(f) => t.untransform_numerical(k, u).max(f.low),
+                Distribution::Int(_) => t.untransform_numerical(k, u),
+            };
+            (name.clone(), x)
+        })
+        .collect()
 }
 
 impl Sampler for QmcSampler {
@@ -190,12 +181,7 @@ impl Sampler for QmcSampler {
             .and_then(Value::as_u64)
             .unwrap_or(0);
         study.set_system_attr(&key, index + 1)?;
-        let u = self.point(index, space.len());
-        Ok(space
-            .iter()
-            .zip(u)
-            .map(|((name, d), u)| (name.clone(), to_internal(d, u)))
-            .collect())
+        Ok(to_internal(space, &self.point(index, space.len())))
     }
 
     fn sample_independent(

@@ -8,11 +8,36 @@
 //! matrix `A`) after each update. The samples told back to CMA-ES are the raw ones
 //! (`x_for_tell`); the ones evaluated are snapped onto the grid.
 
+use hpo_core::Distribution;
 use hpo_core::rng::Rng;
 use nalgebra::DMatrix;
 
-use super::optimizer::{Cma, feasible};
+use super::optimizer::{AskInBounds, Cma, feasible};
 use hpo_core::math::truncnorm::{ndtr, ndtri};
+
+/// The grid spacing of each coordinate in `[0, 1]` units (Optuna's `steps` for CMA-ES with
+/// margin, whose transform does not pad the ranges): `step / (high - low)` for stepped floats
+/// and non-log ints, 0 (continuous) for everything else.
+pub(crate) fn margin_steps(dists: &[Distribution]) -> Vec<f64> {
+    dists
+        .iter()
+        .map(|d| match d {
+            Distribution::Float(f) => match f.step {
+                Some(s) if !f.log && f.high > f.low => s / (f.high - f.low),
+                Some(_) if !f.log => 1.0,
+                _ => 0.0,
+            },
+            Distribution::Int(i) if !i.log => {
+                if i.high > i.low {
+                    i.step as f64 / (i.high - i.low) as f64
+                } else {
+                    1.0
+                }
+            }
+            _ => 0.0,
+        })
+        .collect()
+}
 
 /// One discrete coordinate: its grid and the midpoints between neighbours.
 #[derive(Debug, Clone)]
@@ -223,6 +248,18 @@ impl CmaWithMargin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn margin_steps_are_grid_spacings_in_unit_coordinates() {
+        let dists = [
+            Distribution::float(-2.0, 3.0).unwrap(),
+            Distribution::float_log(1e-4, 1.0).unwrap(),
+            Distribution::int_step(1, 9, 2).unwrap(),
+            Distribution::int_log(1, 1000).unwrap(),
+            Distribution::float_step(0.0, 1.0, 0.25).unwrap(),
+        ];
+        assert_eq!(margin_steps(&dists), vec![0.0, 0.0, 0.25, 0.0, 0.25]);
+    }
 
     #[test]
     fn grid_snapping_and_cells() {

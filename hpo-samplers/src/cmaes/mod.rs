@@ -6,7 +6,6 @@ mod margin;
 mod optimizer;
 mod run;
 mod sep;
-mod transform;
 mod warm_start;
 
 use std::collections::{HashMap, HashSet};
@@ -14,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use hpo_core::rng::Rng;
+use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
 use hpo_core::{
     Distribution, Error, FrozenTrial, IntersectionSearchSpace, ParamSpace, ParamValue,
     RandomSampler, Result, Sampler, Study, StudyDirection, TrialState,
@@ -23,7 +23,6 @@ use serde_json::Value;
 
 use history::{History, Keys};
 use run::{Run, Settings};
-use transform::Transform;
 
 /// How CMA-ES restarts once it has converged (its termination criteria fire: flat values,
 /// a collapsed or diverging distribution, an ill-conditioned covariance).
@@ -400,7 +399,11 @@ impl Sampler for CmaEsSampler {
                      CmaEsSampler uses plain CMA-ES there"
                 );
             }
-            let transform = Transform::new(&space, !self.settings.margin);
+            // CMA-ES with margin handles the grid itself: its ranges are not padded.
+            let options = TransformOptions::new()
+                .step(!self.settings.margin)
+                .unit(true);
+            let transform = SearchSpaceTransform::new(space.iter().map(|(n, d)| (n, d)), options);
             state.run = Some(Run::start(&self.settings, transform, fp, maximize)?);
         }
         let run = state.run.as_mut().expect("set above");
@@ -424,7 +427,8 @@ impl Sampler for CmaEsSampler {
         )?;
         storage.set_trial_system_attr(id, &keys.space, Value::from(run.fingerprint.clone()))?;
         storage.set_trial_system_attr(id, &keys.x, Value::from(x_tell))?;
-        Ok(run.transform.decode(&x_eval).into_iter().collect())
+        let values = run.transform.untransform_clamped(&x_eval);
+        Ok(run.transform.names().iter().cloned().zip(values).collect())
     }
 
     fn sample_independent(

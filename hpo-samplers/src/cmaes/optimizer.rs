@@ -90,6 +90,86 @@ pub(super) fn clip(x: &mut [f64], bounds: &[(f64, f64)]) {
     }
 }
 
+/// Drawing candidates inside a box, the same for full and separable CMA-ES.
+pub(super) trait AskInBounds {
+    /// One draw from the search distribution, ignoring the bounds.
+    fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64>;
+
+    /// The box and how many draws may fall outside it before one is clipped.
+    fn box_and_resampling(&self) -> (&[(f64, f64)], usize);
+
+    /// A candidate inside the bounds: up to `n_max_resampling` draws, then a clipped one.
+    fn ask(&mut self, rng: &mut Rng) -> Vec<f64> {
+        for _ in 0..self.box_and_resampling().1 {
+            let x = self.sample_solution(rng);
+            if feasible(&x, self.box_and_resampling().0) {
+                return x;
+            }
+        }
+        let mut x = self.sample_solution(rng);
+        clip(&mut x, self.box_and_resampling().0);
+        x
+    }
+}
+
+/// Selection and recombination, the same for full and separable CMA-ES: the steps
+/// `y_k = (x_k - mean) / sigma` of the (sorted) solutions, their weighted sum `y_w` over the
+/// `mu` best, and the mean moved by `cm * sigma * y_w`. Returns `(y_k, y_w)`.
+pub(super) fn recombine(
+    solutions: &[(Vec<f64>, f64)],
+    mean: &mut [f64],
+    sigma: f64,
+    cm: f64,
+    weights: &[f64],
+    mu: usize,
+) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let y_k: Vec<Vec<f64>> = solutions
+        .iter()
+        .map(|(x, _)| {
+            x.iter()
+                .zip(&*mean)
+                .map(|(xi, mi)| (xi - mi) / sigma)
+                .collect()
+        })
+        .collect();
+    let mut y_w = vec![0.0; mean.len()];
+    for (y, w) in y_k.iter().zip(weights).take(mu) {
+        for (acc, yi) in y_w.iter_mut().zip(y) {
+            *acc += w * yi;
+        }
+    }
+    let step = cm * sigma;
+    for (m, yw) in mean.iter_mut().zip(&y_w) {
+        *m += step * yw;
+    }
+    (y_k, y_w)
+}
+
+/// The evolution path of the covariance, the same for full and separable CMA-ES: `h_sigma`
+/// (0 while `|p_sigma|` is too long for generation `g`) and `pc` updated with `y_w`. Returns
+/// `delta_h_sigma`, the correction of the rank-one update when `h_sigma` is 0.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn update_pc(
+    pc: &mut [f64],
+    y_w: &[f64],
+    norm_p_sigma: f64,
+    c_sigma: f64,
+    cc: f64,
+    mu_eff: f64,
+    chi_n: f64,
+    g: usize,
+) -> f64 {
+    let n = pc.len();
+    let h_left = norm_p_sigma / (1.0 - (1.0 - c_sigma).powi(2 * (g as i32 + 1))).sqrt();
+    let h_right = (1.4 + 2.0 / (n as f64 + 1.0)) * chi_n;
+    let h_sigma = if h_left < h_right { 1.0 } else { 0.0 };
+    let k_c = h_sigma * (cc * (2.0 - cc) * mu_eff).sqrt();
+    for (p, yw) in pc.iter_mut().zip(y_w) {
+        *p = (1.0 - cc) * *p + k_c * yw;
+    }
+    (1.0 - h_sigma) * cc * (2.0 - cc)
+}
+
 /// State of learning-rate adaptation.
 #[derive(Debug, Clone)]
 struct LrAdapt {
@@ -272,31 +352,6 @@ impl Cma {
         (d, b)
     }
 
-    /// One draw from `N(m, sigma^2 C)`, ignoring the bounds.
-    pub fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64> {
-        let (d, b) = self.eigen();
-        let z: Vec<f64> = (0..self.n).map(|i| d[i] * rng.normal()).collect();
-        (0..self.n)
-            .map(|r| {
-                let y: f64 = (0..self.n).map(|k| b[(r, k)] * z[k]).sum();
-                self.mean[r] + self.sigma * y
-            })
-            .collect()
-    }
-
-    /// A candidate inside the bounds: up to `n_max_resampling` draws, then a clipped one.
-    pub fn ask(&mut self, rng: &mut Rng) -> Vec<f64> {
-        for _ in 0..self.n_max_resampling {
-            let x = self.sample_solution(rng);
-            if feasible(&x, &self.bounds) {
-                return x;
-            }
-        }
-        let mut x = self.sample_solution(rng);
-        clip(&mut x, &self.bounds);
-        x
-    }
-
     /// Updates the distribution from one generation of `(x, value)` pairs (lower is better).
     pub fn tell(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
         debug_assert_eq!(solutions.len(), self.popsize);
@@ -325,27 +380,15 @@ impl Cma {
             )
         });
 
-        let y_k: Vec<Vec<f64>> = solutions
-            .iter()
-            .map(|(x, _)| {
-                x.iter()
-                    .zip(&self.mean)
-                    .map(|(xi, mi)| (xi - mi) / self.sigma)
-                    .collect()
-            })
-            .collect();
-
         // Selection and recombination (eq. 41)
-        let mut y_w = vec![0.0; n];
-        for (y, w) in y_k.iter().zip(&self.weights).take(self.mu) {
-            for (acc, yi) in y_w.iter_mut().zip(y) {
-                *acc += w * yi;
-            }
-        }
-        let step = self.cm * self.sigma;
-        for (m, yw) in self.mean.iter_mut().zip(&y_w) {
-            *m += step * yw;
-        }
+        let (y_k, y_w) = recombine(
+            solutions,
+            &mut self.mean,
+            self.sigma,
+            self.cm,
+            &self.weights,
+            self.mu,
+        );
 
         // Step-size control
         let c2_yw = mat_vec(&c_inv_sqrt, &y_w);
@@ -357,17 +400,17 @@ impl Cma {
         self.sigma *= ((self.c_sigma / self.d_sigma) * (norm_p_sigma / self.chi_n - 1.0)).exp();
         self.sigma = self.sigma.min(SIGMA_MAX);
 
-        // Covariance matrix adaptation
-        let h_left =
-            norm_p_sigma / (1.0 - (1.0 - self.c_sigma).powi(2 * (self.g as i32 + 1))).sqrt();
-        let h_right = (1.4 + 2.0 / (n as f64 + 1.0)) * self.chi_n;
-        let h_sigma = if h_left < h_right { 1.0 } else { 0.0 };
-
-        // (eq. 45)
-        let k_c = h_sigma * (self.cc * (2.0 - self.cc) * self.mu_eff).sqrt();
-        for (pc, yw) in self.pc.iter_mut().zip(&y_w) {
-            *pc = (1.0 - self.cc) * *pc + k_c * yw;
-        }
+        // Covariance matrix adaptation (eq. 45)
+        let delta_h_sigma = update_pc(
+            &mut self.pc,
+            &y_w,
+            norm_p_sigma,
+            self.c_sigma,
+            self.cc,
+            self.mu_eff,
+            self.chi_n,
+            self.g,
+        );
 
         // (eq. 46)
         let w_io: Vec<f64> = self
@@ -383,8 +426,6 @@ impl Cma {
                 }
             })
             .collect();
-
-        let delta_h_sigma = (1.0 - h_sigma) * self.cc * (2.0 - self.cc);
 
         // (eq. 47)
         let sum_w: f64 = self.weights.iter().sum();
@@ -526,6 +567,24 @@ impl Cma {
     #[cfg(test)]
     pub fn cov(&self) -> &DMatrix<f64> {
         &self.c
+    }
+}
+
+impl AskInBounds for Cma {
+    /// One draw from `N(m, sigma^2 C)`, ignoring the bounds.
+    fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64> {
+        let (d, b) = self.eigen();
+        let z: Vec<f64> = (0..self.n).map(|i| d[i] * rng.normal()).collect();
+        (0..self.n)
+            .map(|r| {
+                let y: f64 = (0..self.n).map(|k| b[(r, k)] * z[k]).sum();
+                self.mean[r] + self.sigma * y
+            })
+            .collect()
+    }
+
+    fn box_and_resampling(&self) -> (&[(f64, f64)], usize) {
+        (&self.bounds, self.n_max_resampling)
     }
 }
 

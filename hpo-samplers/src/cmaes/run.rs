@@ -12,15 +12,15 @@
 use std::sync::Arc;
 
 use hpo_core::rng::Rng;
+use hpo_core::transform::SearchSpaceTransform;
 use hpo_core::{Error, FrozenTrial, ParamValue, Result, Study, TrialState};
 use nalgebra::DMatrix;
 use serde_json::Value;
 
 use super::history::{Entry, History, Keys, solution_value};
-use super::margin::CmaWithMargin;
-use super::optimizer::{Cma, default_popsize};
+use super::margin::{CmaWithMargin, margin_steps};
+use super::optimizer::{AskInBounds, Cma, default_popsize};
 use super::sep::SepCma;
-use super::transform::Transform;
 use super::warm_start::{ALPHA, GAMMA, warm_start};
 use super::{RestartStrategy, derived_rng};
 
@@ -131,13 +131,13 @@ impl Optimizer {
     /// A new optimizer of the variant the settings ask for.
     fn build(
         settings: &Settings,
-        transform: &Transform,
+        transform: &SearchSpaceTransform,
         mean: Vec<f64>,
         sigma: f64,
         cov: Option<DMatrix<f64>>,
         popsize: usize,
     ) -> Optimizer {
-        let n = transform.dim();
+        let n = transform.n_columns();
         let bounds = vec![(0.0, 1.0); n];
         let sigma = sigma.max(MIN_SIGMA);
         if settings.separable && n > 1 {
@@ -147,7 +147,7 @@ impl Optimizer {
                 mean,
                 sigma,
                 bounds,
-                &transform.margin_steps(),
+                &margin_steps(transform.distributions()),
                 10 * n,
                 Some(popsize),
                 cov,
@@ -187,7 +187,7 @@ pub(crate) struct Restarts {
 /// The optimizer of one search space, with its restarts.
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
-    pub transform: Transform,
+    pub transform: SearchSpaceTransform,
     pub fingerprint: String,
     pub restarts: Restarts,
     pub optimizer: Optimizer,
@@ -198,11 +198,11 @@ impl Run {
     /// the source trials.
     pub fn start(
         settings: &Settings,
-        transform: Transform,
+        transform: SearchSpaceTransform,
         fingerprint: String,
         maximize: bool,
     ) -> Result<Run> {
-        let n = transform.dim();
+        let n = transform.n_columns();
         let popsize0 = settings.popsize.unwrap_or_else(|| default_popsize(n));
         let (mean, sigma, cov) = match &settings.source_trials {
             Some(sources) => {
@@ -226,7 +226,7 @@ impl Run {
                     {
                         if let Some((_, v)) = x0.iter().find(|(n, _)| n == name) {
                             let x = dist.to_internal(v).map_err(|e| Error::param(name, e))?;
-                            mean[k] = transform.encode_one(k, x).clamp(0.0, 1.0);
+                            mean[k] = transform.transform_numerical(k, x).clamp(0.0, 1.0);
                         }
                     }
                 }
@@ -254,7 +254,7 @@ impl Run {
     fn solution_x(&self, e: &Entry, keys: &Keys) -> Option<Vec<f64>> {
         if matches!(self.optimizer, Optimizer::Margin(_))
             && let Some(Value::Array(xs)) = e.trial.system_attrs.get(&keys.x)
-            && xs.len() == self.transform.dim()
+            && xs.len() == self.transform.n_columns()
         {
             let x: Option<Vec<f64>> = xs.iter().map(Value::as_f64).collect();
             if x.is_some() {
@@ -262,7 +262,7 @@ impl Run {
             }
         }
         self.transform
-            .encode_with(|name| e.trial.internal_param(name))
+            .transform_with(|name| e.trial.internal_param(name))
     }
 
     /// Tells every generation whose trials have all finished, restarting when the optimizer
@@ -350,7 +350,9 @@ impl Run {
                 }
             }
         };
-        let mean: Vec<f64> = (0..self.transform.dim()).map(|_| rng.next_f64()).collect();
+        let mean: Vec<f64> = (0..self.transform.n_columns())
+            .map(|_| rng.next_f64())
+            .collect();
         hpo_core::log_debug!(
             "CmaEsSampler restart {} ({strategy:?}): population size {popsize}",
             r.index
@@ -383,7 +385,7 @@ fn restart_seed(
 /// The `[0, 1]` solutions of the source trials whose parameters are exactly the search space.
 fn source_solutions(
     settings: &Settings,
-    transform: &Transform,
+    transform: &SearchSpaceTransform,
     sources: &[Arc<FrozenTrial>],
     maximize: bool,
 ) -> Result<Vec<(Vec<f64>, f64)>> {
@@ -391,12 +393,12 @@ fn source_solutions(
         .iter()
         .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Pruned))
         .filter(|t| {
-            t.params.len() == transform.dim()
+            t.params.len() == transform.n_columns()
                 && transform.names().iter().all(|n| t.params.contains_key(n))
         })
         .filter_map(|t| {
             let value = solution_value(t, settings.consider_pruned, maximize)?;
-            let x = transform.encode_with(|name| t.internal_param(name))?;
+            let x = transform.transform_with(|name| t.internal_param(name))?;
             Some((x, value))
         })
         .collect();

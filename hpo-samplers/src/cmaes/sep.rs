@@ -5,7 +5,8 @@
 use hpo_core::rng::Rng;
 
 use super::optimizer::{
-    FunHistory, TOLCONDITIONCOV, TOLFUN, TOLXUP, clip, default_popsize, feasible, sort_solutions,
+    AskInBounds, FunHistory, TOLCONDITIONCOV, TOLFUN, TOLXUP, default_popsize, recombine,
+    sort_solutions, update_pc,
 };
 
 /// Diagonal-covariance CMA-ES.
@@ -114,26 +115,6 @@ impl SepCma {
             .collect()
     }
 
-    fn sample_solution(&self, rng: &mut Rng) -> Vec<f64> {
-        let d = self.d();
-        (0..self.n)
-            .map(|i| self.mean[i] + self.sigma * d[i] * rng.normal())
-            .collect()
-    }
-
-    /// A candidate inside the bounds: up to `n_max_resampling` draws, then a clipped one.
-    pub fn ask(&mut self, rng: &mut Rng) -> Vec<f64> {
-        for _ in 0..self.n_max_resampling {
-            let x = self.sample_solution(rng);
-            if feasible(&x, &self.bounds) {
-                return x;
-            }
-        }
-        let mut x = self.sample_solution(rng);
-        clip(&mut x, &self.bounds);
-        x
-    }
-
     /// Updates the distribution from one generation of `(x, value)` pairs (lower is better).
     pub fn tell(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
         debug_assert_eq!(solutions.len(), self.popsize);
@@ -144,25 +125,14 @@ impl SepCma {
             .record(self.g, solutions[0].1, solutions[solutions.len() - 1].1);
         let d = self.d();
 
-        let y_k: Vec<Vec<f64>> = solutions
-            .iter()
-            .map(|(x, _)| {
-                x.iter()
-                    .zip(&self.mean)
-                    .map(|(xi, mi)| (xi - mi) / self.sigma)
-                    .collect()
-            })
-            .collect();
-        let mut y_w = vec![0.0; n];
-        for (y, w) in y_k.iter().zip(&self.weights).take(self.mu) {
-            for (acc, yi) in y_w.iter_mut().zip(y) {
-                *acc += w * yi;
-            }
-        }
-        let step = self.cm * self.sigma;
-        for (m, yw) in self.mean.iter_mut().zip(&y_w) {
-            *m += step * yw;
-        }
+        let (y_k, y_w) = recombine(
+            solutions,
+            &mut self.mean,
+            self.sigma,
+            self.cm,
+            &self.weights,
+            self.mu,
+        );
 
         let k_sigma = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
         for ((ps, yw), di) in self.p_sigma.iter_mut().zip(&y_w).zip(&d) {
@@ -172,16 +142,16 @@ impl SepCma {
         self.sigma *= ((self.c_sigma / self.d_sigma) * (norm_p_sigma / self.chi_n - 1.0)).exp();
         self.sigma = self.sigma.min(f64::MAX / 5.0);
 
-        let h_left =
-            norm_p_sigma / (1.0 - (1.0 - self.c_sigma).powi(2 * (self.g as i32 + 1))).sqrt();
-        let h_right = (1.4 + 2.0 / (n as f64 + 1.0)) * self.chi_n;
-        let h_sigma = if h_left < h_right { 1.0 } else { 0.0 };
-
-        let k_c = h_sigma * (self.cc * (2.0 - self.cc) * self.mu_eff).sqrt();
-        for (pc, yw) in self.pc.iter_mut().zip(&y_w) {
-            *pc = (1.0 - self.cc) * *pc + k_c * yw;
-        }
-        let delta_h_sigma = (1.0 - h_sigma) * self.cc * (2.0 - self.cc);
+        let delta_h_sigma = update_pc(
+            &mut self.pc,
+            &y_w,
+            norm_p_sigma,
+            self.c_sigma,
+            self.cc,
+            self.mu_eff,
+            self.chi_n,
+            self.g,
+        );
         let sum_w: f64 = self.weights.iter().sum();
         let decay = 1.0 + self.c1 * delta_h_sigma - self.c1 - self.cmu * sum_w;
         for i in 0..n {
@@ -231,6 +201,19 @@ impl SepCma {
     /// The current step size.
     pub fn sigma(&self) -> f64 {
         self.sigma
+    }
+}
+
+impl AskInBounds for SepCma {
+    fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64> {
+        let d = self.d();
+        (0..self.n)
+            .map(|i| self.mean[i] + self.sigma * d[i] * rng.normal())
+            .collect()
+    }
+
+    fn box_and_resampling(&self) -> (&[(f64, f64)], usize) {
+        (&self.bounds, self.n_max_resampling)
     }
 }
 

@@ -2,6 +2,12 @@
 //! `[0, 1]` (in log space when `log`; stepped and integer ranges over
 //! `[low - step/2, high + step/2]`, so each grid point owns an equal slice), categorical ones
 //! keep their choice index.
+//!
+//! This is deliberately not `hpo_core::transform::SearchSpaceTransform` (which CMA-ES, NSGA,
+//! QMC and the importance evaluators share), as Optuna keeps `_gp/search_space.py` apart from
+//! `_SearchSpaceTransform`: the GP's kernel needs one dimension per categorical (a choice index
+//! compared by equality, not a one-hot block), and its acquisition optimizer needs each
+//! dimension's kind and grid to search discrete values directly.
 
 use hpo_core::{Distribution, ParamSpace};
 

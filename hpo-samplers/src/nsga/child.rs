@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use hpo_core::rng::Rng;
+use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
 use hpo_core::{Distribution, FrozenTrial, StudyDirection};
 
 use super::crossover::Crossover;
@@ -39,78 +40,13 @@ impl Default for ChildGeneration {
     }
 }
 
-/// The bounds of a numerical distribution in Optuna's transformed space: the log scale for log
-/// ranges, widened by half a step each side for stepped and integer ranges.
-fn transformed_bounds(d: &Distribution) -> (f64, f64) {
-    match d {
-        Distribution::Float(f) => {
-            let (lo, hi) = if f.log {
-                (f.low.ln(), f.high.ln())
-            } else {
-                (f.low, f.high)
-            };
-            match f.step {
-                Some(s) => (lo - 0.5 * s, hi + 0.5 * s),
-                None => (lo, hi),
-            }
-        }
-        Distribution::Int(i) => {
-            let half = 0.5 * i.step as f64;
-            if i.log {
-                ((i.low as f64 - half).ln(), (i.high as f64 + half).ln())
-            } else {
-                (i.low as f64 - half, i.high as f64 + half)
-            }
-        }
-        Distribution::Categorical(c) => (0.0, c.choices().len() as f64),
-    }
-}
-
-fn is_log(d: &Distribution) -> bool {
-    match d {
-        Distribution::Float(f) => f.log,
-        Distribution::Int(i) => i.log,
-        Distribution::Categorical(_) => false,
-    }
-}
-
-/// An internal value of a numerical distribution mapped into `[0, 1]`.
-pub(crate) fn to_unit(d: &Distribution, x: f64) -> f64 {
-    let (lo, hi) = transformed_bounds(d);
-    let t = if is_log(d) { x.ln() } else { x };
-    (t - lo) / (hi - lo)
-}
-
-/// A point of `[0, 1]` mapped back to an internal value, as Optuna's untransform does: integers
-/// and steps rounded and clamped, floats capped just below `high` (a float below `low` stays out
-/// of range, so the caller can retry).
-pub(crate) fn from_unit(d: &Distribution, u: f64) -> f64 {
-    let (lo, hi) = transformed_bounds(d);
-    let t = lo + u * (hi - lo);
-    match d {
-        Distribution::Float(f) => {
-            if f.log {
-                t.exp().min(f.high.next_down())
-            } else if let Some(s) = f.step {
-                (((t - f.low) / s).round_ties_even() * s + f.low).clamp(f.low, f.high)
-            } else {
-                t.min(f.high.next_down())
-            }
-        }
-        Distribution::Int(i) => {
-            let (low, high) = (i.low as f64, i.high as f64);
-            let v = if i.log {
-                t.exp().round_ties_even()
-            } else {
-                let step = i.step as f64;
-                ((t - low) / step + 0.5).floor() * step + low
-            };
-            v.clamp(low, high)
-        }
-        Distribution::Categorical(c) => (u * c.choices().len() as f64)
-            .floor()
-            .clamp(0.0, c.choices().len() as f64 - 1.0),
-    }
+/// The unit-cube transform NSGA crosses and mutates numerical parameters in: Optuna's
+/// transform (log scale, half-step padding) scaled onto `[0, 1]`. Untransformed floats below
+/// `low` stay out of range, so crossover can retry.
+fn unit_transform<'a>(
+    space: impl IntoIterator<Item = (&'a String, &'a Distribution)>,
+) -> SearchSpaceTransform {
+    SearchSpaceTransform::new(space, TransformOptions::new().unit(true))
 }
 
 /// One binary tournament: two random members, the first wins when it dominates the second.
@@ -183,15 +119,16 @@ impl ChildGeneration {
         let mutation_prob = self
             .mutation_prob
             .unwrap_or(1.0 / (space.len().max(1) as f64));
+        let unit = unit_transform(space.iter().map(|(n, d)| (n, d)));
         let mut out = HashMap::with_capacity(space.len());
-        for ((name, d), x) in space.iter().zip(child) {
+        for (k, ((name, d), x)) in space.iter().zip(child).enumerate() {
             if rng.next_f64() >= mutation_prob {
                 out.insert(name.clone(), x);
             } else if let Some(m) = &self.mutation
                 && !matches!(d, Distribution::Categorical(_))
             {
-                let u = m.mutate(to_unit(d, x), (0.0, 1.0), rng);
-                out.insert(name.clone(), from_unit(d, u));
+                let u = m.mutate(unit.transform_numerical(k, x), (0.0, 1.0), rng);
+                out.insert(name.clone(), unit.untransform_numerical(k, u));
             }
         }
         out
@@ -212,7 +149,8 @@ impl ChildGeneration {
         let categorical: Vec<usize> = (0..space.len())
             .filter(|&i| matches!(space[i].1, Distribution::Categorical(_)))
             .collect();
-        let bounds = vec![(0.0, 1.0); numerical.len()];
+        let unit = unit_transform(numerical.iter().map(|&i| (&space[i].0, &space[i].1)));
+        let bounds = unit.bounds();
         let k = self.crossover.n_parents();
         let multi = directions.len() > 1;
         let mut child = vec![f64::NAN; space.len()];
@@ -234,24 +172,23 @@ impl ChildGeneration {
             let rows: Vec<Vec<f64>> = chosen
                 .iter()
                 .map(|p| {
-                    numerical
+                    let x: Vec<f64> = numerical
                         .iter()
-                        .map(|&i| to_unit(&space[i].1, value(p, i).unwrap_or(f64::NAN)))
-                        .collect()
+                        .map(|&i| value(p, i).unwrap_or(f64::NAN))
+                        .collect();
+                    unit.transform(&x)
                 })
                 .collect();
-            let mut unit = self.crossover.crossover(&rows, &bounds, rng, multi);
+            let mut u = self.crossover.crossover(&rows, &bounds, rng, multi);
             let last = attempt + 1 >= MAX_CROSSOVER_TRIES;
             if last {
-                for u in &mut unit {
+                for u in &mut u {
                     *u = if u.is_nan() { 0.5 } else { u.clamp(0.0, 1.0) };
                 }
             }
             let mut inside = true;
-            for (&i, u) in numerical.iter().zip(unit) {
-                let d = &space[i].1;
-                let x = from_unit(d, u);
-                inside &= d.contains(x);
+            for (&i, x) in numerical.iter().zip(unit.untransform(&u)) {
+                inside &= space[i].1.contains(x);
                 child[i] = x;
             }
             if inside || last {
@@ -277,20 +214,24 @@ mod tests {
             (Distribution::int_log(1, 1000).unwrap(), 40.0),
             (Distribution::int_step(0, 10, 5).unwrap(), 5.0),
         ];
+        let name = String::from("p");
         for (d, x) in cases {
-            let u = to_unit(&d, x);
+            let t = unit_transform([(&name, &d)]);
+            let u = t.transform_numerical(0, x);
             assert!((0.0..=1.0).contains(&u), "{d:?}");
-            let back = from_unit(&d, u);
+            let back = t.untransform_numerical(0, u);
             assert!(
                 (back - x).abs() < 1e-9 * x.abs().max(1.0),
                 "{d:?}: {back} vs {x}"
             );
-            assert!(d.contains(from_unit(&d, 0.0)) && d.contains(from_unit(&d, 1.0)));
+            assert!(d.contains(t.untransform_numerical(0, 0.0)));
+            assert!(d.contains(t.untransform_numerical(0, 1.0)));
         }
         // A float below its range stays out, so crossover retries.
         let d = Distribution::float(0.0, 1.0).unwrap();
-        assert!(!d.contains(from_unit(&d, -0.1)));
-        assert_eq!(from_unit(&d, 1.5), 1f64.next_down());
+        let t = unit_transform([(&name, &d)]);
+        assert!(!d.contains(t.untransform_numerical(0, -0.1)));
+        assert_eq!(t.untransform_numerical(0, 1.5), 1f64.next_down());
     }
 
     #[test]
