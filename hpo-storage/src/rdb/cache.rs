@@ -12,7 +12,10 @@ use hpo_core::{Distribution, Error, FrozenTrial, Result, Storage, StudyDirection
 pub(crate) struct StudyCache {
     pub(crate) trials: BTreeMap<TrialId, Arc<FrozenTrial>>,
     pub(crate) unfinished: BTreeSet<TrialId>,
+    /// The highest key of the study's trials seen: the next look starts above it.
     pub(crate) max_id: TrialId,
+    /// Whether the study's trials were read once.
+    pub(crate) loaded: bool,
     pub(crate) finished_log: Vec<TrialId>,
     /// The distribution of every parameter name seen in a cached trial (a study uses one per
     /// name), so that setting a parameter rarely has to ask the database.

@@ -24,14 +24,15 @@ use super::sql::{Attempt, RdbBackend, Sql};
 pub(crate) enum Which<'a> {
     /// One trial.
     One(TrialId),
-    /// A study's trials after `after` (by key), and those in `also` (unfinished at the last
-    /// read); the rows also say whether the study exists.
-    Study {
-        study_id: StudyId,
-        after: TrialId,
-        also: &'a [TrialId],
-    },
+    /// All of a study's trials (the first read of a study); the rows also say whether the
+    /// study exists.
+    Study(StudyId),
+    /// These trials (at most [`MAX_KEYS`]).
+    Keys(&'a [TrialId]),
 }
+
+/// The most keys one [`Which::Keys`] statement names; more are read in several statements.
+pub(crate) const MAX_KEYS: usize = 256;
 
 /// The branches of the union; `{T}` is the backend's text type, `{F}` the trial filter.
 const BRANCHES: [&str; 6] = [
@@ -47,36 +48,30 @@ const BRANCHES: [&str; 6] = [
      FROM trial_intermediate_values WHERE {F}",
 ];
 
-/// The statement and its arguments.
+/// The statement and its arguments. Every filter is one an index answers on every database
+/// (a key, a list of keys, the study's index), whatever plan the server caches.
 fn statement<B: RdbBackend>(which: &Which<'_>) -> (String, Vec<Sql>) {
     let (filter, filter_args, study) = match which {
         Which::One(id) => ("trial_id = ?".to_owned(), vec![Sql::Int(*id)], None),
-        Which::Study {
-            study_id,
-            after,
-            also,
-        } => {
-            let mut filter =
-                "trial_id IN (SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?)"
-                    .to_owned();
-            let mut args = vec![Sql::Int(*study_id), Sql::Int(*after)];
-            if !also.is_empty() {
-                // Padded to a power of two by repeating the last key, so that a server
-                // prepares a handful of statement shapes, not one per count.
-                let slots = also.len().next_power_of_two();
-                filter.push_str(" OR trial_id IN (");
-                filter.push_str(&vec!["?"; slots].join(", "));
-                filter.push(')');
-                let last = also[also.len() - 1];
-                args.extend(
-                    also.iter()
-                        .copied()
-                        .chain(std::iter::repeat(last))
-                        .take(slots)
-                        .map(Sql::Int),
-                );
-            }
-            (filter, args, Some(*study_id))
+        Which::Study(study_id) => (
+            "trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)".to_owned(),
+            vec![Sql::Int(*study_id)],
+            Some(*study_id),
+        ),
+        Which::Keys(keys) => {
+            // Padded to a power of two by repeating the last key, so that a server prepares
+            // a handful of statement shapes, not one per count.
+            let slots = keys.len().max(1).next_power_of_two();
+            let last = keys.last().copied().unwrap_or(0);
+            let filter = format!("trial_id IN ({})", vec!["?"; slots].join(", "));
+            let args = keys
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(last))
+                .take(slots)
+                .map(Sql::Int)
+                .collect();
+            (filter, args, None)
         }
     };
     let mut parts: Vec<String> = BRANCHES
@@ -102,15 +97,44 @@ fn statement<B: RdbBackend>(which: &Which<'_>) -> (String, Vec<Sql>) {
     )
 }
 
+/// What changed in the database since a study's cache last looked: whether the study still
+/// exists, and the keys of its trials created since (above `after`, the highest key of the
+/// study seen so far). One statement over the primary key or the study's index (SQLite and
+/// MySQL answer `study_id = ? AND trial_id > ?` from the index on `study_id`, which holds the
+/// key; PostgreSQL walks the primary key from `after`): its cost is the number of trials
+/// created since, not the study's size. Keys of one study are committed in order (each
+/// insert holds the study's row lock until its commit), so none can appear below `after`
+/// later.
+pub(crate) fn new_keys<B: RdbBackend>(
+    b: &mut B,
+    study_id: StudyId,
+    after: TrialId,
+) -> Attempt<(bool, Vec<TrialId>)> {
+    let rows = b.query(
+        "SELECT 0 FROM studies WHERE study_id = ? \
+         UNION ALL SELECT trial_id FROM trials WHERE trial_id > ? AND study_id = ?",
+        &[Sql::Int(study_id), Sql::Int(after), Sql::Int(study_id)],
+    )?;
+    let mut exists = false;
+    let mut keys = Vec::new();
+    for row in rows {
+        match row.int(0)? {
+            0 => exists = true,
+            key => keys.push(key),
+        }
+    }
+    Ok((exists, keys))
+}
+
 /// Reads the trials `which` names, by key; with [`Which::Study`], also whether the study
-/// exists (`true` with [`Which::One`]).
+/// exists (`true` otherwise).
 pub(crate) fn trials<B: RdbBackend>(
     b: &mut B,
     which: Which<'_>,
 ) -> Attempt<(bool, Vec<FrozenTrial>)> {
     let (sql, args) = statement::<B>(&which);
     let rows = b.query(&sql, &args)?;
-    let mut exists = matches!(which, Which::One(_));
+    let mut exists = !matches!(which, Which::Study(_));
     let mut out: Vec<FrozenTrial> = Vec::new();
     for row in rows {
         let kind = row.int(0)?;

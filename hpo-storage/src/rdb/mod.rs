@@ -194,26 +194,37 @@ impl<B: RdbBackend> RdbStorage<B> {
         self.run(what, Tx::No, |b, _| op(b))
     }
 
-    /// Brings a study's cache up to date (one statement) and hands it to `f`.
+    /// Brings a study's cache up to date and hands it to `f`: the first time, one statement
+    /// reads the whole study; later, one finds the keys of new trials and one reads them with
+    /// the trials unfinished at the last look.
     fn with_cache<T>(&self, study_id: StudyId, f: impl FnOnce(&mut StudyCache) -> T) -> Result<T> {
         self.read(format_args!("read the trials of study {study_id}"), |b| {
             // The cache stays locked from the query to the update, so that a refresh seen
             // later never lands before one seen earlier.
             let mut caches = self.cache.lock();
             let cache = caches.entry(study_id).or_default();
-            let unfinished: Vec<TrialId> = cache.unfinished.iter().copied().collect();
-            let (exists, trials) = load::trials(
-                b,
-                Which::Study {
-                    study_id,
-                    after: cache.max_id,
-                    also: &unfinished,
-                },
-            )?;
-            if !exists {
-                caches.remove(&study_id);
-                return Err(Error::StudyIdNotFound(study_id).into());
-            }
+            let trials = if cache.loaded {
+                // The trials created since the last look, and those unfinished then.
+                let (exists, mut keys) = load::new_keys(b, study_id, cache.max_id)?;
+                if !exists {
+                    caches.remove(&study_id);
+                    return Err(Error::StudyIdNotFound(study_id).into());
+                }
+                keys.extend(cache.unfinished.iter().copied());
+                let mut trials = Vec::with_capacity(keys.len());
+                for chunk in keys.chunks(load::MAX_KEYS) {
+                    trials.extend(load::trials(b, Which::Keys(chunk))?.1);
+                }
+                trials
+            } else {
+                let (exists, trials) = load::trials(b, Which::Study(study_id))?;
+                if !exists {
+                    caches.remove(&study_id);
+                    return Err(Error::StudyIdNotFound(study_id).into());
+                }
+                cache.loaded = true;
+                trials
+            };
             for t in trials {
                 cache.record(t);
             }
