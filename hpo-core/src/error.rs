@@ -5,6 +5,19 @@ use std::fmt;
 use crate::distributions::Distribution;
 use crate::trial::TrialState;
 
+/// The [`Error::InvalidArgument`] of a setting that a sampler's or pruner's `validate` refuses
+/// ([`Sampler::validate`](crate::Sampler::validate), [`Pruner::validate`](crate::Pruner::validate)):
+/// `invalid_setting("MedianPruner", "interval_steps", "must be at least 1", 0)` reads
+/// "MedianPruner: `interval_steps` must be at least 1, got 0".
+pub fn invalid_setting(
+    owner: &str,
+    setting: &str,
+    requirement: &str,
+    value: impl fmt::Display,
+) -> Error {
+    Error::InvalidArgument(format!("{owner}: `{setting}` {requirement}, got {value}"))
+}
+
 /// Why a distribution could not be built, or a value does not fit one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

@@ -1,6 +1,6 @@
 //! `HyperbandPruner`: several successive-halving brackets, trials spread over them.
 
-use hpo_core::pruners::invalid_setting;
+use hpo_core::error::invalid_setting;
 use std::sync::Arc;
 
 use hpo_core::{FrozenTrial, Pruner, Result, Study, TrialFilter, TrialState};

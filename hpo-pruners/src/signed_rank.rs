@@ -4,6 +4,8 @@
 //! ties or zeros and at most 13 differences; the normal approximation (with tie correction, no
 //! continuity correction) otherwise.
 
+use hpo_core::math::normal;
+
 /// Which side the alternative hypothesis is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alternative {
@@ -50,11 +52,6 @@ fn r_plus(d: &[f64], r: &[f64], signs: impl Fn(usize) -> f64) -> f64 {
     plus + zero / 2.0
 }
 
-/// Standard normal CDF.
-fn ndtr(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
-
 /// The p-value of the one-sided signed-rank test on the differences `d` (finite values).
 /// NaN for an empty input.
 pub fn wilcoxon_pvalue(d: &[f64], alternative: Alternative) -> f64 {
@@ -78,8 +75,9 @@ pub fn wilcoxon_pvalue(d: &[f64], alternative: Alternative) -> f64 {
     let se = ((count * (count + 1.0) * (2.0 * count + 1.0) - tie_correct / 2.0) / 24.0).sqrt();
     let z = (observed - mn) / se;
     match alternative {
-        Alternative::Greater => ndtr(-z),
-        Alternative::Less => ndtr(z),
+        // scipy's `norm.sf(z)` is `ndtr(-z)`.
+        Alternative::Greater => normal::cdf(-z),
+        Alternative::Less => normal::cdf(z),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `SuccessiveHalvingPruner`: asynchronous successive halving (ASHA).
 
-use hpo_core::pruners::invalid_setting;
+use hpo_core::error::invalid_setting;
 use hpo_core::{FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 use parking_lot::Mutex;
 

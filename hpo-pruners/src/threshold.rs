@@ -1,6 +1,6 @@
 //! `ThresholdPruner`: prune when the latest value leaves a fixed band.
 
-use hpo_core::pruners::invalid_setting;
+use hpo_core::error::invalid_setting;
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study};
 
 use hpo_core::pruners::interval::is_first_in_interval_step;

@@ -1,6 +1,6 @@
 //! `WilcoxonPruner`: prune when a signed-rank test says the trial is worse than the best one.
 
-use hpo_core::pruners::invalid_setting;
+use hpo_core::error::invalid_setting;
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection};
 
 use crate::signed_rank::{Alternative, wilcoxon_pvalue};

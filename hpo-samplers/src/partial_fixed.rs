@@ -33,6 +33,11 @@ impl PartialFixedSampler {
 }
 
 impl Sampler for PartialFixedSampler {
+    /// The base sampler's check.
+    fn validate(&self) -> Result<()> {
+        self.base.validate()
+    }
+
     fn before_trial(&self, study: &Study, trial: &FrozenTrial) -> Result<()> {
         self.base.before_trial(study, trial)
     }

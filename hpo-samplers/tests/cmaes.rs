@@ -513,18 +513,18 @@ fn multi_objective_studies_are_rejected() {
 }
 
 #[test]
-fn conflicting_options_fail_the_first_sample() {
-    let study = Study::builder()
+fn conflicting_options_are_refused_by_the_study_builder() {
+    // The builder calls `Sampler::validate`, as it does `Pruner::validate`.
+    let err = Study::builder()
         .sampler(
             CmaEsSampler::with_seed(0)
                 .use_separable_cma(true)
                 .with_margin(true),
         )
         .build()
-        .unwrap();
-    let mut t = study.ask().unwrap();
-    let err = t.suggest_float("x", 0.0, 1.0).unwrap_err();
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+    assert!(err.to_string().contains("with_margin"), "{err}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub use median::MedianPruner;
 pub use percentile::PercentilePruner;
 
 use crate::error::Result;
+pub use crate::error::invalid_setting;
 use crate::study::Study;
 use crate::trial::FrozenTrial;
 
@@ -32,17 +33,6 @@ pub trait Pruner: Send + Sync + std::fmt::Debug {
     fn sampler_filter(&self, _study: &Study, _trial: &FrozenTrial) -> Option<TrialFilter> {
         None
     }
-}
-
-/// The error of a pruner setting that [`Pruner::validate`] refuses:
-/// "MedianPruner: `interval_steps` must be at least 1, got 0".
-pub fn invalid_setting(
-    pruner: &str,
-    setting: &str,
-    requirement: &str,
-    value: impl std::fmt::Display,
-) -> crate::Error {
-    crate::Error::InvalidArgument(format!("{pruner}: `{setting}` {requirement}, got {value}"))
 }
 
 /// A predicate over trials, for a filtered view of a study ([`Study::filtered`]).

@@ -4,7 +4,7 @@
 use crate::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 
 use super::interval::is_first_in_interval_step;
-use super::invalid_setting;
+use crate::error::invalid_setting;
 use crate::math::stats::{nanmax, nanmin, nanpercentile};
 
 /// Keeps the trials whose best intermediate value so far lies in the best `percentile` of the

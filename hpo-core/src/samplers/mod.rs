@@ -30,6 +30,15 @@ use crate::trial::{FrozenTrial, TrialState};
 /// sampler reads the history through [`Study::trials`] (shallow `Arc` copies) or, to follow it
 /// incrementally, through [`Storage::finished_trials_since`](crate::storage::Storage::finished_trials_since).
 pub trait Sampler: Send + Sync + std::fmt::Debug {
+    /// Checks the sampler's settings: an error names the setting and the value
+    /// ([`invalid_setting`](crate::error::invalid_setting)). Setters store what they are given so
+    /// that a builder chain never stops in the middle; the [`StudyBuilder`](crate::StudyBuilder)
+    /// calls this when it builds or loads a study, as it does [`Pruner::validate`](crate::Pruner::validate).
+    /// The default accepts anything.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Called when a trial starts, before any suggestion.
     fn before_trial(&self, _study: &Study, _trial: &FrozenTrial) -> Result<()> {
         Ok(())

@@ -163,14 +163,17 @@ impl StudyBuilder {
         self
     }
 
-    /// The storage, sampler and pruner, defaults filled in and the pruner's settings checked.
+    /// The storage, sampler and pruner, defaults filled in and the sampler's and pruner's
+    /// settings checked.
     fn parts(self) -> Result<Parts> {
+        let sampler = self.sampler.unwrap_or_else(|| Arc::new(TpeSampler::new()));
+        sampler.validate()?;
         let pruner = self.pruner.unwrap_or_else(|| Arc::new(MedianPruner::new()));
         pruner.validate()?;
         Ok((
             self.storage
                 .unwrap_or_else(|| Arc::new(InMemoryStorage::new())),
-            self.sampler.unwrap_or_else(|| Arc::new(TpeSampler::new())),
+            sampler,
             pruner,
         ))
     }

@@ -9,6 +9,8 @@
 //! plus `prior_weight / (m + 1)` on every choice (m distinct observed choices), normalised; the
 //! prior kernel is uniform.
 
+use hpo_core::math::truncnorm::gauss_mass;
+
 /// The density of the estimator at each grid point `0..counts.len()`, from how many
 /// observations fell on each point.
 pub(crate) fn grid_pdf(counts: &[usize], categorical: bool, prior_weight: f64) -> Vec<f64> {
@@ -120,118 +122,9 @@ fn cell_mass(x: usize, mu: f64, sigma: f64, size: usize) -> f64 {
         / gauss_mass((-0.5 - mu) / sigma, (size as f64 - 0.5 - mu) / sigma)
 }
 
-/// `Phi(b) - Phi(a)` for the standard normal `Phi`, `a <= b`, accurate in both tails.
-pub(crate) fn gauss_mass(a: f64, b: f64) -> f64 {
-    const SQRT_2: f64 = std::f64::consts::SQRT_2;
-    if a >= 0.0 {
-        0.5 * (erfc(a / SQRT_2) - erfc(b / SQRT_2))
-    } else if b <= 0.0 {
-        0.5 * (erfc(-b / SQRT_2) - erfc(-a / SQRT_2))
-    } else {
-        1.0 - 0.5 * (erfc(-a / SQRT_2) + erfc(b / SQRT_2))
-    }
-}
-
-/// The complementary error function, to about 1e-15 relative accuracy.
-pub(crate) fn erfc(x: f64) -> f64 {
-    if x.is_nan() {
-        return f64::NAN;
-    }
-    if x < 0.0 {
-        return 2.0 - erfc(-x);
-    }
-    if x < 1.0 {
-        return 1.0 - erf_series(x);
-    }
-    if x > 27.3 {
-        return 0.0; // below the smallest subnormal
-    }
-    erfc_continued_fraction(x)
-}
-
-/// `erf(x) = 2/sqrt(pi) * exp(-x^2) * sum_n 2^n x^(2n+1) / (2n+1)!!`: every term is positive,
-/// so there is no cancellation.
-fn erf_series(x: f64) -> f64 {
-    let x2 = x * x;
-    let mut term = x;
-    let mut sum = x;
-    let mut n = 0.0;
-    while term > sum * 1e-17 {
-        n += 1.0;
-        term *= 2.0 * x2 / (2.0 * n + 1.0);
-        sum += term;
-    }
-    std::f64::consts::FRAC_2_SQRT_PI * (-x2).exp() * sum
-}
-
-/// `erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))`, evaluated with
-/// the modified Lentz method; under 200 terms for `x >= 1`.
-fn erfc_continued_fraction(x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut f = x;
-    let mut c = x;
-    let mut d = 0.0;
-    for k in 1..500 {
-        let a = k as f64 / 2.0;
-        d = x + a * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = x + a / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = c * d;
-        f *= delta;
-        if (delta - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn erfc_matches_reference_values() {
-        // Reference values from Python's math.erfc.
-        let cases = [
-            (0.0, 1.0),
-            (0.1, 0.887_537_083_981_715_2),
-            (0.5, 0.479_500_122_186_953_5),
-            (1.0, 0.157_299_207_050_285_13),
-            (2.0, 0.004_677_734_981_047_265),
-            (2.4999, 0.000_407_169_900_333_451_4),
-            (2.5, 0.000_406_952_017_444_958_9),
-            (3.0, 2.209_049_699_858_543_8e-5),
-            (5.0, 1.537_459_794_428_035_1e-12),
-            (10.0, 2.088_487_583_762_545e-45),
-            (26.0, 5.663_192_408_856_143e-296),
-            (-1.0, 1.842_700_792_949_715),
-        ];
-        for (x, want) in cases {
-            let got = erfc(x);
-            assert!(
-                ((got - want) / want).abs() < 1e-14,
-                "erfc({x}) = {got:e}, want {want:e}"
-            );
-        }
-    }
-
-    #[test]
-    fn gauss_mass_in_tails_and_middle() {
-        assert!((gauss_mass(-1.0, 1.0) - 0.682_689_492_137_085_9).abs() < 1e-15);
-        // Far tail: Phi(-9) - Phi(-10), relative accuracy kept.
-        let m = gauss_mass(-10.0, -9.0);
-        assert!(
-            (m / 1.128_512_207_423_600_6e-19 - 1.0).abs() < 1e-10,
-            "{m:e}"
-        );
-        assert!((gauss_mass(9.0, 10.0) - m).abs() < 1e-30);
-    }
 
     #[test]
     fn pdfs_sum_to_one_on_the_grid() {

@@ -13,7 +13,7 @@ use hpo_core::rng::Rng;
 use nalgebra::DMatrix;
 
 use super::optimizer::{AskInBounds, Cma, feasible};
-use hpo_core::math::truncnorm::{ndtr, ndtri};
+use hpo_core::math::normal;
 
 /// The grid spacing of each coordinate in `[0, 1]` units (Optuna's `steps` for CMA-ES with
 /// margin, whose transform does not pad the ranges): `step / (high - low)` for stepped floats
@@ -65,7 +65,7 @@ impl Grid {
 
 /// `sqrt` of the 1-degree-of-freedom chi-squared quantile at `1 - 2p`, that is `|Phi^-1(p)|`.
 fn chi_quantile(p: f64) -> f64 {
-    ndtri(p).abs()
+    normal::quantile(p).abs()
 }
 
 /// CMA-ES with margin over a mix of continuous and discrete coordinates.
@@ -198,8 +198,8 @@ impl CmaWithMargin {
             let (lim_low, lim_up) = g.cell(m);
 
             let scale = sigma * self.a[k] * c_kk.sqrt();
-            let low_cdf = ndtr((lim_low - m) / scale);
-            let up_cdf = 1.0 - ndtr((lim_up - m) / scale);
+            let low_cdf = normal::cdf((lim_low - m) / scale);
+            let up_cdf = 1.0 - normal::cdf((lim_up - m) / scale);
             let mid_cdf = 1.0 - (low_cdf + up_cdf);
 
             if low_cdf.max(up_cdf) > 0.5 {

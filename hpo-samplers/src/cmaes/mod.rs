@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use hpo_core::error::invalid_setting;
 use hpo_core::rng::Rng;
 use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
 use hpo_core::{
@@ -243,9 +244,9 @@ impl CmaEsSampler {
         self
     }
 
-    /// Population size multiplier between restarts (default 2; at least 1).
+    /// Population size multiplier between restarts (default 2; must be at least 1).
     pub fn inc_popsize(mut self, factor: usize) -> Self {
-        self.settings.inc_popsize = factor.max(1);
+        self.settings.inc_popsize = factor;
         self
     }
 
@@ -288,9 +289,23 @@ impl CmaEsSampler {
         self
     }
 
-    /// Checks that the options fit together (Optuna's constructor checks). The sampler runs
-    /// this check itself and returns its error from the first sample.
-    pub fn validate(&self) -> Result<()> {
+    fn check(&self, study: &Study) -> Result<()> {
+        if study.is_multi_objective() {
+            return Err(Error::MultiObjective("CmaEsSampler"));
+        }
+        self.validate()
+    }
+
+    fn keys(&self) -> Keys {
+        Keys::new(self.settings.prefix())
+    }
+}
+
+impl Sampler for CmaEsSampler {
+    /// Checks that the options fit together (Optuna's constructor checks) and the independent
+    /// sampler's settings. The study builder calls this; the sampler also runs it itself and
+    /// returns its error from the first sample.
+    fn validate(&self) -> Result<()> {
         let s = &self.settings;
         let bad = |m: &str| Err(Error::InvalidArgument(format!("CmaEsSampler: {m}")));
         if s.source_trials.is_some() && (s.x0.is_some() || s.sigma0.is_some()) {
@@ -308,31 +323,34 @@ impl CmaEsSampler {
         if let Some(sigma0) = s.sigma0
             && !(sigma0 > 0.0 && sigma0.is_finite())
         {
-            return bad(&format!(
-                "`sigma0` must be positive and finite, got {sigma0}"
+            return Err(invalid_setting(
+                "CmaEsSampler",
+                "sigma0",
+                "must be positive and finite",
+                sigma0,
             ));
         }
         if let Some(p) = s.popsize
             && p < 2
         {
-            return bad(&format!("`popsize` must be at least 2, got {p}"));
+            return Err(invalid_setting(
+                "CmaEsSampler",
+                "popsize",
+                "must be at least 2",
+                p,
+            ));
         }
-        Ok(())
-    }
-
-    fn check(&self, study: &Study) -> Result<()> {
-        if study.is_multi_objective() {
-            return Err(Error::MultiObjective("CmaEsSampler"));
+        if s.inc_popsize < 1 {
+            return Err(invalid_setting(
+                "CmaEsSampler",
+                "inc_popsize",
+                "must be at least 1",
+                s.inc_popsize,
+            ));
         }
-        self.validate()
+        self.independent.validate()
     }
 
-    fn keys(&self) -> Keys {
-        Keys::new(self.settings.prefix())
-    }
-}
-
-impl Sampler for CmaEsSampler {
     fn before_trial(&self, study: &Study, trial: &FrozenTrial) -> Result<()> {
         self.independent.before_trial(study, trial)
     }

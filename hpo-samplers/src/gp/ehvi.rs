@@ -76,7 +76,7 @@ impl Ehvi {
             .into_iter()
             .map(|u| {
                 u.into_iter()
-                    .map(|v| hpo_core::math::truncnorm::ndtri(v.clamp(1e-10, 1.0 - 1e-10)))
+                    .map(|v| hpo_core::math::normal::quantile(v.clamp(1e-10, 1.0 - 1e-10)))
                     .collect()
             })
             .collect();

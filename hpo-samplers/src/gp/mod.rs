@@ -23,6 +23,7 @@ mod space;
 
 use std::collections::{HashMap, HashSet};
 
+use hpo_core::error::invalid_setting;
 use hpo_core::rng::Rng;
 use hpo_core::{
     Distribution, FrozenTrial, IntersectionSearchSpace, ParamSpace, RandomSampler, Result, Sampler,
@@ -389,6 +390,39 @@ impl GpSampler {
 }
 
 impl Sampler for GpSampler {
+    /// Checks the acquisition's and the search's settings: UCB's `kappa` finite and >= 0, at
+    /// least one preliminary point, a positive finite tolerance.
+    fn validate(&self) -> Result<()> {
+        if let Acquisition::Ucb { kappa } = self.acquisition
+            && !(kappa.is_finite() && kappa >= 0.0)
+        {
+            return Err(invalid_setting(
+                "GpSampler",
+                "kappa",
+                "must be finite and >= 0",
+                kappa,
+            ));
+        }
+        if self.search.n_preliminary < 1 {
+            return Err(invalid_setting(
+                "GpSampler",
+                "n_preliminary",
+                "must be at least 1",
+                self.search.n_preliminary,
+            ));
+        }
+        let tol = self.search.tol;
+        if !(tol.is_finite() && tol > 0.0) {
+            return Err(invalid_setting(
+                "GpSampler",
+                "tol",
+                "must be positive and finite",
+                tol,
+            ));
+        }
+        Ok(())
+    }
+
     fn infer_relative_search_space(
         &self,
         study: &Study,

@@ -16,11 +16,11 @@ use super::space::{DimKind, UnitSpace};
 /// Settings of the search.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchOptions {
-    /// Sobol points scored first (Optuna: 2048).
+    /// Sobol points scored first (Optuna: 2048; at least 1).
     pub n_preliminary: usize,
     /// Local searches (Optuna: 10).
     pub n_local_search: usize,
-    /// Tolerance: L-BFGS-B's projected-gradient tolerance is `√tol` (Optuna: 1e-4).
+    /// Tolerance, positive: L-BFGS-B's projected-gradient tolerance is `√tol` (Optuna: 1e-4).
     pub tol: f64,
 }
 
@@ -69,7 +69,7 @@ pub fn maximize(
 ) -> (Vec<f64>, f64) {
     let dims = space.len();
     let shift: Vec<u32> = (0..dims).map(|_| rng.next_u64() as u32).collect();
-    let mut candidates = sobol_points(opts.n_preliminary.max(1), dims, &shift);
+    let mut candidates = sobol_points(opts.n_preliminary, dims, &shift);
     for c in &mut candidates {
         space.snap(c, true);
     }

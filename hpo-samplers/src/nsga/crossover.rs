@@ -6,6 +6,7 @@
 //! side), so every operator works on comparable coordinates whatever the parameters' units.
 //! Categorical parameters never reach an operator: they are swapped uniformly.
 
+use hpo_core::error::invalid_setting;
 use hpo_core::rng::Rng;
 
 /// How a child's numerical parameters are made from its parents'. Build one with the
@@ -144,21 +145,29 @@ impl Crossover {
         }
     }
 
-    /// Checks the parameters as Optuna's constructors do; the message names the bad one.
-    pub fn validate(&self) -> Result<(), String> {
-        let unit = |name: &str, p: f64| {
+    /// Checks the parameters as Optuna's constructors do: the error
+    /// ([`Error::InvalidArgument`](hpo_core::Error::InvalidArgument)) names the operator, the
+    /// parameter and its value. The samplers call this from their
+    /// [`validate`](hpo_core::Sampler::validate).
+    pub fn validate(&self) -> hpo_core::Result<()> {
+        let name = self.name();
+        let unit = |setting: &str, p: f64| {
             if (0.0..=1.0).contains(&p) {
                 Ok(())
             } else {
-                Err(format!("`{name}` must be in [0, 1], got {p}"))
+                Err(invalid_setting(name, setting, "must be in [0, 1]", p))
+            }
+        };
+        let finite = |setting: &str, v: f64| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(invalid_setting(name, setting, "must be finite", v))
             }
         };
         match self {
             Crossover::Uniform { swapping_prob } => unit("swapping_prob", *swapping_prob),
-            Crossover::BlxAlpha { alpha } if !alpha.is_finite() => {
-                Err(format!("`alpha` must be finite, got {alpha}"))
-            }
-            Crossover::BlxAlpha { .. } => Ok(()),
+            Crossover::BlxAlpha { alpha } => finite("alpha", *alpha),
             Crossover::Sbx {
                 eta,
                 uniform_crossover_prob,
@@ -172,14 +181,17 @@ impl Crossover {
                 if let Some(e) = eta
                     && (e.is_nan() || *e < 0.0)
                 {
-                    return Err(format!("`eta` must be >= 0, got {e}"));
+                    return Err(invalid_setting(name, "eta", "must be >= 0", e));
                 }
                 unit("uniform_crossover_prob", *uniform_crossover_prob)?;
                 if *use_child_gene_prob > 0.0 && *use_child_gene_prob <= 1.0 {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "`use_child_gene_prob` must be in (0, 1], got {use_child_gene_prob}"
+                    Err(invalid_setting(
+                        name,
+                        "use_child_gene_prob",
+                        "must be in (0, 1]",
+                        use_child_gene_prob,
                     ))
                 }
             }
@@ -187,16 +199,10 @@ impl Crossover {
                 sigma_xi,
                 sigma_eta,
             } => {
-                if !sigma_xi.is_finite() || sigma_eta.is_some_and(|s| !s.is_finite()) {
-                    Err("`sigma_xi` and `sigma_eta` must be finite".into())
-                } else {
-                    Ok(())
-                }
+                finite("sigma_xi", *sigma_xi)?;
+                sigma_eta.map_or(Ok(()), |s| finite("sigma_eta", s))
             }
-            Crossover::Spx { epsilon } => match epsilon {
-                Some(e) if !e.is_finite() => Err(format!("`epsilon` must be finite, got {e}")),
-                _ => Ok(()),
-            },
+            Crossover::Spx { epsilon } => epsilon.map_or(Ok(()), |e| finite("epsilon", e)),
         }
     }
 
@@ -546,24 +552,56 @@ mod tests {
     }
 
     #[test]
-    fn validation() {
-        assert!(Crossover::sbx().validate().is_ok());
-        assert!(
-            Crossover::Uniform { swapping_prob: 1.5 }
-                .validate()
-                .is_err()
+    fn validation_names_the_operator_the_parameter_and_the_value() {
+        let message = |c: Crossover| c.validate().unwrap_err().to_string();
+        for c in [
+            Crossover::uniform(),
+            Crossover::blx_alpha(),
+            Crossover::sbx(),
+            Crossover::vsbx(),
+            Crossover::undx(),
+            Crossover::spx(),
+        ] {
+            assert!(c.validate().is_ok(), "{c:?}");
+        }
+        assert_eq!(
+            message(Crossover::Uniform { swapping_prob: 1.5 }),
+            "invalid argument: UniformCrossover: `swapping_prob` must be in [0, 1], got 1.5"
         );
         let bad = Crossover::Sbx {
             eta: Some(-1.0),
             uniform_crossover_prob: 0.5,
             use_child_gene_prob: 0.5,
         };
-        assert!(bad.validate().is_err());
+        assert_eq!(
+            message(bad),
+            "invalid argument: SBXCrossover: `eta` must be >= 0, got -1"
+        );
         let bad = Crossover::Vsbx {
             eta: None,
             uniform_crossover_prob: 0.5,
             use_child_gene_prob: 0.0,
         };
-        assert!(bad.validate().is_err());
+        assert_eq!(
+            message(bad),
+            "invalid argument: VSBXCrossover: `use_child_gene_prob` must be in (0, 1], got 0"
+        );
+        assert_eq!(
+            message(Crossover::BlxAlpha { alpha: f64::NAN }),
+            "invalid argument: BLXAlphaCrossover: `alpha` must be finite, got NaN"
+        );
+        assert_eq!(
+            message(Crossover::Undx {
+                sigma_xi: 0.5,
+                sigma_eta: Some(f64::INFINITY)
+            }),
+            "invalid argument: UNDXCrossover: `sigma_eta` must be finite, got inf"
+        );
+        assert_eq!(
+            message(Crossover::Spx {
+                epsilon: Some(f64::NEG_INFINITY)
+            }),
+            "invalid argument: SPXCrossover: `epsilon` must be finite, got -inf"
+        );
     }
 }

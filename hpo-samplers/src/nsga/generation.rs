@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use hpo_core::error::invalid_setting;
 use hpo_core::rng::Rng;
 use hpo_core::{
     Distribution, FrozenTrial, IntersectionSearchSpace, ParamSpace, RandomSampler, Result, Sampler,
@@ -62,13 +63,6 @@ impl std::fmt::Debug for GaEngine {
     }
 }
 
-fn check_prob(name: &str, p: f64) {
-    assert!(
-        (0.0..=1.0).contains(&p),
-        "`{name}` must be in [0, 1], got {p}"
-    );
-}
-
 impl GaEngine {
     /// Defaults for the sampler class `class_name` (the attribute key prefix), unseeded.
     pub(crate) fn new(class_name: &'static str) -> Self {
@@ -99,37 +93,18 @@ impl GaEngine {
     }
 
     pub(crate) fn set_population_size(&mut self, n: usize) {
-        assert!(n >= 2, "`population_size` must be at least 2, got {n}");
-        assert!(
-            n >= self.child.crossover.n_parents(),
-            "{} needs a population of at least {}, got {n}",
-            self.child.crossover.name(),
-            self.child.crossover.n_parents()
-        );
         self.population_size = n;
     }
 
     pub(crate) fn set_crossover(&mut self, crossover: Crossover) {
-        if let Err(msg) = crossover.validate() {
-            panic!("invalid {}: {msg}", crossover.name());
-        }
-        assert!(
-            self.population_size >= crossover.n_parents(),
-            "{} needs a population of at least {}, got {}",
-            crossover.name(),
-            crossover.n_parents(),
-            self.population_size
-        );
         self.child.crossover = crossover;
     }
 
     pub(crate) fn set_crossover_prob(&mut self, p: f64) {
-        check_prob("crossover_prob", p);
         self.child.crossover_prob = p;
     }
 
     pub(crate) fn set_swapping_prob(&mut self, p: f64) {
-        check_prob("swapping_prob", p);
         self.child.swapping_prob = p;
     }
 
@@ -138,8 +113,51 @@ impl GaEngine {
     }
 
     pub(crate) fn set_mutation_prob(&mut self, p: f64) {
-        check_prob("mutation_prob", p);
         self.child.mutation_prob = Some(p);
+    }
+
+    /// Checks the settings as Optuna's constructors do; `sampler` names the sampler in the
+    /// error (the setters store anything, so the order of a builder chain does not matter).
+    pub(crate) fn validate(&self, sampler: &str) -> Result<()> {
+        let n = self.population_size;
+        if n < 2 {
+            return Err(invalid_setting(
+                sampler,
+                "population_size",
+                "must be at least 2",
+                n,
+            ));
+        }
+        let crossover = &self.child.crossover;
+        crossover.validate()?;
+        if n < crossover.n_parents() {
+            return Err(invalid_setting(
+                sampler,
+                "population_size",
+                &format!(
+                    "must be at least {} with {}",
+                    crossover.n_parents(),
+                    crossover.name()
+                ),
+                n,
+            ));
+        }
+        let probabilities = [
+            ("crossover_prob", Some(self.child.crossover_prob)),
+            ("swapping_prob", Some(self.child.swapping_prob)),
+            ("mutation_prob", self.child.mutation_prob),
+        ];
+        for (name, p) in probabilities {
+            if let Some(p) = p
+                && !(0.0..=1.0).contains(&p)
+            {
+                return Err(invalid_setting(sampler, name, "must be in [0, 1]", p));
+            }
+        }
+        if let Some(m) = &self.child.mutation {
+            m.validate()?;
+        }
+        Ok(())
     }
 
     /// `<Class>:generation`.

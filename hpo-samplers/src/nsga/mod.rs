@@ -25,22 +25,14 @@ macro_rules! genetic_sampler_common {
                 self
             }
 
-            /// Trials per generation (default 50).
-            ///
-            /// # Panics
-            ///
-            /// When `n < 2` or `n` is smaller than the crossover's number of parents.
+            /// Trials per generation (default 50; at least 2, and at least the crossover's number of
+            /// parents).
             pub fn population_size(mut self, n: usize) -> Self {
                 self.engine.set_population_size(n);
                 self
             }
 
             /// The crossover for numerical parameters (default [`Crossover::uniform`]($crate::nsga::Crossover::uniform)).
-            ///
-            /// # Panics
-            ///
-            /// When the crossover's parameters are invalid or it needs more parents than the population
-            /// holds.
             pub fn crossover(mut self, crossover: $crate::nsga::Crossover) -> Self {
                 self.engine.set_crossover(crossover);
                 self
@@ -48,20 +40,14 @@ macro_rules! genetic_sampler_common {
 
             /// Probability that a child is made by crossover rather than copied from one parent
             /// (default 0.9).
-            ///
-            /// # Panics
-            ///
-            /// When `p` is not in `[0, 1]`.
+            /// Must be in `[0, 1]`.
             pub fn crossover_prob(mut self, p: f64) -> Self {
                 self.engine.set_crossover_prob(p);
                 self
             }
 
             /// Probability of taking a categorical parameter from the second parent (default 0.5).
-            ///
-            /// # Panics
-            ///
-            /// When `p` is not in `[0, 1]`.
+            /// Must be in `[0, 1]`.
             pub fn swapping_prob(mut self, p: f64) -> Self {
                 self.engine.set_swapping_prob(p);
                 self
@@ -76,10 +62,7 @@ macro_rules! genetic_sampler_common {
             }
 
             /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
-            ///
-            /// # Panics
-            ///
-            /// When `p` is not in `[0, 1]`.
+            /// Must be in `[0, 1]`.
             pub fn mutation_prob(mut self, p: f64) -> Self {
                 self.engine.set_mutation_prob(p);
                 self
@@ -87,6 +70,12 @@ macro_rules! genetic_sampler_common {
         }
 
         impl hpo_core::Sampler for $ty {
+            /// Checks every setting (the population size against the crossover's parents, the
+            /// operators' parameters, the probabilities in `[0, 1]`).
+            fn validate(&self) -> hpo_core::Result<()> {
+                self.engine.validate(stringify!($ty))
+            }
+
             fn before_trial(
                 &self,
                 study: &hpo_core::Study,

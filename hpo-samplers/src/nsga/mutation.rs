@@ -31,14 +31,25 @@ impl Default for PolynomialMutation {
 }
 
 impl PolynomialMutation {
-    /// A mutation with distribution index `eta`.
-    ///
-    /// # Panics
-    ///
-    /// When `eta` is negative or NaN.
+    /// A mutation with distribution index `eta` (checked by [`validate`](Self::validate), which
+    /// the samplers call from theirs).
     pub fn new(eta: f64) -> Self {
-        assert!(eta >= 0.0, "`eta` must be a non-negative number, got {eta}");
         PolynomialMutation { eta }
+    }
+
+    /// Checks `eta` as Optuna's constructor does: the error
+    /// ([`Error::InvalidArgument`](hpo_core::Error::InvalidArgument)) names it and its value.
+    pub fn validate(&self) -> hpo_core::Result<()> {
+        if self.eta >= 0.0 {
+            Ok(())
+        } else {
+            Err(hpo_core::error::invalid_setting(
+                "PolynomialMutation",
+                "eta",
+                "must be >= 0",
+                self.eta,
+            ))
+        }
     }
 
     /// The mutated value of `x` in `[low, high]` (clipped into the range; `x` itself when the
@@ -90,5 +101,14 @@ mod tests {
             assert!((0.0..=1.0).contains(&y));
         }
         assert_eq!(m.mutate(3.0, (3.0, 3.0), &mut rng), 3.0);
+        assert!(m.validate().is_ok());
+        assert_eq!(
+            PolynomialMutation::new(-1.0)
+                .validate()
+                .unwrap_err()
+                .to_string(),
+            "invalid argument: PolynomialMutation: `eta` must be >= 0, got -1"
+        );
+        assert!(PolynomialMutation::new(f64::NAN).validate().is_err());
     }
 }

@@ -9,6 +9,7 @@ mod weights;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::error::invalid_setting;
 use crate::json::to_python_json;
 use crate::rng::Rng;
 use crate::{
@@ -130,15 +131,15 @@ impl TpeSampler {
         self
     }
 
-    /// Candidates drawn from the good estimator per sample (default 24; at least 1).
+    /// Candidates drawn from the good estimator per sample (default 24; must be at least 1).
     pub fn n_ei_candidates(mut self, n: usize) -> Self {
-        self.n_ei_candidates = n.max(1);
+        self.n_ei_candidates = n;
         self
     }
 
-    /// Weight of the prior kernel (default 1.0; must be >= 0).
+    /// Weight of the prior kernel (default 1.0; must be finite and >= 0).
     pub fn prior_weight(mut self, w: f64) -> Self {
-        self.params.prior_weight = w.max(0.0);
+        self.params.prior_weight = w;
         self
     }
 
@@ -409,6 +410,27 @@ fn running_observation(t: &FrozenTrial, space: &[(String, Distribution)]) -> Opt
 }
 
 impl Sampler for TpeSampler {
+    fn validate(&self) -> Result<()> {
+        if self.n_ei_candidates < 1 {
+            return Err(invalid_setting(
+                "TpeSampler",
+                "n_ei_candidates",
+                "must be at least 1",
+                self.n_ei_candidates,
+            ));
+        }
+        let w = self.params.prior_weight;
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(invalid_setting(
+                "TpeSampler",
+                "prior_weight",
+                "must be finite and >= 0",
+                w,
+            ));
+        }
+        Ok(())
+    }
+
     fn infer_relative_search_space(
         &self,
         study: &Study,
@@ -514,5 +536,47 @@ impl Sampler for TpeSampler {
         *self.rng.lock() = seed.map_or_else(Rng::from_entropy, Rng::seed_from_u64);
         self.random
             .reseed_rng(seed.map(|s| s ^ 0x5EED_5EED_5EED_5EED));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(sampler: TpeSampler) -> String {
+        match sampler.validate() {
+            Err(crate::Error::InvalidArgument(m)) => m,
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_by_validate_not_clamped() {
+        assert!(TpeSampler::new().validate().is_ok());
+        assert!(TpeSampler::new().prior_weight(0.0).validate().is_ok());
+        assert_eq!(
+            message(TpeSampler::new().prior_weight(-1.0)),
+            "TpeSampler: `prior_weight` must be finite and >= 0, got -1"
+        );
+        assert_eq!(
+            message(TpeSampler::new().prior_weight(f64::NAN)),
+            "TpeSampler: `prior_weight` must be finite and >= 0, got NaN"
+        );
+        assert_eq!(
+            message(TpeSampler::new().n_ei_candidates(0)),
+            "TpeSampler: `n_ei_candidates` must be at least 1, got 0"
+        );
+    }
+
+    #[test]
+    fn the_study_builder_refuses_an_invalid_sampler() {
+        let err = Study::builder()
+            .sampler(TpeSampler::new().prior_weight(-1.0))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`prior_weight`") && err.to_string().contains("-1"),
+            "{err}"
+        );
     }
 }

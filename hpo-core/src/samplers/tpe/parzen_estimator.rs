@@ -11,10 +11,8 @@ use crate::Distribution;
 use crate::rng::Rng;
 
 use crate::math::fast_exp::log_sum_exp;
+use crate::math::normal::{self, LN_SQRT_2PI, SQRT_2PI};
 use crate::math::truncnorm::{self, log_gauss_mass};
-
-const NORM_PDF_LOG_C: f64 = 0.918_938_533_204_672_8;
-const SQRT_2PI: f64 = 2.506_628_274_631_000_5;
 
 /// Settings shared by the estimators of one sampler.
 #[derive(Debug, Clone, Copy)]
@@ -191,16 +189,8 @@ impl ParzenEstimator {
                         if a <= 0.0 && b > 0.0 {
                             // Central case: the mass is 1 - Φ(a) - Φ(-b); tails beyond 9
                             // sigma add below 1e-19.
-                            let pa = if a < -9.0 {
-                                0.0
-                            } else {
-                                0.5 + 0.5 * libm::erf(a * std::f64::consts::FRAC_1_SQRT_2)
-                            };
-                            let pb = if b > 9.0 {
-                                0.0
-                            } else {
-                                0.5 + 0.5 * libm::erf(-b * std::f64::consts::FRAC_1_SQRT_2)
-                            };
+                            let pa = if a < -9.0 { 0.0 } else { normal::cdf_by_erf(a) };
+                            let pb = if b > 9.0 { 0.0 } else { normal::cdf_by_erf(-b) };
                             let mass = 1.0 - pa - pb;
                             if step == 0.0 {
                                 denominator[k] *= mass * sigma[k] * SQRT_2PI;
@@ -270,7 +260,7 @@ impl ParzenEstimator {
                         let is = nd.inv_sigma[k];
                         let log_mass =
                             log_gauss_mass((nd.lo - nd.mu[k]) * is, (nd.hi - nd.mu[k]) * is);
-                        *lf -= log_mass + NORM_PDF_LOG_C + nd.sigma[k].ln();
+                        *lf -= log_mass + LN_SQRT_2PI + nd.sigma[k].ln();
                     }
                 }
             }
