@@ -1,5 +1,5 @@
 //! The fixed command line: `hpo-bench <overhead|parallel|...> [--sampler NAME] [--problem NAME]
-//! [--trials N] [--seeds K] [--dim D] [--jobs J] [--storage URL] --out FILE.json`.
+//! [--trials N] [--seeds K] [--dim D] [--jobs J] [--storage URL] [--no-heartbeat] --out FILE.json`.
 
 use std::path::PathBuf;
 
@@ -22,13 +22,16 @@ pub struct Args {
     pub jobs: Vec<usize>,
     /// Storage URL.
     pub storage: Option<String>,
+    /// Studies without heartbeats (`overhead`, `storage`): the library's default is on for a
+    /// persistent storage; this measures what they cost.
+    pub no_heartbeat: bool,
     /// Where the JSON goes.
     pub out: PathBuf,
 }
 
 pub const USAGE: &str = "usage: hpo-bench <overhead|storage|parallel|quality|pruning|mo|importance|worker> [--sampler NAME[,NAME..]] \
 [--problem NAME[,..]] [--trials N] [--seeds K] [--dim D[,D..]] [--jobs J[,J..]] \
-[--storage URL] --out FILE.json\n       hpo-bench kurobako [--sampler NAME]   (a kurobako external solver on stdin/stdout)";
+[--storage URL] [--no-heartbeat] --out FILE.json\n       hpo-bench kurobako [--sampler NAME]   (a kurobako external solver on stdin/stdout)";
 
 fn list(v: &str) -> Vec<String> {
     v.split(',')
@@ -63,9 +66,14 @@ impl Args {
             dims: Vec::new(),
             jobs: Vec::new(),
             storage: None,
+            no_heartbeat: false,
             out: PathBuf::new(),
         };
         while let Some(flag) = argv.next() {
+            if flag == "--no-heartbeat" {
+                args.no_heartbeat = true;
+                continue;
+            }
             let mut value = || {
                 argv.next()
                     .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))

@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
     for seed in 0..args.seeds as u64 {
         for &dim in &dims {
             for s in &samplers {
-                let r = run_once_on(s, dim, n, seed, args.storage.as_deref())?;
+                let r = run_once_on(s, dim, n, seed, args.storage.as_deref(), args.no_heartbeat)?;
                 let cp = &r["checkpoints"];
                 let last = cp
                     .as_object()
@@ -62,6 +62,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
         "benchmark": if args.storage.is_some() { "storage" } else { "overhead" },
         "storage": args.storage.clone().unwrap_or_else(|| "memory".into()),
         "config": {"samplers": samplers, "dims": dims, "n_max": n, "repeats": args.seeds,
+                   "heartbeat": if args.no_heartbeat { "off" } else { "default" },
                    "objective": "sphere, x_i in [-5,5]"},
         "summary": summarise(&runs),
         "runs": runs,
@@ -131,7 +132,7 @@ fn make_storage(url: Option<&str>, tag: &str) -> Result<std::sync::Arc<dyn hpo::
 }
 
 fn run_once(sampler: &str, dim: usize, n: usize, seed: u64) -> Result<Value, String> {
-    run_once_on(sampler, dim, n, seed, None)
+    run_once_on(sampler, dim, n, seed, None, false)
 }
 
 fn run_once_on(
@@ -140,12 +141,15 @@ fn run_once_on(
     n: usize,
     seed: u64,
     storage: Option<&str>,
+    no_heartbeat: bool,
 ) -> Result<Value, String> {
-    let study = Study::builder()
+    let mut builder = Study::builder()
         .sampler_arc(samplers::make(sampler, seed)?)
-        .storage_arc(make_storage(storage, &format!("{sampler}-{dim}-{seed}"))?)
-        .build()
-        .map_err(|e| e.to_string())?;
+        .storage_arc(make_storage(storage, &format!("{sampler}-{dim}-{seed}"))?);
+    if no_heartbeat {
+        builder = builder.without_heartbeat();
+    }
+    let study = builder.build().map_err(|e| e.to_string())?;
     let names: Vec<String> = (0..dim).map(|i| format!("x{i}")).collect();
     let stamps = Mutex::new(Vec::with_capacity(n));
     let t0 = Instant::now();

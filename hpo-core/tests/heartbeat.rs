@@ -373,3 +373,30 @@ fn a_worker_whose_trial_was_failed_as_stale_goes_on() {
         [TrialState::Complete, TrialState::Fail, TrialState::Complete]
     );
 }
+
+#[test]
+fn a_zero_interval_or_a_grace_not_longer_than_the_interval_is_refused() {
+    let (dir, storage) = journal("invalid");
+    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let second = Duration::from_secs(1);
+    for config in [
+        HeartbeatConfig::new(Duration::ZERO),
+        HeartbeatConfig::new(second).grace_period(second),
+        HeartbeatConfig::new(second).grace_period(Duration::from_millis(500)),
+    ] {
+        let err = Study::builder()
+            .name("s")
+            .storage_arc(storage.clone())
+            .heartbeat(config.clone())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, hpo_core::Error::InvalidArgument(_)),
+            "{config:?}: {err}"
+        );
+    }
+    // Nothing was created by the refused builds.
+    assert!(storage.get_all_studies().unwrap().is_empty());
+    assert!(HeartbeatConfig::default().validate().is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}

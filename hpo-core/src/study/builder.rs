@@ -54,13 +54,16 @@ enum HeartbeatChoice {
 }
 
 impl HeartbeatChoice {
-    /// The config a study on `storage` runs with.
-    fn resolve(self, storage: &dyn Storage) -> Option<HeartbeatConfig> {
-        match self {
+    /// The config a study on `storage` runs with, checked.
+    fn resolve(self, storage: &dyn Storage) -> Result<Option<HeartbeatConfig>> {
+        Ok(match self {
             HeartbeatChoice::Unset => storage.is_persistent().then(HeartbeatConfig::default),
-            HeartbeatChoice::On(config) => Some(config),
+            HeartbeatChoice::On(config) => {
+                config.validate()?;
+                Some(config)
+            }
             HeartbeatChoice::Off => None,
-        }
+        })
     }
 }
 
@@ -151,6 +154,8 @@ impl StudyBuilder {
     /// Without this call, heartbeats are on with [`HeartbeatConfig::default`] on a persistent
     /// storage and off on an in-memory one. Trials that never beat (from
     /// [`Study::ask`](crate::Study::ask), or Optuna workers without heartbeats) are never failed.
+    /// A zero interval, or a grace period not longer than the interval, makes
+    /// [`build`](Self::build) and [`load`](Self::load) fail with [`Error::InvalidArgument`].
     pub fn heartbeat(mut self, config: HeartbeatConfig) -> Self {
         self.heartbeat = HeartbeatChoice::On(config);
         self
@@ -193,7 +198,7 @@ impl StudyBuilder {
         let load_if_exists = self.load_if_exists;
         let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts()?;
-        let heartbeat = heartbeat.resolve(&*storage);
+        let heartbeat = heartbeat.resolve(&*storage)?;
         let study_id = match storage.create_new_study(&directions, &name) {
             Ok(id) => {
                 crate::log_info!("A new study created with name: {name}");
@@ -224,7 +229,7 @@ impl StudyBuilder {
         let name = self.name.clone();
         let heartbeat = self.heartbeat.clone();
         let (storage, sampler, pruner) = self.parts()?;
-        let heartbeat = heartbeat.resolve(&*storage);
+        let heartbeat = heartbeat.resolve(&*storage)?;
         let (study_id, name) = match name {
             Some(name) => (storage.get_study_id_from_name(&name)?, name),
             None => {

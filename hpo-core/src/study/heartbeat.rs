@@ -74,6 +74,25 @@ impl HeartbeatConfig {
         self.retry = Some(max_retry);
         self
     }
+
+    /// Checks the settings, as the study builder does: a zero interval would beat without
+    /// pause, and a grace period no longer than the interval would fail live trials between
+    /// two of their beats.
+    pub fn validate(&self) -> Result<()> {
+        if self.interval.is_zero() {
+            return Err(Error::InvalidArgument(
+                "the heartbeat interval must be positive".into(),
+            ));
+        }
+        if self.grace_period <= self.interval {
+            return Err(Error::InvalidArgument(format!(
+                "the heartbeat grace period ({:?}) must be longer than the interval ({:?}), or \
+                 live trials are failed between two beats",
+                self.grace_period, self.interval
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Study {
