@@ -161,7 +161,11 @@ impl<B: RdbBackend> RdbStorage<B> {
                 DbErrorKind::Connection | DbErrorKind::Conflict
             );
             let backoff = backoff.get_or_insert_with(|| self.retry.start());
-            if retryable && backoff.failures() == 0 && !self.retry.window_length().is_zero() {
+            // A lost connection is news to the user; a deadlock InnoDB broke is routine.
+            if failure.kind == DbErrorKind::Connection
+                && backoff.failures() == 0
+                && !self.retry.window_length().is_zero()
+            {
                 hpo_core::log_warn!(
                     "{}: {what} failed ({}); retrying for up to {:?}",
                     self.place,
