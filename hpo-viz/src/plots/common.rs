@@ -450,15 +450,6 @@ impl ParamAxis {
         self.scale.is_category()
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Whether the axis is logarithmic.
-    pub fn is_log(&self) -> bool {
-        self.scale.is_log()
-    }
-
     /// The trial's coordinate on this axis: the numeric value, or the category index; `None`
     /// when the trial lacks the parameter (or its value does not fit the axis).
     pub fn coord(&self, trial: &FrozenTrial) -> Option<f64> {
@@ -663,11 +654,11 @@ mod tests {
         let trials = [trial(0, 1.0), trial(1, 3.0)];
         let refs: Vec<&FrozenTrial> = trials.iter().collect();
         let x = ParamAxis::build("x", &refs).unwrap();
-        assert!(!x.is_categorical() && !x.is_log());
+        assert!(!x.is_categorical() && !matches!(x.scale, Scale::Log { .. }));
         assert_eq!((x.min, x.max), (1.0, 3.0));
         assert_eq!(x.coord(&trials[1]), Some(3.0));
         let lr = ParamAxis::build("lr", &refs).unwrap();
-        assert!(lr.is_log());
+        assert!(matches!(lr.scale, Scale::Log { .. }));
         let opt = ParamAxis::build("opt", &refs).unwrap();
         assert!(opt.is_categorical());
         assert_eq!(opt.coord(&trials[0]), Some(1.0));
