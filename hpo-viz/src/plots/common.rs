@@ -577,6 +577,14 @@ pub(crate) fn dot_radius(n: usize, area_px: f64) -> f64 {
     (4.5 - density.sqrt() * 0.35).clamp(1.6, 4.0)
 }
 
+/// The style of a group of `n` dots: [`dot_opacity`], outlined with `outline` at width
+/// `outline_width` unless there are thousands.
+pub(crate) fn dots_style(n: usize, outline: Color, outline_width: f64) -> Style {
+    Style::new()
+        .fill_opacity(dot_opacity(n))
+        .stroke(outline, if n > 1000 { 0.0 } else { outline_width })
+}
+
 /// Dot opacity for `n` dots: opaque for a few, translucent for thousands.
 pub(crate) fn dot_opacity(n: usize) -> f64 {
     if n <= 200 {
