@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use hpo::prelude::*;
-use hpo::{Error, RandomSampler};
+use hpo_core::*;
+use hpo_core::{Error, RandomSampler};
 use hpo_importance::{
     FanovaEvaluator, ImportanceEvaluator, ImportanceOptions, MeanDecreaseImpurityEvaluator,
     PedAnovaEvaluator, evaluator_from_name, param_importances, param_importances_of,

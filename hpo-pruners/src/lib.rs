@@ -7,10 +7,10 @@
 //! [`WilcoxonPruner`], and core's [`NopPruner`].
 //!
 //! ```
-//! use hpo::prelude::*;
+//! use hpo_core::{RandomSampler, Study};
 //! use hpo_pruners::MedianPruner;
 //!
-//! let study = hpo::create_study()
+//! let study = Study::builder()
 //!     .sampler(RandomSampler::with_seed(0))
 //!     .pruner(MedianPruner::new().n_startup_trials(5).n_warmup_steps(5))
 //!     .build()?;
@@ -23,7 +23,7 @@
 //!     }
 //!     Ok(loss)
 //! })?;
-//! # Ok::<(), hpo::Error>(())
+//! # Ok::<(), hpo_core::Error>(())
 //! ```
 
 #[doc = include_str!("../README.md")]

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use hpo::prelude::*;
-use hpo::{Attrs, Pruner};
+use hpo_core::*;
+use hpo_core::{Attrs, Pruner};
 use hpo_pruners::{
     Alternative, HyperbandPruner, MedianPruner, PatientPruner, PercentilePruner,
     SuccessiveHalvingPruner, ThresholdPruner, WilcoxonPruner, wilcoxon_pvalue,
@@ -287,14 +287,14 @@ fn hyperband_budgets_and_sampler_view() {
     // The sampler sees only the trials of the current trial's bracket.
     #[derive(Debug)]
     struct Recorder(std::sync::Mutex<Vec<(u64, Vec<u64>)>>);
-    impl hpo::Sampler for Recorder {
+    impl hpo_core::Sampler for Recorder {
         fn sample_independent(
             &self,
             study: &Study,
             trial: &FrozenTrial,
             _: &str,
-            _: &hpo::Distribution,
-        ) -> hpo::Result<f64> {
+            _: &hpo_core::Distribution,
+        ) -> hpo_core::Result<f64> {
             let seen = study.trials()?.iter().map(|t| t.number).collect();
             self.0.lock().unwrap().push((trial.number, seen));
             Ok(0.5)

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use hpo::prelude::*;
-use hpo::{Error, FrozenTrial, InMemoryStorage, Sampler, Storage, TrialError};
+use hpo_core::*;
+use hpo_core::{Error, FrozenTrial, InMemoryStorage, Sampler, Storage, TrialError};
 use hpo_samplers::{CmaEsSampler, RestartStrategy};
 use serde_json::Value;
 

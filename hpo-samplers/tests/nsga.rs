@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use hpo::multi_objective::hypervolume;
-use hpo::prelude::*;
-use hpo::{FrozenTrial, ParamValue, Sampler, TrialError};
+use hpo_core::multi_objective::hypervolume;
 use hpo_core::rng::Rng;
+use hpo_core::*;
+use hpo_core::{FrozenTrial, ParamValue, Sampler, TrialError};
 use hpo_samplers::nsga::{
     Crossover, constrained_dominates, crowding_distance, reference_points, select_elite,
     select_elite_nsga3,

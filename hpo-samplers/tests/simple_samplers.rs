@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use hpo::prelude::*;
-use hpo::{OptimizeOptions, ParamValue};
+use hpo_core::*;
+use hpo_core::{OptimizeOptions, ParamValue};
 use hpo_samplers::{BruteForceSampler, GridSampler, PartialFixedSampler, QmcKind, QmcSampler};
 
 #[test]
@@ -38,34 +38,8 @@ fn grid_visits_every_point_once_then_stops() {
 }
 
 #[test]
-fn grid_from_a_derived_space_and_its_errors() {
-    #[derive(SearchSpace, Debug)]
-    struct Cfg {
-        #[space(int(1, 3))]
-        n: i64,
-        #[space(float(0.0, 1.0), step = 0.5)]
-        f: f64,
-        flag: bool,
-    }
-    let grid = GridSampler::from_space(&Cfg::space().unwrap()).unwrap();
-    assert_eq!(grid.n_grids(), 3 * 3 * 2);
-    let study = Study::builder().sampler(grid.seed(2)).build().unwrap();
-    study
-        .optimize_typed(100, |c: Cfg, _| {
-            Ok(c.n as f64 + c.f + f64::from(u8::from(c.flag)))
-        })
-        .unwrap();
-    assert_eq!(study.n_trials().unwrap(), 18);
-
-    #[derive(SearchSpace, Debug)]
-    struct Continuous {
-        #[space(float(0.0, 1.0))]
-        x: f64,
-    }
-    let err = GridSampler::from_space(&Continuous::space().unwrap())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("`x`"), "{err}");
+fn grid_errors() {
+    // A grid from a derived space, and its errors: hpo/tests/samplers_derive.rs.
     assert!(GridSampler::new([("e", Vec::<f64>::new())]).is_err());
     // A parameter outside the grid fails the trial with a clear reason.
     let study = Study::builder()

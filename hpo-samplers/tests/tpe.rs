@@ -1,8 +1,8 @@
-//! TPE end to end: reproducibility, beating random search, conditional and typed spaces,
-//! multi-objective, constraints, parallel workers.
+//! TPE end to end: reproducibility, beating random search, conditional spaces, multi-objective,
+//! constraints, parallel workers (typed spaces, which need the derive macro: hpo/tests/samplers_derive.rs).
 
-use hpo::prelude::*;
-use hpo::{OptimizeOptions, ParamValue};
+use hpo_core::*;
+use hpo_core::{OptimizeOptions, ParamValue};
 use hpo_samplers::TpeSampler;
 
 fn sphere_best(sampler_seed: u64, tpe: bool, n: usize) -> f64 {
@@ -116,75 +116,6 @@ fn conditional_params_never_crash_the_estimator() {
         "no trial failed"
     );
     assert!(study.best_value().unwrap() < 0.05);
-}
-
-#[test]
-fn derived_variants_learn_from_their_own_history() {
-    #[derive(SearchSpace, Debug, Clone)]
-    enum Optimizer {
-        Adam {
-            #[space(float(0.0, 1.0))]
-            beta: f64,
-        },
-        Sgd {
-            #[space(float(0.0, 1.0))]
-            momentum: f64,
-        },
-    }
-    // Each variant has its own optimum: the sampler must model `momentum` from SGD trials and
-    // `beta` from Adam trials.
-    let study = Study::builder()
-        .sampler(TpeSampler::with_seed(3))
-        .build()
-        .unwrap();
-    study
-        .optimize_typed(150, |o: Optimizer, _| {
-            Ok(match o {
-                Optimizer::Adam { beta } => (beta - 0.2).powi(2),
-                Optimizer::Sgd { momentum } => (momentum - 0.9).powi(2),
-            })
-        })
-        .unwrap();
-    let trials = study.trials().unwrap();
-    let late = &trials[75..];
-    let err = |name: &str, target: f64| {
-        let v: Vec<f64> = late
-            .iter()
-            .filter_map(|t| t.param(name)?.as_f64())
-            .map(|x| (x - target).abs())
-            .collect();
-        (v.iter().sum::<f64>() / v.len().max(1) as f64, v.len())
-    };
-    let (m_err, m_n) = err("optimizer.sgd.momentum", 0.9);
-    let (b_err, b_n) = err("optimizer.adam.beta", 0.2);
-    assert!(m_n + b_n == 75);
-    if m_n >= 5 {
-        assert!(m_err < 0.2, "momentum mean distance to 0.9: {m_err}");
-    }
-    if b_n >= 5 {
-        assert!(b_err < 0.2, "beta mean distance to 0.2: {b_err}");
-    }
-}
-
-#[test]
-fn group_mode_follows_the_declared_tree() {
-    #[derive(SearchSpace, Debug, Clone)]
-    struct Cfg {
-        #[space(float(-3.0, 3.0))]
-        x: f64,
-        #[space(float(0.0, 1.0))]
-        y: Option<f64>,
-    }
-    let study = Study::builder()
-        .sampler(TpeSampler::with_seed(4).group(true))
-        .build()
-        .unwrap();
-    study
-        .optimize_typed(60, |c: Cfg, _| {
-            Ok(c.x * c.x + c.y.map_or(0.5, |y| (y - 0.3).powi(2)))
-        })
-        .unwrap();
-    assert!(study.best_value().unwrap() < 0.1);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hpo::{Storage, StudyDirection};
+use hpo_core::{Storage, StudyDirection};
 use hpo_storage::{PostgresStorage, RetryPolicy};
 
 mod server;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hpo::{ParamValue, RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_core::{ParamValue, RandomSampler, Storage, Study, StudyDirection, TrialState};
 use hpo_storage::{JournalRedisStorage, RedisBackend, RetryPolicy};
 
 #[path = "server/proxy.rs"]
@@ -220,7 +220,7 @@ fn stale_trials_fail_and_are_retried() {
         .storage(prefix.storage())
         .sampler(RandomSampler::with_seed(0))
         .heartbeat(
-            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
         )
         .build()
         .unwrap();

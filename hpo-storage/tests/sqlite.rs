@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use hpo::{RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_core::{RandomSampler, Storage, Study, StudyDirection, TrialState};
 use hpo_storage::SqliteStorage;
 
 #[path = "../../hpo-core/tests/interop/common.rs"]
@@ -103,12 +103,12 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
     study.tell(t, 1.0).unwrap();
     assert!(matches!(
         storage.set_trial_user_attr(id, "late", 1.into()),
-        Err(hpo::Error::TrialFinished { .. })
+        Err(hpo_core::Error::TrialFinished { .. })
     ));
     let mut t = study.ask().unwrap();
     let err = t.suggest_int("x", 0, 3).unwrap_err();
     assert!(
-        matches!(err, hpo::Error::IncompatibleDistribution { .. }),
+        matches!(err, hpo_core::Error::IncompatibleDistribution { .. }),
         "{err}"
     );
     assert_eq!(study.trials().unwrap()[0].values, Some(vec![1.0]));
@@ -161,7 +161,7 @@ fn stale_trials_fail_and_are_retried() {
         .storage(SqliteStorage::open(&path).unwrap())
         .sampler(RandomSampler::with_seed(0))
         .heartbeat(
-            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
         )
         .build()
         .unwrap();
@@ -208,7 +208,7 @@ fn copy_summaries_and_delete_across_storages() {
     let path = temp("copy");
     let journal = std::env::temp_dir().join(format!("hpo-copy-{}.log", std::process::id()));
     let _ = std::fs::remove_file(&journal);
-    let src = hpo::open_storage(&format!("journal:{}", journal.display())).unwrap();
+    let src = hpo_storage::open(&format!("journal:{}", journal.display())).unwrap();
     let study = Study::builder()
         .name("orig")
         .storage_arc(src.clone())
@@ -216,8 +216,8 @@ fn copy_summaries_and_delete_across_storages() {
         .build()
         .unwrap();
     populate(&study);
-    let dst = hpo::open_storage(&format!("sqlite:///{}", path.display())).unwrap();
-    hpo::study::copy_study("orig", src.as_ref(), dst.as_ref(), Some("copy")).unwrap();
+    let dst = hpo_storage::open(&format!("sqlite:///{}", path.display())).unwrap();
+    hpo_core::study::copy_study("orig", src.as_ref(), dst.as_ref(), Some("copy")).unwrap();
     let copy = Study::builder()
         .name("copy")
         .storage_arc(dst.clone())
@@ -232,7 +232,7 @@ fn copy_summaries_and_delete_across_storages() {
         );
         assert_eq!(x.datetime_start, y.datetime_start);
     }
-    let summaries = hpo::study::get_all_study_summaries(dst.as_ref(), true).unwrap();
+    let summaries = hpo_core::study::get_all_study_summaries(dst.as_ref(), true).unwrap();
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].study_name, "copy");
     assert_eq!(summaries[0].n_trials, 14);
@@ -240,9 +240,9 @@ fn copy_summaries_and_delete_across_storages() {
         summaries[0].best_trial.as_ref().unwrap().value(),
         copy.best_trial().ok().and_then(|t| t.value())
     );
-    hpo::study::delete_study("copy", dst.as_ref()).unwrap();
+    hpo_core::study::delete_study("copy", dst.as_ref()).unwrap();
     assert!(
-        hpo::study::get_all_study_names(dst.as_ref())
+        hpo_core::study::get_all_study_names(dst.as_ref())
             .unwrap()
             .is_empty()
     );

@@ -129,8 +129,6 @@ pub(crate) struct Style {
     pub fill_opacity: Option<f64>,
     /// Stroke opacity.
     pub stroke_opacity: Option<f64>,
-    /// Whole-element opacity.
-    pub opacity: Option<f64>,
     /// Stroke dash array, e.g. `"4 3"`.
     pub dash: Option<&'static str>,
 }
@@ -179,16 +177,6 @@ impl Style {
         self
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Sets the stroke width only.
-    pub fn stroke_width(mut self, w: f64) -> Style {
-        self.stroke_width = Some(w);
-        self
-    }
-
     /// Sets the fill opacity.
     pub fn fill_opacity(mut self, a: f64) -> Style {
         self.fill_opacity = Some(a);
@@ -198,16 +186,6 @@ impl Style {
     /// Sets the stroke opacity.
     pub fn stroke_opacity(mut self, a: f64) -> Style {
         self.stroke_opacity = Some(a);
-        self
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Sets the whole-element opacity.
-    pub fn opacity(mut self, a: f64) -> Style {
-        self.opacity = Some(a);
         self
     }
 
@@ -232,9 +210,6 @@ impl Style {
         }
         if let Some(a) = self.stroke_opacity {
             let _ = write!(out, " stroke-opacity=\"{}\"", N(a));
-        }
-        if let Some(a) = self.opacity {
-            let _ = write!(out, " opacity=\"{}\"", N(a));
         }
         if let Some(d) = self.dash {
             let _ = write!(out, " stroke-dasharray=\"{d}\"");
@@ -281,8 +256,6 @@ pub(crate) struct TextStyle {
     pub bold: bool,
     /// Rotation in degrees around the anchor point (negative: counter-clockwise).
     pub rotate: f64,
-    /// Monospace family instead of sans-serif.
-    pub mono: bool,
     /// A white outline behind the glyphs, so labels stay readable over lines.
     pub halo: bool,
 }
@@ -297,7 +270,6 @@ impl TextStyle {
             color: crate::color::named::TEXT,
             bold: false,
             rotate: 0.0,
-            mono: false,
             halo: false,
         }
     }
@@ -339,16 +311,6 @@ impl TextStyle {
     /// Rotated by `deg` degrees around the anchor point.
     pub fn rotate(mut self, deg: f64) -> TextStyle {
         self.rotate = deg;
-        self
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Monospace.
-    pub fn mono(mut self) -> TextStyle {
-        self.mono = true;
         self
     }
 
@@ -407,12 +369,7 @@ impl<'a> Group<'a> {
 #[derive(Debug)]
 pub(crate) struct Canvas {
     out: String,
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
     width: f64,
-    height: f64,
     next_id: u32,
     open_groups: usize,
 }
@@ -432,37 +389,14 @@ impl Canvas {
         Canvas {
             out,
             width,
-            height,
             next_id: 0,
             open_groups: 0,
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
     /// Document width.
     pub fn width(&self) -> f64 {
         self.width
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Document height.
-    pub fn height(&self) -> f64 {
-        self.height
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.out.len()
     }
 
     fn id(&mut self) -> u32 {
@@ -500,10 +434,6 @@ impl Canvas {
         self.out.push_str("/>\n");
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
     /// A closed polygon.
     pub fn polygon(&mut self, points: &[(f64, f64)], style: &Style) {
         if points.is_empty() {
@@ -516,10 +446,6 @@ impl Canvas {
         self.out.push_str("/>\n");
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
     /// A path from SVG path data (`d`); numbers in `d` should already be compact.
     pub fn path(&mut self, d: &str, style: &Style) {
         let _ = write!(self.out, "<path d=\"{}\"", escape(d));
@@ -623,9 +549,6 @@ impl Canvas {
         if style.bold {
             self.out.push_str(" font-weight=\"bold\"");
         }
-        if style.mono {
-            self.out.push_str(" font-family=\"monospace\"");
-        }
         if style.halo {
             self.out.push_str(
                 " stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"",
@@ -666,17 +589,6 @@ impl Canvas {
             self.out.push_str("</g>\n");
             self.open_groups -= 1;
         }
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Draws what `f` draws inside a group.
-    pub fn group(&mut self, group: &Group<'_>, f: impl FnOnce(&mut Canvas)) {
-        self.begin_group(group);
-        f(self);
-        self.end_group();
     }
 
     /// Draws what `f` draws inside a group carrying a tooltip.

@@ -59,10 +59,6 @@ pub(crate) mod named {
     pub const BLUE: Color = Color::hex(0x636efa);
     /// Plotly's second trace colour, used for best-value lines.
     pub const RED: Color = Color::hex(0xef553b);
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
     /// Pruned trials.
     pub const ORANGE: Color = Color::hex(0xf28e2b);
     /// White.

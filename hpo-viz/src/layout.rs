@@ -196,24 +196,6 @@ impl Page {
         )
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Page width.
-    pub fn width(&self) -> u32 {
-        self.width
-    }
-
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Page height.
-    pub fn height(&self) -> u32 {
-        self.height
-    }
-
     /// The finished figure; `notice` is set when the plot had nothing to draw.
     pub fn finish(self, notice: Option<String>) -> Figure {
         Figure::new(

@@ -4,11 +4,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use hpo::prelude::*;
-use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData, plot, plot_studies};
+use hpo_core::*;
+use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, unit};
+use common::{check_png, check_svg, count_class, plot, plot_studies, unit};
 
 /// The objective every fixture study minimizes.
 fn objective(trial: &mut Trial) -> TrialResult<f64> {
@@ -355,7 +355,7 @@ fn errors() {
     }
     // No studies.
     let e = plot_studies(&[], PlotKind::History, &options).unwrap_err();
-    assert!(matches!(e, hpo::Error::InvalidArgument(_)), "{e}");
+    assert!(matches!(e, hpo_core::Error::InvalidArgument(_)), "{e}");
     // Different numbers of objectives.
     let mo = StudyData::new(
         "two-objectives",
@@ -366,7 +366,7 @@ fn errors() {
     for kind in [PlotKind::History, PlotKind::Edf] {
         let e = plot_studies(&mixed, kind, &options).unwrap_err();
         let text = e.to_string();
-        assert!(matches!(e, hpo::Error::InvalidArgument(_)), "{text}");
+        assert!(matches!(e, hpo_core::Error::InvalidArgument(_)), "{text}");
         assert!(
             text.contains("`random-1` has 1") && text.contains("`two-objectives` has 2"),
             "{text}"

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hpo::prelude::*;
-use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData, plot, report_html};
+use hpo_core::*;
+use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, unit};
+use common::{check_png, check_svg, count_class, plot, report_html, unit};
 
 /// A completed trial with these objective values (infeasible when `violation > 0`).
 fn trial(number: u64, values: &[f64], violation: Option<f64>) -> Arc<FrozenTrial> {
@@ -186,7 +186,7 @@ fn requests_that_cannot_be_met_are_errors() {
         &PlotOptions::new().reference_point(vec![4.0, 4.0, 4.0]),
     )
     .unwrap_err();
-    assert!(matches!(e, hpo::Error::InvalidArgument(_)), "{e:?}");
+    assert!(matches!(e, hpo_core::Error::InvalidArgument(_)), "{e:?}");
     let e = e.to_string();
     assert!(
         e.contains('3') && e.contains('2') && e.contains("reference"),
@@ -206,7 +206,7 @@ fn requests_that_cannot_be_met_are_errors() {
         vec![trial(0, &[1.0], None)],
     );
     let e = plot(&single, PlotKind::HypervolumeHistory, &PlotOptions::new()).unwrap_err();
-    assert!(matches!(e, hpo::Error::InvalidArgument(_)), "{e:?}");
+    assert!(matches!(e, hpo_core::Error::InvalidArgument(_)), "{e:?}");
     let e = e.to_string();
     assert!(e.contains("multi-objective") && e.contains("single"), "{e}");
     assert!(PlotKind::HypervolumeHistory.multi_objective_only());

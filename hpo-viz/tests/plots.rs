@@ -7,11 +7,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use hpo::prelude::*;
-use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData, plot, report_html};
+use hpo_core::*;
+use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, unit};
+use common::{check_png, check_svg, count_class, plot, report_html, unit};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -180,7 +180,7 @@ fn try_plot(
     data: &StudyData,
     kind: PlotKind,
     options: &PlotOptions,
-) -> Option<hpo::Result<Figure>> {
+) -> Option<hpo_core::Result<Figure>> {
     Some(plot(data, kind, options))
 }
 
@@ -785,7 +785,7 @@ fn importances_are_sorted_bars_with_labels() {
         "no value label like 0.63 in {text}"
     );
     // Another evaluator, and a subset of parameters.
-    let fanova = hpo::importance::evaluator_from_name("fanova", Some(1)).unwrap();
+    let fanova = hpo_importance::evaluator_from_name("fanova", Some(1)).unwrap();
     let fig = plot(
         single(),
         PlotKind::Importances,

@@ -9,11 +9,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use hpo::prelude::*;
-use hpo_viz::{PlotKind, PlotOptions, StudyData, plot};
+use hpo_core::*;
+use hpo_viz::{PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, unit};
+use common::{check_png, check_svg, count_class, plot, unit};
 
 /// The kinds this file covers.
 const KINDS: [PlotKind; 5] = [

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hpo::{ParamValue, RandomSampler, Storage, Study, TrialState};
+use hpo_core::{ParamValue, RandomSampler, Storage, Study, TrialState};
 
 use super::proxy::Proxy;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use hpo::{RandomSampler, Storage, Study, TrialState};
+use hpo_core::{RandomSampler, Storage, Study, TrialState};
 
 pub mod chaos;
 #[path = "../../../hpo-core/tests/interop/common.rs"]
@@ -126,7 +126,7 @@ pub fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once
     for (i, t) in trials.iter().take(8).enumerate() {
         assert_eq!(
             t.param("x"),
-            Some(&hpo::ParamValue::Float(i as f64 / 10.0)),
+            Some(&hpo_core::ParamValue::Float(i as f64 / 10.0)),
             "enqueued trial {i} ran once, in order"
         );
     }
@@ -148,12 +148,12 @@ pub fn bad_values_are_clear_errors_and_lose_nothing(open: Open) {
     study.tell(t, 1.0).unwrap();
     assert!(matches!(
         storage.set_trial_user_attr(id, "late", 1.into()),
-        Err(hpo::Error::TrialFinished { .. })
+        Err(hpo_core::Error::TrialFinished { .. })
     ));
     let mut t = study.ask().unwrap();
     let err = t.suggest_int("x", 0, 3).unwrap_err();
     assert!(
-        matches!(err, hpo::Error::IncompatibleDistribution { .. }),
+        matches!(err, hpo_core::Error::IncompatibleDistribution { .. }),
         "{err}"
     );
     let err = Study::builder()
@@ -173,7 +173,7 @@ pub fn stale_trials_fail_and_are_retried(open: Open) {
         .storage_arc(open())
         .sampler(RandomSampler::with_seed(0))
         .heartbeat(
-            hpo::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
         )
         .build()
         .unwrap();
@@ -243,7 +243,7 @@ pub fn a_commit_whose_answer_was_lost_is_not_applied_twice(
     }
     proxy.cut_reply_to(b"COMMIT");
     let study = storage
-        .create_new_study(&[hpo::StudyDirection::Minimize], &name)
+        .create_new_study(&[hpo_core::StudyDirection::Minimize], &name)
         .unwrap();
     assert_eq!(proxy.replies_cut(), 1);
     proxy.cut_reply_to(b"COMMIT");

@@ -450,15 +450,6 @@ impl ParamAxis {
         self.scale.is_category()
     }
 
-    #[allow(
-        dead_code,
-        reason = "drawing toolkit shared by every plot kind; not every kind uses every item"
-    )]
-    /// Whether the axis is logarithmic.
-    pub fn is_log(&self) -> bool {
-        self.scale.is_log()
-    }
-
     /// The trial's coordinate on this axis: the numeric value, or the category index; `None`
     /// when the trial lacks the parameter (or its value does not fit the axis).
     pub fn coord(&self, trial: &FrozenTrial) -> Option<f64> {
@@ -586,6 +577,14 @@ pub(crate) fn dot_radius(n: usize, area_px: f64) -> f64 {
     (4.5 - density.sqrt() * 0.35).clamp(1.6, 4.0)
 }
 
+/// The style of a group of `n` dots: [`dot_opacity`], outlined with `outline` at width
+/// `outline_width` unless there are thousands.
+pub(crate) fn dots_style(n: usize, outline: Color, outline_width: f64) -> Style {
+    Style::new()
+        .fill_opacity(dot_opacity(n))
+        .stroke(outline, if n > 1000 { 0.0 } else { outline_width })
+}
+
 /// Dot opacity for `n` dots: opaque for a few, translucent for thousands.
 pub(crate) fn dot_opacity(n: usize) -> f64 {
     if n <= 200 {
@@ -663,11 +662,11 @@ mod tests {
         let trials = [trial(0, 1.0), trial(1, 3.0)];
         let refs: Vec<&FrozenTrial> = trials.iter().collect();
         let x = ParamAxis::build("x", &refs).unwrap();
-        assert!(!x.is_categorical() && !x.is_log());
+        assert!(!x.is_categorical() && !matches!(x.scale, Scale::Log { .. }));
         assert_eq!((x.min, x.max), (1.0, 3.0));
         assert_eq!(x.coord(&trials[1]), Some(3.0));
         let lr = ParamAxis::build("lr", &refs).unwrap();
-        assert!(lr.is_log());
+        assert!(matches!(lr.scale, Scale::Log { .. }));
         let opt = ParamAxis::build("opt", &refs).unwrap();
         assert!(opt.is_categorical());
         assert_eq!(opt.coord(&trials[0]), Some(1.0));

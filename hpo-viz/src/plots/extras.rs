@@ -144,6 +144,23 @@ pub(crate) struct PairCell {
     pub last_row: bool,
 }
 
+impl PairCell {
+    /// The subplot's axes: labels and titles (`x_title`, `y_title`) only on the grid's edges,
+    /// 4 ticks each, text of size `font`.
+    pub fn axes<'a>(&self, x_title: &'a str, y_title: &'a str, font: f64) -> AxesStyle<'a> {
+        AxesStyle {
+            x_title: self.last_row.then_some(x_title),
+            y_title: self.first_col.then_some(y_title),
+            x_labels: self.last_row,
+            y_labels: self.first_col,
+            x_ticks: 4,
+            y_ticks: 4,
+            font,
+            ..AxesStyle::default()
+        }
+    }
+}
+
 /// The part of `area` that the subplots of a lower-triangular grid of every pair of the
 /// `scales` (k ≥ 2 axes) fill: what is left after room on the left and at the bottom for tick
 /// labels (font size `font`) and titles.

@@ -25,7 +25,8 @@ use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, Point, Series, TOOLTIP_LIMIT, TargetSpec, completed_series, dot_opacity,
-    dot_radius, draw_dots, frame_in, sampled_note, subsample, trial_tooltip, value_scale,
+    dot_radius, dots_style, draw_dots, frame_in, sampled_note, subsample, trial_tooltip,
+    value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
@@ -419,14 +420,7 @@ fn render_error_bar(
         })
         .collect();
     c.begin_group(&Group::new().class("mean-values"));
-    draw_dots(
-        c,
-        &dots,
-        r,
-        Style::new()
-            .fill_opacity(dot_opacity(drawn.len()))
-            .stroke(named::WHITE, if drawn.len() > 1000 { 0.0 } else { 0.6 }),
-    );
+    draw_dots(c, &dots, r, dots_style(drawn.len(), named::WHITE, 0.6));
     c.end_group();
     if !best.is_empty() {
         let line: Vec<(f64, f64)> = best.iter().map(|&(px, m, _)| (px, frame.py(m))).collect();

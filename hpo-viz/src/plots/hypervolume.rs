@@ -33,7 +33,7 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_opacity, dot_radius, draw_dots,
+    Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_radius, dots_style, draw_dots,
     frame_in, message_figure, no_completed_message, sampled_note, subsample, value_scale,
 };
 
@@ -299,14 +299,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         .collect();
     let r = dot_radius(drawn.len(), frame.area.w * frame.area.h);
     c.begin_group(&Group::new().class("trials"));
-    draw_dots(
-        c,
-        &dots,
-        r,
-        Style::new()
-            .fill_opacity(dot_opacity(drawn.len()))
-            .stroke(named::WHITE, if drawn.len() > 1000 { 0.0 } else { 0.6 }),
-    );
+    draw_dots(c, &dots, r, dots_style(drawn.len(), named::WHITE, 0.6));
     c.end_group();
     c.end_group();
 

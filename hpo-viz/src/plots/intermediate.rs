@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use hpo_core::{FrozenTrial, TrialState};
 
-use crate::axis::{AxesStyle, Scale, format_number};
-use crate::canvas::{Group, Style};
+use crate::axis::{AxesStyle, Frame, Scale, format_number};
+use crate::canvas::{Canvas, Group, Style};
 use crate::color::{Color, named};
 use crate::data::StudyData;
 use crate::figure::Figure;
@@ -78,11 +78,29 @@ struct Curve<'a> {
     points: Vec<(f64, f64)>,
 }
 
-/// Draws the intermediate values plot.
+/// Draws the intermediate values plot: [`Layout::new`] decides what is drawn where, then
+/// [`draw`] writes it.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let title = PlotKind::IntermediateValues.title();
-    let curves: Vec<Curve<'_>> = data
-        .trials
+    let curves = curves(data);
+    if curves.is_empty() {
+        return Ok(message_figure(title, options, &no_curves_message(data)));
+    }
+    let layout = Layout::new(data, &curves);
+    let mut page = Page::from_options(title, options);
+    if !layout.note.is_empty() {
+        page.subtitle(&layout.note);
+    }
+    let axes = AxesStyle::titled("Step", "Intermediate Value");
+    let frame = frame_in(page.body(), layout.x.clone(), layout.y.clone(), &axes, 0.0);
+    draw(&mut page.canvas, &frame, &axes, &curves, &layout);
+    Ok(page.finish(None))
+}
+
+/// The learning curves of the trials drawn (Complete, Pruned and Running ones) that reported a
+/// finite intermediate value.
+fn curves(data: &StudyData) -> Vec<Curve<'_>> {
+    data.trials
         .iter()
         .filter_map(|t| {
             let kind = match t.state {
@@ -104,92 +122,143 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
                 points,
             })
         })
-        .collect();
-    if curves.is_empty() {
-        let message = if data.trials.is_empty() {
-            format!("study `{}` has no trials", data.name)
-        } else if data.is_multi_objective() {
-            format!(
-                "no trial of multi-objective study `{}` reported intermediate values \
-                 (`Trial::report` is for single-objective studies)",
-                data.name
-            )
+        .collect()
+}
+
+/// Why there is no curve to draw.
+fn no_curves_message(data: &StudyData) -> String {
+    if data.trials.is_empty() {
+        format!("study `{}` has no trials", data.name)
+    } else if data.is_multi_objective() {
+        format!(
+            "no trial of multi-objective study `{}` reported intermediate values \
+             (`Trial::report` is for single-objective studies)",
+            data.name
+        )
+    } else {
+        format!(
+            "no complete, pruned or running trial of study `{}` reported intermediate \
+             values: report them with `trial.report(value, step)` (pruners need them too)",
+            data.name
+        )
+    }
+}
+
+/// What the plot shows, decided before anything is drawn.
+struct Layout {
+    /// Indices of the curves drawn (see [`choose_curves`]).
+    drawn: Vec<usize>,
+    /// The median band over all curves, when there are enough of them.
+    band: Option<Vec<BandPoint>>,
+    /// The subtitle (empty: none).
+    note: String,
+    /// Steps.
+    x: Scale,
+    /// Intermediate values.
+    y: Scale,
+    /// Curves' stroke width and opacity (thinner and fainter as they get more numerous).
+    width: f64,
+    alpha: f64,
+}
+
+impl Layout {
+    fn new(data: &StudyData, curves: &[Curve<'_>]) -> Layout {
+        let drawn = choose_curves(data, curves);
+        let band = (curves.len() >= BAND_MIN_CURVES)
+            .then(|| median_band(curves))
+            .filter(|b| !b.is_empty());
+        let mut note = sampled_note(drawn.len(), curves.len(), "curves").unwrap_or_default();
+        if band.is_some() && drawn.len() < curves.len() {
+            note.push_str(&format!(
+                "; median and 25–75% band over all {}",
+                curves.len()
+            ));
+        }
+        let (mut lo_step, mut hi_step) = (f64::INFINITY, f64::NEG_INFINITY);
+        for p in curves.iter().flat_map(|c| &c.points) {
+            lo_step = lo_step.min(p.0);
+            hi_step = hi_step.max(p.0);
+        }
+        let x = Scale::integer(lo_step, hi_step);
+        let y = value_scale(curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
+        let n = drawn.len();
+        let (width, alpha) = if n <= 20 {
+            (1.8, 0.9)
+        } else if n <= 100 {
+            (1.4, 0.6)
         } else {
-            format!(
-                "no complete, pruned or running trial of study `{}` reported intermediate \
-                 values: report them with `trial.report(value, step)` (pruners need them too)",
-                data.name
-            )
+            (1.0, 0.35)
         };
-        return Ok(message_figure(title, options, &message));
+        Layout {
+            drawn,
+            band,
+            note,
+            x,
+            y,
+            width,
+            alpha,
+        }
     }
+}
 
-    let drawn = choose_curves(data, &curves);
-    let band = (curves.len() >= BAND_MIN_CURVES)
-        .then(|| median_band(&curves))
-        .filter(|b| !b.is_empty());
-
-    let mut page = Page::from_options(title, options);
-    let mut note = sampled_note(drawn.len(), curves.len(), "curves").unwrap_or_default();
-    if band.is_some() && drawn.len() < curves.len() {
-        note.push_str(&format!(
-            "; median and 25–75% band over all {}",
-            curves.len()
-        ));
-    }
-    if !note.is_empty() {
-        page.subtitle(&note);
-    }
-
-    let (mut lo_step, mut hi_step) = (f64::INFINITY, f64::NEG_INFINITY);
-    for p in curves.iter().flat_map(|c| &c.points) {
-        lo_step = lo_step.min(p.0);
-        hi_step = hi_step.max(p.0);
-    }
-    let x = Scale::integer(lo_step, hi_step);
-    let y = value_scale(curves.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
-    let axes = AxesStyle::titled("Step", "Intermediate Value");
-    let frame = frame_in(page.body(), x, y, &axes, 0.0);
-    let c = &mut page.canvas;
-    frame.draw(c, &axes);
+/// Draws the frame, then, clipped to it, the median band, the curves and the pruning crosses,
+/// and the legend where they leave the most room.
+fn draw(
+    c: &mut Canvas,
+    frame: &Frame,
+    axes: &AxesStyle<'_>,
+    curves: &[Curve<'_>],
+    layout: &Layout,
+) {
+    frame.draw(c, axes);
     let mut marks: Vec<(f64, f64)> = Vec::new();
-
     let clip = frame.clip(c);
     c.begin_group(&Group::new().clip(clip));
-    if let Some(band) = &band {
-        let upper: Vec<(f64, f64)> = band
-            .iter()
-            .map(|b| (frame.px(b.step), frame.py(b.q3)))
-            .collect();
-        let lower: Vec<(f64, f64)> = band
-            .iter()
-            .rev()
-            .map(|b| (frame.px(b.step), frame.py(b.q1)))
-            .collect();
-        let median: Vec<(f64, f64)> = band
-            .iter()
-            .map(|b| (frame.px(b.step), frame.py(b.median)))
-            .collect();
-        c.begin_group(&Group::new().class("median-band"));
-        let mut outline = upper.clone();
-        outline.extend(lower);
-        c.polygon(&outline, &Style::filled(MEDIAN).fill_opacity(0.1));
-        c.polyline(&median, &Style::stroked(MEDIAN, 2.0).dash("6 3"));
-        c.end_group();
-        trace(&median, 12.0, &mut marks);
+    if let Some(band) = &layout.band {
+        draw_band(c, frame, band, &mut marks);
     }
+    draw_curves(c, frame, curves, layout, &mut marks);
+    draw_pruned_marks(c, frame, curves, &mut marks);
+    c.end_group();
+    legend_in_emptiest_corner(c, frame.area, &legend_items(curves, layout), &marks);
+}
 
-    // Curves, grouped by kind (pruned underneath, running on top); within a kind by number.
-    let n = drawn.len();
-    let (width, alpha) = if n <= 20 {
-        (1.8, 0.9)
-    } else if n <= 100 {
-        (1.4, 0.6)
-    } else {
-        (1.0, 0.35)
-    };
-    let total_points: usize = drawn.iter().map(|&i| curves[i].points.len()).sum();
-    let tips = n <= TOOLTIP_LIMIT;
+/// The median line and the 25–75% band around it.
+fn draw_band(c: &mut Canvas, frame: &Frame, band: &[BandPoint], marks: &mut Vec<(f64, f64)>) {
+    let upper: Vec<(f64, f64)> = band
+        .iter()
+        .map(|b| (frame.px(b.step), frame.py(b.q3)))
+        .collect();
+    let lower: Vec<(f64, f64)> = band
+        .iter()
+        .rev()
+        .map(|b| (frame.px(b.step), frame.py(b.q1)))
+        .collect();
+    let median: Vec<(f64, f64)> = band
+        .iter()
+        .map(|b| (frame.px(b.step), frame.py(b.median)))
+        .collect();
+    c.begin_group(&Group::new().class("median-band"));
+    let mut outline = upper;
+    outline.extend(lower);
+    c.polygon(&outline, &Style::filled(MEDIAN).fill_opacity(0.1));
+    c.polyline(&median, &Style::stroked(MEDIAN, 2.0).dash("6 3"));
+    c.end_group();
+    trace(&median, 12.0, marks);
+}
+
+/// The drawn curves, grouped by kind (pruned underneath, running on top); within a kind by
+/// number.
+fn draw_curves(
+    c: &mut Canvas,
+    frame: &Frame,
+    curves: &[Curve<'_>],
+    layout: &Layout,
+    marks: &mut Vec<(f64, f64)>,
+) {
+    let (width, alpha) = (layout.width, layout.alpha);
+    let total_points: usize = layout.drawn.iter().map(|&i| curves[i].points.len()).sum();
+    let tips = layout.drawn.len() <= TOOLTIP_LIMIT;
     c.begin_group(&Group::new().class("curves"));
     for kind in [
         Kind::Pruned,
@@ -197,7 +266,8 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         Kind::Complete,
         Kind::Running,
     ] {
-        let of_kind: Vec<&Curve<'_>> = drawn
+        let of_kind: Vec<&Curve<'_>> = layout
+            .drawn
             .iter()
             .map(|&i| &curves[i])
             .filter(|c| c.kind == kind)
@@ -221,7 +291,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             if pts.len() == 1 || total_points <= 600 {
                 singles.extend(&pts);
             }
-            trace(&pts, 12.0, &mut marks);
+            trace(&pts, 12.0, marks);
             if tips {
                 c.titled(&curve_tip(curve), |c| c.polyline(&pts, &Style::new()));
             } else {
@@ -246,42 +316,52 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         c.end_group();
     }
     c.end_group();
+}
 
-    // A cross where every pruned trial stopped (all of them, sampled or not: they are cheap).
+/// A cross where every pruned trial stopped (all of them, sampled or not: they are cheap).
+fn draw_pruned_marks(
+    c: &mut Canvas,
+    frame: &Frame,
+    curves: &[Curve<'_>],
+    marks: &mut Vec<(f64, f64)>,
+) {
     let pruned: Vec<&Curve<'_>> = curves.iter().filter(|c| c.kind == Kind::Pruned).collect();
-    if !pruned.is_empty() {
-        let (r, w, a) = if pruned.len() <= 300 {
-            (4.0, 1.8, 0.95)
+    if pruned.is_empty() {
+        return;
+    }
+    let (r, w, a) = if pruned.len() <= 300 {
+        (4.0, 1.8, 0.95)
+    } else {
+        (3.0, 1.2, 0.6)
+    };
+    let cross_tips = pruned.len() <= TOOLTIP_LIMIT;
+    c.begin_group(
+        &Group::new()
+            .class("pruned-marks")
+            .style(Style::stroked(CROSS, w).stroke_opacity(a)),
+    );
+    for curve in pruned {
+        let &(s, v) = curve.points.last().expect("curves have points");
+        let (px, py) = (frame.px(s), frame.py(v));
+        marks.push((px, py));
+        let d = cross_path(px, py, r);
+        if cross_tips {
+            let tip = format!(
+                "Trial {} pruned at step {}: {}",
+                curve.trial.number,
+                s,
+                format_number(v)
+            );
+            c.titled(&tip, |c| c.path(&d, &Style::new()));
         } else {
-            (3.0, 1.2, 0.6)
-        };
-        let cross_tips = pruned.len() <= TOOLTIP_LIMIT;
-        c.begin_group(
-            &Group::new()
-                .class("pruned-marks")
-                .style(Style::stroked(CROSS, w).stroke_opacity(a)),
-        );
-        for curve in pruned {
-            let &(s, v) = curve.points.last().expect("curves have points");
-            let (px, py) = (frame.px(s), frame.py(v));
-            marks.push((px, py));
-            let d = cross_path(px, py, r);
-            if cross_tips {
-                let tip = format!(
-                    "Trial {} pruned at step {}: {}",
-                    curve.trial.number,
-                    s,
-                    format_number(v)
-                );
-                c.titled(&tip, |c| c.path(&d, &Style::new()));
-            } else {
-                c.path(&d, &Style::new());
-            }
+            c.path(&d, &Style::new());
         }
-        c.end_group();
     }
     c.end_group();
+}
 
+/// One legend entry per kind of curve present, and the median band's.
+fn legend_items(curves: &[Curve<'_>], layout: &Layout) -> Vec<LegendItem> {
     let mut items = Vec::new();
     for kind in [
         Kind::Complete,
@@ -300,7 +380,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             ));
         }
     }
-    if band.is_some() {
+    if layout.band.is_some() {
         items.push(LegendItem::new(
             format!("Median, 25–75% of {} curves", curves.len()),
             Mark::Line {
@@ -310,8 +390,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             },
         ));
     }
-    legend_in_emptiest_corner(c, frame.area, &items, &marks);
-    Ok(page.finish(None))
+    items
 }
 
 /// The indices of the curves to draw: all of them up to [`MAX_CURVES`]; else the best complete
@@ -473,19 +552,8 @@ mod tests {
             .map(|i| curve_trial(i, TrialState::Complete, 3, i as f64))
             .collect();
         let data = StudyData::new("s", vec![StudyDirection::Minimize], trials);
-        let curves: Vec<Curve<'_>> = data
-            .trials
-            .iter()
-            .map(|t| Curve {
-                trial: t,
-                kind: Kind::Complete,
-                points: t
-                    .intermediate_values
-                    .iter()
-                    .map(|(s, v)| (*s as f64, *v))
-                    .collect(),
-            })
-            .collect();
+        let curves = curves(&data);
+        assert!(curves.iter().all(|c| c.kind == Kind::Complete));
         let band = median_band(&curves);
         assert_eq!(band.len(), 3);
         // Step 0: values 3, 4, 5, 6, 7.
@@ -501,19 +569,8 @@ mod tests {
             .collect();
         trials.push(curve_trial(1000, TrialState::Running, 2, 0.0));
         let data = StudyData::new("s", vec![StudyDirection::Minimize], trials);
-        let curves: Vec<Curve<'_>> = data
-            .trials
-            .iter()
-            .map(|t| Curve {
-                trial: t,
-                kind: if t.state == TrialState::Running {
-                    Kind::Running
-                } else {
-                    Kind::Complete
-                },
-                points: vec![(0.0, 1.0)],
-            })
-            .collect();
+        let curves = curves(&data);
+        assert_eq!(curves[1000].kind, Kind::Running);
         let drawn = choose_curves(&data, &curves);
         assert!(drawn.len() <= MAX_CURVES + BEST_KEPT + 1, "{}", drawn.len());
         assert!(drawn.contains(&1000), "running trial dropped");

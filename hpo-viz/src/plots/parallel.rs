@@ -15,6 +15,8 @@
 //! leaves a title too wide, all titles turn to run upwards from their axes, and only a title
 //! longer than a third of the plot's height is cut, keeping the whole title as a tooltip.
 
+use std::collections::HashSet;
+
 use hpo_core::multi_objective::non_domination_ranks;
 use hpo_core::{FrozenTrial, StudyDirection};
 
@@ -28,8 +30,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    MAX_LINES, ParamAxis, best_indices, complete_finite, completed_points, message_figure,
-    no_completed_message, sampled_note, select_params, subsample,
+    MAX_LINES, OrMessage, ParamAxis, best_indices, complete_finite, completed_points,
+    message_figure, no_completed_message, sampled_note, select_params, subsample,
 };
 
 /// Above this many lines, all but the best 10% fade.
@@ -83,25 +85,45 @@ impl Dim {
     }
 }
 
-/// Draws the parallel coordinate plot.
+/// Draws the parallel coordinate plot: [`Lines::new`] picks the trials, axes and colours,
+/// [`Layout::new`] places the axes and their titles, then [`draw`] writes them.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
-    let kind = PlotKind::ParallelCoordinate;
-    let title = kind.title();
-    let by_rank = data.is_multi_objective()
-        && options.target_fn().is_none()
-        && options.objective_index().is_none();
+    let title = PlotKind::ParallelCoordinate.title();
+    let lines = match Lines::new(data, options)? {
+        Ok(lines) => lines,
+        Err(message) => return Ok(message),
+    };
+    let mut page = Page::from_options(title, options);
+    if let Some(note) = sampled_note(lines.drawn.len(), lines.trials.len(), "trials") {
+        page.subtitle(&note);
+    }
+    let layout = Layout::new(page.body(), &lines);
+    draw(&mut page.canvas, &lines, &layout);
+    Ok(page.finish(None))
+}
 
-    // Trials, objective axes, colour values (lower is better for `order`).
-    let trials: Vec<&FrozenTrial>;
-    let mut dims: Vec<Dim> = Vec::new();
-    let color_values: Vec<f64>;
-    let colors: ColorScale;
-    let bar_title: String;
-    let loss: Vec<f64>;
-    if by_rank {
-        trials = complete_finite(data);
+/// The objectives' side of the plot: the trials drawn, an axis per objective, the colours and
+/// the loss that orders the lines (lower is better).
+struct Objectives<'a> {
+    trials: Vec<&'a FrozenTrial>,
+    dims: Vec<Dim>,
+    color_values: Vec<f64>,
+    colors: ColorScale,
+    bar_title: String,
+    loss: Vec<f64>,
+}
+
+impl<'a> Objectives<'a> {
+    /// A multi-objective study without a target: an axis per objective, lines coloured by
+    /// Pareto rank.
+    fn by_rank(data: &'a StudyData, options: &PlotOptions) -> OrMessage<Objectives<'a>> {
+        let trials = complete_finite(data);
         if trials.is_empty() {
-            return Ok(message_figure(title, options, &no_completed_message(data)));
+            return Err(message_figure(
+                PlotKind::ParallelCoordinate.title(),
+                options,
+                &no_completed_message(data),
+            ));
         }
         let losses: Vec<Vec<f64>> = trials
             .iter()
@@ -121,138 +143,244 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             .into_iter()
             .map(|r| r as f64)
             .collect();
-        for i in 0..data.directions.len() {
-            let values: Vec<f64> = trials
-                .iter()
-                .map(|t| t.values.as_ref().map_or(f64::NAN, |v| v[i]))
-                .collect();
-            dims.push(objective_dim(data.objective_name(i), &values));
-        }
+        let dims = (0..data.directions.len())
+            .map(|i| {
+                let values: Vec<f64> = trials
+                    .iter()
+                    .map(|t| t.values.as_ref().map_or(f64::NAN, |v| v[i]))
+                    .collect();
+                objective_dim(data.objective_name(i), &values)
+            })
+            .collect();
         let max_rank = ranks.iter().copied().fold(0.0, f64::max);
-        colors = ColorScale::better_darker(
+        let colors = ColorScale::better_darker(
             Colormap::BluesVisible,
             -0.5,
             max_rank + 0.5,
             Some(StudyDirection::Minimize),
         );
-        bar_title = "Pareto Rank".to_owned();
-        loss = ranks.clone();
-        color_values = ranks;
-    } else {
-        let (target, points) = match completed_points(data, options, kind)? {
-            Ok(found) => found,
-            Err(message) => return Ok(message),
-        };
-        trials = points.iter().map(|p| p.trial).collect();
-        let values: Vec<f64> = points.iter().map(|p| p.value).collect();
-        dims.push(objective_dim(target.name.clone(), &values));
-        let (lo, hi) = min_max(&values);
-        colors = ColorScale::better_darker(Colormap::BluesVisible, lo, hi, target.direction);
-        bar_title = target.name.clone();
-        let dir = target.direction.unwrap_or(StudyDirection::Minimize);
-        loss = values.iter().map(|v| dir.to_minimize(*v)).collect();
-        color_values = values;
+        Ok(Objectives {
+            trials,
+            dims,
+            colors,
+            bar_title: "Pareto Rank".to_owned(),
+            loss: ranks.clone(),
+            color_values: ranks,
+        })
     }
-    let n_objectives = dims.len();
 
-    let params = select_params(data, &trials, options)?;
-    for name in &params {
-        if let Some(axis) = ParamAxis::build(name, &trials) {
-            let coords: Vec<Option<f64>> = trials.iter().map(|t| axis.coord(t)).collect();
-            let has_missing = coords.iter().any(Option::is_none);
-            dims.push(Dim {
-                label: name.clone(),
-                scale: axis.scale,
-                coords,
-                has_missing,
-            });
+    /// One target value (the objective, or the options' target): one axis, lines coloured by
+    /// it.
+    fn by_target(
+        data: &'a StudyData,
+        options: &PlotOptions,
+    ) -> hpo_core::Result<OrMessage<Objectives<'a>>> {
+        let (target, points) = match completed_points(data, options, PlotKind::ParallelCoordinate)?
+        {
+            Ok(found) => found,
+            Err(message) => return Ok(Err(message)),
+        };
+        let values: Vec<f64> = points.iter().map(|p| p.value).collect();
+        let (lo, hi) = min_max(&values);
+        let dir = target.direction.unwrap_or(StudyDirection::Minimize);
+        Ok(Ok(Objectives {
+            trials: points.iter().map(|p| p.trial).collect(),
+            dims: vec![objective_dim(target.name.clone(), &values)],
+            colors: ColorScale::better_darker(Colormap::BluesVisible, lo, hi, target.direction),
+            bar_title: target.name,
+            loss: values.iter().map(|v| dir.to_minimize(*v)).collect(),
+            color_values: values,
+        }))
+    }
+}
+
+/// What the plot shows: the trials, an axis per objective and per parameter, the colours, and
+/// which lines are drawn in which order.
+struct Lines<'a> {
+    trials: Vec<&'a FrozenTrial>,
+    /// The objective axes, then the parameter axes.
+    dims: Vec<Dim>,
+    n_objectives: usize,
+    color_values: Vec<f64>,
+    colors: ColorScale,
+    bar_title: String,
+    by_rank: bool,
+    /// The lines drawn, worst first so the best end up on top.
+    drawn: Vec<usize>,
+    /// The best lines, emphasised when the plot is dense.
+    top: HashSet<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(data: &'a StudyData, options: &PlotOptions) -> hpo_core::Result<OrMessage<Lines<'a>>> {
+        let by_rank = data.is_multi_objective()
+            && options.target_fn().is_none()
+            && options.objective_index().is_none();
+        let objectives = if by_rank {
+            Objectives::by_rank(data, options)
+        } else {
+            Objectives::by_target(data, options)?
+        };
+        let Objectives {
+            trials,
+            mut dims,
+            color_values,
+            colors,
+            bar_title,
+            loss,
+        } = match objectives {
+            Ok(objectives) => objectives,
+            Err(message) => return Ok(Err(message)),
+        };
+        let n_objectives = dims.len();
+        for name in &select_params(data, &trials, options)? {
+            if let Some(axis) = ParamAxis::build(name, &trials) {
+                let coords: Vec<Option<f64>> = trials.iter().map(|t| axis.coord(t)).collect();
+                let has_missing = coords.iter().any(Option::is_none);
+                dims.push(Dim {
+                    label: name.clone(),
+                    scale: axis.scale,
+                    coords,
+                    has_missing,
+                });
+            }
+        }
+        if dims.len() < 2 {
+            return Ok(Err(message_figure(
+                PlotKind::ParallelCoordinate.title(),
+                options,
+                &format!(
+                    "the completed trials of study `{}` have no parameters to draw",
+                    data.name
+                ),
+            )));
+        }
+        let best = best_indices(&loss, 0.1, |a, b| a < b);
+        let keep: Vec<usize> = best.iter().copied().take(MAX_LINES / 2).collect();
+        let mut drawn = subsample(trials.len(), MAX_LINES, &keep);
+        drawn.sort_by(|&a, &b| loss[b].total_cmp(&loss[a]));
+        Ok(Ok(Lines {
+            trials,
+            dims,
+            n_objectives,
+            color_values,
+            colors,
+            bar_title,
+            by_rank,
+            drawn,
+            top: keep.into_iter().collect(),
+        }))
+    }
+
+    /// Whether axis `d` is an objective's (its title in bold).
+    fn bold(&self, d: usize) -> bool {
+        d < self.n_objectives
+    }
+
+    /// Whether there are so many lines that all but the best fade.
+    fn dense(&self) -> bool {
+        self.drawn.len() > DENSE
+    }
+}
+
+/// Where the axes and their titles go.
+struct Layout {
+    /// The page below the title.
+    body: Rect,
+    /// The axes, from the top of the highest to the bottom.
+    area: Rect,
+    /// The colour bar's column.
+    bar_area: Rect,
+    /// The distance between neighbouring axes.
+    spacing: f64,
+    /// Each axis's horizontal position.
+    xs: Vec<f64>,
+    titles: Vec<Title>,
+    /// Whether the titles are turned upright (they did not fit across).
+    upright: bool,
+}
+
+impl Layout {
+    fn new(body: Rect, lines: &Lines<'_>) -> Layout {
+        let dims = &lines.dims;
+        let (area, bar_area) = body.split_right(COLORBAR_WIDTH);
+        let area = area.inset(58.0, TOP_MARGIN, 24.0, 22.0);
+        let spacing = area.w / (dims.len() - 1) as f64;
+        let xs: Vec<f64> = (0..dims.len())
+            .map(|d| area.x + d as f64 * spacing)
+            .collect();
+        // Axis titles, laid out before the plot's top edge, which a title on two lines pushes
+        // down a line and upright titles push down by the longest one.
+        let natural: Vec<f64> = dims
+            .iter()
+            .enumerate()
+            .map(|(d, dim)| title_width(&dim.label, TITLE_SIZES[0], lines.bold(d)))
+            .collect();
+        let across: Option<Vec<Title>> =
+            title_rooms(&natural, spacing, TITLE_LEFT_MARGIN, TITLE_RIGHT_MARGIN)
+                .into_iter()
+                .zip(dims)
+                .enumerate()
+                .map(|(d, (room, dim))| fit_title(&dim.label, room, lines.bold(d)))
+                .collect();
+        let upright = across.is_none();
+        let titles = across.unwrap_or_else(|| {
+            let size = if spacing >= UPRIGHT_LARGE_SPACING {
+                TITLE_SIZES[0]
+            } else {
+                TITLE_SIZES[1]
+            };
+            let longest = (area.h / 3.0).max(40.0);
+            dims.iter()
+                .enumerate()
+                .map(|(d, dim)| upright_title(&dim.label, longest, size, lines.bold(d)))
+                .collect()
+        });
+        // The height the titles need above the axes, beyond the one line the margin holds.
+        let extra = if upright {
+            titles
+                .iter()
+                .enumerate()
+                .map(|(d, t)| {
+                    title_width(&t.lines[0], t.size, lines.bold(d))
+                        + UPRIGHT_ABOVE_AXIS
+                        + UPRIGHT_BELOW_TOP
+                })
+                .fold(0.0, f64::max)
+                - TOP_MARGIN
+        } else {
+            titles
+                .iter()
+                .map(|t| (t.lines.len() - 1) as f64 * t.size * LINE_SPACING)
+                .fold(0.0, f64::max)
+        };
+        let area = if extra > 0.0 {
+            area.inset(0.0, extra, 0.0, 0.0)
+        } else {
+            area
+        };
+        Layout {
+            body,
+            area,
+            bar_area,
+            spacing,
+            xs,
+            titles,
+            upright,
         }
     }
-    if dims.len() < 2 {
-        return Ok(message_figure(
-            title,
-            options,
-            &format!(
-                "the completed trials of study `{}` have no parameters to draw",
-                data.name
-            ),
-        ));
+
+    /// The vertical pixel of position `t` in `[0, 1]` along an axis.
+    fn py(&self, t: f64) -> f64 {
+        self.area.bottom() - t * self.area.h
     }
+}
 
-    // Which lines, in which order: worst first so the best end up on top.
-    let n = trials.len();
-    let best = best_indices(&loss, 0.1, |a, b| a < b);
-    let keep: Vec<usize> = best.iter().copied().take(MAX_LINES / 2).collect();
-    let mut drawn = subsample(n, MAX_LINES, &keep);
-    drawn.sort_by(|&a, &b| loss[b].total_cmp(&loss[a]));
-    let top: std::collections::HashSet<usize> = keep.iter().copied().collect();
-    let dense = drawn.len() > DENSE;
-
-    let mut page = Page::from_options(title, options);
-    if let Some(note) = sampled_note(drawn.len(), n, "trials") {
-        page.subtitle(&note);
-    }
-    let body = page.body();
-    let (area, bar_area) = body.split_right(COLORBAR_WIDTH);
-    let area = area.inset(58.0, TOP_MARGIN, 24.0, 22.0);
-    let spacing = area.w / (dims.len() - 1) as f64;
-    let xs: Vec<f64> = (0..dims.len())
-        .map(|d| area.x + d as f64 * spacing)
-        .collect();
-    // Axis titles, laid out before the plot's top edge, which a title on two lines pushes down a
-    // line and upright titles push down by the longest one.
-    let bold = |d: usize| d < n_objectives;
-    let natural: Vec<f64> = dims
-        .iter()
-        .enumerate()
-        .map(|(d, dim)| title_width(&dim.label, TITLE_SIZES[0], bold(d)))
-        .collect();
-    let across: Option<Vec<Title>> =
-        title_rooms(&natural, spacing, TITLE_LEFT_MARGIN, TITLE_RIGHT_MARGIN)
-            .into_iter()
-            .zip(&dims)
-            .enumerate()
-            .map(|(d, (room, dim))| fit_title(&dim.label, room, bold(d)))
-            .collect();
-    let upright = across.is_none();
-    let titles = across.unwrap_or_else(|| {
-        let size = if spacing >= UPRIGHT_LARGE_SPACING {
-            TITLE_SIZES[0]
-        } else {
-            TITLE_SIZES[1]
-        };
-        let longest = (area.h / 3.0).max(40.0);
-        dims.iter()
-            .enumerate()
-            .map(|(d, dim)| upright_title(&dim.label, longest, size, bold(d)))
-            .collect()
-    });
-    // The height the titles need above the axes, beyond the one line the margin holds.
-    let extra = if upright {
-        titles
-            .iter()
-            .enumerate()
-            .map(|(d, t)| {
-                title_width(&t.lines[0], t.size, bold(d)) + UPRIGHT_ABOVE_AXIS + UPRIGHT_BELOW_TOP
-            })
-            .fold(0.0, f64::max)
-            - TOP_MARGIN
-    } else {
-        titles
-            .iter()
-            .map(|t| (t.lines.len() - 1) as f64 * t.size * LINE_SPACING)
-            .fold(0.0, f64::max)
-    };
-    let area = if extra > 0.0 {
-        area.inset(0.0, extra, 0.0, 0.0)
-    } else {
-        area
-    };
-    let py = |t: f64| area.bottom() - t * area.h;
-    let c = &mut page.canvas;
-
-    // Axis lines under the data.
-    for &x in &xs {
+/// Draws the axis lines, the trials' lines over them, the axes' titles and ticks on top, the
+/// legend for infeasible trials and the colour bar.
+fn draw(c: &mut Canvas, lines: &Lines<'_>, layout: &Layout) {
+    let area = layout.area;
+    for &x in &layout.xs {
         c.line(
             x,
             area.y,
@@ -261,14 +389,39 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             &Style::stroked(named::AXIS, 1.0),
         );
     }
+    let infeasible = draw_lines(c, lines, layout);
+    draw_axes(c, lines, layout);
+    if infeasible {
+        let body = layout.body;
+        let legend_area = Rect::new(body.x, body.bottom() - 30.0, body.w - 4.0, 30.0);
+        legend(
+            c,
+            legend_area,
+            &[LegendItem::new(
+                "Infeasible (dashed)",
+                Mark::Line {
+                    color: named::TEXT,
+                    width: 1.5,
+                    dash: Some("4 3"),
+                },
+            )],
+        );
+    }
+    let bar_area = layout.bar_area;
+    let bar = bar_area.inset(0.0, 8.0, 0.0, bar_area.h * 0.25);
+    colorbar(c, bar, &lines.colors, &lines.bar_title, lines.by_rank);
+}
 
-    // Lines, grouped by consecutive colour and emphasis so each costs only its points.
+/// The trials' lines, grouped by consecutive colour and emphasis so each costs only its
+/// points; whether any is infeasible (dashed).
+fn draw_lines(c: &mut Canvas, lines: &Lines<'_>, layout: &Layout) -> bool {
+    let (dense, top) = (lines.dense(), &lines.top);
     c.begin_group(&Group::new().class("trials"));
     let mut current: Option<(usize, bool)> = None;
     let mut infeasible = false;
-    for &i in &drawn {
+    for &i in &lines.drawn {
         let emphasised = !dense || top.contains(&i);
-        let (level, color) = colors.quantized(color_values[i], 48);
+        let (level, color) = lines.colors.quantized(lines.color_values[i], 48);
         if current != Some((level, emphasised)) {
             if current.is_some() {
                 c.end_group();
@@ -279,19 +432,20 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
                     (0.85 * (40.0 / top.len().max(1) as f64).sqrt()).clamp(0.3, 0.85),
                     1.2,
                 ),
-                (true, false) => (if drawn.len() > 1000 { 0.15 } else { 0.25 }, 0.8),
+                (true, false) => (if lines.drawn.len() > 1000 { 0.15 } else { 0.25 }, 0.8),
             };
             c.begin_group(
                 &Group::new().style(Style::stroked(color, width).stroke_opacity(opacity)),
             );
             current = Some((level, emphasised));
         }
-        let pts: Vec<(f64, f64)> = dims
+        let pts: Vec<(f64, f64)> = lines
+            .dims
             .iter()
-            .zip(&xs)
-            .map(|(d, &x)| (x, py(d.pos(d.coords_of(i)))))
+            .zip(&layout.xs)
+            .map(|(d, &x)| (x, layout.py(d.pos(d.coords_of(i)))))
             .collect();
-        let style = if trials[i].is_feasible() {
+        let style = if lines.trials[i].is_feasible() {
             Style::new()
         } else {
             infeasible = true;
@@ -303,17 +457,22 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         c.end_group();
     }
     c.end_group();
+    infeasible
+}
 
-    // Ticks and labels on top of the lines.
+/// Each axis's title, ticks and tick labels, on top of the lines.
+fn draw_axes(c: &mut Canvas, lines: &Lines<'_>, layout: &Layout) {
     let tick_style = TextStyle::new(9.5)
         .end()
         .valign(VAlign::Middle)
         .color(named::MUTED)
         .halo();
-    for (d, ((dim, title), &x)) in dims.iter().zip(&titles).zip(&xs).enumerate() {
+    let area = layout.area;
+    let axes = lines.dims.iter().zip(&layout.titles).zip(&layout.xs);
+    for (d, ((dim, title), &x)) in axes.enumerate() {
         let style = TextStyle::new(title.size);
-        let style = if bold(d) { style.bold() } else { style };
-        if upright {
+        let style = if lines.bold(d) { style.bold() } else { style };
+        if layout.upright {
             // Runs upwards from just above the axis, its glyphs centred on the axis.
             let style = style.valign(VAlign::Middle).rotate(-90.0);
             draw_title(c, x, area.y - UPRIGHT_ABOVE_AXIS, title, &style, &dim.label);
@@ -338,31 +497,13 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         if dim.has_missing {
             ticks.push((0.0, "None".to_owned()));
         }
-        let max_tick_chars = ((spacing - 12.0) / 5.5).clamp(4.0, 14.0) as usize;
+        let max_tick_chars = ((layout.spacing - 12.0) / 5.5).clamp(4.0, 14.0) as usize;
         for (t, text) in ticks {
-            let y = py(t);
+            let y = layout.py(t);
             c.line(x - 3.0, y, x, y, &Style::stroked(named::AXIS, 1.0));
             c.text(x - 5.0, y, &truncate(&text, max_tick_chars), &tick_style);
         }
     }
-    if infeasible {
-        let legend_area = Rect::new(body.x, body.bottom() - 30.0, body.w - 4.0, 30.0);
-        legend(
-            c,
-            legend_area,
-            &[LegendItem::new(
-                "Infeasible (dashed)",
-                Mark::Line {
-                    color: named::TEXT,
-                    width: 1.5,
-                    dash: Some("4 3"),
-                },
-            )],
-        );
-    }
-    let bar = bar_area.inset(0.0, 8.0, 0.0, bar_area.h * 0.25);
-    colorbar(c, bar, &colors, &bar_title, by_rank);
-    Ok(page.finish(None))
 }
 
 /// How one axis title is drawn.

@@ -208,16 +208,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         let font = 10.0;
         let (cells, free) = pair_cells(plots_area, &scales, font);
         for cell in &cells {
-            let axes = AxesStyle {
-                x_title: cell.last_row.then_some(names[cell.x].as_str()),
-                y_title: cell.first_col.then_some(names[cell.y].as_str()),
-                x_labels: cell.last_row,
-                y_labels: cell.first_col,
-                x_ticks: 4,
-                y_ticks: 4,
-                font,
-                ..AxesStyle::default()
-            };
+            let axes = cell.axes(&names[cell.x], &names[cell.y], font);
             let frame = Frame::new(cell.area, scales[cell.x].clone(), scales[cell.y].clone());
             draw.subplot(c, &frame, (cell.x, cell.y), &axes, false);
         }

@@ -178,16 +178,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             let (cells, _) = pair_cells(plots_area, &scales, font);
             for cell in cells {
                 let (xa, ya) = (&axes[cell.x], &axes[cell.y]);
-                let style = AxesStyle {
-                    x_title: cell.last_row.then_some(xa.name.as_str()),
-                    y_title: cell.first_col.then_some(ya.name.as_str()),
-                    x_labels: cell.last_row,
-                    y_labels: cell.first_col,
-                    x_ticks: 4,
-                    y_ticks: 4,
-                    font,
-                    ..AxesStyle::default()
-                };
+                let style = cell.axes(&xa.name, &ya.name, font);
                 let frame = Frame::new(cell.area, xa.scale.clone(), ya.scale.clone());
                 draw.subplot(c, &frame, &style, xa, Some(ya));
             }

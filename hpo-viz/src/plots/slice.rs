@@ -7,7 +7,7 @@
 //! trials are grey. Big studies are subsampled per subplot, keeping the best trials.
 
 use crate::axis::AxesStyle;
-use crate::canvas::{Group, Style};
+use crate::canvas::Group;
 use crate::color::{ColorScale, Colormap, named};
 use crate::data::StudyData;
 use crate::figure::Figure;
@@ -16,8 +16,8 @@ use crate::layout::{Page, grid, grid_shape};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, ParamAxis, TOOLTIP_LIMIT, best_indices, completed_points, dot_opacity,
-    dot_radius, draw_dots, frame_in, params_to_plot, sampled_note, subsample, trial_tooltip,
+    Dot, MAX_POINTS, ParamAxis, TOOLTIP_LIMIT, best_indices, completed_points, dot_radius,
+    dots_style, draw_dots, frame_in, params_to_plot, sampled_note, subsample, trial_tooltip,
     value_scale,
 };
 
@@ -122,14 +122,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         let r = dot_radius(drawn.len(), frame.area.w * frame.area.h).min(3.5);
         let clip = frame.clip(c);
         c.begin_group(&Group::new().clip(clip).class("trials"));
-        draw_dots(
-            c,
-            &dots,
-            r,
-            Style::new()
-                .fill_opacity(dot_opacity(drawn.len()))
-                .stroke(named::AXIS, if drawn.len() > 1000 { 0.0 } else { 0.5 }),
-        );
+        draw_dots(c, &dots, r, dots_style(drawn.len(), named::AXIS, 0.5));
         c.end_group();
         c.end_group();
     }

@@ -59,3 +59,66 @@ pub fn count_class(svg: &str, class: &str) -> usize {
         .filter(|n| n.attribute("class") == Some(class))
         .count()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rendering, through one door: with `HPO_VIZ_SVG_DIR` set, every SVG (and HTML report) a test
+// renders is written there as `<test name>-<n>.svg`, so that a refactor of the renderers can be
+// checked byte for byte: run `scripts/viz-svg-snapshot` before and after, and compare.
+
+/// `hpo_viz::plot`, keeping the SVG when `HPO_VIZ_SVG_DIR` is set.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn plot(
+    data: &hpo_viz::StudyData,
+    kind: hpo_viz::PlotKind,
+    options: &hpo_viz::PlotOptions,
+) -> hpo_core::Result<Figure> {
+    let fig = hpo_viz::plot(data, kind, options);
+    if let Ok(fig) = &fig {
+        keep(fig.svg(), "svg");
+    }
+    fig
+}
+
+/// `hpo_viz::plot_studies`, keeping the SVG when `HPO_VIZ_SVG_DIR` is set.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn plot_studies(
+    studies: &[hpo_viz::StudyData],
+    kind: hpo_viz::PlotKind,
+    options: &hpo_viz::PlotOptions,
+) -> hpo_core::Result<Figure> {
+    let fig = hpo_viz::plot_studies(studies, kind, options);
+    if let Ok(fig) = &fig {
+        keep(fig.svg(), "svg");
+    }
+    fig
+}
+
+/// `hpo_viz::report_html`, keeping the page when `HPO_VIZ_SVG_DIR` is set.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn report_html(
+    data: &hpo_viz::StudyData,
+    options: &hpo_viz::PlotOptions,
+) -> hpo_core::Result<String> {
+    let html = hpo_viz::report_html(data, options);
+    if let Ok(html) = &html {
+        keep(html, "html");
+    }
+    html
+}
+
+/// Writes `text` to `$HPO_VIZ_SVG_DIR/<test name>-<n>.<ext>`, `n` counting this test's renders.
+fn keep(text: &str, ext: &str) {
+    use std::cell::Cell;
+    thread_local!(static COUNT: Cell<usize> = const { Cell::new(0) });
+    let Some(dir) = std::env::var_os("HPO_VIZ_SVG_DIR") else {
+        return;
+    };
+    let n = COUNT.with(|c| c.replace(c.get() + 1));
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("main").replace("::", "-");
+    let bin = std::env::current_exe().unwrap();
+    let bin = bin.file_stem().unwrap().to_string_lossy();
+    let bin = bin.split('-').next().unwrap_or("test");
+    let path = std::path::Path::new(&dir).join(format!("{bin}-{test}-{n:03}.{ext}"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
