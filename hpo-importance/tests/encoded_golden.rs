@@ -5,8 +5,7 @@
 //! To record new golden values after an intended change of behaviour, run the test with
 //! `HPO_BLESS=1` and say in the commit why the values changed.
 
-use hpo::RandomSampler;
-use hpo::prelude::*;
+use hpo_core::{RandomSampler, Study};
 use hpo_importance::{
     FanovaEvaluator, ImportanceOptions, MeanDecreaseImpurityEvaluator, param_importances,
 };

@@ -5,8 +5,7 @@
 //! To record new golden values after an intended change of behaviour, run the test with
 //! `HPO_BLESS=1` and say in the commit why the trials changed.
 
-use hpo::prelude::*;
-use hpo::{Sampler, TrialError};
+use hpo_core::{Sampler, Study, StudyDirection, Trial, TrialError};
 use hpo_samplers::{
     CmaEsSampler, Crossover, NsgaIIISampler, NsgaIISampler, PolynomialMutation, QmcKind,
     QmcSampler, RestartStrategy,

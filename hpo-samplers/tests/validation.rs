@@ -2,8 +2,7 @@
 //! or panics in the middle), and the study builder refuses the sampler with an
 //! `Error::InvalidArgument` naming the setting and the value.
 
-use hpo::Sampler;
-use hpo::prelude::*;
+use hpo_core::{Sampler, Study, StudyDirection};
 use hpo_samplers::gp::{Acquisition, SearchOptions};
 use hpo_samplers::{
     CmaEsSampler, Crossover, GpSampler, NsgaIIISampler, NsgaIISampler, PartialFixedSampler,
@@ -14,11 +13,11 @@ use hpo_samplers::{
 /// `validate` gives the same one.
 fn refused(sampler: impl Sampler + 'static) -> String {
     let direct = match sampler.validate() {
-        Err(hpo::Error::InvalidArgument(m)) => m,
+        Err(hpo_core::Error::InvalidArgument(m)) => m,
         other => panic!("expected InvalidArgument, got {other:?}"),
     };
-    match hpo::create_study().sampler(sampler).build() {
-        Err(hpo::Error::InvalidArgument(m)) => {
+    match Study::builder().sampler(sampler).build() {
+        Err(hpo_core::Error::InvalidArgument(m)) => {
             assert_eq!(m, direct);
             m
         }
@@ -80,7 +79,7 @@ fn nsga_settings() {
         .crossover_prob(1.0)
         .mutation(PolynomialMutation::new(0.0));
     assert!(ok.validate().is_ok());
-    hpo::create_study()
+    Study::builder()
         .directions([StudyDirection::Minimize, StudyDirection::Minimize])
         .sampler(ok)
         .build()
