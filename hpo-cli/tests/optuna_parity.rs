@@ -84,35 +84,15 @@ fn fill(storage: &[&str]) {
             r#"{"seed": 7}"#,
         ]);
         let number = i.to_string();
-        match i {
-            4 => run(&[
-                "tell",
-                "--study",
-                "single",
-                "--trial-number",
-                &number,
-                "--state",
-                "pruned",
-            ]),
-            5 => run(&[
-                "tell",
-                "--study",
-                "single",
-                "--trial-number",
-                &number,
-                "--state",
-                "fail",
-            ]),
-            _ => run(&[
-                "tell",
-                "--study",
-                "single",
-                "--trial-number",
-                &number,
-                "--values",
-                &format!("{}", 0.5 + i as f64 * 1.25),
-            ]),
-        }
+        let value = format!("{}", 0.5 + i as f64 * 1.25);
+        let outcome: [&str; 2] = match i {
+            4 => ["--state", "pruned"],
+            5 => ["--state", "fail"],
+            _ => ["--values", &value],
+        };
+        let mut args = vec!["tell", "--study", "single", "--trial-number", &number];
+        args.extend(outcome);
+        run(&args);
     }
     run(&[
         "create-study",

@@ -47,8 +47,11 @@ impl<T> Attr<T> {
 }
 
 /// `low, high` of a range.
+#[derive(Clone)]
 pub struct Bounds {
+    /// Lower bound, as written.
     pub low: Expr,
+    /// Upper bound, as written.
     pub high: Expr,
 }
 
@@ -177,8 +180,31 @@ fn key_of(meta: &ParseNestedMeta<'_>) -> String {
         .unwrap_or_else(|| quote::quote!(#path).to_string().replace(' ', ""))
 }
 
-fn space_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("space"))
+/// Runs `on_key` on every key of the `#[space(...)]` attributes in `attrs`, with the key's name;
+/// it returns `Ok(false)` for a key it does not know, which is reported (with the closest of
+/// `known`) and skipped. Returns whether there was an unknown key.
+fn parse_keys(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    known: &[&str],
+    mut on_key: impl FnMut(&ParseNestedMeta<'_>, &str) -> syn::Result<bool>,
+) -> bool {
+    let mut had_unknown = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("space")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            if !on_key(&meta, &key)? {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&key, known));
+                had_unknown = true;
+                skip_value(&meta)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    had_unknown
 }
 
 /// Parses a field's `#[space(...)]` attributes.
@@ -196,38 +222,28 @@ pub fn field(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
         fixed: Attr::none("fixed"),
         had_unknown: false,
     };
-    for attr in space_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = key_of(&meta);
-            let path = meta.path.clone();
-            match key.as_str() {
-                "float" => out.float.set(cx, &path, bounds(&meta, "float")?),
-                "int" => out.int.set(cx, &path, bounds(&meta, "int")?),
-                "len" => out.len.set(cx, &path, bounds(&meta, "len")?),
-                "log" => out.log.set(cx, &path, ()),
-                "flatten" => out.flatten.set(cx, &path, ()),
-                "skip" => out.skip.set(cx, &path, ()),
-                "step" => out.step.set(cx, &path, meta.value()?.parse()?),
-                "fixed" => out.fixed.set(cx, &path, meta.value()?.parse()?),
-                "rename" => out.rename.set(cx, &path, meta.value()?.parse()?),
-                "choice" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let items = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
-                    out.choice.set(cx, &path, items.into_iter().collect());
-                }
-                _ => {
-                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, FIELD_KEYS));
-                    out.had_unknown = true;
-                    skip_value(&meta)?;
-                }
+    out.had_unknown = parse_keys(cx, attrs, FIELD_KEYS, |meta, key| {
+        let path = &meta.path;
+        match key {
+            "float" => out.float.set(cx, path, bounds(meta, "float")?),
+            "int" => out.int.set(cx, path, bounds(meta, "int")?),
+            "len" => out.len.set(cx, path, bounds(meta, "len")?),
+            "log" => out.log.set(cx, path, ()),
+            "flatten" => out.flatten.set(cx, path, ()),
+            "skip" => out.skip.set(cx, path, ()),
+            "step" => out.step.set(cx, path, meta.value()?.parse()?),
+            "fixed" => out.fixed.set(cx, path, meta.value()?.parse()?),
+            "rename" => out.rename.set(cx, path, meta.value()?.parse()?),
+            "choice" => {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let items = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+                out.choice.set(cx, path, items.into_iter().collect());
             }
-            Ok(())
-        });
-        if let Err(e) = result {
-            cx.syn_error(e);
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    });
     out
 }
 
@@ -237,27 +253,18 @@ pub fn container(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
         rename_all: Attr::none("rename_all"),
         krate: Attr::none("crate"),
     };
-    for attr in space_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = key_of(&meta);
-            let path = meta.path.clone();
-            match key.as_str() {
-                "rename_all" => out.rename_all.set(cx, &path, meta.value()?.parse()?),
-                "crate" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    out.krate.set(cx, &path, lit.parse()?);
-                }
-                _ => {
-                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, CONTAINER_KEYS));
-                    skip_value(&meta)?;
-                }
+    parse_keys(cx, attrs, CONTAINER_KEYS, |meta, key| {
+        let path = &meta.path;
+        match key {
+            "rename_all" => out.rename_all.set(cx, path, meta.value()?.parse()?),
+            "crate" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                out.krate.set(cx, path, lit.parse()?);
             }
-            Ok(())
-        });
-        if let Err(e) = result {
-            cx.syn_error(e);
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    });
     out
 }
 
@@ -266,23 +273,13 @@ pub fn variant(cx: &Ctxt, attrs: &[syn::Attribute]) -> VariantAttrs {
     let mut out = VariantAttrs {
         rename: Attr::none("rename"),
     };
-    for attr in space_attrs(attrs) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = key_of(&meta);
-            let path = meta.path.clone();
-            match key.as_str() {
-                "rename" => out.rename.set(cx, &path, meta.value()?.parse()?),
-                _ => {
-                    cx.error_spanned_by(&meta.path, unknown_key_message(&key, VARIANT_KEYS));
-                    skip_value(&meta)?;
-                }
-            }
-            Ok(())
-        });
-        if let Err(e) = result {
-            cx.syn_error(e);
+    parse_keys(cx, attrs, VARIANT_KEYS, |meta, key| {
+        match key {
+            "rename" => out.rename.set(cx, &meta.path, meta.value()?.parse()?),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    });
     out
 }
 

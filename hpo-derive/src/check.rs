@@ -1,179 +1,220 @@
-//! From `syn` input to the checked IR: every misuse becomes an error at the offending attribute
-//! or field, and all errors of an item are collected (serde_derive's `internals/check.rs`).
+//! Validation of the IR (serde_derive's `internals/check.rs`): small `check_*` functions, each
+//! reporting one kind of misuse at the offending attribute or field. All errors of an item are
+//! collected, in source order, but a check whose finding makes the following ones meaningless
+//! (two ranges on one field, a type that cannot be sampled) stops the checks of that field, so
+//! one mistake gives one error.
 
 use std::collections::HashSet;
 
-use quote::{ToTokens, quote};
-use syn::{Expr, Lit, Type, UnOp};
+use quote::quote;
+use syn::{Expr, Type};
 
-use crate::ast::{Container, Data, Field, FieldKind, Leaf, Variant, VariantStyle, Wrapper};
-use crate::attr::{self, Bounds, FieldAttrs};
+use crate::attr::FieldAttrs;
 use crate::case;
 use crate::ctxt::Ctxt;
+use crate::ir::{Container, Data, Field, FieldKind, Leaf, Range, Variant, VariantStyle, Wrapper};
+use crate::ty::{self, LitKind, TypeKind};
 
-/// What a field's type is, syntactically.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum TypeKind {
-    Float,
-    Int,
-    Bool,
-    Str,
-    Other,
-    Unsupported,
-}
+/// A check reported an error after which the other checks of the same field would only
+/// repeat it.
+struct Stop;
 
-const INTS: &[&str] = &[
-    "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize",
-];
+type Checked = Result<(), Stop>;
 
-fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
-    match ty {
-        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
-        Type::Group(g) => last_segment(&g.elem),
-        Type::Paren(p) => last_segment(&p.elem),
-        _ => None,
+/// Reports every misuse in `c`.
+pub fn check(cx: &Ctxt, c: &Container<'_>) {
+    cx.extend(&c.attr_errors);
+    check_not_generic(cx, c);
+    check_rename_all(cx, c);
+    match &c.data {
+        Data::Struct(fields) => check_fields(cx, fields),
+        Data::Enum(variants) => check_variants(cx, c, variants),
+        Data::TupleStruct => cx.error_spanned_by(
+            c.ident(),
+            "SearchSpace can be derived for structs with named fields, unit structs and enums, \
+             not tuple structs",
+        ),
+        Data::Union => cx.error_spanned_by(c.ident(), "SearchSpace cannot be derived for unions"),
     }
 }
 
-fn classify(ty: &Type) -> TypeKind {
-    match ty {
-        Type::Path(_) | Type::Group(_) | Type::Paren(_) => {}
-        _ => return TypeKind::Unsupported,
-    }
-    let Some(seg) = last_segment(ty) else {
-        return TypeKind::Unsupported;
-    };
-    let name = seg.ident.to_string();
-    let plain = seg.arguments.is_none();
-    match name.as_str() {
-        "f32" | "f64" if plain => TypeKind::Float,
-        n if plain && INTS.contains(&n) => TypeKind::Int,
-        "bool" if plain => TypeKind::Bool,
-        "String" if plain => TypeKind::Str,
-        _ => TypeKind::Other,
+fn check_not_generic(cx: &Ctxt, c: &Container<'_>) {
+    let generics = &c.original.generics;
+    if !generics.params.is_empty() {
+        cx.error_spanned_by(generics, "SearchSpace cannot be derived for generic types");
     }
 }
 
-/// `T` of `Option<T>` / `Vec<T>`.
-fn unwrap_generic<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
-    let seg = last_segment(ty)?;
-    if seg.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-        return None;
-    };
-    match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [syn::GenericArgument::Type(t)] => Some(t),
-        _ => None,
-    }
-}
-
-/// The kind of a literal, as written (a leading `-` allowed on numbers).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum LitKind {
-    Str,
-    Int,
-    Float,
-    Bool,
-}
-
-impl LitKind {
-    fn describe(self) -> &'static str {
-        match self {
-            LitKind::Str => "string",
-            LitKind::Int => "integer",
-            LitKind::Float => "float",
-            LitKind::Bool => "boolean",
-        }
-    }
-}
-
-fn literal(expr: &Expr) -> Option<(LitKind, Option<f64>)> {
-    match expr {
-        Expr::Lit(l) => match &l.lit {
-            Lit::Str(_) => Some((LitKind::Str, None)),
-            Lit::Bool(_) => Some((LitKind::Bool, None)),
-            Lit::Int(i) => Some((LitKind::Int, i.base10_parse::<f64>().ok())),
-            Lit::Float(f) => Some((LitKind::Float, f.base10_parse::<f64>().ok())),
-            _ => None,
-        },
-        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match literal(&u.expr)? {
-            (k @ (LitKind::Int | LitKind::Float), Some(v)) => Some((k, Some(-v))),
-            _ => None,
-        },
-        Expr::Group(g) => literal(&g.expr),
-        Expr::Paren(p) => literal(&p.expr),
-        _ => None,
-    }
-}
-
-/// The numeric value of a literal expression, if it is one.
-fn number(expr: &Expr) -> Option<f64> {
-    literal(expr).and_then(|(_, v)| v)
-}
-
-fn type_name(ty: &Type) -> String {
-    let mut s = ty.to_token_stream().to_string();
-    for (from, to) in [
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        (" ,", ","),
-        ("& ", "&"),
-        (" ::", "::"),
-        (":: ", "::"),
-    ] {
-        s = s.replace(from, to);
-    }
-    s
-}
-
-/// Checks a `float(..)` / `int(..)` range with its `log` / `step`.
-fn check_range(cx: &Ctxt, key: &str, b: &Bounds, a: &FieldAttrs, int: bool) {
-    let (low, high) = (number(&b.low), number(&b.high));
-    if let (Some(l), Some(h)) = (low, high)
-        && l > h
+fn check_rename_all(cx: &Ctxt, c: &Container<'_>) {
+    if let Some(lit) = c.attrs.rename_all.get()
+        && case::apply(&lit.value(), "X").is_none()
     {
-        let (lo, hi) = (&b.low, &b.high);
         cx.error_spanned_by(
-            quote!(#lo, #hi),
-            format!("`{key}` range is empty: low ({l}) is greater than high ({h})"),
+            lit,
+            format!(
+                "unknown `rename_all` rule `{}`; expected one of: {}",
+                lit.value(),
+                case::RULES.join(", ")
+            ),
         );
     }
-    if a.log.is_set() {
-        let min = if int { 1.0 } else { 0.0 };
-        if let Some(l) = low
-            && (l < min || (!int && l <= 0.0))
-        {
-            let need = if int { "low >= 1" } else { "low > 0" };
-            cx.error_spanned_by(
-                &b.low,
-                format!("a log-scale range needs {need}, but low is {l}"),
-            );
-        }
-        if let Some(p) = a.step.path() {
-            cx.error_spanned_by(p, "`step` cannot be combined with `log`");
-        }
+}
+
+fn check_variants(cx: &Ctxt, c: &Container<'_>, variants: &[Variant<'_>]) {
+    if variants.is_empty() {
+        cx.error_spanned_by(c.ident(), "an enum without variants cannot be sampled");
+        return;
     }
-    if let Some(step) = a.step.get()
-        && let Some(s) = number(step)
-        && s <= 0.0
-    {
-        cx.error_spanned_by(step, format!("`step` must be > 0, but it is {s}"));
-    }
-    if int
-        && let Some(step) = a.step.get()
-        && literal(step).is_some_and(|(k, _)| k == LitKind::Float)
-    {
-        cx.error_spanned_by(step, "an `int(...)` range takes an integer `step`");
+    let mut seen = HashSet::new();
+    for v in variants {
+        cx.extend(&v.attr_errors);
+        check_param_name(cx, v.ident, &v.name, "a variant name");
+        if !seen.insert(v.name.as_str()) {
+            cx.error_spanned_by(v.ident, format!("two variants use the name `{}`", v.name));
+        }
+        match &v.style {
+            VariantStyle::Unit => {}
+            VariantStyle::Named(fields) => check_fields(cx, fields),
+            VariantStyle::Newtype(f) => {
+                if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("space")) {
+                    cx.error_spanned_by(
+                        attr,
+                        "a newtype variant's field is a nested space; put ranges on the fields \
+                         of its type",
+                    );
+                }
+            }
+            VariantStyle::Tuple(u) => cx.error_spanned_by(
+                u,
+                "a tuple variant may hold one type deriving SearchSpace; use named fields for \
+                 more",
+            ),
+        }
     }
 }
 
-/// Builds the leaf of a field from its attributes and (inner) type.
-fn leaf(cx: &Ctxt, field: &syn::Field, a: &FieldAttrs, ty: &Type, wrapped: bool) -> Option<Leaf> {
-    let kind = classify(ty);
-    let ident = field.ident.as_ref();
+/// A parameter or variant name is a component of dotted parameter names.
+fn check_param_name<T: quote::ToTokens>(cx: &Ctxt, span: T, name: &str, what: &str) {
+    if name.is_empty() || name.contains('.') {
+        cx.error_spanned_by(span, format!("{what} must be non-empty and contain no `.`"));
+    }
+}
+
+fn check_fields(cx: &Ctxt, fields: &[Field<'_>]) {
+    let sound: Vec<&Field<'_>> = fields
+        .iter()
+        .filter(|f| check_field(cx, f).is_ok())
+        .collect();
+    check_unique_names(cx, &sound);
+}
+
+/// Two fields may not write the same parameter (a field with errors is left out).
+fn check_unique_names(cx: &Ctxt, fields: &[&Field<'_>]) {
+    let mut seen = HashSet::new();
+    for f in fields.iter().filter(|f| f.has_own_name()) {
+        if !seen.insert(f.name.as_str()) {
+            cx.error_spanned_by(
+                f.ident,
+                format!("two fields use the parameter name `{}`", f.name),
+            );
+        }
+    }
+}
+
+fn check_field(cx: &Ctxt, f: &Field<'_>) -> Checked {
+    cx.extend(&f.attr_errors);
+    if let Some(lit) = f.attrs.rename.get() {
+        check_param_name(cx, lit, &f.name, "a parameter name");
+    }
+    let FieldKind::Sampled { wrapper, ty, leaf } = &f.kind else {
+        check_fixed_alone(cx, &f.attrs);
+        return Ok(());
+    };
+    check_len(cx, f, wrapper)?;
+    check_leaf(cx, f, ty, leaf, !matches!(wrapper, Wrapper::None))?;
+    check_flatten(cx, &f.attrs, leaf);
+    Ok(())
+}
+
+/// `skip` and `fixed` take no other key.
+fn check_fixed_alone(cx: &Ctxt, a: &FieldAttrs) {
+    let this = if a.skip.is_set() { "skip" } else { "fixed" };
+    let others = [
+        ("float", a.float.path()),
+        ("int", a.int.path()),
+        ("log", a.log.path()),
+        ("step", a.step.path()),
+        ("choice", a.choice.path()),
+        ("len", a.len.path()),
+        ("flatten", a.flatten.path()),
+        ("rename", a.rename.path()),
+    ];
+    for (key, p) in others {
+        if let Some(p) = p {
+            cx.error_spanned_by(p, format!("`{key}` cannot be combined with `{this}`"));
+        }
+    }
+    if a.skip.is_set() && a.fixed.is_set() {
+        cx.error_spanned_by(a.fixed.path(), "`fixed` cannot be combined with `skip`");
+    }
+}
+
+/// A `Vec` needs `len(low, high)` with `0 <= low <= high`; other fields take no `len`.
+fn check_len(cx: &Ctxt, f: &Field<'_>, wrapper: &Wrapper) -> Checked {
+    match wrapper {
+        Wrapper::Vec(Some(b)) => {
+            check_low_high(cx, "len", &b.low, &b.high);
+            if ty::number(&b.low).is_some_and(|l| l < 0.0) {
+                cx.error_spanned_by(&b.low, "a length cannot be negative");
+            }
+        }
+        Wrapper::Vec(None) => {
+            let (ident, ty) = (f.ident, &f.original.ty);
+            cx.error_spanned_by(
+                quote!(#ident: #ty),
+                format!(
+                    "`Vec` field `{ident}` needs the range of its length: \
+                     #[space(len(1, 4), ...)]"
+                ),
+            );
+            return Err(Stop);
+        }
+        Wrapper::None | Wrapper::Option => {
+            if let Some(p) = f.attrs.len.path() {
+                cx.error_spanned_by(p, "`len(...)` is for `Vec` fields");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_leaf(cx: &Ctxt, f: &Field<'_>, ty: &Type, leaf: &Leaf, wrapped: bool) -> Checked {
+    let a = &f.attrs;
+    check_one_range(cx, a)?;
+    check_supported(cx, ty, wrapped)?;
+    match leaf {
+        Leaf::Float(r) => {
+            check_range_type(cx, a.float.path(), ty, false)?;
+            check_range(cx, "float", r, a, false);
+        }
+        Leaf::Int(r) => {
+            check_range_type(cx, a.int.path(), ty, true)?;
+            check_range(cx, "int", r, a, true);
+        }
+        _ => {
+            check_log_step_need_range(cx, a);
+            match leaf {
+                Leaf::Choice(items) => check_choice(cx, a.choice.path(), ty, items)?,
+                Leaf::Missing => check_missing(cx, f, ty)?,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// At most one of `float`, `int` and `choice`.
+fn check_one_range(cx: &Ctxt, a: &FieldAttrs) -> Checked {
     let ranges: Vec<(&str, &syn::Path)> = [
         ("float", a.float.path()),
         ("int", a.int.path()),
@@ -187,85 +228,122 @@ fn leaf(cx: &Ctxt, field: &syn::Field, a: &FieldAttrs, ty: &Type, wrapped: bool)
             *path,
             format!("`{second}` cannot be combined with `{first}`"),
         );
-        return None;
+        return Err(Stop);
     }
-    if kind == TypeKind::Unsupported
-        || unwrap_generic(ty, "Option").is_some()
-        || unwrap_generic(ty, "Vec").is_some()
+    Ok(())
+}
+
+/// The leaf type is a path, and not `Option` / `Vec` again.
+fn check_supported(cx: &Ctxt, ty: &Type, wrapped: bool) -> Checked {
+    if ty::classify(ty) != TypeKind::Unsupported && !ty::is_wrapper(ty) {
+        return Ok(());
+    }
+    let hint = if wrapped {
+        "; `Option` and `Vec` do not nest"
+    } else {
+        ""
+    };
+    cx.error_spanned_by(
+        ty,
+        format!(
+            "unsupported field type `{}`: use f32/f64, an integer, bool, String with \
+             `choice(...)`, Option<T>, Vec<T> with `len(...)`, or a type deriving \
+             SearchSpace{hint}",
+            ty::name(ty)
+        ),
+    );
+    Err(Stop)
+}
+
+/// `float(...)` goes on a float field, `int(...)` on an integer one (or a type of the user's,
+/// which the generated code converts to).
+fn check_range_type(cx: &Ctxt, path: Option<&syn::Path>, ty: &Type, int: bool) -> Checked {
+    let (key, own, other, other_key, other_field, needs) = if int {
+        (
+            "int",
+            TypeKind::Int,
+            TypeKind::Float,
+            "float",
+            "a float",
+            "an integer field",
+        )
+    } else {
+        (
+            "float",
+            TypeKind::Float,
+            TypeKind::Int,
+            "int",
+            "an integer",
+            "an f32 or f64 field",
+        )
+    };
+    let kind = ty::classify(ty);
+    if kind == own || kind == TypeKind::Other {
+        return Ok(());
+    }
+    let message = if kind == other {
+        format!("`{key}(...)` on {other_field} field; use `{other_key}(...)`")
+    } else {
+        format!("`{key}(...)` needs {needs}, not `{}`", ty::name(ty))
+    };
+    cx.error_spanned_by(path, message);
+    Err(Stop)
+}
+
+/// `low <= high` when both are literals.
+fn check_low_high(cx: &Ctxt, key: &str, low: &Expr, high: &Expr) {
+    if let (Some(l), Some(h)) = (ty::number(low), ty::number(high))
+        && l > h
     {
-        let hint = if wrapped {
-            "; `Option` and `Vec` do not nest"
-        } else {
-            ""
-        };
         cx.error_spanned_by(
-            ty,
-            format!(
-                "unsupported field type `{}`: use f32/f64, an integer, bool, String with \
-                 `choice(...)`, Option<T>, Vec<T> with `len(...)`, or a type deriving \
-                 SearchSpace{hint}",
-                type_name(ty)
-            ),
+            quote!(#low, #high),
+            format!("`{key}` range is empty: low ({l}) is greater than high ({h})"),
         );
-        return None;
     }
-    if let Some(b) = a.float.get() {
-        match kind {
-            TypeKind::Float | TypeKind::Other => {}
-            TypeKind::Int => {
-                cx.error_spanned_by(
-                    a.float.path(),
-                    "`float(...)` on an integer field; use `int(...)`",
-                );
-                return None;
-            }
-            _ => {
-                cx.error_spanned_by(
-                    a.float.path(),
-                    format!(
-                        "`float(...)` needs an f32 or f64 field, not `{}`",
-                        type_name(ty)
-                    ),
-                );
-                return None;
-            }
-        }
-        check_range(cx, "float", b, a, false);
-        return Some(Leaf::Float {
-            ty: ty.clone(),
-            low: b.low.clone(),
-            high: b.high.clone(),
-            log: a.log.is_set(),
-            step: a.step.get().cloned(),
-        });
+}
+
+/// A `float(..)` / `int(..)` range with its `log` / `step`.
+fn check_range(cx: &Ctxt, key: &str, r: &Range, a: &FieldAttrs, int: bool) {
+    check_low_high(cx, key, &r.low, &r.high);
+    if r.log {
+        check_log(cx, r, a, int);
     }
-    if let Some(b) = a.int.get() {
-        match kind {
-            TypeKind::Int | TypeKind::Other => {}
-            TypeKind::Float => {
-                cx.error_spanned_by(
-                    a.int.path(),
-                    "`int(...)` on a float field; use `float(...)`",
-                );
-                return None;
-            }
-            _ => {
-                cx.error_spanned_by(
-                    a.int.path(),
-                    format!("`int(...)` needs an integer field, not `{}`", type_name(ty)),
-                );
-                return None;
-            }
-        }
-        check_range(cx, "int", b, a, true);
-        return Some(Leaf::Int {
-            ty: ty.clone(),
-            low: b.low.clone(),
-            high: b.high.clone(),
-            log: a.log.is_set(),
-            step: a.step.get().cloned(),
-        });
+    check_step(cx, r, int);
+}
+
+/// A log scale needs a positive low (at least 1 for integers) and no step.
+fn check_log(cx: &Ctxt, r: &Range, a: &FieldAttrs, int: bool) {
+    let min = if int { 1.0 } else { 0.0 };
+    if let Some(l) = ty::number(&r.low)
+        && (l < min || (!int && l <= 0.0))
+    {
+        let need = if int { "low >= 1" } else { "low > 0" };
+        cx.error_spanned_by(
+            &r.low,
+            format!("a log-scale range needs {need}, but low is {l}"),
+        );
     }
+    if let Some(p) = a.step.path() {
+        cx.error_spanned_by(p, "`step` cannot be combined with `log`");
+    }
+}
+
+/// A step is positive, and an integer for `int(...)`.
+fn check_step(cx: &Ctxt, r: &Range, int: bool) {
+    let Some(step) = &r.step else {
+        return;
+    };
+    if let Some(s) = ty::number(step)
+        && s <= 0.0
+    {
+        cx.error_spanned_by(step, format!("`step` must be > 0, but it is {s}"));
+    }
+    if int && ty::literal(step).is_some_and(|(k, _)| k == LitKind::Float) {
+        cx.error_spanned_by(step, "an `int(...)` range takes an integer `step`");
+    }
+}
+
+fn check_log_step_need_range(cx: &Ctxt, a: &FieldAttrs) {
     for (key, path) in [("log", a.log.path()), ("step", a.step.path())] {
         if let Some(p) = path {
             cx.error_spanned_by(
@@ -274,67 +352,66 @@ fn leaf(cx: &Ctxt, field: &syn::Field, a: &FieldAttrs, ty: &Type, wrapped: bool)
             );
         }
     }
-    if let Some(items) = a.choice.get() {
-        let path = a.choice.path();
-        if items.is_empty() {
-            cx.error_spanned_by(path, "`choice()` needs at least one value");
-            return None;
-        }
-        let mut first: Option<LitKind> = None;
-        let mut ok = true;
-        for item in items {
-            match literal(item) {
-                None => {
-                    cx.error_spanned_by(
-                        item,
-                        "choices must be literals: strings, numbers or booleans",
-                    );
-                    ok = false;
-                }
-                Some((k, _)) => match first {
-                    None => first = Some(k),
-                    Some(f) if f != k => {
-                        cx.error_spanned_by(
-                            item,
-                            format!(
-                                "choices mix {} and {} literals; all choices must have one type",
-                                f.describe(),
-                                k.describe()
-                            ),
-                        );
-                        ok = false;
-                    }
-                    Some(_) => {}
-                },
+}
+
+/// Choices are literals of one kind, matching the field's type.
+fn check_choice(cx: &Ctxt, path: Option<&syn::Path>, ty: &Type, items: &[Expr]) -> Checked {
+    if items.is_empty() {
+        cx.error_spanned_by(path, "`choice()` needs at least one value");
+        return Err(Stop);
+    }
+    let mut first: Option<LitKind> = None;
+    let mut ok = true;
+    for item in items {
+        match (ty::literal(item), first) {
+            (None, _) => {
+                cx.error_spanned_by(
+                    item,
+                    "choices must be literals: strings, numbers or booleans",
+                );
+                ok = false;
             }
+            (Some((k, _)), None) => first = Some(k),
+            (Some((k, _)), Some(f)) if f != k => {
+                cx.error_spanned_by(
+                    item,
+                    format!(
+                        "choices mix {} and {} literals; all choices must have one type",
+                        f.describe(),
+                        k.describe()
+                    ),
+                );
+                ok = false;
+            }
+            (Some(_), Some(_)) => {}
         }
-        let expected = match first {
-            Some(LitKind::Str) => TypeKind::Str,
-            Some(LitKind::Int) => TypeKind::Int,
-            Some(LitKind::Float) => TypeKind::Float,
-            Some(LitKind::Bool) => TypeKind::Bool,
-            None => return None,
-        };
-        if ok && kind != expected && kind != TypeKind::Other {
-            cx.error_spanned_by(
-                ty,
-                format!(
-                    "{} choices need a field of a matching type, not `{}`",
-                    first.map_or("", LitKind::describe),
-                    type_name(ty)
-                ),
-            );
-            return None;
-        }
-        return ok.then(|| Leaf::Choice {
-            ty: ty.clone(),
-            items: items.clone(),
-        });
     }
-    if a.had_unknown && matches!(kind, TypeKind::Float | TypeKind::Int | TypeKind::Str) {
+    let Some(first) = first else {
+        return Err(Stop);
+    };
+    let kind = ty::classify(ty);
+    if ok && kind != first.type_kind() && kind != TypeKind::Other {
+        cx.error_spanned_by(
+            ty,
+            format!(
+                "{} choices need a field of a matching type, not `{}`",
+                first.describe(),
+                ty::name(ty)
+            ),
+        );
+        return Err(Stop);
+    }
+    if ok { Ok(()) } else { Err(Stop) }
+}
+
+/// A number or string field without a range or choices.
+fn check_missing(cx: &Ctxt, f: &Field<'_>, ty: &Type) -> Checked {
+    let kind = ty::classify(ty);
+    if f.attrs.had_unknown {
         // The unknown key was probably meant as the range: one error is enough.
-        return None;
+        return Err(Stop);
     }
+    let ident = f.ident;
     match kind {
         TypeKind::Float | TypeKind::Int => {
             let example = if kind == TypeKind::Float {
@@ -345,257 +422,30 @@ fn leaf(cx: &Ctxt, field: &syn::Field, a: &FieldAttrs, ty: &Type, wrapped: bool)
             cx.error_spanned_by(
                 quote!(#ident: #ty),
                 format!(
-                    "field `{}` of type `{}` needs a range, e.g. #[space({example})], or \
+                    "field `{ident}` of type `{}` needs a range, e.g. #[space({example})], or \
                      #[space(skip)] to keep it out of the space",
-                    ident.map(ToString::to_string).unwrap_or_default(),
-                    type_name(ty)
+                    ty::name(ty)
                 ),
             );
-            None
         }
-        TypeKind::Str => {
-            cx.error_spanned_by(
-                quote!(#ident: #ty),
-                "a String field needs its values: #[space(choice(\"a\", \"b\"))]",
-            );
-            None
-        }
-        TypeKind::Bool => Some(Leaf::Bool),
-        TypeKind::Other => Some(Leaf::Nested {
-            ty: ty.clone(),
-            flatten: a.flatten.is_set() && !wrapped,
-        }),
-        TypeKind::Unsupported => None,
+        _ => cx.error_spanned_by(
+            quote!(#ident: #ty),
+            "a String field needs its values: #[space(choice(\"a\", \"b\"))]",
+        ),
     }
+    Err(Stop)
 }
 
-/// Checks one named field.
-fn field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
-    let a = attr::field(cx, &f.attrs);
-    let ident = f.ident.clone()?;
-    let name = match a.rename.get() {
-        Some(lit) => {
-            let v = lit.value();
-            if v.is_empty() || v.contains('.') {
-                cx.error_spanned_by(lit, "a parameter name must be non-empty and contain no `.`");
-            }
-            v
-        }
-        None => ident.to_string(),
-    };
-    if a.skip.is_set() || a.fixed.is_set() {
-        let (this, this_path) = if a.skip.is_set() {
-            ("skip", a.skip.path())
-        } else {
-            ("fixed", a.fixed.path())
-        };
-        let others = [
-            ("float", a.float.path()),
-            ("int", a.int.path()),
-            ("log", a.log.path()),
-            ("step", a.step.path()),
-            ("choice", a.choice.path()),
-            ("len", a.len.path()),
-            ("flatten", a.flatten.path()),
-            ("rename", a.rename.path()),
-        ];
-        for (key, p) in others {
-            if let Some(p) = p {
-                cx.error_spanned_by(p, format!("`{key}` cannot be combined with `{this}`"));
-            }
-        }
-        if a.skip.is_set() && a.fixed.is_set() {
-            cx.error_spanned_by(a.fixed.path(), "`fixed` cannot be combined with `skip`");
-        }
-        let _ = this_path;
-        return Some(Field {
-            ident,
-            name,
-            kind: FieldKind::Fixed(a.fixed.get().cloned()),
-        });
-    }
-    let ty = &f.ty;
-    let (wrapper, inner) = if let Some(inner) = unwrap_generic(ty, "Option") {
-        (Wrapper::Option, inner)
-    } else if let Some(inner) = unwrap_generic(ty, "Vec") {
-        match a.len.get() {
-            Some(b) => {
-                let (l, h) = (number(&b.low), number(&b.high));
-                if let (Some(l), Some(h)) = (l, h)
-                    && l > h
-                {
-                    let (lo, hi) = (&b.low, &b.high);
-                    cx.error_spanned_by(
-                        quote!(#lo, #hi),
-                        format!("`len` range is empty: low ({l}) is greater than high ({h})"),
-                    );
-                }
-                if l.is_some_and(|l| l < 0.0) {
-                    cx.error_spanned_by(&b.low, "a length cannot be negative");
-                }
-                (
-                    Wrapper::Vec {
-                        low: b.low.clone(),
-                        high: b.high.clone(),
-                    },
-                    inner,
-                )
-            }
-            None => {
-                cx.error_spanned_by(
-                    quote!(#ident: #ty),
-                    format!("`Vec` field `{ident}` needs the range of its length: #[space(len(1, 4), ...)]"),
-                );
-                return None;
-            }
-        }
-    } else {
-        (Wrapper::None, ty)
-    };
-    if a.len.is_set() && !matches!(wrapper, Wrapper::Vec { .. }) {
-        cx.error_spanned_by(a.len.path(), "`len(...)` is for `Vec` fields");
-    }
-    let wrapped = !matches!(wrapper, Wrapper::None);
-    let leaf = leaf(cx, f, &a, inner, wrapped)?;
+/// `flatten` is for a nested space that is not wrapped.
+fn check_flatten(cx: &Ctxt, a: &FieldAttrs, leaf: &Leaf) {
     if let Some(p) = a.flatten.path()
-        && !matches!(leaf, Leaf::Nested { flatten: true, .. })
+        && !matches!(leaf, Leaf::Nested { flatten: true })
     {
         cx.error_spanned_by(
             p,
             "`flatten` is for fields whose type derives SearchSpace (not in Option or Vec)",
         );
     }
-    Some(Field {
-        ident,
-        name,
-        kind: FieldKind::Sampled { wrapper, leaf },
-    })
-}
-
-fn fields(cx: &Ctxt, named: &syn::FieldsNamed) -> Vec<Field> {
-    let out: Vec<Field> = named.named.iter().filter_map(|f| field(cx, f)).collect();
-    let mut seen = HashSet::new();
-    for (f, syn_f) in out
-        .iter()
-        .zip(named.named.iter().filter(|f| f.ident.is_some()))
-    {
-        if matches!(
-            f.kind,
-            FieldKind::Sampled {
-                leaf: Leaf::Nested { flatten: true, .. },
-                ..
-            }
-        ) || matches!(f.kind, FieldKind::Fixed(_))
-        {
-            continue;
-        }
-        if !seen.insert(f.name.clone()) {
-            cx.error_spanned_by(
-                &syn_f.ident,
-                format!("two fields use the parameter name `{}`", f.name),
-            );
-        }
-    }
-    out
-}
-
-/// Checks a whole derive input.
-pub fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Option<Container> {
-    let a = attr::container(cx, &input.attrs);
-    if !input.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &input.generics,
-            "SearchSpace cannot be derived for generic types",
-        );
-    }
-    let rule = match a.rename_all.get() {
-        Some(lit) => {
-            let rule = lit.value();
-            if case::apply(&rule, "X").is_none() {
-                cx.error_spanned_by(
-                    lit,
-                    format!(
-                        "unknown `rename_all` rule `{rule}`; expected one of: {}",
-                        case::RULES.join(", ")
-                    ),
-                );
-            }
-            rule
-        }
-        None => "snake_case".to_owned(),
-    };
-    let krate = a
-        .krate
-        .get()
-        .cloned()
-        .unwrap_or_else(|| syn::parse_quote!(::hpo));
-    let data = match &input.data {
-        syn::Data::Struct(s) => match &s.fields {
-            syn::Fields::Named(named) => Data::Struct(fields(cx, named)),
-            syn::Fields::Unit => Data::Struct(Vec::new()),
-            syn::Fields::Unnamed(_) => {
-                cx.error_spanned_by(&input.ident, "SearchSpace can be derived for structs with named fields, unit structs and enums, not tuple structs");
-                return None;
-            }
-        },
-        syn::Data::Enum(e) => {
-            if e.variants.is_empty() {
-                cx.error_spanned_by(&input.ident, "an enum without variants cannot be sampled");
-                return None;
-            }
-            let mut variants = Vec::new();
-            let mut seen = HashSet::new();
-            for v in &e.variants {
-                let va = attr::variant(cx, &v.attrs);
-                let name = match va.rename.get() {
-                    Some(lit) => lit.value(),
-                    None => case::apply(&rule, &v.ident.to_string())
-                        .unwrap_or_else(|| v.ident.to_string()),
-                };
-                if name.is_empty() || name.contains('.') {
-                    cx.error_spanned_by(
-                        &v.ident,
-                        "a variant name must be non-empty and contain no `.`",
-                    );
-                }
-                if !seen.insert(name.clone()) {
-                    cx.error_spanned_by(&v.ident, format!("two variants use the name `{name}`"));
-                }
-                let style = match &v.fields {
-                    syn::Fields::Unit => VariantStyle::Unit,
-                    syn::Fields::Named(named) => VariantStyle::Named(fields(cx, named)),
-                    syn::Fields::Unnamed(u) if u.unnamed.len() == 1 => {
-                        let f = &u.unnamed[0];
-                        if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("space")) {
-                            cx.error_spanned_by(attr, "a newtype variant's field is a nested space; put ranges on the fields of its type");
-                        }
-                        VariantStyle::Newtype(f.ty.clone())
-                    }
-                    syn::Fields::Unnamed(u) => {
-                        cx.error_spanned_by(u, "a tuple variant may hold one type deriving SearchSpace; use named fields for more");
-                        continue;
-                    }
-                };
-                variants.push(Variant {
-                    ident: v.ident.clone(),
-                    name,
-                    style,
-                });
-            }
-            Data::Enum(variants)
-        }
-        syn::Data::Union(_) => {
-            cx.error_spanned_by(&input.ident, "SearchSpace cannot be derived for unions");
-            return None;
-        }
-    };
-    let key = case::apply("snake_case", &input.ident.to_string()).unwrap_or_default();
-    Some(Container {
-        ident: input.ident.clone(),
-        krate,
-        key,
-        data,
-    })
 }
 
 #[cfg(test)]
@@ -604,7 +454,7 @@ mod tests {
 
     fn errors(input: syn::DeriveInput) -> Vec<String> {
         let cx = Ctxt::default();
-        container(&cx, &input);
+        check(&cx, &Container::from_ast(&input));
         cx.check()
             .err()
             .map(|e| e.into_iter().map(|e| e.to_string()).collect())
@@ -668,13 +518,29 @@ mod tests {
     }
 
     #[test]
+    fn parse_errors_come_in_source_order_with_the_checks() {
+        let e = errors(syn::parse_quote! {
+            struct S {
+                no_range: f64,
+                #[space(flaot(0.0, 1.0))] typo: f64,
+                #[space(int(2, 1))] empty: i64,
+            }
+        });
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(e[0].contains("needs a range"), "{e:?}");
+        assert!(e[1].contains("did you mean `float`"), "{e:?}");
+        assert!(e[2].contains("range is empty"), "{e:?}");
+    }
+
+    #[test]
     fn enums_and_containers() {
         let input: syn::DeriveInput = syn::parse_quote! {
             #[space(rename_all = "kebab-case")]
             enum Opt { RmsProp, Sgd { #[space(float(0.0, 0.99))] momentum: f64 }, Wrapped(Inner) }
         };
         let cx = Ctxt::default();
-        let c = container(&cx, &input).unwrap();
+        let c = Container::from_ast(&input);
+        check(&cx, &c);
         cx.check().unwrap();
         let Data::Enum(v) = c.data else { panic!() };
         assert_eq!(

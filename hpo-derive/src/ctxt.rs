@@ -25,6 +25,17 @@ impl Ctxt {
         self.errors.borrow_mut().push(error);
     }
 
+    /// Records errors collected elsewhere (an attribute's parse errors, kept in the IR), in
+    /// their order.
+    pub fn extend(&self, errors: &[syn::Error]) {
+        self.errors.borrow_mut().extend(errors.iter().cloned());
+    }
+
+    /// The errors recorded so far, in order.
+    pub fn into_errors(self) -> Vec<syn::Error> {
+        self.errors.into_inner()
+    }
+
     /// All errors combined into one, or `Ok` when there were none.
     pub fn check(self) -> Result<(), syn::Error> {
         let mut errors = self.errors.into_inner().into_iter();

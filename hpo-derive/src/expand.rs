@@ -4,25 +4,28 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::Type;
 
-use crate::ast::{Container, Data, Field, FieldKind, Leaf, VariantStyle, Wrapper};
+use crate::attr::Bounds;
 use crate::check;
 use crate::ctxt::Ctxt;
+use crate::ir::{Container, Data, Field, FieldKind, Leaf, Range, VariantStyle, Wrapper};
 
-/// Expands `#[derive(SearchSpace)]`.
+/// Expands `#[derive(SearchSpace)]`: parse into the IR, check it, and generate from it only
+/// when the checks found nothing.
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
+    let container = Container::from_ast(input);
     let cx = Ctxt::default();
-    let container = check::container(&cx, input);
-    match (cx.check(), container) {
-        (Ok(()), Some(c)) => generate(&c),
-        (Err(e), _) => {
+    check::check(&cx, &container);
+    match cx.check() {
+        Ok(()) => generate(&container),
+        Err(e) => {
             let mut out = e.to_compile_error();
             if input.generics.params.is_empty() {
                 out.extend(dummy(input));
             }
             out
         }
-        (Ok(()), None) => quote!(),
     }
 }
 
@@ -64,14 +67,17 @@ impl Paths {
 struct LeafCode<'a> {
     p: &'a Paths,
     leaf: &'a Leaf,
+    ty: &'a Type,
 }
 
 impl LeafCode<'_> {
     fn ty(&self) -> TokenStream {
         match self.leaf {
-            Leaf::Float { ty, .. } | Leaf::Int { ty, .. } | Leaf::Choice { ty, .. } => quote!(#ty),
-            Leaf::Nested { ty, .. } => quote!(#ty),
             Leaf::Bool => quote!(bool),
+            _ => {
+                let ty = self.ty;
+                quote!(#ty)
+            }
         }
     }
 
@@ -79,39 +85,28 @@ impl LeafCode<'_> {
     fn dist(&self, n: &syn::Ident) -> TokenStream {
         let Paths { k, f } = self.p;
         match self.leaf {
-            Leaf::Float {
-                low,
-                high,
-                log,
-                step,
-                ..
-            } => {
-                let step = match step {
+            Leaf::Float(r) => {
+                let step = match &r.step {
                     Some(s) => quote!(::core::option::Option::Some((#s) as f64)),
                     None => quote!(::core::option::Option::None),
                 };
-                quote!(#f::float(&#n, (#low) as f64, (#high) as f64, #log, #step))
+                range_dist(quote!(#f::float), n, r, quote!(f64), step)
             }
-            Leaf::Int {
-                low,
-                high,
-                log,
-                step,
-                ..
-            } => {
-                let step = match step {
+            Leaf::Int(r) => {
+                let step = match &r.step {
                     Some(s) => quote!((#s) as i64),
                     None => quote!(1i64),
                 };
-                quote!(#f::int(&#n, (#low) as i64, (#high) as i64, #log, #step))
+                range_dist(quote!(#f::int), n, r, quote!(i64), step)
             }
-            Leaf::Choice { items, .. } => {
+            Leaf::Choice(items) => {
                 quote!(#f::choice(&#n, ::std::vec![#(#k::ParamValue::from(#items)),*]))
             }
             Leaf::Bool => {
                 quote!(::core::result::Result::<_, #k::Error>::Ok(#f::bool_distribution()))
             }
             Leaf::Nested { .. } => unreachable!("nested leaves have no distribution"),
+            Leaf::Missing => unreachable!("check_missing rejects leaves without a range"),
         }
     }
 
@@ -164,6 +159,18 @@ impl LeafCode<'_> {
     }
 }
 
+/// `func(&n, low as num, high as num, log, step)`: the distribution of a float or int range.
+fn range_dist(
+    func: TokenStream,
+    n: &syn::Ident,
+    r: &Range,
+    num: TokenStream,
+    step: TokenStream,
+) -> TokenStream {
+    let Range { low, high, log, .. } = r;
+    quote!(#func(&#n, (#low) as #num, (#high) as #num, #log, #step))
+}
+
 /// The code for one field: its four parts.
 struct FieldCode {
     sample: TokenStream,
@@ -173,9 +180,9 @@ struct FieldCode {
     read: TokenStream,
 }
 
-fn field_code(p: &Paths, field: &Field) -> FieldCode {
+fn field_code(p: &Paths, field: &Field<'_>) -> FieldCode {
     let Paths { k, f } = p;
-    let (wrapper, leaf) = match &field.kind {
+    let (wrapper, lc) = match &field.kind {
         FieldKind::Fixed(expr) => {
             let value = match expr {
                 Some(e) => quote!(#e),
@@ -188,17 +195,16 @@ fn field_code(p: &Paths, field: &Field) -> FieldCode {
                 read: value,
             };
         }
-        FieldKind::Sampled { wrapper, leaf } => (wrapper, leaf),
+        FieldKind::Sampled { wrapper, ty, leaf } => (wrapper, LeafCode { p, leaf, ty }),
     };
     let name = &field.name;
     let n = format_ident!("__n");
-    let name_init = match leaf {
-        Leaf::Nested { flatten: true, .. } => {
+    let name_init = match lc.leaf {
+        Leaf::Nested { flatten: true } => {
             quote!(let __n: ::std::string::String = ::std::string::String::from(__prefix);)
         }
         _ => quote!(let __n: ::std::string::String = #f::join(__prefix, #name);),
     };
-    let lc = LeafCode { p, leaf };
     let conds = quote!(__conds);
     match wrapper {
         Wrapper::None => {
@@ -245,7 +251,10 @@ fn field_code(p: &Paths, field: &Field) -> FieldCode {
                 }),
             }
         }
-        Wrapper::Vec { low, high } => {
+        Wrapper::Vec(len) => {
+            let Some(Bounds { low, high }) = len else {
+                unreachable!("check_len rejects a `Vec` without `len`")
+            };
             let l_init = quote!(
                 let __l: ::std::string::String = #f::join(&__n, "len");
                 let __ld = #f::int(&__l, (#low) as i64, (#high) as i64, false, 1i64)?;
@@ -300,28 +309,55 @@ fn field_code(p: &Paths, field: &Field) -> FieldCode {
     }
 }
 
-fn generate(c: &Container) -> TokenStream {
+/// The code for a list of named fields (a struct's, or a variant's).
+struct FieldsCode {
+    /// `{ a: <sampled>, ... }`.
+    sample: TokenStream,
+    /// Statements describing every field.
+    describe: TokenStream,
+    /// Statements writing every field.
+    write: TokenStream,
+    /// `{ a: <read>, ... }`.
+    read: TokenStream,
+}
+
+/// `value` gives the expression that borrows a field's value when writing it.
+fn fields_code(
+    p: &Paths,
+    fields: &[Field<'_>],
+    value: impl Fn(&syn::Ident) -> TokenStream,
+) -> FieldsCode {
+    let codes: Vec<FieldCode> = fields.iter().map(|fl| field_code(p, fl)).collect();
+    let idents: Vec<&syn::Ident> = fields.iter().map(|fl| fl.ident).collect();
+    let samples = codes.iter().map(|c| &c.sample);
+    let describes = codes.iter().map(|c| &c.describe);
+    let writes = codes.iter().zip(&idents).map(|(c, i)| (c.write)(&value(i)));
+    let reads = codes.iter().map(|c| &c.read);
+    FieldsCode {
+        sample: quote!({ #(#idents: #samples),* }),
+        describe: quote!(#(#describes)*),
+        write: quote!(#(#writes)*),
+        read: quote!({ #(#idents: #reads),* }),
+    }
+}
+
+fn generate(c: &Container<'_>) -> TokenStream {
     let p = Paths::new(&c.krate);
     let Paths { k, f } = &p;
-    let ident = &c.ident;
+    let ident = c.ident();
     let (sample, describe, write, read) = match &c.data {
         Data::Struct(fields) => {
-            let codes: Vec<FieldCode> = fields.iter().map(|fl| field_code(&p, fl)).collect();
-            let idents: Vec<&syn::Ident> = fields.iter().map(|fl| &fl.ident).collect();
-            let samples = codes.iter().map(|c| &c.sample);
-            let describes = codes.iter().map(|c| &c.describe);
-            let writes = codes
-                .iter()
-                .zip(&idents)
-                .map(|(c, i)| (c.write)(&quote!(&self.#i)));
-            let reads = codes.iter().map(|c| &c.read);
+            let code = fields_code(&p, fields, |i| quote!(&self.#i));
+            let (sample, describe, write, read) =
+                (code.sample, code.describe, code.write, code.read);
             (
-                quote!(::core::result::Result::Ok(Self { #(#idents: #samples),* })),
-                quote!(#(#describes)* ::core::result::Result::Ok(())),
-                quote!(#(#writes)*),
-                quote!(::core::result::Result::Ok(Self { #(#idents: #reads),* })),
+                quote!(::core::result::Result::Ok(Self #sample)),
+                quote!(#describe ::core::result::Result::Ok(())),
+                write,
+                quote!(::core::result::Result::Ok(Self #read)),
             )
         }
+        Data::TupleStruct | Data::Union => unreachable!("check rejects tuple structs and unions"),
         Data::Enum(variants) => {
             let key = &c.key;
             let names: Vec<&String> = variants.iter().map(|v| &v.name).collect();
@@ -347,40 +383,38 @@ fn generate(c: &Container) -> TokenStream {
                         write_arms.push(quote!(Self::#vi => { #insert }));
                         read_arms.push(quote!(#index => ::core::result::Result::Ok(Self::#vi),));
                     }
-                    VariantStyle::Newtype(ty) => {
+                    VariantStyle::Newtype(field) => {
+                        let ty = &field.ty;
                         sample_arms.push(quote!(#vn => { #enter ::core::result::Result::Ok(Self::#vi(<#ty as #k::SearchSpace>::sample_in(__trial, __prefix)?)) }));
                         describe_blocks.push(quote!({ #enter #cond <#ty as #k::SearchSpace>::describe_in(__prefix, __conds, __out)?; }));
                         write_arms.push(quote!(Self::#vi(__inner) => { #insert #enter <#ty as #k::SearchSpace>::write_params(__inner, __prefix, __out); }));
                         read_arms.push(quote!(#index => { #enter ::core::result::Result::Ok(Self::#vi(<#ty as #k::SearchSpace>::read_params(__params, __prefix)?)) }));
                     }
                     VariantStyle::Named(fields) => {
-                        let codes: Vec<FieldCode> =
-                            fields.iter().map(|fl| field_code(&p, fl)).collect();
-                        let idents: Vec<&syn::Ident> = fields.iter().map(|fl| &fl.ident).collect();
-                        let binds: Vec<syn::Ident> =
-                            idents.iter().map(|i| format_ident!("__f_{}", i)).collect();
-                        let pats = fields.iter().zip(&binds).map(|(fl, b)| {
-                            let i = &fl.ident;
+                        let bind = |i: &syn::Ident| format_ident!("__f_{}", i);
+                        let pats = fields.iter().map(|fl| {
+                            let (i, b) = (fl.ident, bind(fl.ident));
                             if matches!(fl.kind, FieldKind::Fixed(_)) {
                                 quote!(#i: _)
                             } else {
                                 quote!(#i: #b)
                             }
                         });
-                        let samples = codes.iter().map(|c| &c.sample);
-                        let describes = codes.iter().map(|c| &c.describe);
-                        let writes = codes
-                            .iter()
-                            .zip(&binds)
-                            .map(|(c, b)| (c.write)(&quote!(#b)));
-                        let reads = codes.iter().map(|c| &c.read);
-                        sample_arms.push(quote!(#vn => { #enter ::core::result::Result::Ok(Self::#vi { #(#idents: #samples),* }) }));
-                        describe_blocks.push(quote!({ #enter #cond #(#describes)* }));
-                        write_arms.push(
-                            quote!(Self::#vi { #(#pats),* } => { #insert #enter #(#writes)* }),
+                        let code = fields_code(&p, fields, |i| {
+                            let b = bind(i);
+                            quote!(#b)
+                        });
+                        let (sample, describe, write, read) =
+                            (code.sample, code.describe, code.write, code.read);
+                        sample_arms.push(
+                            quote!(#vn => { #enter ::core::result::Result::Ok(Self::#vi #sample) }),
                         );
-                        read_arms.push(quote!(#index => { #enter ::core::result::Result::Ok(Self::#vi { #(#idents: #reads),* }) }));
+                        describe_blocks.push(quote!({ #enter #cond #describe }));
+                        write_arms
+                            .push(quote!(Self::#vi { #(#pats),* } => { #insert #enter #write }));
+                        read_arms.push(quote!(#index => { #enter ::core::result::Result::Ok(Self::#vi #read) }));
                     }
+                    VariantStyle::Tuple(_) => unreachable!("check rejects tuple variants"),
                 }
             }
             (

@@ -2,17 +2,20 @@
 //! [hpo](https://docs.rs/hpo). Use it through the `hpo` crate (`hpo::SearchSpace`, feature
 //! `derive`, on by default); the attribute syntax is documented in this crate's README.
 //!
-//! The expansion follows serde_derive's layout: `attr` parses `#[space(...)]`, `check`
-//! validates across attributes into the IR of `ast`, and `expand` generates code. Errors are
-//! collected (`ctxt`) and reported together, each at its own span; the entry point never
-//! panics.
+//! The expansion follows serde_derive's layout, parse → IR → checks → generate: `attr` parses
+//! `#[space(...)]`, `ir` reads the input and its attributes into the IR without judging them
+//! (`Container::from_ast`), `check` validates the IR with small `check_*` functions, and
+//! `expand` generates code from an IR the checks accepted. `ty` inspects types and literals.
+//! Errors are collected (`ctxt`) and reported together, in source order, each at its own span;
+//! wrong input never makes the macro panic.
 
-mod ast;
 mod attr;
 mod case;
 mod check;
 mod ctxt;
 mod expand;
+mod ir;
+mod ty;
 
 use proc_macro::TokenStream;
 

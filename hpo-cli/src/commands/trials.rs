@@ -1,9 +1,10 @@
 //! `trials`, `best-trial`, `best-trials`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use hpo_core::Error;
+use hpo_core::{Error, FrozenTrial, Study};
 
 use super::{Ctx, emit};
 use crate::cli::TrialsArgs;
@@ -14,14 +15,7 @@ use crate::records::trial_records;
 pub fn trials(ctx: &Ctx, args: &TrialsArgs) -> anyhow::Result<()> {
     let study = ctx.load(&args.study)?;
     let all = study.trials().context("cannot read the trials")?;
-    let (records, columns) = trial_records(&study, &all, &all)?;
-    emit(&format_output(
-        &records,
-        &columns,
-        args.format,
-        args.flatten,
-        false,
-    ))
+    print(&study, &all, &all, args, false)
 }
 
 /// `best-trial`: the best trial of a single-objective study, as one record.
@@ -42,14 +36,7 @@ pub fn best_trial(ctx: &Ctx, args: &TrialsArgs) -> anyhow::Result<()> {
         other => anyhow::Error::new(other),
     })?;
     let all = study.trials().context("cannot read the trials")?;
-    let (records, columns) = trial_records(&study, &all, std::slice::from_ref(&best))?;
-    emit(&format_output(
-        &records,
-        &columns,
-        args.format,
-        args.flatten,
-        true,
-    ))
+    print(&study, &all, std::slice::from_ref(&best), args, true)
 }
 
 /// `best-trials`: the Pareto-optimal trials (the best trial(s) of a single-objective study).
@@ -67,12 +54,24 @@ pub fn best_trials(ctx: &Ctx, args: &TrialsArgs) -> anyhow::Result<()> {
         .filter(|t| best.contains(&t.number))
         .cloned()
         .collect();
-    let (records, columns) = trial_records(&study, &all, &front)?;
+    print(&study, &all, &front, args, false)
+}
+
+/// Prints `shown`, some of the study's trials `all`, as `args` asks; `single` prints the one
+/// trial as an object instead of a list.
+fn print(
+    study: &Study,
+    all: &[Arc<FrozenTrial>],
+    shown: &[Arc<FrozenTrial>],
+    args: &TrialsArgs,
+    single: bool,
+) -> anyhow::Result<()> {
+    let (records, columns) = trial_records(study, all, shown)?;
     emit(&format_output(
         &records,
         &columns,
         args.format,
         args.flatten,
-        false,
+        single,
     ))
 }

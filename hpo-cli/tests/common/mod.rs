@@ -58,15 +58,7 @@ impl Env {
 
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "hpo {args:?} failed ({}):\nstdout: {}\nstderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+        stdout_of_success(self.run(args), &format!("hpo {args:?}"))
     }
 
     /// Runs and asserts failure; returns stderr.
@@ -119,10 +111,14 @@ pub fn bash(env: &Env, script: &str) -> Output {
 
 /// Runs a bash script and asserts it succeeded; returns stdout.
 pub fn bash_ok(env: &Env, script: &str) -> String {
-    let out = bash(env, script);
+    stdout_of_success(bash(env, script), "script")
+}
+
+/// Asserts that `what` (a command, for the message) succeeded; returns its stdout.
+fn stdout_of_success(out: Output, what: &str) -> String {
     assert!(
         out.status.success(),
-        "script failed ({}):\nstdout: {}\nstderr: {}",
+        "{what} failed ({}):\nstdout: {}\nstderr: {}",
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
