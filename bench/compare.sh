@@ -5,8 +5,9 @@
 #
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
-#                                      | gp | cmaes | mo | importance   (gp needs torch in $PY: about 40
-#                                      minutes; importance needs scikit-learn and plotly in $PY)
+#                                      | gp | cmaes | mo | importance | scale   (gp needs torch in $PY: about 40
+#                                      minutes; importance needs scikit-learn and plotly in $PY; scale,
+#                                      100 000 trials on each storage, about an hour)
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
 # PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test), the MySQL server
 # at $MY (default mysql+pymysql://root@127.0.0.1:3306/test) and the Python `redis`,
@@ -62,6 +63,20 @@ if [[ $PART == all || $PART == storage ]]; then
   "$PY" bench/optuna/storage_postgres.py "$PG" > $OUT/optuna_storage_postgres_tpe.json
   $BENCH storage --sampler tpe --trials 1000 --dim 5 --seeds 1 --storage "$MY" --out $OUT/storage_mysql_tpe.json
   "$PY" bench/optuna/storage_mysql.py "$MY" > $OUT/optuna_storage_mysql_tpe.json
+  rm -rf "$TMP"
+fi
+if [[ $PART == scale ]]; then
+  # Cost per trial as the study grows: RandomSampler, 100 000 trials in one study, per storage
+  # (about an hour in all: PostgreSQL and MySQL take ~8 ms a trial here).
+  REDIS=${REDIS:-redis://127.0.0.1:6379}
+  PG=${PG:-postgresql://postgres@127.0.0.1:5432/test}
+  MY=${MY:-mysql://root@127.0.0.1:3306/test}
+  TMP=$(mktemp -d)
+  for spec in "journal:$TMP/j.log" "sqlite+wal:$TMP/s.db" "$REDIS" "$PG" "$MY"; do
+    tag=$(echo "$spec" | cut -d: -f1 | tr -d '+')
+    $BENCH storage --sampler random --trials 100000 --dim 5 --seeds 1 --storage "$spec" \
+      --out "$OUT/scale_$tag.json"
+  done
   rm -rf "$TMP"
 fi
 if [[ $PART == gp ]]; then

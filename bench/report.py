@@ -163,6 +163,27 @@ def storage_table() -> None:
     print()
 
 
+def scale_table() -> None:
+    """Cost per trial as the study grows: last-100 ms/trial at 1 000, 10 000 and 100 000 trials."""
+    rows = [("journal file", "scale_journal.json"), ("SQLite, WAL", "scale_sqlitewal.json"),
+            ("Redis journal", "scale_redis.json"), ("PostgreSQL", "scale_postgresql.json"),
+            ("MySQL / MariaDB", "scale_mysql.json")]
+    print("| storage | last-100 ms/trial at 1 000 | at 10 000 | at 100 000 | 100 000 / 1 000 |")
+    print("|---|---|---|---|---|")
+    for label, name in rows:
+        data = load(name)
+        if not data:
+            print(f"| {label} | _missing_ | | | |")
+            continue
+        cp = data["runs"][0]["checkpoints"]
+        at = lambda n: cp.get(str(n), {}).get("last100_ms_per_trial")
+        a, b, c = at(1000), at(10000), at(100000)
+        fmt = lambda v: f"{v:.3f}" if v is not None else "—"
+        ratio = f"{c / a:.2f}" if a and c else "—"
+        print(f"| {label} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {ratio} |")
+    print()
+
+
 def main() -> None:
     print("### Framework overhead: RandomSampler, in-memory storage (median of repeats)\n")
     overhead_table("overhead_random.json", "optuna_overhead_random.json", "random", "random")
@@ -176,6 +197,8 @@ def main() -> None:
     pruning_table()
     print("### Storages: TPE, sphere D = 5, 1000 trials, one process\n")
     storage_table()
+    print("### Storages: cost per trial as the study grows (RandomSampler, 100 000 trials)\n")
+    scale_table()
     print("### GPSampler overhead, sphere D = 5 (median of repeats)\n")
     overhead_table("overhead_gp5.json", "optuna_overhead_gp5.json", "gp", "gp")
     print("### GPSampler on hartmann6, 300 trials, 3 seeds\n")
