@@ -7,6 +7,7 @@ use chrono::Utc;
 use parking_lot::RwLock;
 use serde_json::Value;
 
+use super::chunked::ChunkedVec;
 use super::{FinishedSince, StudyId, StudyRecord, TrialId};
 use crate::distributions::Distribution;
 use crate::error::{Error, Result};
@@ -31,7 +32,7 @@ struct Inner {
     names: HashMap<String, StudyId>,
     next_study_id: StudyId,
     /// Indexed by trial id; `None` once its study is deleted.
-    trials: Vec<Option<TrialSlot>>,
+    trials: ChunkedVec<Option<TrialSlot>>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,11 +45,11 @@ struct TrialSlot {
 struct StudyData {
     record: StudyRecord,
     /// Trial ids by number.
-    trial_ids: Vec<TrialId>,
+    trial_ids: ChunkedVec<TrialId>,
     /// The first distribution recorded for each parameter name.
     distributions: HashMap<String, Distribution>,
     waiting: VecDeque<TrialId>,
-    finished: Vec<TrialId>,
+    finished: ChunkedVec<TrialId>,
     best: Option<TrialId>,
 }
 
@@ -189,10 +190,10 @@ impl Storage for InMemoryStorage {
                     user_attrs: Attrs::new(),
                     system_attrs: Attrs::new(),
                 },
-                trial_ids: Vec::new(),
+                trial_ids: ChunkedVec::default(),
                 distributions: HashMap::new(),
                 waiting: VecDeque::new(),
-                finished: Vec::new(),
+                finished: ChunkedVec::default(),
                 best: None,
             },
         );
@@ -206,8 +207,10 @@ impl Storage for InMemoryStorage {
             .remove(&study_id)
             .ok_or(Error::StudyIdNotFound(study_id))?;
         inner.names.remove(&data.record.name);
-        for id in data.trial_ids {
-            inner.trials[id as usize] = None;
+        for id in data.trial_ids.iter() {
+            if let Some(slot) = inner.trials.get_mut(*id as usize) {
+                *slot = None;
+            }
         }
         Ok(())
     }
@@ -428,7 +431,7 @@ impl Storage for InMemoryStorage {
         let inner = self.inner.read();
         let study = inner.study(study_id)?;
         let mut out = Vec::with_capacity(study.trial_ids.len());
-        for id in &study.trial_ids {
+        for id in study.trial_ids.iter() {
             let t = &inner.slot(*id)?.trial;
             if states.is_none_or(|s| s.contains(&t.state)) {
                 out.push(t.clone());
@@ -441,8 +444,9 @@ impl Storage for InMemoryStorage {
         let inner = self.inner.read();
         let study = inner.study(study_id)?;
         let from = cursor.min(study.finished.len());
-        let trials = study.finished[from..]
-            .iter()
+        let trials = study
+            .finished
+            .iter_from(from)
             .map(|id| inner.slot(*id).map(|s| s.trial.clone()))
             .collect::<Result<Vec<_>>>()?;
         Ok(FinishedSince {

@@ -5,6 +5,7 @@
 //! [`Storage::finished_trials_since`] lets samplers follow the history incrementally, reading
 //! only the trials that finished since their last look.
 
+mod chunked;
 mod in_memory;
 mod journal;
 
