@@ -296,32 +296,23 @@ impl<B: RdbBackend> RdbStorage<B> {
         key: &str,
         value: &Value,
     ) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO {table} (study_id, \"key\", value_json) SELECT study_id, ?, ? FROM studies \
-             WHERE study_id = ? {}",
-            B::upsert("study_id, \"key\"", &["value_json"])
-        );
-        let json = to_python_json(value);
-        let kind = if table.contains("user") {
-            "user"
-        } else {
-            "system"
-        };
-        self.run(
-            format_args!("set {kind} attribute `{key}` of study {study_id}"),
-            Tx::No,
-            |b, _| {
-                if b.execute(&sql, args![key, json.as_str(), study_id])? == 0 {
-                    // No such study, or (MySQL) the same value was already there.
-                    study_exists(b, study_id)?;
-                }
-                Ok(())
+        let what = format!("study {study_id}");
+        self.set_attr(
+            table,
+            ("studies", "study_id", ""),
+            study_id,
+            &what,
+            key,
+            value,
+            |b| {
+                // No such study, or (MySQL) the same value was already there.
+                study_exists(b, study_id)
             },
         )
     }
 
     /// Sets a trial attribute (`table` is `trial_user_attributes` or `trial_system_attributes`)
-    /// of a trial that is not finished, in one statement.
+    /// of a trial that is not finished.
     fn set_trial_attr(
         &self,
         table: &str,
@@ -329,10 +320,33 @@ impl<B: RdbBackend> RdbStorage<B> {
         key: &str,
         value: &Value,
     ) -> Result<()> {
+        let what = format!("trial id {trial_id}");
+        let owner = ("trials", "trial_id", " AND state IN ('RUNNING', 'WAITING')");
+        self.set_attr(table, owner, trial_id, &what, key, value, |b| {
+            // Missing or finished (the error to report), or (MySQL) an unchanged value.
+            updatable(b, trial_id).map(drop)
+        })
+    }
+
+    /// Sets an attribute in `table` of the row `id` of `owner` (its table, key column and a
+    /// condition it must meet), in one `INSERT ... SELECT`; when no row was written, `explain`
+    /// returns the error to report (or `Ok` where the database reports an unchanged value as
+    /// no row).
+    #[allow(clippy::too_many_arguments)]
+    fn set_attr(
+        &self,
+        table: &str,
+        (owners, column, condition): (&str, &str, &str),
+        id: i64,
+        what: &str,
+        key: &str,
+        value: &Value,
+        explain: impl Fn(&mut B) -> Attempt<()>,
+    ) -> Result<()> {
         let sql = format!(
-            "INSERT INTO {table} (trial_id, \"key\", value_json) SELECT trial_id, ?, ? FROM trials \
-             WHERE trial_id = ? AND state IN ('RUNNING', 'WAITING') {}",
-            B::upsert("trial_id, \"key\"", &["value_json"])
+            "INSERT INTO {table} ({column}, \"key\", value_json) SELECT {column}, ?, ? FROM {owners} \
+             WHERE {column} = ?{condition} {}",
+            B::upsert(&format!("{column}, \"key\""), &["value_json"])
         );
         let json = to_python_json(value);
         let kind = if table.contains("user") {
@@ -341,12 +355,11 @@ impl<B: RdbBackend> RdbStorage<B> {
             "system"
         };
         self.run(
-            format_args!("set {kind} attribute `{key}` of trial id {trial_id}"),
+            format_args!("set {kind} attribute `{key}` of {what}"),
             Tx::No,
             |b, _| {
-                if b.execute(&sql, args![key, json.as_str(), trial_id])? == 0 {
-                    // Missing or finished (the error to report), or (MySQL) an unchanged value.
-                    updatable(b, trial_id)?;
+                if b.execute(&sql, args![key, json.as_str(), id])? == 0 {
+                    explain(b)?;
                 }
                 Ok(())
             },
