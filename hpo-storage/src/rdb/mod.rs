@@ -468,6 +468,16 @@ fn study_exists<B: RdbBackend>(b: &mut B, study_id: StudyId) -> Attempt<()> {
     Ok(())
 }
 
+/// Locks the study's row until the transaction ends (SQLite's `BEGIN IMMEDIATE` already holds
+/// the whole file); `false` when there is no such study.
+fn lock_study<B: RdbBackend>(b: &mut B, study_id: StudyId) -> Attempt<bool> {
+    let sql = format!(
+        "SELECT study_id FROM studies WHERE study_id = ?{}",
+        B::FOR_UPDATE
+    );
+    Ok(!b.query(&sql, args![study_id])?.is_empty())
+}
+
 /// A trial's state and study as one row shows them.
 struct TrialHead {
     number: u64,
@@ -612,11 +622,7 @@ impl<B: RdbBackend> Storage for RdbStorage<B> {
             format_args!("delete study {study_id}"),
             Tx::Yes,
             |b, unsure| {
-                let lock = format!(
-                    "SELECT study_id FROM studies WHERE study_id = ?{}",
-                    B::FOR_UPDATE
-                );
-                if b.query(&lock, args![study_id])?.is_empty() {
+                if !lock_study(b, study_id)? {
                     // After a lost commit: our earlier attempt deleted it.
                     if unsure {
                         return Ok(());
@@ -754,11 +760,7 @@ impl<B: RdbBackend> Storage for RdbStorage<B> {
             |b, unsure| {
                 // The study's row stays locked until commit, as Optuna locks it: one writer
                 // per study (hpo or Optuna) picks the next number, which is then never shared.
-                let lock = format!(
-                    "SELECT study_id FROM studies WHERE study_id = ?{}",
-                    B::FOR_UPDATE
-                );
-                if b.query(&lock, args![study_id])?.is_empty() {
+                if !lock_study(b, study_id)? {
                     return Err(Error::StudyIdNotFound(study_id).into());
                 }
                 if let (true, Some(id)) = (unsure, inserted) {
