@@ -40,8 +40,9 @@ impl fmt::Display for N {
 }
 
 /// `s` with `&`, `<`, `>`, `"` and `'` escaped for XML text and attribute values; control
-/// characters other than tab and newline (invalid in XML) are dropped.
-pub(crate) fn escape(s: &str) -> Cow<'_, str> {
+/// characters other than tab and newline (invalid in XML) are dropped. Safe for HTML text and
+/// quoted attribute values too (the dashboard escapes every user string with it).
+pub fn escape(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| {
         matches!(c, '&' | '<' | '>' | '"' | '\'') || (c.is_control() && c != '\t' && c != '\n')
     }) {

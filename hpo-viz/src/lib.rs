@@ -56,6 +56,7 @@ mod plots;
 mod png;
 mod report;
 
+pub use canvas::escape;
 pub use data::StudyData;
 pub use figure::Figure;
 pub use kind::PlotKind;

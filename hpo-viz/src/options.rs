@@ -28,6 +28,8 @@ pub struct PlotOptions {
     include_dominated_trials: bool,
     n_recent_trials: Option<usize>,
     error_bar: bool,
+    log_values: bool,
+    include_pruned: bool,
     reference_point: Option<Vec<f64>>,
     width: u32,
     height: u32,
@@ -44,6 +46,8 @@ impl Default for PlotOptions {
             include_dominated_trials: true,
             n_recent_trials: None,
             error_bar: false,
+            log_values: false,
+            include_pruned: false,
             reference_point: None,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
@@ -62,6 +66,8 @@ impl fmt::Debug for PlotOptions {
             .field("include_dominated_trials", &self.include_dominated_trials)
             .field("n_recent_trials", &self.n_recent_trials)
             .field("error_bar", &self.error_bar)
+            .field("log_values", &self.log_values)
+            .field("include_pruned", &self.include_pruned)
             .field("reference_point", &self.reference_point)
             .field("width", &self.width)
             .field("height", &self.height)
@@ -141,6 +147,23 @@ impl PlotOptions {
         self
     }
 
+    /// Whether the history plot's value axis is logarithmic (default `false`; the dashboard's
+    /// "log scale" switch). When some drawn value is not positive the axis stays linear and the
+    /// subtitle says why.
+    pub fn log_values(mut self, yes: bool) -> Self {
+        self.log_values = yes;
+        self
+    }
+
+    /// Whether the history plot also draws Pruned trials that have a value (their last
+    /// intermediate value, which Optuna and hpo record as a pruned trial's value), and counts
+    /// them towards the best value so far (default `false`, as Optuna's
+    /// `plot_optimization_history`; the dashboard's "include pruned" switch).
+    pub fn include_pruned(mut self, yes: bool) -> Self {
+        self.include_pruned = yes;
+        self
+    }
+
     /// The reference point of the hypervolume-history plot (Optuna's `reference_point`), one
     /// value per objective in the objectives' own directions: a trial adds to the hypervolume
     /// only when it is better than the reference in every objective. A length other than the
@@ -196,6 +219,16 @@ impl PlotOptions {
     /// The timeline's limit set with [`PlotOptions::n_recent_trials`], if any.
     pub fn recent_trials(&self) -> Option<usize> {
         self.n_recent_trials
+    }
+
+    /// Whether a logarithmic value axis was asked for with [`PlotOptions::log_values`].
+    pub fn shows_log_values(&self) -> bool {
+        self.log_values
+    }
+
+    /// Whether Pruned trials are drawn ([`PlotOptions::include_pruned`]).
+    pub fn includes_pruned(&self) -> bool {
+        self.include_pruned
     }
 
     /// Whether error bars were asked for with [`PlotOptions::error_bar`].

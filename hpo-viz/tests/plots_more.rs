@@ -1086,3 +1086,50 @@ fn gallery() {
         }
     }
 }
+
+#[test]
+fn history_switches_draw_pruned_trials_and_a_log_value_axis() {
+    let data = single();
+    let opts = PlotOptions::new();
+    let plain = plot(data, PlotKind::History, &opts).unwrap().into_svg();
+    let pruned = plot(data, PlotKind::History, &opts.clone().include_pruned(true)).unwrap().into_svg();
+    let shown = |svg: &str| tooltip_numbers(svg, "trials", "circle");
+    let numbers: BTreeSet<u64> = shown(&plain).into_iter().collect();
+    let with_pruned: BTreeSet<u64> = shown(&pruned).into_iter().collect();
+    let pruned_numbers: BTreeSet<u64> = data
+        .trials
+        .iter()
+        .filter(|t| t.state == TrialState::Pruned && t.values.is_some())
+        .map(|t| t.number)
+        .collect();
+    assert!(
+        !pruned_numbers.is_empty(),
+        "pruned trials carry their last value"
+    );
+    assert!(numbers.is_disjoint(&pruned_numbers));
+    assert_eq!(
+        with_pruned,
+        numbers
+            .union(&pruned_numbers)
+            .copied()
+            .collect::<BTreeSet<_>>()
+    );
+    assert!(pruned.contains("(pruned)"), "a pruned dot says so");
+
+    // Every value of this study is positive: the log axis has decade ticks.
+    let log = plot(data, PlotKind::History, &opts.clone().log_values(true)).unwrap().into_svg();
+    assert_ne!(log, plain);
+    assert!(
+        !log.contains("linear scale"),
+        "positive values get a log axis"
+    );
+    // A study with a negative value keeps a linear axis and says why.
+    let mut trials = data.trials.clone();
+    let mut negative = (*trials[0]).clone();
+    negative.state = TrialState::Complete;
+    negative.values = Some(vec![-1.0]);
+    trials[0] = Arc::new(negative);
+    let mixed = StudyData::new("mixed", data.directions.clone(), trials);
+    let linear = plot(&mixed, PlotKind::History, &opts.log_values(true)).unwrap().into_svg();
+    assert!(linear.contains("linear scale: some values are not positive"));
+}

@@ -338,16 +338,7 @@ impl Study {
 
     /// The objectives' names, if set.
     pub fn metric_names(&self) -> Result<Option<Vec<String>>> {
-        Ok(self
-            .system_attrs()?
-            .get("study:metric_names")
-            .and_then(|v| {
-                v.as_array().map(|a| {
-                    a.iter()
-                        .map(|s| s.as_str().unwrap_or_default().to_owned())
-                        .collect()
-                })
-            }))
+        Ok(metric_names_in(&self.system_attrs()?))
     }
 
     /// Asks the running `optimize` loop to stop: trials already running finish, no new one
@@ -527,4 +518,16 @@ impl Study {
     ) -> Result<Vec<Arc<FrozenTrial>>> {
         trials.into_iter().map(|t| self.add_trial(t)).collect()
     }
+}
+
+/// The objectives' names kept in a study's system attributes (`study:metric_names`, where
+/// [`Study::set_metric_names`] and Optuna's `set_metric_names` put them), if set.
+pub fn metric_names_in(system_attrs: &crate::Attrs) -> Option<Vec<String>> {
+    system_attrs.get("study:metric_names").and_then(|v| {
+        v.as_array().map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+    })
 }

@@ -189,11 +189,18 @@ pub(crate) struct Point<'a> {
     pub value: f64,
 }
 
-/// The Complete trials with a finite target value, by number.
-pub(crate) fn target_points<'a>(data: &'a StudyData, target: &TargetSpec) -> Vec<Point<'a>> {
+/// The Complete trials (and the Pruned ones with `with_pruned`) with a finite target value, by
+/// number.
+pub(crate) fn target_points<'a>(
+    data: &'a StudyData,
+    target: &TargetSpec,
+    with_pruned: bool,
+) -> Vec<Point<'a>> {
     data.trials
         .iter()
-        .filter(|t| t.state == TrialState::Complete)
+        .filter(|t| {
+            t.state == TrialState::Complete || (with_pruned && t.state == TrialState::Pruned)
+        })
         .filter_map(|t| {
             Some(Point {
                 trial: t.as_ref(),
@@ -215,7 +222,7 @@ pub(crate) fn completed_points<'a>(
     kind: PlotKind,
 ) -> hpo_core::Result<OrMessage<(TargetSpec, Vec<Point<'a>>)>> {
     let target = resolve_target(data, options, kind)?;
-    let points = target_points(data, &target);
+    let points = target_points(data, &target, false);
     if points.is_empty() {
         return Ok(Err(message_figure(
             kind.title(),
@@ -255,7 +262,8 @@ pub(crate) fn completed_series<'a>(
     let mut series = Vec::new();
     let mut empty = Vec::new();
     for (index, (data, target)) in studies.iter().zip(targets).enumerate() {
-        let points = target_points(data, &target);
+        let with_pruned = kind == PlotKind::History && options.includes_pruned();
+        let points = target_points(data, &target, with_pruned);
         if points.is_empty() {
             empty.push(no_completed_message(data));
         } else {
@@ -512,8 +520,13 @@ pub(crate) fn best_indices(
 
 /// A hover text for a trial: number, plotted value and parameters.
 pub(crate) fn trial_tooltip(trial: &FrozenTrial, value_name: &str, value: f64) -> String {
+    let pruned = if trial.state == TrialState::Pruned {
+        " (pruned)"
+    } else {
+        ""
+    };
     let mut s = format!(
-        "Trial {}\n{value_name}: {}",
+        "Trial {}{pruned}\n{value_name}: {}",
         trial.number,
         format_number(value)
     );

@@ -137,7 +137,18 @@ pub(crate) fn render_many(
     }
     let (first_number, last_number) = number_scale(studies);
     let x = Scale::linear(first_number, last_number);
-    let y = value_scale(series.iter().flat_map(|s| s.points.iter().map(|p| p.value)));
+    let values = || series.iter().flat_map(|s| s.points.iter().map(|p| p.value));
+    let y = if !options.shows_log_values() {
+        value_scale(values())
+    } else if values().all(|v| v > 0.0) {
+        let (lo, hi) = values().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        Scale::log(lo, hi)
+    } else {
+        page.subtitle("linear scale: some values are not positive");
+        value_scale(values())
+    };
     let axes = AxesStyle::titled("Trial", target_name);
     let (legend_strip, plot_body) = if single {
         page.body().split_top(20.0)
