@@ -200,6 +200,36 @@ Examples:
   hpo report --storage sqlite:///example.db --study demo -o report.html
   hpo report --storage sqlite:///example.db --study demo -o - > report.html")]
     Report(ReportArgs),
+
+    /// Serve a live web dashboard of the storage's studies in a browser (read-only unless
+    /// --allow-writes; this machine only unless --host says otherwise).
+    #[command(after_help = "\
+Examples:
+  hpo dashboard sqlite:///example.db
+  hpo dashboard --storage journal:journal.log --port 8081
+  hpo dashboard postgresql://user:PW@db.example/optuna --host 0.0.0.0 --allow-writes")]
+    Dashboard(DashboardArgs),
+}
+
+/// `dashboard`.
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// Storage URL, as --storage takes it (optuna-dashboard's positional form).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Address to listen on: 127.0.0.1 serves this machine only; 0.0.0.0 serves every network
+    /// interface (anyone who can reach this machine can read the studies).
+    #[arg(long, default_value = hpo_dashboard::DEFAULT_HOST)]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = hpo_dashboard::DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Let pages change studies: delete a study, tell a running trial's result.
+    #[arg(long)]
+    pub allow_writes: bool,
 }
 
 /// The study a verb works on.

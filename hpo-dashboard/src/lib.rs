@@ -208,6 +208,14 @@ impl DashboardHandle {
         }
     }
 
+    /// Blocks while the server runs, which is until the process ends or the server fails (what
+    /// `hpo dashboard` does after printing the address).
+    pub fn wait(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
     /// Stops the server (requests in flight finish first) and waits for its thread.
     pub fn stop(mut self) {
         self.shut_down();

@@ -2,6 +2,7 @@
 //! with a helpful error when it does not exist, and printing to standard output.
 
 pub mod ask;
+pub mod dashboard;
 pub mod export;
 pub mod importance;
 pub mod plot;
@@ -29,11 +30,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Opens the storage the global options name.
-    pub fn open(cli: &Cli) -> anyhow::Result<Ctx> {
+    /// Opens the storage the global options name, or `positional` (a verb's URL argument, as
+    /// `hpo dashboard URL`) when given.
+    pub fn open(cli: &Cli, positional: Option<&str>) -> anyhow::Result<Ctx> {
         let optuna_env = std::env::var("OPTUNA_STORAGE").ok();
         let url = storage_arg::resolve(
-            cli.storage.as_deref(),
+            positional.or(cli.storage.as_deref()),
             optuna_env.as_deref(),
             cli.storage_class,
         )?;
@@ -131,7 +133,11 @@ pub fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Runs the verb.
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    let ctx = Ctx::open(cli)?;
+    let positional = match &cli.command {
+        Command::Dashboard(a) => a.url.as_deref(),
+        _ => None,
+    };
+    let ctx = Ctx::open(cli, positional)?;
     match &cli.command {
         Command::CreateStudy(a) => study::create(&ctx, a),
         Command::DeleteStudy(a) => study::delete(&ctx, a),
@@ -149,5 +155,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Plot(a) => plot::run(&ctx, a),
         Command::Importance(a) => importance::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Dashboard(a) => dashboard::run(&ctx, a),
     }
 }
