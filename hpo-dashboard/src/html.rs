@@ -75,7 +75,7 @@ pub(crate) fn page(title: &str, label: &str, stamp_url: &str, body: &str) -> Str
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} — hpo dashboard</title>\n\
+         <title>{title} — hpo dashboard</title>\n<link rel=\"icon\" href=\"data:,\">\n\
          <link rel=\"stylesheet\" href=\"/static/style.css\">\n\
          <script src=\"/static/app.js\" defer></script>\n</head>\n\
          <body data-stamp-url=\"{stamp}\">\n<header><a class=\"home\" href=\"/\">hpo dashboard</a>\

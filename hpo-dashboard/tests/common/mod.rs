@@ -16,6 +16,8 @@ use hpo_core::{
 };
 use serde_json::Value;
 
+pub mod webdriver;
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct Reply {
@@ -51,21 +53,32 @@ pub fn request(
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
-    if method == "POST" {
+    if method != "GET" {
+        let kind = if body.starts_with('{') {
+            "application/json"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
         req.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            "Content-Type: {kind}\r\nContent-Length: {}\r\n",
             body.len()
         ));
     }
     req.push_str("\r\n");
     req.push_str(body);
     s.write_all(req.as_bytes()).unwrap();
+    // Read the head, then as much body as Content-Length says (a server may keep the
+    // connection open whatever the request asked), or to the end of the stream.
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP head");
+    let mut buf = [0u8; 16384];
+    let split = loop {
+        if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "the connection closed before an HTTP head");
+        raw.extend_from_slice(&buf[..n]);
+    };
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut payload = raw[split + 4..].to_vec();
     let mut lines = head.lines();
@@ -78,6 +91,23 @@ pub fn request(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    match length {
+        Some(len) => {
+            while payload.len() < len {
+                let n = s.read(&mut buf).unwrap();
+                assert!(n > 0, "the connection closed inside a body");
+                payload.extend_from_slice(&buf[..n]);
+            }
+            payload.truncate(len);
+        }
+        None => {
+            s.read_to_end(&mut payload).unwrap();
+        }
+    }
     if headers
         .iter()
         .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
