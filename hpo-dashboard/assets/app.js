@@ -77,9 +77,14 @@
     setTimeout(poll, POLL_MS);
   }
 
-  // Figures load after the page, each on its own.
+  // Figures load after the page, each on its own. When all are in, the page says so (for
+  // tests and for timing: a `data-ready` attribute and a performance mark).
   function loadLazy() {
-    document.querySelectorAll("[data-lazy]").forEach((el) => load(el, el.dataset.live));
+    const jobs = [...document.querySelectorAll("[data-lazy]")].map((el) => load(el, el.dataset.live));
+    Promise.all(jobs).then(() => {
+      body.dataset.ready = "1";
+      if (window.performance && performance.mark) performance.mark("hpo-figures-ready");
+    });
   }
 
   // Table links (sort, filter, pages) update the table in place and the address bar.

@@ -13,7 +13,8 @@ use hpo_core::storage::StudyId;
 use hpo_core::{Storage, TrialState};
 use hpo_viz::PlotKind;
 
-use crate::html::{esc, page};
+use crate::cache::FigureCache;
+use crate::html::{esc, page, query};
 use crate::pages::{list, study, table, trial};
 use crate::problem::Problem;
 use crate::snapshot::Snapshot;
@@ -30,6 +31,8 @@ pub(crate) struct Inner {
     pub label: String,
     /// With writes allowed: the token every write form carries.
     pub token: Option<String>,
+    /// Figures drawn, while their study is unchanged.
+    pub figures: std::sync::Mutex<FigureCache>,
 }
 
 type App = Arc<Inner>;
@@ -184,7 +187,24 @@ async fn study_figure(
             .map_err(|_| Problem::not_found(format!("there is no figure `{kind}`")))?;
         let view = View::parse(&q)?;
         let snap = Snapshot::load(&*a.storage, id)?;
-        Ok(Reply::Html(study::figure(&snap, kind, &view)))
+        let key = format!("{}{}", kind.name(), query(&view.figure_pairs()));
+        let stamp = snap.stamp();
+        let cached = a
+            .figures
+            .lock()
+            .ok()
+            .and_then(|mut c| c.get(id, &key, &stamp));
+        let body = match cached {
+            Some(body) => body,
+            None => {
+                let body: Arc<str> = study::figure(&snap, kind, &view).into();
+                if let Ok(mut c) = a.figures.lock() {
+                    c.put(id, &key, &stamp, body.clone());
+                }
+                body
+            }
+        };
+        Ok(Reply::Html(body.to_string()))
     })
     .await
 }
@@ -438,5 +458,8 @@ pub(crate) fn router(inner: Inner) -> Router {
         .route("/static/style.css", get(style_css))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
+        // Pages and figures are text: gzip (when the browser accepts it) sends a fifth to a
+        // tenth of the bytes.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(Arc::new(inner))
 }

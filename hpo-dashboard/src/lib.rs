@@ -32,7 +32,12 @@
 //! **Bounded by what a page shows**: the table is paged on the server, figures cap what they draw
 //! (hpo-viz subsamples dense scatters), and pages poll a few-byte stamp instead of reloading data.
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod app;
+mod cache;
 mod html;
 mod pages;
 mod problem;
@@ -118,6 +123,7 @@ impl Dashboard {
             storage: self.storage,
             label: self.label,
             token: self.writes.then(token),
+            figures: Default::default(),
         })
     }
 

@@ -2,7 +2,7 @@
 //! them cached and refreshes only what changed), and the stamp the pages poll to learn that
 //! something changed.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hpo_core::storage::StudyId;
 use hpo_core::study::metric_names_in;
@@ -25,6 +25,8 @@ pub(crate) struct Snapshot {
     pub metric_names: Option<Vec<String>>,
     /// The study's user attributes.
     pub user_attrs: hpo_core::Attrs,
+    /// Every parameter name, in the order the trials first used them (computed once).
+    params: OnceLock<Vec<String>>,
 }
 
 /// How many trials of a study are in each state (in [`TrialState::ALL`] order).
@@ -55,6 +57,46 @@ impl Snapshot {
             trials,
             metric_names: metric_names_in(&system),
             user_attrs,
+            params: OnceLock::new(),
+        })
+    }
+
+    /// A snapshot of hand-made parts (tests).
+    #[cfg(test)]
+    pub fn from_parts(directions: Vec<StudyDirection>, trials: Vec<Arc<FrozenTrial>>) -> Snapshot {
+        Snapshot {
+            id: 1,
+            name: "s".into(),
+            directions,
+            trials,
+            metric_names: None,
+            user_attrs: Default::default(),
+            params: OnceLock::new(),
+        }
+    }
+
+    /// Every parameter name of the study, in the order the trials first used them. Trials of
+    /// one search space repeat the same names in the same order, so a trial whose names match
+    /// the previous trial's is passed over without hashing.
+    pub fn param_names(&self) -> &[String] {
+        self.params.get_or_init(|| {
+            let mut names: Vec<String> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut previous: Option<&FrozenTrial> = None;
+            for t in &self.trials {
+                let same = previous.is_some_and(|p| {
+                    p.params.len() == t.params.len() && p.params.keys().eq(t.params.keys())
+                });
+                if !same {
+                    for k in t.params.keys() {
+                        if seen.insert(k.as_str()) {
+                            names.push(k.clone());
+                        }
+                    }
+                }
+                previous = Some(t);
+            }
+            names
         })
     }
 

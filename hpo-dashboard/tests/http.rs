@@ -544,3 +544,33 @@ fn the_handle_serves_on_its_port_and_stops() {
         "{e}"
     );
 }
+
+#[test]
+fn figures_are_gzipped_for_browsers_and_redrawn_only_when_the_study_changes() {
+    let (d, storage, plain, _) = filled(false);
+    let a = d.addr();
+    let path = format!("/studies/{plain}/figures/history");
+    let zipped = request(a, "GET", &path, &[("Accept-Encoding", "gzip")], "");
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    let first = get(a, &path).body;
+    assert_eq!(
+        get(a, &path).body,
+        first,
+        "the same figure while nothing changes"
+    );
+    // A new finished trial changes the figure (one more dot).
+    let study = Study::builder()
+        .name("plain")
+        .storage_arc(storage)
+        .load()
+        .unwrap();
+    let mut t = study.ask().unwrap();
+    let x = t.suggest_float("x", -4.0, 4.0).unwrap();
+    study.tell(t, x.abs()).unwrap();
+    let after = get(a, &path).body;
+    assert_ne!(after, first, "redrawn after the study changed");
+    assert_eq!(
+        after.matches("<circle").count(),
+        first.matches("<circle").count() + 1
+    );
+}

@@ -5,7 +5,6 @@ use std::fmt::Write;
 
 use hpo_core::TrialState;
 use hpo_viz::{PlotKind, PlotOptions};
-use indexmap::IndexSet;
 
 use crate::html::{esc, json_text, query, values};
 use crate::pages::table;
@@ -16,35 +15,18 @@ use crate::view::View;
 /// How many parameters the figures show when the page chose none.
 const DEFAULT_PARAMS: usize = 4;
 
-/// Every parameter name of the study, in the order the trials first used them.
-pub(crate) fn param_names(snap: &Snapshot) -> IndexSet<&str> {
-    let mut names = IndexSet::new();
-    for t in &snap.trials {
-        for k in t.params.keys() {
-            if !names.contains(k.as_str()) {
-                names.insert(k.as_str());
-            }
-        }
-    }
-    names
-}
-
 /// The parameters the figures show: those chosen on the page that the study has, else the first
 /// [`DEFAULT_PARAMS`].
 fn chosen_params(snap: &Snapshot, view: &View) -> Vec<String> {
-    let names = param_names(snap);
+    let names = snap.param_names();
     let chosen: Vec<String> = view
         .params
         .iter()
-        .filter(|p| names.contains(p.as_str()))
+        .filter(|p| names.contains(p))
         .cloned()
         .collect();
     if chosen.is_empty() {
-        names
-            .iter()
-            .take(DEFAULT_PARAMS)
-            .map(|s| (*s).to_owned())
-            .collect()
+        names.iter().take(DEFAULT_PARAMS).cloned().collect()
     } else {
         chosen
     }
@@ -57,7 +39,7 @@ pub(crate) fn kinds(snap: &Snapshot) -> Vec<PlotKind> {
         .trials
         .iter()
         .any(|t| !t.intermediate_values.is_empty());
-    let n_params = param_names(snap).len();
+    let n_params = snap.param_names().len();
     let mut out = Vec::new();
     if multi {
         out.extend([PlotKind::ParetoFront, PlotKind::HypervolumeHistory]);
@@ -195,7 +177,7 @@ fn controls(snap: &Snapshot, view: &View) -> String {
     }
     let chosen = chosen_params(snap, view);
     out.push_str("<fieldset class=\"params\"><legend>parameters</legend>");
-    for name in param_names(snap) {
+    for name in snap.param_names() {
         let _ = write!(
             out,
             "<label><input type=\"checkbox\" name=\"params\" value=\"{n}\"{c}> {n}</label>",

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use hpo_core::{FrozenTrial, TrialState};
 
 use crate::html::{datetime, duration, esc, number, query, state};
-use crate::pages::study::param_names;
 use crate::problem::Problem;
 use crate::snapshot::Snapshot;
 use crate::view::{SortKey, View};
@@ -137,7 +136,7 @@ pub(crate) fn render(snap: &Snapshot, view: &View) -> Result<String, Problem> {
     out.push_str(&pager);
 
     // Header, with sort links (a second click on the sorted column reverses it).
-    let params: Vec<&str> = param_names(snap).into_iter().collect();
+    let params = snap.param_names();
     let mut columns: Vec<(String, Option<SortKey>)> = vec![
         ("Number".into(), Some(SortKey::Number)),
         ("State".into(), Some(SortKey::State)),
@@ -174,7 +173,7 @@ pub(crate) fn render(snap: &Snapshot, view: &View) -> Result<String, Problem> {
             )
         );
     }
-    for p in &params {
+    for p in params {
         let _ = write!(out, "<th class=\"param\">{}</th>", esc(p));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -199,10 +198,10 @@ pub(crate) fn render(snap: &Snapshot, view: &View) -> Result<String, Problem> {
             duration(t.duration()),
             datetime(t.datetime_start)
         );
-        for p in &params {
+        for p in params {
             let v = t
                 .params
-                .get(*p)
+                .get(p)
                 .map_or_else(String::new, |p| p.value.to_string());
             let _ = write!(out, "<td>{}</td>", esc(&v));
         }
@@ -235,14 +234,7 @@ mod tests {
                 Arc::new(t)
             })
             .collect();
-        Snapshot {
-            id: 1,
-            name: "s".into(),
-            directions: vec![hpo_core::StudyDirection::Minimize],
-            trials,
-            metric_names: None,
-            user_attrs: Default::default(),
-        }
+        Snapshot::from_parts(vec![hpo_core::StudyDirection::Minimize], trials)
     }
 
     fn numbers(snap: &Snapshot, view: &View) -> Vec<u64> {

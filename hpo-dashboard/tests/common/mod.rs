@@ -25,7 +25,7 @@ pub struct Reply {
     pub status: u16,
     /// Headers, names lower-cased.
     pub headers: Vec<(String, String)>,
-    /// Body as text.
+    /// Body as text (a compressed body comes out garbled).
     pub body: String,
 }
 
@@ -117,7 +117,7 @@ pub fn request(
     Reply {
         status,
         headers,
-        body: String::from_utf8(payload).expect("UTF-8 pages"),
+        body: String::from_utf8_lossy(&payload).into_owned(),
     }
 }
 
