@@ -22,7 +22,8 @@ Storage URLs: sqlite:///PATH.db, journal:PATH, postgresql://..., mysql://..., re
 --storage may be left out when HPO_STORAGE (or OPTUNA_STORAGE) is set.";
 
 /// `hpo`: Optuna's command line for hpo studies in any storage (SQLite, journal files,
-/// PostgreSQL, MySQL, Redis), plus export, plots, parameter importance and an HTML report.
+/// PostgreSQL, MySQL, Redis), plus export, plots, parameter importance, an HTML report and a live
+/// web dashboard.
 #[derive(Debug, Parser)]
 #[command(name = "hpo", version, after_help = MAIN_EXAMPLES, propagate_version = true)]
 pub struct Cli {

@@ -2,9 +2,9 @@
 //!
 //! Verbs: `create-study`, `delete-study`, `study set-user-attr`, `study-names`, `studies`,
 //! `trials`, `best-trial`, `best-trials`, `ask`, `tell` (as Optuna's CLI, with the same output
-//! columns and formats), plus `export`, `plot`, `importance` and `report`. Every verb takes
-//! `--storage URL` (any hpo storage) and, when it concerns one study, `--study NAME`. See
-//! `hpo --help`, `hpo VERB --help` and the crate's README.
+//! columns and formats), plus `export`, `plot`, `importance`, `report` and `dashboard`. Every
+//! verb takes `--storage URL` (any hpo storage) and, when it concerns one study, `--study NAME`.
+//! See `hpo --help`, `hpo VERB --help` and the crate's README.
 
 mod cli;
 mod commands;

@@ -59,7 +59,11 @@ fn fetch(url: &str) -> (String, String) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut s = TcpStream::connect(host).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
@@ -73,11 +77,21 @@ fn serves_the_storage_given_positionally_or_with_storage() {
         env.create("seen-in-browser", &[]);
         for args in [vec![env.url.as_str()], vec!["--storage", env.url.as_str()]] {
             let served = serve(&args);
-            assert!(served.first_line.contains("(read-only)"), "{}", served.first_line);
-            assert!(served.url.starts_with("http://127.0.0.1:"), "binds to 127.0.0.1 by default");
+            assert!(
+                served.first_line.contains("(read-only)"),
+                "{}",
+                served.first_line
+            );
+            assert!(
+                served.url.starts_with("http://127.0.0.1:"),
+                "binds to 127.0.0.1 by default"
+            );
             let (status, body) = fetch(&served.url);
             assert!(status.contains("200"), "{status}");
-            assert!(body.contains(">seen-in-browser</a>"), "{kind:?} {args:?}: {body}");
+            assert!(
+                body.contains(">seen-in-browser</a>"),
+                "{kind:?} {args:?}: {body}"
+            );
         }
     }
 }
@@ -85,14 +99,22 @@ fn serves_the_storage_given_positionally_or_with_storage() {
 #[test]
 fn a_storage_that_cannot_be_opened_is_an_error_naming_it() {
     let out = Command::new(hpo())
-        .args(["dashboard", "mysql://nobody@127.0.0.1:1/none", "--port", "0"])
+        .args([
+            "dashboard",
+            "mysql://nobody@127.0.0.1:1/none",
+            "--port",
+            "0",
+        ])
         .env_remove("HPO_STORAGE")
         .env_remove("OPTUNA_STORAGE")
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot open storage `mysql://nobody@127.0.0.1:1/none`"), "{err}");
+    assert!(
+        err.contains("cannot open storage `mysql://nobody@127.0.0.1:1/none`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -104,10 +126,17 @@ fn the_storage_password_never_appears_in_pages_or_output() {
     }
     let url = "postgresql://postgres:s3cret-pw@127.0.0.1:5432/test";
     let served = serve(&[url, "--allow-writes"]);
-    assert!(served.first_line.contains("postgres:***@127.0.0.1"), "{}", served.first_line);
+    assert!(
+        served.first_line.contains("postgres:***@127.0.0.1"),
+        "{}",
+        served.first_line
+    );
     assert!(served.first_line.contains("(writes allowed)"));
     let (_, body) = fetch(&served.url);
-    assert!(body.contains("postgres:***@127.0.0.1"), "the header names the storage");
+    assert!(
+        body.contains("postgres:***@127.0.0.1"),
+        "the header names the storage"
+    );
     for line in [&served.first_line, &body] {
         assert!(!line.contains("s3cret-pw"), "password shown: {line}");
     }

@@ -54,14 +54,21 @@
     return Promise.all(jobs);
   }
 
+  // The next poll waits at least POLL_MS, and twice as long as the last refresh took, so
+  // that a big study that changes all the time does not keep the server drawing.
+  let delay = POLL_MS;
+
   async function poll() {
+    delay = POLL_MS;
     if (stampUrl) {
       try {
         const r = await fetch(stampUrl, { cache: "no-store" });
         if (r.ok) {
           const next = (await r.json()).stamp;
           if (stamp !== null && next !== stamp) {
+            const started = performance.now();
             const ok = await refreshAll();
+            delay = Math.max(POLL_MS, Math.min(2 * (performance.now() - started), 10000));
             if (ok.every(Boolean)) clearError();
           } else {
             clearError();
@@ -74,7 +81,7 @@
         showError("The dashboard server cannot be reached; retrying.");
       }
     }
-    setTimeout(poll, POLL_MS);
+    setTimeout(poll, delay);
   }
 
   // Figures load after the page, each on its own. When all are in, the page says so (for
