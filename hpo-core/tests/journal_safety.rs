@@ -22,6 +22,7 @@ use hpo_core::{
 
 #[path = "interop/common.rs"]
 mod interop;
+use interop::{load, optimize_x};
 
 #[path = "faults/acknowledged.rs"]
 mod acknowledged;
@@ -81,18 +82,9 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/buffer.rs"]
+mod buffer;
+use buffer::Buffer;
 
 /// Runs `f` with hpo's log captured; returns `f`'s result and the log.
 fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
@@ -103,7 +95,7 @@ fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
     let out = f();
     logging::reset_output();
     logging::enable_propagation();
-    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let text = buffer.text();
     (out, text)
 }
 
@@ -545,9 +537,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
         .sampler(RandomSampler::with_seed(rng.next()))
         .build()
         .unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 3);
     let before = std::fs::metadata(&journal).unwrap().len();
     let mut tail = br#"{"op_code":4,"worker_id":"dead","study_id":0,"datetime_st"#.to_vec();
     for _ in 0..rng.below(64) {
@@ -574,9 +564,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
             3,
             "the torn line is skipped"
         );
-        worker
-            .optimize(10, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-            .unwrap();
+        optimize_x(&worker, 10);
         // The writer's own position stayed right: it sees all it wrote.
         assert_eq!(worker.trials().unwrap().len(), 13);
     });
@@ -602,11 +590,10 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
             "{text}"
         );
     }
-    let fresh = Study::builder()
-        .name("torn")
-        .storage(JournalFileStorage::open(&journal).unwrap())
-        .load()
-        .unwrap();
+    let fresh = load(
+        Arc::new(JournalFileStorage::open(&journal).unwrap()),
+        "torn",
+    );
     let trials = fresh.trials().unwrap();
     assert_eq!(trials.len(), 13);
     assert!(trials.iter().all(|t| t.state == TrialState::Complete));
@@ -670,9 +657,7 @@ fn a_read_only_journal_can_be_listed() {
         .storage(JournalFileStorage::open(&journal).unwrap())
         .build()
         .unwrap();
-    study
-        .optimize(4, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 4);
     drop(study);
     let set_mode = |p: &Path, mode: u32| {
         use std::os::unix::fs::PermissionsExt;
