@@ -183,3 +183,68 @@ pub fn a_commit_whose_answer_was_lost_is_not_applied_twice(
     assert_eq!(storage.create_new_trial(study, None).unwrap().number, 1);
     direct.delete_study(study).unwrap();
 }
+
+/// The tests the PostgreSQL and MySQL files run alike, written once: `$storage` opens a
+/// connection to the test server, `$url` gives its URL, `$open_url` opens a storage at any URL,
+/// `$proxied` is the URL the proxy tests put a proxy in front of, `$port` the server's default
+/// port, `$ignore` why the interop tests need asking for, and `$to_optuna`, `$from_optuna` name
+/// them.
+macro_rules! shared_server_tests {
+    (
+        storage: $storage:ident,
+        url: $url:ident,
+        open_url: $open_url:expr,
+        proxied: $proxied:expr,
+        port: $port:literal,
+        ignore: $ignore:literal,
+        to_optuna: $to_optuna:ident,
+        from_optuna: $from_optuna:ident $(,)?
+    ) => {
+        #[test]
+        fn another_connection_reads_the_same_study() {
+            server::another_connection_reads_the_same_study($storage, &$url());
+        }
+
+        #[test]
+        fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once() {
+            server::concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once(
+                $storage,
+            );
+        }
+
+        #[test]
+        fn stale_trials_fail_and_are_retried() {
+            server::stale_trials_fail_and_are_retried($storage);
+        }
+
+        #[test]
+        #[ignore = $ignore]
+        fn $to_optuna() {
+            server::optuna_reads_what_hpo_writes($storage, &$url());
+        }
+
+        #[test]
+        #[ignore = $ignore]
+        fn $from_optuna() {
+            server::hpo_reads_what_optuna_writes_and_both_optimize_one_study($storage, &$url());
+        }
+
+        /// Two workers through a TCP proxy that cuts every connection 8 times at random moments
+        /// and refuses connections for 1.5 s once (a restarting server), three rounds of 2 × 150
+        /// trials: every trial finishes, numbers unique, none left Running (`server::chaos`).
+        #[test]
+        fn workers_survive_dropped_connections_and_a_restarting_server() {
+            server::workers_survive_dropped_connections($open_url, &$proxied, $port);
+        }
+
+        /// A `COMMIT` that reached the server but whose answer was lost is not applied twice
+        /// (`server::a_commit_whose_answer_was_lost_is_not_applied_twice`).
+        #[test]
+        fn a_commit_whose_answer_was_lost_is_not_applied_twice() {
+            server::a_commit_whose_answer_was_lost_is_not_applied_twice(
+                $open_url, &$proxied, $port,
+            );
+        }
+    };
+}
+pub(crate) use shared_server_tests;
