@@ -9,6 +9,8 @@ use hpo_core::{JournalFileStorage, Storage, Study, StudyDirection, TrialState};
 
 #[path = "interop/common.rs"]
 mod interop;
+#[path = "support/scratch.rs"]
+mod scratch;
 use interop::{
     assert_optuna_reads, assert_reads_optuna_and_shares_the_study, assert_workers_share_one_study,
     dump_with_optuna, load, populate, seeded_study,
@@ -20,9 +22,7 @@ fn open(path: &std::path::Path) -> Arc<dyn Storage> {
 }
 
 fn temp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("hpo-journal-{name}-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&p);
-    p
+    scratch::fresh_file(&format!("journal-{name}"), "log")
 }
 
 #[test]

@@ -44,43 +44,16 @@ fn turn() -> std::sync::MutexGuard<'static, ()> {
 
 /// A fresh directory for one test.
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "hpo-journal-safety-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    scratch::unique_dir(&format!("journal-safety-{name}"))
 }
 
 fn lock_path(journal: &Path) -> PathBuf {
     PathBuf::from(format!("{}.lock", journal.display()))
 }
 
-/// A small xorshift generator, seeded from the clock (the seed is printed on failure).
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-            | 1;
-        eprintln!("rng seed {seed}");
-        Rng(seed)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Rng;
 
 #[path = "support/buffer.rs"]
 mod buffer;
@@ -429,7 +402,7 @@ fn waiters_breaking_at_once_admit_one_holder() {
 #[test]
 fn kill_9_loses_no_completed_trial() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for round in 0..5 {
         let dir = temp_dir("kill");
         let journal = dir.join("j.log");
@@ -605,7 +578,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
 #[test]
 fn a_torn_tail_is_cut_off_before_the_next_append() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for _ in 0..5 {
         let dir = temp_dir("torn");
         torn_tail_then_ten_trials(&mut rng, &dir);
@@ -618,7 +591,7 @@ fn a_torn_tail_is_cut_off_before_the_next_append() {
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_a_repaired_torn_tail() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for _ in 0..2 {
         let dir = temp_dir("torn-optuna");
         let journal = torn_tail_then_ten_trials(&mut rng, &dir);

@@ -10,6 +10,8 @@ use hpo_storage::SqliteStorage;
 
 #[path = "../../hpo-core/tests/interop/common.rs"]
 mod interop;
+#[path = "../../hpo-core/tests/support/scratch.rs"]
+mod scratch;
 use interop::{
     assert_late_and_incompatible_writes_are_errors, assert_optuna_reads,
     assert_reads_optuna_and_shares_the_study, assert_workers_share_one_study, dump_with_optuna,
@@ -22,9 +24,7 @@ fn open(path: &std::path::Path) -> Arc<dyn Storage> {
 }
 
 fn temp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("hpo-sqlite-{name}-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&p);
-    p
+    scratch::fresh_file(&format!("sqlite-{name}"), "db")
 }
 
 #[test]
