@@ -14,8 +14,8 @@ mod interop;
 mod scratch;
 use interop::{
     assert_late_and_incompatible_writes_are_errors, assert_optuna_reads,
-    assert_reads_optuna_and_shares_the_study, assert_workers_share_one_study, dump_with_optuna,
-    heartbeat_study, load, optimize_x, populate, python, seeded_study,
+    assert_reads_optuna_and_shares_the_study, assert_replays, assert_workers_share_one_study,
+    dump_with_optuna, heartbeat_study, load, optimize_x, populate, python, seeded_study,
 };
 
 /// A new connection to the database at `path`.
@@ -30,19 +30,8 @@ fn temp(name: &str) -> PathBuf {
 #[test]
 fn another_connection_reads_the_same_study() {
     let path = temp("replay");
-    let study = seeded_study(open(&path), "replay", 1);
-    populate(&study);
-    let other = load(open(&path), "replay");
-    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
-    assert_eq!(a.len(), 14);
-    for (x, y) in a.iter().zip(&b) {
-        assert_eq!((x.number, x.state), (y.number, y.state));
-        assert_eq!(x.params_map(), y.params_map());
-        assert_eq!(x.values, y.values);
-        assert_eq!(x.user_attrs, y.user_attrs);
-        assert_eq!(x.system_attrs, y.system_attrs);
-    }
-    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
+    let (study, other) = assert_replays(&|| open(&path), "replay");
+    let b = other.trials().unwrap();
     assert!(b[0].intermediate_values[&1].is_nan());
     assert_eq!(other.best_value().unwrap(), study.best_value().unwrap());
     let _ = std::fs::remove_file(path);

@@ -64,6 +64,27 @@ pub fn heartbeat_study(storage: Arc<dyn Storage>, name: &str) -> Study {
         .unwrap()
 }
 
+/// Writes the [`populate`] study `name` through one storage from `open` and reads it back
+/// through another: the same 14 trials (number, state, parameters, values, attributes), trial
+/// 7's value infinite. Returns the study as written and as read back.
+pub fn assert_replays(open: &dyn Fn() -> Arc<dyn Storage>, name: &str) -> (Study, Study) {
+    let study = seeded_study(open(), name, 1);
+    populate(&study);
+    let other = load(open(), name);
+    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
+    assert_eq!(a.len(), 14);
+    assert_eq!(b.len(), 14);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((x.number, x.state), (y.number, y.state));
+        assert_eq!(x.params_map(), y.params_map());
+        assert_eq!(x.values, y.values);
+        assert_eq!(x.user_attrs, y.user_attrs);
+        assert_eq!(x.system_attrs, y.system_attrs);
+    }
+    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
+    (study, other)
+}
+
 /// Four workers, each with its own storage from `open` (as separate processes would have), run
 /// `per_worker` trials of study `name` at once after `enqueued` trials (x = 0.0, 0.1, ...) were
 /// queued: every number 0..4 * per_worker once, every trial complete, the queued trials first and
