@@ -13,8 +13,8 @@ use hpo_core::{
 #[path = "interop/common.rs"]
 mod interop;
 use interop::{
-    assert_stale_trials_fail_and_are_retried as check, dead_worker_trial, load, optimize_x,
-    seeded_study,
+    assert_failed_by_heartbeat, assert_stale_trials_fail_and_are_retried as check,
+    dead_worker_trial, load, optimize_x, seeded_study,
 };
 
 #[test]
@@ -199,13 +199,7 @@ fn with_the_default_a_killed_workers_trial_fails_and_optuna_workers_trials_do_no
     let optuna = foreign_running_trial(&study, false);
     optimize_x(&study, 3);
     let trials = study.trials().unwrap();
-    assert_eq!(trials[dead as usize].state, TrialState::Fail);
-    assert!(
-        trials[dead as usize].system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartbeat")
-    );
+    assert_failed_by_heartbeat(&trials[dead as usize]);
     // The trial that never beat, an hour old, is left alone.
     assert_eq!(trials[optuna as usize].state, TrialState::Running);
     // No retry by default: the three new trials, nothing enqueued.

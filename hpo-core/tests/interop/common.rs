@@ -307,6 +307,13 @@ pub fn dead_worker_trial(study: &Study) -> u64 {
     t.number()
 }
 
+/// `t` was failed because its heartbeat went stale.
+pub fn assert_failed_by_heartbeat(t: &FrozenTrial) {
+    assert_eq!(t.state, TrialState::Fail);
+    let reason = t.system_attrs["fail_reason"].as_str().unwrap();
+    assert!(reason.contains("heartbeat"), "{reason}");
+}
+
 /// On a study with heartbeats and retries on: a stale trial becomes Fail with a reason, its
 /// retry runs first with the same parameters and records its origin, a trial without heartbeats
 /// is left alone, and completed trials carry heartbeats.
@@ -316,13 +323,7 @@ pub fn assert_stale_trials_fail_and_are_retried(study: &Study) {
     let other = study.ask().unwrap();
     optimize_x(study, 3);
     let trials = study.trials().unwrap();
-    assert_eq!(trials[dead as usize].state, TrialState::Fail);
-    assert!(
-        trials[dead as usize].system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartbeat")
-    );
+    assert_failed_by_heartbeat(&trials[dead as usize]);
     assert_eq!(trials[other.number() as usize].state, TrialState::Running);
     // The retry ran first, with the same parameters, and records its origin.
     let retry = trials
