@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs hpo-bench and Optuna 5.0's scripts on this machine in one go and prints the ratio tables
+# Runs hpo-bench and the Optuna 5.0 scripts of bench/optuna/ on this machine in one go and prints the ratio tables
 # that BENCHMARKS.md records. Needs a Python with optuna==5.0.0 (PY=..., default .venv/bin/python;
 # created with `python3 -m venv .venv && .venv/bin/pip install optuna==5.0.0 scipy cmaes`).
 #
@@ -15,7 +15,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-ANCHORS=${ANCHORS:-../shared/bench/anchors}
 OUT=bench/results
 PART=${1:-all}
 mkdir -p "$OUT"
@@ -24,8 +23,8 @@ BENCH=target/release/hpo-bench
 
 if [[ $PART == all || $PART == overhead ]]; then
   $BENCH overhead --sampler random --trials 10000 --dim 5,20 --seeds 3 --out $OUT/overhead_random.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" overhead.py --part main --samplers random --dims 5,20 --repeats 3 \
-     --out "$OLDPWD/$OUT/optuna_overhead_random.json")
+  "$PY" bench/optuna/overhead.py --part main --samplers random --dims 5,20 --repeats 3 \
+     --out "$OUT/optuna_overhead_random.json"
 fi
 if [[ $PART == all || $PART == parallel ]]; then
   $BENCH parallel --trials 400 --jobs 1,2 --seeds 3 --out $OUT/parallel_random.json
@@ -33,17 +32,17 @@ if [[ $PART == all || $PART == parallel ]]; then
 fi
 if [[ $PART == all || $PART == tpe ]]; then
   $BENCH overhead --sampler tpe --trials 1000 --dim 5,20 --seeds 3 --out $OUT/overhead_tpe.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" overhead.py --part main --samplers tpe_default --dims 5,20 --n-max 1000 \
-     --repeats 1 --out "$OLDPWD/$OUT/optuna_overhead_tpe.json")
+  "$PY" bench/optuna/overhead.py --part main --samplers tpe_default --dims 5,20 --n-max 1000 \
+     --repeats 1 --out "$OUT/optuna_overhead_tpe.json"
 fi
 if [[ $PART == all || $PART == quality ]]; then
   $BENCH quality --sampler tpe,random --seeds 10 --out $OUT/quality_tpe.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --samplers tpe_default,random --seeds 10 \
-     --out "$OLDPWD/$OUT/optuna_quality.json")
+  "$PY" bench/optuna/quality.py --samplers tpe_default,random --seeds 10 \
+     --out "$OUT/optuna_quality.json"
 fi
 if [[ $PART == all || $PART == pruning ]]; then
   $BENCH pruning --seeds 30 --out $OUT/pruning_tpe_30seeds.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" pruning.py --seeds 30 --out "$OLDPWD/$OUT/optuna_pruning_30seeds.json")
+  "$PY" bench/optuna/pruning.py --seeds 30 --out "$OUT/optuna_pruning_30seeds.json"
 fi
 if [[ $PART == all || $PART == storage ]]; then
   REDIS=${REDIS:-redis://127.0.0.1:6379}
@@ -84,18 +83,18 @@ if [[ $PART == gp ]]; then
   $BENCH overhead --sampler gp --trials 300 --dim 5 --seeds 3 --out $OUT/overhead_gp5.json
   $BENCH quality --sampler gp --trials 300 --seeds 3 --problem hartmann6 --out $OUT/quality_gp_hartmann6_300.json
   $BENCH quality --sampler gp --trials 100 --seeds 10 --out $OUT/quality_gp.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" overhead.py --part gp5 --repeats 3 --out "$OLDPWD/$OUT/optuna_overhead_gp5.json")
-  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --part gp1 --samplers gp --seeds 3 --n-trials 300 \
-     --problems hartmann6 --out "$OLDPWD/$OUT/optuna_quality_gp_hartmann6_300.json")
-  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --part gp1 --samplers gp --seeds 10 \
+  "$PY" bench/optuna/overhead.py --part gp5 --repeats 3 --out "$OUT/optuna_overhead_gp5.json"
+  "$PY" bench/optuna/quality.py --part gp1 --samplers gp --seeds 3 --n-trials 300 \
+     --problems hartmann6 --out "$OUT/optuna_quality_gp_hartmann6_300.json"
+  "$PY" bench/optuna/quality.py --part gp1 --samplers gp --seeds 10 \
      --problems branin,hartmann6,rosenbrock10,ackley10,styblinski_tang10,levy10,mixed-hpo \
-     --out "$OLDPWD/$OUT/optuna_quality_gp.json")
+     --out "$OUT/optuna_quality_gp.json"
 fi
 if [[ $PART == all || $PART == cmaes ]]; then
   P6=branin,hartmann6,rosenbrock10,ackley10,styblinski_tang10,levy10
   $BENCH quality --sampler cmaes --trials 300 --seeds 10 --problem $P6 --out $OUT/quality_cmaes_300.json
-  (cd "$ANCHORS" && "$OLDPWD/$PY" quality.py --samplers cmaes --n-trials 300 --seeds 10 --problems $P6 \
-     --out "$OLDPWD/$OUT/optuna_quality_cmaes_300.json")
+  "$PY" bench/optuna/quality.py --samplers cmaes --n-trials 300 --seeds 10 --problems $P6 \
+     --out "$OUT/optuna_quality_cmaes_300.json"
 fi
 if [[ $PART == all || $PART == mo ]]; then
   $BENCH mo --sampler nsga2 --problem zdt1,zdt2,zdt3,zdt4,zdt6 --trials 1000 --seeds 20 --out $OUT/mo_nsga2.json

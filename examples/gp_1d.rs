@@ -1,4 +1,4 @@
-//! Bayesian optimisation step by step (the seed chapter's section 2.1): maximise
+//! Bayesian optimisation step by step: maximise
 //! `f(x) = -x² sin(5x)` on [-3, 3] with the GP sampler and expected improvement (3 random
 //! startup trials, then 7 GP trials), and draw every GP step: the true function, the GP
 //! posterior mean with its 95% band, the observed points, the point chosen next and the EI

@@ -1,4 +1,4 @@
-//! The seed chapter's section 2.3 basic example: tune a random forest on the iris data with
+//! The basic example: tune a random forest on the iris data with
 //! 3-fold cross-validated accuracy (smartcore's forest and its copy of the iris data set).
 //!
 //! Run with `cargo run --release --example iris_forest`.

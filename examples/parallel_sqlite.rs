@@ -1,5 +1,5 @@
-//! Several processes optimizing one SQLite study at the same time (the seed chapter's
-//! "Shared storage (RDB) ... can execute simultaneously from multiple processes").
+//! Several processes optimizing one SQLite study at the same time (a shared
+//! RDB storage lets trials run simultaneously from multiple processes).
 //!
 //! `cargo run --release --example parallel_sqlite` starts 4 worker processes (copies of this
 //! program) that each run 50 trials of `(x - 2)^2` on `parallel_optimization` in

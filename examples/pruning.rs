@@ -1,4 +1,4 @@
-//! Pruning unpromising trials with the median rule (the seed chapter's section 2.4): 20
+//! Pruning unpromising trials with the median rule: 20
 //! simulated epochs, `MedianPruner` with 5 startup trials and 5 warmup steps.
 //!
 //! Run with `cargo run --release --example pruning`.

@@ -1,4 +1,4 @@
-//! Every `suggest_*` form, with a conditional parameter (the seed chapter's section 2.4).
+//! Every `suggest_*` form, with a conditional parameter.
 //!
 //! Run with `cargo run --release --example suggest`.
 

@@ -1,4 +1,4 @@
-//! How TPE chooses the next point (the seed chapter's section 2.2): after 50 trials on a 1-D
+//! How TPE chooses the next point: after 50 trials on a 1-D
 //! function, fit l(x) to the good trials and g(x) to the others exactly as the TPE sampler does,
 //! and draw l(x), g(x), l(x)/g(x) and the chosen next point into an SVG.
 //!

@@ -1,5 +1,5 @@
-//! Every plot of a finished study, as the seed chapter's visualization example (section 2.5)
-//! draws with Optuna: optimization history, parameter importances, slice, parallel coordinate,
+//! Every plot of a finished study, as Optuna's visualization module
+//! draws them: optimization history, parameter importances, slice, parallel coordinate,
 //! contour of `lr` against `n_layers`, and the rest of hpo's plots (intermediate values, EDF,
 //! timeline, rank, and a Pareto front and hypervolume history for a second, two-objective
 //! study). Each plot is written as SVG and PNG, and all of them together as one self-contained

@@ -6,10 +6,10 @@
 #   (device) bash scripts/gpu-check.sh   # there, with gpu-bin and .whl carried; OUT set
 #
 # In one run of at most 8 minutes it (1) shows CUDA is available and the device name and runs
-# hpo-torch's tests on the GPU, (2) runs the seed chapter's job (examples/torch_mlp.rs) on
+# hpo-torch's tests on the GPU, (2) runs the MLP tuning job (hpo-torch/examples/torch_mlp.rs) on
 # cuda:0 recording wall time, trial counts and GPU memory after the first and last trial,
 # (3) runs it with k = 2 and 4 concurrent trials on the one GPU, and (4) runs the same job in
-# Python (PyTorch + Optuna 5.0, the seed's code) for the side-by-side ratio. Everything goes
+# Python (PyTorch + Optuna 5.0, bench/optuna/torch_mlp.py) for the side-by-side ratio. Everything goes
 # to $OUT/gpu-check.log and one JSON line per run to $OUT/gpu-runs.jsonl.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,6 @@ run_rust 2 50 100
 run_rust 4 50 100
 
 echo "== (4) the same job in Python (PyTorch + Optuna 5.0)"
-PYTHONUNBUFFERED=1 timeout 150 python3 "$BIN/seed_dl_optuna.py" --device cuda | tee /tmp/py.txt
+PYTHONUNBUFFERED=1 timeout 150 python3 "$BIN/torch_mlp.py" --device cuda | tee /tmp/py.txt
 tail -1 /tmp/py.txt | grep '^{' | sed 's/^{/{"runner": "python-optuna", /' >>"$RUNS"
 echo "== done in $(( $(date +%s) - started )) s"

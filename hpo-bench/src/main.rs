@@ -1,5 +1,5 @@
-//! `hpo-bench`: benchmark runners for hpo writing JSON in the shape of the Optuna baselines in
-//! `../shared/bench/anchors/`, so the two can be compared line by line.
+//! `hpo-bench`: benchmark runners for hpo writing JSON in the shape of the Optuna-side scripts in
+//! `bench/optuna/`, so the two can be compared line by line.
 //!
 //! ```text
 //! cargo run --release -p hpo-bench -- overhead --sampler random --trials 1000 --dim 5,20 --out overhead.json

@@ -1,5 +1,5 @@
 //! `overhead`: framework + sampler cost per trial on a near-zero-cost objective, measured the
-//! way `../shared/bench/anchors/overhead.py` measures Optuna.
+//! way `bench/optuna/overhead.py` measures Optuna.
 //!
 //! Sphere over D float params `x0..x{D-1}` in [-5, 5], minimized, in-memory storage, one thread.
 //! One `optimize` call of N trials per (sampler, D, seed); a callback stamps the time after every

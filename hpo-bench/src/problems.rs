@@ -1,4 +1,4 @@
-//! The benchmark problems of `../shared/bench/problems.md`, implemented exactly as specified
+//! The benchmark problems, the same as `bench/optuna/problems.py` defines them for Optuna's side
 //! (parameter names, bounds, suggestion order, formulas, optima).
 
 use std::f64::consts::{E, PI};
@@ -147,7 +147,7 @@ fn mixed_hpo_objective(t: &mut Trial) -> Result<f64, TrialError> {
     ))
 }
 
-/// Every problem of problems.md (lc50 and sphere have their own runners).
+/// Every benchmark problem (lc50 and sphere have their own runners).
 pub fn all() -> Vec<Problem> {
     vec![
         Problem {

@@ -1,5 +1,5 @@
 //! `pruning`: the lc50 learning-curve problem with each pruner, TPE seeded per run (the shape
-//! of `../shared/bench/anchors/pruning.py`'s JSON): total epochs consumed, pruned trials, and
+//! of `bench/optuna/pruning.py`'s JSON): total epochs consumed, pruned trials, and
 //! the regret of the best trial's noise-free final loss.
 
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! `quality`: best value and regret after N trials over several seeds, per problem and sampler
-//! (the shape of `../shared/bench/anchors/quality.py`'s JSON).
+//! (the shape of `bench/optuna/quality.py`'s JSON).
 
 use std::time::Instant;
 

@@ -1,4 +1,4 @@
-//! Summary statistics as the anchor scripts compute them (`statistics.quantiles(n=4,
+//! Summary statistics as the Optuna-side scripts in `bench/optuna/` compute them (`statistics.quantiles(n=4,
 //! method="inclusive")`, `statistics.median`).
 
 /// Linear-interpolated quantile `p` (0..=1) of unsorted values (NaN for none).

@@ -12,7 +12,10 @@ use hpo_core::{
 
 #[path = "interop/common.rs"]
 mod interop;
-use interop::{assert_stale_trials_fail_and_are_retried as check, dead_worker_trial};
+use interop::{
+    assert_failed_by_heartbeat, assert_stale_trials_fail_and_are_retried as check,
+    dead_worker_trial, load, optimize_x, seeded_study,
+};
 
 #[test]
 fn stale_trials_fail_and_are_retried_in_memory() {
@@ -127,11 +130,7 @@ fn heartbeats_default_on_for_a_journal_file_and_off_in_memory_on_every_path() {
         .build()
         .unwrap();
     assert_eq!(reused.heartbeat().cloned(), default);
-    let loaded = Study::builder()
-        .name("s")
-        .storage_arc(storage.clone())
-        .load()
-        .unwrap();
+    let loaded = load(storage.clone(), "s");
     assert_eq!(loaded.heartbeat().cloned(), default);
     let only = Study::builder()
         .storage_arc(storage.clone())
@@ -148,11 +147,7 @@ fn heartbeats_default_on_for_a_journal_file_and_off_in_memory_on_every_path() {
         .build()
         .unwrap();
     assert_eq!(in_memory.heartbeat(), None);
-    let loaded = Study::builder()
-        .name("m")
-        .storage_arc(memory)
-        .load()
-        .unwrap();
+    let loaded = load(memory, "m");
     assert_eq!(loaded.heartbeat(), None);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -177,9 +172,7 @@ fn without_heartbeat_turns_the_default_off_and_heartbeat_sets_it_anywhere() {
     assert_eq!(study.heartbeat(), None);
     // No beats, and a killed worker's trial stays Running: Optuna's behaviour.
     let dead = foreign_running_trial(&study, true);
-    study
-        .optimize(2, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 2);
     let trials = study.trials().unwrap();
     assert_eq!(trials[dead as usize].state, TrialState::Running);
     assert!(trials[1..].iter().all(|t| {
@@ -201,25 +194,12 @@ fn without_heartbeat_turns_the_default_off_and_heartbeat_sets_it_anywhere() {
 fn with_the_default_a_killed_workers_trial_fails_and_optuna_workers_trials_do_not() {
     let (dir, storage) = journal("killed");
     let storage: Arc<dyn Storage> = Arc::new(storage);
-    let study = Study::builder()
-        .name("s")
-        .storage_arc(storage.clone())
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = seeded_study(storage.clone(), "s", 0);
     let dead = foreign_running_trial(&study, true);
     let optuna = foreign_running_trial(&study, false);
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 3);
     let trials = study.trials().unwrap();
-    assert_eq!(trials[dead as usize].state, TrialState::Fail);
-    assert!(
-        trials[dead as usize].system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartbeat")
-    );
+    assert_failed_by_heartbeat(&trials[dead as usize]);
     // The trial that never beat, an hour old, is left alone.
     assert_eq!(trials[optuna as usize].state, TrialState::Running);
     // No retry by default: the three new trials, nothing enqueued.
@@ -245,9 +225,7 @@ fn with_the_default_a_killed_workers_trial_fails_and_optuna_workers_trials_do_no
         .load()
         .unwrap();
     let dead = foreign_running_trial(&retrying, true);
-    retrying
-        .optimize(1, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&retrying, 1);
     let trials = retrying.trials().unwrap();
     assert_eq!(trials[dead as usize].state, TrialState::Fail);
     let retry = trials.last().unwrap();
@@ -274,9 +252,7 @@ fn asked_trials_never_beat_so_an_ask_and_tell_loop_is_never_failed() {
     study.enqueue_trial([("x", 0.5)]).unwrap();
     let popped = study.ask().unwrap(); // from the waiting queue
     std::thread::sleep(Duration::from_millis(100)); // five grace periods without a beat
-    study
-        .optimize(2, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 2);
     for t in [&asked, &popped] {
         let frozen = study.storage().get_trial(t.id()).unwrap();
         assert_eq!(frozen.state, TrialState::Running);
@@ -319,9 +295,7 @@ fn optimize_looks_for_stale_trials_at_its_start_then_once_an_interval_not_per_tr
         })
         .unwrap();
     assert_eq!(seen, [TrialState::Running; 3]);
-    study
-        .optimize(1, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 1);
     assert_eq!(
         study.trials().unwrap()[dead.unwrap() as usize].state,
         TrialState::Fail

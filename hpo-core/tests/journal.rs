@@ -2,55 +2,40 @@
 //! truncated lines, and (ignored unless HPO_PYTHON names a Python with optuna 5.0) interop with
 //! Optuna both ways.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hpo_core::{JournalFileStorage, RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_core::{JournalFileStorage, Storage, Study, StudyDirection, TrialState};
 
 #[path = "interop/common.rs"]
 mod interop;
+#[path = "support/scratch.rs"]
+mod scratch;
 use interop::{
-    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, assert_replays,
+    assert_workers_share_one_study, dump_with_optuna, load, populate, seeded_study,
 };
 
+/// A new instance on the journal at `path`.
+fn open(path: &std::path::Path) -> Arc<dyn Storage> {
+    Arc::new(JournalFileStorage::open(path).unwrap())
+}
+
 fn temp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("hpo-journal-{name}-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&p);
-    p
+    scratch::fresh_file(&format!("journal-{name}"), "log")
 }
 
 #[test]
 fn another_instance_replays_the_same_study() {
     let path = temp("replay");
-    let study = Study::builder()
-        .name("replay")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(1))
-        .build()
-        .unwrap();
-    populate(&study);
-    let other = Study::builder()
-        .name("replay")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let a = study.trials().unwrap();
-    let b = other.trials().unwrap();
-    assert_eq!(a.len(), 14);
+    let (study, other) = assert_replays(&|| open(&path), "replay");
+    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!(x.number, y.number);
-        assert_eq!(x.state, y.state);
-        assert_eq!(x.params_map(), y.params_map());
-        assert_eq!(x.values, y.values);
-        assert_eq!(x.user_attrs, y.user_attrs);
-        assert_eq!(x.system_attrs, y.system_attrs);
         assert_eq!(x.intermediate_values.get(&0), y.intermediate_values.get(&0));
         if x.number < 12 {
             assert!(y.intermediate_values.get(&1).is_some_and(|v| v.is_nan()));
         }
     }
-    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
     assert_eq!(b[12].state, TrialState::Waiting);
     assert_eq!(other.user_attrs().unwrap()["owner"], "rust");
     // The file is Optuna's format.
@@ -94,46 +79,14 @@ fn truncated_last_line_is_ignored_until_complete() {
 #[test]
 fn concurrent_writers_through_separate_instances_lose_nothing() {
     let path = temp("concurrent");
-    Study::builder()
-        .name("c")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .build()
-        .unwrap();
-    std::thread::scope(|scope| {
-        for w in 0..4 {
-            let path = path.clone();
-            scope.spawn(move || {
-                // Each worker opens its own storage, as a separate process would.
-                let study = Study::builder()
-                    .name("c")
-                    .storage(
-                        JournalFileStorage::open_with(
-                            &path,
-                            hpo_core::storage::LockKind::Symlink,
-                            None,
-                            false,
-                        )
-                        .unwrap(),
-                    )
-                    .sampler(RandomSampler::with_seed(w))
-                    .load()
-                    .unwrap();
-                study
-                    .optimize(40, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-                    .unwrap();
-            });
-        }
-    });
-    let study = Study::builder()
-        .name("c")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 160);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers, (0..160).collect());
-    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    // Each worker opens its own storage, as a separate process would.
+    let open_unsynced = || -> Arc<dyn Storage> {
+        Arc::new(
+            JournalFileStorage::open_with(&path, hpo_core::storage::LockKind::Symlink, None, false)
+                .unwrap(),
+        )
+    };
+    assert_workers_share_one_study(&open_unsynced, "c", 40, 0);
     assert!(
         !std::path::Path::new(&format!("{}.lock", path.display())).exists(),
         "lock released"
@@ -144,7 +97,7 @@ fn concurrent_writers_through_separate_instances_lose_nothing() {
 #[test]
 fn misuse_is_an_error_and_loses_nothing() {
     let path = temp("misuse");
-    let storage = Arc::new(JournalFileStorage::open(&path).unwrap());
+    let storage = open(&path);
     let study = Study::builder()
         .name("m")
         .storage_arc(storage.clone())
@@ -181,12 +134,7 @@ fn misuse_is_an_error_and_loses_nothing() {
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes() {
     let path = temp("to-optuna");
-    let study = Study::builder()
-        .name("from-hpo")
-        .storage(JournalFileStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = seeded_study(open(&path), "from-hpo", 3);
     populate(&study);
     let multi = Study::builder()
         .name("multi")
@@ -214,11 +162,7 @@ fn optuna_reads_what_hpo_writes() {
 fn hpo_reads_what_optuna_writes_and_both_optimize_one_file() {
     let path = temp("from-optuna");
     assert_reads_optuna_and_shares_the_study(path.to_str().unwrap(), || {
-        Study::builder()
-            .name("from-optuna")
-            .storage(JournalFileStorage::open(&path).unwrap())
-            .load()
-            .unwrap()
+        load(open(&path), "from-optuna")
     });
     let _ = std::fs::remove_file(path);
 }

@@ -22,6 +22,7 @@ use hpo_core::{
 
 #[path = "interop/common.rs"]
 mod interop;
+use interop::{load, optimize_x};
 
 #[path = "faults/acknowledged.rs"]
 mod acknowledged;
@@ -43,56 +44,20 @@ fn turn() -> std::sync::MutexGuard<'static, ()> {
 
 /// A fresh directory for one test.
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "hpo-journal-safety-{name}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    scratch::unique_dir(&format!("journal-safety-{name}"))
 }
 
 fn lock_path(journal: &Path) -> PathBuf {
     PathBuf::from(format!("{}.lock", journal.display()))
 }
 
-/// A small xorshift generator, seeded from the clock (the seed is printed on failure).
-struct Rng(u64);
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Rng;
 
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-            | 1;
-        eprintln!("rng seed {seed}");
-        Rng(seed)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/buffer.rs"]
+mod buffer;
+use buffer::Buffer;
 
 /// Runs `f` with hpo's log captured; returns `f`'s result and the log.
 fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
@@ -103,7 +68,7 @@ fn captured<T>(f: impl FnOnce() -> T) -> (T, String) {
     let out = f();
     logging::reset_output();
     logging::enable_propagation();
-    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let text = buffer.text();
     (out, text)
 }
 
@@ -437,7 +402,7 @@ fn waiters_breaking_at_once_admit_one_holder() {
 #[test]
 fn kill_9_loses_no_completed_trial() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for round in 0..5 {
         let dir = temp_dir("kill");
         let journal = dir.join("j.log");
@@ -545,9 +510,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
         .sampler(RandomSampler::with_seed(rng.next()))
         .build()
         .unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 3);
     let before = std::fs::metadata(&journal).unwrap().len();
     let mut tail = br#"{"op_code":4,"worker_id":"dead","study_id":0,"datetime_st"#.to_vec();
     for _ in 0..rng.below(64) {
@@ -574,9 +537,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
             3,
             "the torn line is skipped"
         );
-        worker
-            .optimize(10, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-            .unwrap();
+        optimize_x(&worker, 10);
         // The writer's own position stayed right: it sees all it wrote.
         assert_eq!(worker.trials().unwrap().len(), 13);
     });
@@ -602,11 +563,10 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
             "{text}"
         );
     }
-    let fresh = Study::builder()
-        .name("torn")
-        .storage(JournalFileStorage::open(&journal).unwrap())
-        .load()
-        .unwrap();
+    let fresh = load(
+        Arc::new(JournalFileStorage::open(&journal).unwrap()),
+        "torn",
+    );
     let trials = fresh.trials().unwrap();
     assert_eq!(trials.len(), 13);
     assert!(trials.iter().all(|t| t.state == TrialState::Complete));
@@ -618,7 +578,7 @@ fn torn_tail_then_ten_trials(rng: &mut Rng, dir: &Path) -> PathBuf {
 #[test]
 fn a_torn_tail_is_cut_off_before_the_next_append() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for _ in 0..5 {
         let dir = temp_dir("torn");
         torn_tail_then_ten_trials(&mut rng, &dir);
@@ -631,7 +591,7 @@ fn a_torn_tail_is_cut_off_before_the_next_append() {
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_a_repaired_torn_tail() {
     let _turn = turn();
-    let mut rng = Rng::new();
+    let mut rng = Rng::from_clock();
     for _ in 0..2 {
         let dir = temp_dir("torn-optuna");
         let journal = torn_tail_then_ten_trials(&mut rng, &dir);
@@ -670,9 +630,7 @@ fn a_read_only_journal_can_be_listed() {
         .storage(JournalFileStorage::open(&journal).unwrap())
         .build()
         .unwrap();
-    study
-        .optimize(4, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(&study, 4);
     drop(study);
     let set_mode = |p: &Path, mode: u32| {
         use std::os::unix::fs::PermissionsExt;

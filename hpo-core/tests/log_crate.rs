@@ -2,8 +2,7 @@
 //! with no hpo-specific setup, and none on stderr. Its own test binary: the `log` logger is
 //! process-wide.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialError};
 
@@ -26,18 +25,9 @@ impl log::Log for Collect {
     fn flush(&self) {}
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/buffer.rs"]
+mod buffer;
+use buffer::Buffer;
 
 #[test]
 fn lines_reach_a_log_logger_and_not_stderr() {

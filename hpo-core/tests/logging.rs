@@ -3,32 +3,16 @@
 //!
 //! The logging switches are process-wide, so the tests of this file take turns.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use hpo_core::logging::{self, Verbosity};
 use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialError};
 
 static TURN: Mutex<()> = Mutex::new(());
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
+#[path = "support/buffer.rs"]
+mod buffer;
+use buffer::Buffer;
 
 /// Three trials: Complete, Fail (the objective's error), Pruned; the loop goes on (`catch`).
 fn three_trials() {

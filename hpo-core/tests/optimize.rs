@@ -9,6 +9,9 @@ use hpo_core::{
     TrialError, TrialPruned, TrialState,
 };
 
+#[path = "support/trials.rs"]
+mod trials;
+
 fn study(seed: u64) -> Study {
     Study::builder()
         .sampler(RandomSampler::with_seed(seed))
@@ -317,11 +320,5 @@ fn anyhow_errors_convert_with_failed() {
         )
         .unwrap();
     let t = &study.trials().unwrap()[0];
-    assert_eq!(t.state, TrialState::Fail);
-    assert!(
-        t.system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("from anyhow")
-    );
+    trials::assert_failed_because(t, "from anyhow");
 }

@@ -3,6 +3,9 @@
 use hpo_core::{Distribution, OptimizeOptions, ParamValue, RandomSampler, Study, TrialState};
 use indexmap::IndexMap;
 
+#[path = "support/trials.rs"]
+mod trials;
+
 fn run(seed: u64) -> Vec<IndexMap<String, ParamValue>> {
     let study = Study::builder()
         .sampler(RandomSampler::with_seed(seed))
@@ -25,12 +28,7 @@ fn run(seed: u64) -> Vec<IndexMap<String, ParamValue>> {
             Ok(x + lr + d + n as f64 + h as f64 + b as f64 + m)
         })
         .unwrap();
-    study
-        .trials()
-        .unwrap()
-        .iter()
-        .map(|t| t.params_map())
-        .collect()
+    trials::params_of(&study)
 }
 
 #[test]
@@ -38,18 +36,7 @@ fn same_seed_gives_identical_params_bit_for_bit() {
     let a = run(42);
     let b = run(42);
     assert_eq!(a.len(), 50);
-    for (ta, tb) in a.iter().zip(&b) {
-        assert_eq!(ta.len(), tb.len());
-        for ((ka, va), (kb, vb)) in ta.iter().zip(tb) {
-            assert_eq!(ka, kb);
-            match (va, vb) {
-                (ParamValue::Float(x), ParamValue::Float(y)) => {
-                    assert_eq!(x.to_bits(), y.to_bits())
-                }
-                _ => assert_eq!(va, vb),
-            }
-        }
-    }
+    trials::assert_same_params_bitwise(&a, &b);
 }
 
 #[test]

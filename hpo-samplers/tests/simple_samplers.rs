@@ -6,6 +6,9 @@ use hpo_core::*;
 use hpo_core::{OptimizeOptions, ParamValue};
 use hpo_samplers::{BruteForceSampler, GridSampler, PartialFixedSampler, QmcKind, QmcSampler};
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+
 #[test]
 fn grid_visits_every_point_once_then_stops() {
     let grid = GridSampler::new([
@@ -51,13 +54,7 @@ fn grid_errors() {
         .unwrap_err();
     assert!(err.to_string().contains("`y`"), "{err}");
     let t = &study.trials().unwrap()[0];
-    assert_eq!(t.state, TrialState::Fail);
-    assert!(
-        t.system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("`y`")
-    );
+    trials::assert_failed_because(t, "`y`");
 }
 
 #[test]
@@ -138,12 +135,7 @@ fn qmc_samples_cover_the_space_and_are_reproducible() {
                     Ok(x + n as f64)
                 })
                 .unwrap();
-            study
-                .trials()
-                .unwrap()
-                .iter()
-                .map(|t| t.params_map())
-                .collect::<Vec<_>>()
+            trials::params_of(&study)
         };
         let a = run();
         assert_eq!(a, run(), "{kind:?} is seeded");

@@ -1,9 +1,12 @@
 //! TPE end to end: reproducibility, beating random search, conditional spaces, multi-objective,
 //! constraints, parallel workers (typed spaces, which need the derive macro: hpo/tests/samplers_derive.rs).
 
+use hpo_core::OptimizeOptions;
 use hpo_core::*;
-use hpo_core::{OptimizeOptions, ParamValue};
 use hpo_samplers::TpeSampler;
+
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
 
 fn sphere_best(sampler_seed: u64, tpe: bool, n: usize) -> f64 {
     let builder = Study::builder();
@@ -47,25 +50,10 @@ fn seeded_runs_are_reproducible_bit_for_bit() {
                 Ok((x - 1.0).powi(2) + lr.log10().abs() + n as f64 / 100.0 + m)
             })
             .unwrap();
-        study
-            .trials()
-            .unwrap()
-            .iter()
-            .map(|t| t.params_map())
-            .collect::<Vec<_>>()
+        trials::params_of(&study)
     };
     let (a, b) = (run(), run());
-    for (ta, tb) in a.iter().zip(&b) {
-        for ((ka, va), (kb, vb)) in ta.iter().zip(tb) {
-            assert_eq!(ka, kb);
-            match (va, vb) {
-                (ParamValue::Float(x), ParamValue::Float(y)) => {
-                    assert_eq!(x.to_bits(), y.to_bits())
-                }
-                _ => assert_eq!(va, vb),
-            }
-        }
-    }
+    trials::assert_same_params_bitwise(&a, &b);
 }
 
 #[test]

@@ -24,16 +24,9 @@ fn heartbeat() -> HeartbeatConfig {
 }
 
 /// A small xorshift, seeded from the clock: each run kills at other moments.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+#[path = "../../hpo-core/tests/support/scratch.rs"]
+mod scratch;
+use scratch::Rng;
 
 /// The worker: optimizes the study for 1.5 s, appending "number value-bits" to the side file
 /// after each Complete trial has been told (so every line is an acknowledged trial).
@@ -85,11 +78,7 @@ fn worker(db: &PathBuf, side: &PathBuf) -> Child {
 /// 20 s in all).
 #[test]
 fn kill_9_loses_no_completed_trial_on_sqlite() {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::from_clock();
     for round in 0..5 {
         let dir =
             std::env::temp_dir().join(format!("hpo-kill9-sqlite-{}-{round}", std::process::id()));

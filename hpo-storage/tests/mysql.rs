@@ -25,14 +25,17 @@ fn storage() -> Arc<dyn Storage> {
     }))
 }
 
-#[test]
-fn another_connection_reads_the_same_study() {
-    server::another_connection_reads_the_same_study(storage, &url());
-}
-
-#[test]
-fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once() {
-    server::concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once(storage);
+server::shared_server_tests! {
+    storage: storage,
+    url: url,
+    open_url: |url| Arc::new(MysqlStorage::open(url).unwrap()),
+    // The driver would otherwise switch from TCP on 127.0.0.1 to the server's Unix socket,
+    // around the proxy.
+    proxied: format!("{}?prefer_socket=false", url()),
+    port: 3306,
+    ignore: "needs Python with optuna 5.0 and pymysql: set HPO_PYTHON (.ci/run does)",
+    to_optuna: optuna_reads_what_hpo_writes_to_mysql,
+    from_optuna: hpo_reads_what_optuna_writes_to_mysql_and_both_optimize_one_study,
 }
 
 #[test]
@@ -80,23 +83,6 @@ fn a_schema_of_another_version_is_refused() {
     let err = MysqlStorage::open(&url).unwrap_err().to_string();
     conn.query_drop(format!("DROP DATABASE {db}")).unwrap();
     assert!(err.contains("schema version 11"), "{err}");
-}
-
-#[test]
-fn stale_trials_fail_and_are_retried() {
-    server::stale_trials_fail_and_are_retried(storage);
-}
-
-#[test]
-#[ignore = "needs Python with optuna 5.0 and pymysql: set HPO_PYTHON (.ci/run does)"]
-fn optuna_reads_what_hpo_writes_to_mysql() {
-    server::optuna_reads_what_hpo_writes(storage, &url());
-}
-
-#[test]
-#[ignore = "needs Python with optuna 5.0 and pymysql: set HPO_PYTHON (.ci/run does)"]
-fn hpo_reads_what_optuna_writes_to_mysql_and_both_optimize_one_study() {
-    server::hpo_reads_what_optuna_writes_and_both_optimize_one_study(storage, &url());
 }
 
 #[test]
@@ -162,30 +148,5 @@ fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation
     assert!(
         !err.contains('{') && !err.contains("IoError") && !err.contains("DriverError"),
         "not a Debug struct: {err}"
-    );
-}
-
-/// Two workers through a TCP proxy that cuts every connection 8 times at random moments and
-/// refuses connections for 1.5 s once (a restarting server), three rounds of 2 × 150 trials:
-/// every trial finishes, numbers unique, none left Running (`server::chaos`).
-#[test]
-fn workers_survive_dropped_connections_and_a_restarting_server() {
-    // The driver would otherwise switch from TCP on 127.0.0.1 to the server's Unix socket,
-    // around the proxy.
-    server::workers_survive_dropped_connections(
-        |url| Arc::new(MysqlStorage::open(url).unwrap()),
-        &format!("{}?prefer_socket=false", url()),
-        3306,
-    );
-}
-
-/// A `COMMIT` that reached the server but whose answer was lost is not applied twice
-/// (`server::a_commit_whose_answer_was_lost_is_not_applied_twice`).
-#[test]
-fn a_commit_whose_answer_was_lost_is_not_applied_twice() {
-    server::a_commit_whose_answer_was_lost_is_not_applied_twice(
-        |url| Arc::new(MysqlStorage::open(url).unwrap()),
-        &format!("{}?prefer_socket=false", url()),
-        3306,
     );
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hpo_core::{ParamValue, RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_core::{Storage, Study, StudyDirection, TrialState};
 use hpo_storage::{JournalRedisStorage, RedisBackend, RetryPolicy};
 
 #[path = "server/proxy.rs"]
@@ -20,7 +20,8 @@ mod chaos;
 #[path = "../../hpo-core/tests/interop/common.rs"]
 mod interop;
 use interop::{
-    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, assert_workers_share_one_study,
+    dump_with_optuna, heartbeat_study, load, new_study, optimize_x, populate, seeded_study,
 };
 
 fn url() -> String {
@@ -47,6 +48,11 @@ impl Prefix {
         JournalRedisStorage::new(RedisBackend::connect(&url(), &self.0).unwrap()).unwrap()
     }
 
+    /// [`Prefix::storage`] as the studies take it.
+    fn open(&self) -> Arc<dyn Storage> {
+        Arc::new(self.storage())
+    }
+
     fn spec(&self) -> String {
         format!("{}?prefix={}", url(), self.0)
     }
@@ -68,18 +74,9 @@ impl Drop for Prefix {
 #[test]
 fn another_connection_replays_the_same_study() {
     let prefix = Prefix::new("replay");
-    let study = Study::builder()
-        .name("replay")
-        .storage(prefix.storage())
-        .sampler(RandomSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let study = seeded_study(prefix.open(), "replay", 1);
     populate(&study);
-    let again = Study::builder()
-        .name("replay")
-        .storage(prefix.storage())
-        .load()
-        .unwrap();
+    let again = load(prefix.open(), "replay");
     let (a, b) = (study.trials().unwrap(), again.trials().unwrap());
     assert_eq!(a.len(), 14);
     assert_eq!(a.len(), b.len());
@@ -102,13 +99,7 @@ fn another_connection_replays_the_same_study() {
         "at least one record per trial was deleted"
     );
     assert_eq!(backend.clear().unwrap(), 0);
-    populate(
-        &Study::builder()
-            .name("replay")
-            .storage(prefix.storage())
-            .build()
-            .unwrap(),
-    );
+    populate(&new_study(prefix.open(), "replay"));
     let by_url = hpo_storage::open(&prefix.spec()).unwrap();
     let id = by_url.get_study_id_from_name("replay").unwrap();
     assert_eq!(by_url.get_n_trials(id, None).unwrap(), 14);
@@ -117,56 +108,9 @@ fn another_connection_replays_the_same_study() {
 #[test]
 fn concurrent_writers_get_unique_numbers_and_pop_each_waiting_trial_once() {
     let prefix = Prefix::new("concurrent");
-    let first = Study::builder()
-        .name("shared")
-        .storage(prefix.storage())
-        .build()
-        .unwrap();
-    for i in 0..8 {
-        first.enqueue_trial([("x", i as f64 / 10.0)]).unwrap();
-    }
-    let handles: Vec<_> = (0..4)
-        .map(|w| {
-            let storage = prefix.storage();
-            std::thread::spawn(move || {
-                let study = Study::builder()
-                    .name("shared")
-                    .storage(storage)
-                    .sampler(RandomSampler::with_seed(w))
-                    .load()
-                    .unwrap();
-                study
-                    .optimize(40, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-                    .unwrap();
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let fresh = Study::builder()
-        .name("shared")
-        .storage(prefix.storage())
-        .load()
-        .unwrap();
-    let trials = fresh.trials().unwrap();
-    assert_eq!(
-        trials.len(),
-        160,
-        "4 workers x 40 trials, the first 8 popped from the queue"
-    );
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers, (0..160).collect());
-    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    let trials = assert_workers_share_one_study(&|| prefix.open(), "shared", 40, 8);
     let ids: BTreeSet<_> = trials.iter().map(|t| t.trial_id).collect();
     assert_eq!(ids.len(), 160);
-    for (i, t) in trials.iter().take(8).enumerate() {
-        assert_eq!(
-            t.param("x"),
-            Some(&ParamValue::Float(i as f64 / 10.0)),
-            "enqueued trial {i} ran once, in order"
-        );
-    }
 }
 
 #[test]
@@ -191,52 +135,27 @@ fn bad_input_is_a_clear_error_and_never_shows_a_password() {
     assert!(!err.contains("hunter2"), "{err}");
     // A bad value is refused before anything is written, and what was stored stays.
     let prefix = Prefix::new("bad");
-    let storage = Arc::new(prefix.storage());
-    let study = Study::builder()
-        .name("bad")
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
-    study
-        .optimize(2, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    let study = new_study(prefix.open(), "bad");
+    optimize_x(&study, 2);
     let mut trial = study.ask().unwrap();
     let err = trial.suggest_float("x", 2.0, 1.0).unwrap_err().to_string();
     assert!(err.contains('x') && err.contains('2'), "{err}");
     study.tell(trial, 1.0).unwrap();
-    let reread = Study::builder()
-        .name("bad")
-        .storage(prefix.storage())
-        .load()
-        .unwrap();
+    let reread = load(prefix.open(), "bad");
     assert_eq!(reread.n_trials().unwrap(), 3);
 }
 
 #[test]
 fn stale_trials_fail_and_are_retried() {
     let prefix = Prefix::new("heartbeat");
-    let study = Study::builder()
-        .name("hb")
-        .storage(prefix.storage())
-        .sampler(RandomSampler::with_seed(0))
-        .heartbeat(
-            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
-        )
-        .build()
-        .unwrap();
-    interop::assert_stale_trials_fail_and_are_retried(&study);
+    interop::assert_stale_trials_fail_and_are_retried(&heartbeat_study(prefix.open(), "hb"));
 }
 
 #[test]
 #[ignore = "needs Python with optuna 5.0 and redis: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes_to_redis() {
     let prefix = Prefix::new("to-optuna");
-    let study = Study::builder()
-        .name("from-hpo")
-        .storage(prefix.storage())
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = seeded_study(prefix.open(), "from-hpo", 3);
     populate(&study);
     assert_optuna_reads(&study, &dump_with_optuna(&prefix.spec(), "from-hpo"));
 }
@@ -245,13 +164,7 @@ fn optuna_reads_what_hpo_writes_to_redis() {
 #[ignore = "needs Python with optuna 5.0 and redis: set HPO_PYTHON (.ci/run does)"]
 fn hpo_reads_what_optuna_writes_to_redis_and_both_optimize_one_study() {
     let prefix = Prefix::new("from-optuna");
-    assert_reads_optuna_and_shares_the_study(&prefix.spec(), || {
-        Study::builder()
-            .name("from-optuna")
-            .storage(prefix.storage())
-            .load()
-            .unwrap()
-    });
+    assert_reads_optuna_and_shares_the_study(&prefix.spec(), || load(prefix.open(), "from-optuna"));
 }
 
 /// Runs `op` on its own thread and returns its result, failing the test if it takes more than
@@ -290,15 +203,8 @@ fn assert_names_the_journal(msg: &str, prefix: &Prefix) {
 #[test]
 fn a_journal_wiped_under_a_worker_is_an_error_not_a_spin() {
     let prefix = Prefix::new("wiped");
-    let study = Study::builder()
-        .name("wiped")
-        .storage(prefix.storage())
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    let study = seeded_study(prefix.open(), "wiped", 0);
+    optimize_x(&study, 3);
     // FLUSHDB or DEL: every key of the journal is gone, after the worker applied its records.
     prefix.clean();
     let study = Arc::new(study);
@@ -317,11 +223,7 @@ fn a_journal_wiped_under_a_worker_is_an_error_not_a_spin() {
         .to_string();
     assert!(err.contains("went backwards"), "{err}");
     // Opened again, the storage starts over from what the server holds.
-    let again = Study::builder()
-        .name("wiped")
-        .storage(prefix.storage())
-        .build()
-        .unwrap();
+    let again = new_study(prefix.open(), "wiped");
     assert_eq!(again.n_trials().unwrap(), 0);
 }
 
@@ -329,14 +231,8 @@ fn a_journal_wiped_under_a_worker_is_an_error_not_a_spin() {
 fn a_log_shorter_than_what_was_applied_is_an_error_not_a_spin() {
     // A replica that lags: the counter says fewer records than this worker has read.
     let prefix = Prefix::new("lagging");
-    let study = Study::builder()
-        .name("lagging")
-        .storage(prefix.storage())
-        .build()
-        .unwrap();
-    study
-        .optimize(2, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    let study = new_study(prefix.open(), "lagging");
+    optimize_x(&study, 2);
     redis::cmd("SET")
         .arg(format!("{}:log_number", prefix.0))
         .arg(1)
@@ -356,14 +252,8 @@ fn a_log_shorter_than_what_was_applied_is_an_error_not_a_spin() {
 #[test]
 fn a_missing_record_is_an_error_not_a_spin() {
     let prefix = Prefix::new("hole");
-    let study = Study::builder()
-        .name("hole")
-        .storage(prefix.storage())
-        .build()
-        .unwrap();
-    study
-        .optimize(2, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    let study = new_study(prefix.open(), "hole");
+    optimize_x(&study, 2);
     redis::cmd("DEL")
         .arg(format!("{}:log:1", prefix.0))
         .query::<()>(&mut raw())
@@ -403,7 +293,7 @@ fn workers_survive_dropped_connections_and_a_restarting_server() {
             round,
             &proxy,
             &|| Arc::new(JournalRedisStorage::new(prefix.backend_through(&proxy)).unwrap()),
-            &|| Arc::new(prefix.storage()),
+            &|| prefix.open(),
             "chaos",
         );
     }

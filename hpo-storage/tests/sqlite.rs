@@ -1,51 +1,37 @@
 //! SqliteStorage: Optuna's schema, replay across instances, concurrent writers, bad input, and
 //! (ignored unless HPO_PYTHON names a Python with optuna 5.0) interop with Optuna both ways.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Arc;
 
-use hpo_core::{RandomSampler, Storage, Study, StudyDirection, TrialState};
+use hpo_core::{Storage, StudyDirection, TrialState};
 use hpo_storage::SqliteStorage;
 
 #[path = "../../hpo-core/tests/interop/common.rs"]
 mod interop;
+#[path = "../../hpo-core/tests/support/scratch.rs"]
+mod scratch;
 use interop::{
-    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
-    python,
+    assert_late_and_incompatible_writes_are_errors, assert_optuna_reads,
+    assert_reads_optuna_and_shares_the_study, assert_replays, assert_workers_share_one_study,
+    dump_with_optuna, heartbeat_study, load, optimize_x, populate, python, seeded_study,
 };
 
+/// A new connection to the database at `path`.
+fn open(path: &std::path::Path) -> Arc<dyn Storage> {
+    Arc::new(SqliteStorage::open(path).unwrap())
+}
+
 fn temp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("hpo-sqlite-{name}-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&p);
-    p
+    scratch::fresh_file(&format!("sqlite-{name}"), "db")
 }
 
 #[test]
 fn another_connection_reads_the_same_study() {
     let path = temp("replay");
-    let study = Study::builder()
-        .name("replay")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(1))
-        .build()
-        .unwrap();
-    populate(&study);
-    let other = Study::builder()
-        .name("replay")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
-    assert_eq!(a.len(), 14);
-    for (x, y) in a.iter().zip(&b) {
-        assert_eq!((x.number, x.state), (y.number, y.state));
-        assert_eq!(x.params_map(), y.params_map());
-        assert_eq!(x.values, y.values);
-        assert_eq!(x.user_attrs, y.user_attrs);
-        assert_eq!(x.system_attrs, y.system_attrs);
-    }
-    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
+    let (study, other) = assert_replays(&|| open(&path), "replay");
+    let b = other.trials().unwrap();
     assert!(b[0].intermediate_values[&1].is_nan());
     assert_eq!(other.best_value().unwrap(), study.best_value().unwrap());
     let _ = std::fs::remove_file(path);
@@ -54,68 +40,18 @@ fn another_connection_reads_the_same_study() {
 #[test]
 fn concurrent_connections_get_unique_numbers() {
     let path = temp("concurrent");
-    Study::builder()
-        .name("c")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .build()
-        .unwrap();
-    std::thread::scope(|scope| {
-        for w in 0..4 {
-            let path = path.clone();
-            scope.spawn(move || {
-                let study = Study::builder()
-                    .name("c")
-                    .storage(SqliteStorage::open(&path).unwrap())
-                    .sampler(RandomSampler::with_seed(w))
-                    .load()
-                    .unwrap();
-                study
-                    .optimize(50, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-                    .unwrap();
-            });
-        }
-    });
-    let study = Study::builder()
-        .name("c")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .load()
-        .unwrap();
-    let trials = study.trials().unwrap();
-    assert_eq!(trials.len(), 200);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers, (0..200).collect());
-    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    assert_workers_share_one_study(&|| open(&path), "c", 50, 0);
     let _ = std::fs::remove_file(path);
 }
 
 #[test]
 fn bad_input_is_a_clear_error_and_loses_nothing() {
     let path = temp("bad");
-    let storage = std::sync::Arc::new(SqliteStorage::open(&path).unwrap());
-    let study = Study::builder()
-        .name("b")
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
-    let mut t = study.ask().unwrap();
-    t.suggest_float("x", 0.0, 1.0).unwrap();
-    let id = t.id();
-    study.tell(t, 1.0).unwrap();
-    assert!(matches!(
-        storage.set_trial_user_attr(id, "late", 1.into()),
-        Err(hpo_core::Error::TrialFinished { .. })
-    ));
-    let mut t = study.ask().unwrap();
-    let err = t.suggest_int("x", 0, 3).unwrap_err();
-    assert!(
-        matches!(err, hpo_core::Error::IncompatibleDistribution { .. }),
-        "{err}"
-    );
-    assert_eq!(study.trials().unwrap()[0].values, Some(vec![1.0]));
+    let storage = open(&path);
+    let study = assert_late_and_incompatible_writes_are_errors(storage.clone(), "b");
     // Another schema version is refused, naming it.
     drop(storage);
     drop(study);
-    drop(t);
     run_sql(&path, "UPDATE version_info SET schema_version = 11");
     let err = SqliteStorage::open(&path).unwrap_err().to_string();
     assert!(err.contains("schema version 11"), "{err}");
@@ -156,16 +92,7 @@ fn run_sql(path: &std::path::Path, sql: &str) {
 #[test]
 fn stale_trials_fail_and_are_retried() {
     let path = temp("heartbeat");
-    let study = Study::builder()
-        .name("hb")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(0))
-        .heartbeat(
-            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
-        )
-        .build()
-        .unwrap();
-    interop::assert_stale_trials_fail_and_are_retried(&study);
+    interop::assert_stale_trials_fail_and_are_retried(&heartbeat_study(open(&path), "hb"));
     let _ = std::fs::remove_file(path);
 }
 
@@ -173,12 +100,7 @@ fn stale_trials_fail_and_are_retried() {
 #[ignore = "needs Python with optuna 5.0: set HPO_PYTHON (.ci/run does)"]
 fn optuna_reads_what_hpo_writes() {
     let path = temp("to-optuna");
-    let study = Study::builder()
-        .name("from-hpo")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = seeded_study(open(&path), "from-hpo", 3);
     populate(&study);
     assert_optuna_reads(
         &study,
@@ -192,11 +114,7 @@ fn optuna_reads_what_hpo_writes() {
 fn hpo_reads_what_optuna_writes_and_both_optimize_one_database() {
     let path = temp("from-optuna");
     assert_reads_optuna_and_shares_the_study(path.to_str().unwrap(), || {
-        let study = Study::builder()
-            .name("from-optuna")
-            .storage(SqliteStorage::open(&path).unwrap())
-            .load()
-            .unwrap();
+        let study = load(Arc::new(SqliteStorage::open(&path).unwrap()), "from-optuna");
         assert_eq!(study.directions(), &[StudyDirection::Minimize]);
         study
     });
@@ -209,20 +127,11 @@ fn copy_summaries_and_delete_across_storages() {
     let journal = std::env::temp_dir().join(format!("hpo-copy-{}.log", std::process::id()));
     let _ = std::fs::remove_file(&journal);
     let src = hpo_storage::open(&format!("journal:{}", journal.display())).unwrap();
-    let study = Study::builder()
-        .name("orig")
-        .storage_arc(src.clone())
-        .sampler(RandomSampler::with_seed(4))
-        .build()
-        .unwrap();
+    let study = seeded_study(src.clone(), "orig", 4);
     populate(&study);
     let dst = hpo_storage::open(&format!("sqlite:///{}", path.display())).unwrap();
     hpo_core::study::copy_study("orig", src.as_ref(), dst.as_ref(), Some("copy")).unwrap();
-    let copy = Study::builder()
-        .name("copy")
-        .storage_arc(dst.clone())
-        .load()
-        .unwrap();
+    let copy = load(dst.clone(), "copy");
     let (a, b) = (study.trials().unwrap(), copy.trials().unwrap());
     assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(&b) {
@@ -281,12 +190,11 @@ impl Drop for Child {
 fn optuna_dashboard_lists_an_hpo_study_and_its_trials() {
     let py = python();
     let path = temp("dashboard");
-    let study = Study::builder()
-        .name("seen-by-dashboard")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(5))
-        .build()
-        .unwrap();
+    let study = seeded_study(
+        Arc::new(SqliteStorage::open(&path).unwrap()),
+        "seen-by-dashboard",
+        5,
+    );
     populate(&study);
     let ours = study.trials().unwrap();
     let best = study.best_trial().unwrap();
@@ -431,15 +339,8 @@ fn a_read_only_database_can_be_listed_and_read() {
     let dir = temp("read-only").with_extension("d");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ro.db");
-    let study = Study::builder()
-        .name("ro")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    let study = seeded_study(Arc::new(SqliteStorage::open(&path).unwrap()), "ro", 3);
+    optimize_x(&study, 3);
     drop(study);
     if !(chattr("+i", &path) && chattr("+i", &dir)) {
         chattr("-i", &path);
@@ -474,12 +375,7 @@ fn a_read_only_database_can_be_listed_and_read() {
 #[test]
 fn a_corrupt_choice_index_is_an_error_naming_the_parameter() {
     let path = temp("corrupt-choice");
-    let study = Study::builder()
-        .name("corrupt")
-        .storage(SqliteStorage::open(&path).unwrap())
-        .sampler(RandomSampler::with_seed(5))
-        .build()
-        .unwrap();
+    let study = seeded_study(Arc::new(SqliteStorage::open(&path).unwrap()), "corrupt", 5);
     study
         .optimize(2, |t| {
             Ok(match t.suggest_categorical("opt", &["adam", "sgd"])? {

@@ -1,4 +1,4 @@
-//! The seed chapter's section 2.5 job with tch-rs: tune an MLP classifier on a seeded
+//! An MLP tuning job with tch-rs: tune an MLP classifier on a seeded
 //! 5000 x 20 synthetic data set (15 informative, 5 redundant features; standardised; 80/20
 //! split). The MLP space (1-4 layers of 32..256 units, dropout 0..0.5, relu/tanh/elu), Adam / SGD
 //! with momentum / RMSprop with lr 1e-5..1e-1, batch size 16..256 step 16; 20 epochs; TPE seed

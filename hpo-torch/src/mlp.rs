@@ -7,7 +7,7 @@ use tch::nn;
 use crate::Activation;
 
 /// An MLP: 1 to 4 hidden layers of 32..256 units each (log scale), dropout 0..0.5 after each,
-/// one activation: the seed chapter's section 2.5 space. Parameters `hidden.len`,
+/// one activation: the space of the `torch_mlp` example. Parameters `hidden.len`,
 /// `hidden.0` ... `hidden.3`, `dropout`, `activation`. Use [`MlpRanges`] for other ranges.
 #[derive(SearchSpace, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpConfig {

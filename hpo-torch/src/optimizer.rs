@@ -7,7 +7,7 @@ use tch::nn::{self, OptimizerConfig as _};
 
 /// An optimizer and its learning rate: parameters `lr` (log range) and `optimizer` (the kind),
 /// with `optimizer.adam_w.weight_decay`, `optimizer.sgd.momentum` and `optimizer.sgd.nesterov`
-/// only when that kind is chosen. The derived ranges are the seed chapter's; use
+/// only when that kind is chosen. The derived ranges are those of the `torch_mlp` example; use
 /// [`OptimizerRanges`] to change them.
 #[derive(SearchSpace, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptimizerConfig {
@@ -95,7 +95,7 @@ impl Default for OptimizerRanges {
 }
 
 impl OptimizerRanges {
-    /// The seed chapter's choice: Adam, SGD with momentum, RMSprop; lr 1e-5..1e-1.
+    /// The `torch_mlp` example's choice: Adam, SGD with momentum, RMSprop; lr 1e-5..1e-1.
     pub fn seed_chapter() -> Self {
         OptimizerRanges {
             kinds: vec!["adam", "sgd", "rms_prop"],

@@ -144,16 +144,11 @@ fn heartbeats_default_on_for_persistent_storages_on_every_path() {
 
 /// A unique scratch path for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "hpo-first-hour-{}-{name}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    support::unique_dir(&format!("first-hour-{name}"))
 }
+
+#[path = "../../hpo-core/tests/support/scratch.rs"]
+mod support;
 
 /// This test binary again, running only the `child` test for `scenario`, with `dir` to work in.
 fn spawn_child(scenario: &str, dir: &std::path::Path) -> Command {

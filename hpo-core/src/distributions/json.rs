@@ -185,7 +185,7 @@ mod tests {
     use super::*;
 
     /// Strings exactly as Optuna 5.0.0's `distribution_to_json` writes them
-    /// (`../shared/reference/optuna-5.0-inventory.md` §3).
+    /// (`optuna/distributions.py`).
     const OPTUNA_STRINGS: &[&str] = &[
         r#"{"name": "FloatDistribution", "attributes": {"step": null, "low": 0.0, "high": 1.0, "log": false}}"#,
         r#"{"name": "FloatDistribution", "attributes": {"step": null, "low": 1e-05, "high": 1.0, "log": true}}"#,

@@ -18,7 +18,7 @@ use crate::trial::{FrozenTrial, TrialState};
 /// Chooses parameter values. One sampler is shared by every worker thread of a study, so it is
 /// `Send + Sync` and keeps its mutable state (RNG, caches) behind its own locks.
 ///
-/// The protocol is Optuna's (`../shared/reference/optuna-5.0-inventory.md` §1.0):
+/// The protocol is that of Optuna's `BaseSampler`:
 /// 1. [`before_trial`](Sampler::before_trial) when a trial starts;
 /// 2. at the first suggestion of a trial, [`infer_relative_search_space`](Sampler::infer_relative_search_space)
 ///    then [`sample_relative`](Sampler::sample_relative), for multivariate samplers;

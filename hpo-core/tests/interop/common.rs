@@ -1,16 +1,158 @@
 //! Shared by the storage tests of hpo-core (journal file) and hpo-storage (SQLite, Redis,
 //! PostgreSQL, MySQL): a study with every kind of parameter and outcome, the checks that Python's
 //! Optuna 5.0 reads it exactly (through the scripts next to this file), and the heartbeat check
-//! every storage passes. Included with `#[path]`.
+//! every storage passes, and the study-level scenarios (concurrent workers, bad values) several
+//! storages' tests run alike. Included with `#[path]`.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::process::Command;
+use std::sync::Arc;
 
 use hpo_core::{
-    Distribution, FrozenTrial, OptimizeOptions, ParamValue, Study, TrialError, TrialState,
+    Distribution, FrozenTrial, OptimizeOptions, ParamValue, RandomSampler, Storage, Study,
+    TrialError, TrialState,
 };
 use serde_json::Value;
+
+/// Runs `n` trials of `study` on one float `x` in [0, 1].
+pub fn optimize_x(study: &Study, n: usize) {
+    study
+        .optimize(n, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
+        .unwrap();
+}
+
+/// A new study `name` on `storage` with the default sampler.
+pub fn new_study(storage: Arc<dyn Storage>, name: &str) -> Study {
+    Study::builder()
+        .name(name)
+        .storage_arc(storage)
+        .build()
+        .unwrap()
+}
+
+/// A new study `name` on `storage`, sampled by `RandomSampler::with_seed(seed)`.
+pub fn seeded_study(storage: Arc<dyn Storage>, name: &str, seed: u64) -> Study {
+    Study::builder()
+        .name(name)
+        .storage_arc(storage)
+        .sampler(RandomSampler::with_seed(seed))
+        .build()
+        .unwrap()
+}
+
+/// The existing study `name` on `storage`.
+pub fn load(storage: Arc<dyn Storage>, name: &str) -> Study {
+    Study::builder()
+        .name(name)
+        .storage_arc(storage)
+        .load()
+        .unwrap()
+}
+
+/// A new study `name` on `storage` with heartbeats every 50 ms and retries of failed trials on
+/// (for [`assert_stale_trials_fail_and_are_retried`]).
+pub fn heartbeat_study(storage: Arc<dyn Storage>, name: &str) -> Study {
+    Study::builder()
+        .name(name)
+        .storage_arc(storage)
+        .sampler(RandomSampler::with_seed(0))
+        .heartbeat(
+            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
+        )
+        .build()
+        .unwrap()
+}
+
+/// Writes the [`populate`] study `name` through one storage from `open` and reads it back
+/// through another: the same 14 trials (number, state, parameters, values, attributes), trial
+/// 7's value infinite. Returns the study as written and as read back.
+pub fn assert_replays(open: &dyn Fn() -> Arc<dyn Storage>, name: &str) -> (Study, Study) {
+    let study = seeded_study(open(), name, 1);
+    populate(&study);
+    let other = load(open(), name);
+    let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
+    assert_eq!(a.len(), 14);
+    assert_eq!(b.len(), 14);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((x.number, x.state), (y.number, y.state));
+        assert_eq!(x.params_map(), y.params_map());
+        assert_eq!(x.values, y.values);
+        assert_eq!(x.user_attrs, y.user_attrs);
+        assert_eq!(x.system_attrs, y.system_attrs);
+    }
+    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
+    (study, other)
+}
+
+/// Four workers, each with its own storage from `open` (as separate processes would have), run
+/// `per_worker` trials of study `name` at once after `enqueued` trials (x = 0.0, 0.1, ...) were
+/// queued: every number 0..4 * per_worker once, every trial complete, the queued trials first and
+/// in order. Returns the trials as a fresh storage reads them.
+pub fn assert_workers_share_one_study(
+    open: &(dyn Fn() -> Arc<dyn Storage> + Sync),
+    name: &str,
+    per_worker: usize,
+    enqueued: usize,
+) -> Vec<Arc<FrozenTrial>> {
+    let first = new_study(open(), name);
+    for i in 0..enqueued {
+        first.enqueue_trial([("x", i as f64 / 10.0)]).unwrap();
+    }
+    std::thread::scope(|scope| {
+        for w in 0..4 {
+            scope.spawn(move || {
+                let study = Study::builder()
+                    .name(name)
+                    .storage_arc(open())
+                    .sampler(RandomSampler::with_seed(w))
+                    .load()
+                    .unwrap();
+                optimize_x(&study, per_worker);
+            });
+        }
+    });
+    let trials = load(open(), name).trials().unwrap();
+    let n = 4 * per_worker as u64;
+    assert_eq!(trials.len() as u64, n, "4 workers x {per_worker} trials");
+    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (0..n).collect());
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    for (i, t) in trials.iter().take(enqueued).enumerate() {
+        assert_eq!(
+            t.param("x"),
+            Some(&ParamValue::Float(i as f64 / 10.0)),
+            "enqueued trial {i} ran once, in order"
+        );
+    }
+    trials
+}
+
+/// On a new study `name`: a user attribute set on a finished trial is `TrialFinished` and a
+/// parameter suggested again with another distribution is `IncompatibleDistribution`; the first
+/// trial keeps its value. Returns the study (a second trial is running).
+pub fn assert_late_and_incompatible_writes_are_errors(
+    storage: Arc<dyn Storage>,
+    name: &str,
+) -> Study {
+    let study = new_study(storage.clone(), name);
+    let mut t = study.ask().unwrap();
+    t.suggest_float("x", 0.0, 1.0).unwrap();
+    let id = t.id();
+    study.tell(t, 1.0).unwrap();
+    assert!(matches!(
+        storage.set_trial_user_attr(id, "late", 1.into()),
+        Err(hpo_core::Error::TrialFinished { .. })
+    ));
+    let mut t = study.ask().unwrap();
+    let err = t.suggest_int("x", 0, 3).unwrap_err();
+    assert!(
+        matches!(err, hpo_core::Error::IncompatibleDistribution { .. }),
+        "{err}"
+    );
+    assert_eq!(study.trials().unwrap()[0].values, Some(vec![1.0]));
+    study
+}
 
 /// A study with every kind of parameter and outcome: 12 trials (float, log, step, int, int log,
 /// categorical; trial 3 pruned, 5 failed, 7 infinite; a NaN intermediate value), one enqueued
@@ -165,6 +307,13 @@ pub fn dead_worker_trial(study: &Study) -> u64 {
     t.number()
 }
 
+/// `t` was failed because its heartbeat went stale.
+pub fn assert_failed_by_heartbeat(t: &FrozenTrial) {
+    assert_eq!(t.state, TrialState::Fail);
+    let reason = t.system_attrs["fail_reason"].as_str().unwrap();
+    assert!(reason.contains("heartbeat"), "{reason}");
+}
+
 /// On a study with heartbeats and retries on: a stale trial becomes Fail with a reason, its
 /// retry runs first with the same parameters and records its origin, a trial without heartbeats
 /// is left alone, and completed trials carry heartbeats.
@@ -172,17 +321,9 @@ pub fn assert_stale_trials_fail_and_are_retried(study: &Study) {
     let dead = dead_worker_trial(study);
     // A running trial without heartbeats (no heartbeat-enabled worker) is left alone.
     let other = study.ask().unwrap();
-    study
-        .optimize(3, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-        .unwrap();
+    optimize_x(study, 3);
     let trials = study.trials().unwrap();
-    assert_eq!(trials[dead as usize].state, TrialState::Fail);
-    assert!(
-        trials[dead as usize].system_attrs["fail_reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartbeat")
-    );
+    assert_failed_by_heartbeat(&trials[dead as usize]);
     assert_eq!(trials[other.number() as usize].state, TrialState::Running);
     // The retry ran first, with the same parameters, and records its origin.
     let retry = trials

@@ -6,26 +6,8 @@ usage: python write_journal.py JOURNAL_FILE_OR_SQLITE_DB_OR_REDIS_URL
 import sys
 
 import optuna
-from optuna.storages import JournalStorage
-from optuna.storages.journal import JournalFileBackend
 
-optuna.logging.set_verbosity(optuna.logging.ERROR)
-
-
-def open_storage(spec):
-    """A .db file is SQLite, postgresql://... PostgreSQL,
-    mysql+pymysql://... MySQL, redis://HOST?prefix=P the Redis journal,
-    anything else a journal file."""
-    if spec.startswith(("postgresql://", "mysql+pymysql://")):
-        return spec
-    if spec.startswith("redis://"):
-        from optuna.storages.journal import JournalRedisBackend
-        url, _, prefix = spec.partition("?prefix=")
-        return JournalStorage(JournalRedisBackend(url, prefix=prefix))
-    if spec.endswith(".db"):
-        return f"sqlite:///{spec}"
-    return JournalStorage(JournalFileBackend(spec))
-
+from optuna_storage import open_storage
 
 storage = open_storage(sys.argv[1])
 study = optuna.create_study(study_name="from-optuna", storage=storage,

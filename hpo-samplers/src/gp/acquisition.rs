@@ -26,7 +26,7 @@ pub enum Acquisition {
 }
 
 impl Acquisition {
-    /// UCB with the seed chapter's default `κ = 1.96`.
+    /// UCB with `κ = 1.96`.
     pub fn ucb() -> Self {
         Acquisition::Ucb { kappa: 1.96 }
     }

@@ -1,5 +1,5 @@
 //! `GpSampler`: Bayesian optimisation with a Gaussian process, after Optuna 5.0's `GPSampler`
-//! (`../shared/reference/optuna-5.0-inventory.md` §1.2), plus EI, UCB and PI as alternatives to
+//! (`optuna/samplers/_gp/sampler.py`), plus EI, UCB and PI as alternatives to
 //! its LogEI.
 //!
 //! The pieces, one per file: [`normal`] (the normal distribution deep in its tails), `kernel`

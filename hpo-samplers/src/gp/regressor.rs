@@ -1,5 +1,5 @@
 //! [`GaussianProcess`]: the sampler's surrogate model as a standalone regressor, for plots
-//! (the seed chapter's GP illustration) and for users who want the model itself.
+//! (such as examples/gp_1d.rs) and for users who want the model itself.
 
 use hpo_core::{Error, Result};
 

@@ -19,25 +19,9 @@ pub const PER_WORKER: usize = 150;
 /// Cuts of every connection in a round (plus one refusal).
 pub const CUTS: usize = 8;
 
-/// A small xorshift generator, seeded from the clock (the seed is printed, for a rerun).
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn from_clock() -> Rng {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        Rng(nanos | 1)
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+#[path = "../../../hpo-core/tests/support/scratch.rs"]
+mod scratch;
+pub use scratch::Rng;
 
 /// One round on study `name` (which must not exist yet): two workers open storages with
 /// `through_proxy` and run [`PER_WORKER`] trials each, while `proxy` cuts every connection

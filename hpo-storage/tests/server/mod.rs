@@ -2,17 +2,17 @@
 //! connections, concurrent writers and the queue, bad values that lose nothing, heartbeats, and
 //! interop with Optuna. Each test file passes its way to connect (`Open`) and its URL.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use hpo_core::{RandomSampler, Storage, Study, TrialState};
+use hpo_core::{Storage, Study, TrialState};
 
 pub mod chaos;
 #[path = "../../../hpo-core/tests/interop/common.rs"]
 pub mod interop;
 pub mod proxy;
 use interop::{
-    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna, populate,
+    assert_optuna_reads, assert_reads_optuna_and_shares_the_study, dump_with_optuna,
+    heartbeat_study, load, populate, seeded_study,
 };
 
 /// A fresh connection to the server under test (panicking with a clear message without one).
@@ -57,30 +57,11 @@ impl Drop for Name {
 /// A study written through one connection reads back identically through another and by URL.
 pub fn another_connection_reads_the_same_study(open: Open, url: &str) {
     let name = Name::new("replay", open);
-    let study = Study::builder()
-        .name(&name.name)
-        .storage_arc(open())
-        .sampler(RandomSampler::with_seed(1))
-        .build()
-        .unwrap();
-    populate(&study);
-    let other = Study::builder()
-        .name(&name.name)
-        .storage_arc(open())
-        .load()
-        .unwrap();
+    let (study, other) = interop::assert_replays(&open, &name.name);
     let (a, b) = (study.trials().unwrap(), other.trials().unwrap());
-    assert_eq!(a.len(), 14);
-    assert_eq!(b.len(), 14);
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!((x.number, x.state), (y.number, y.state));
-        assert_eq!(x.params_map(), y.params_map());
-        assert_eq!(x.values, y.values);
-        assert_eq!(x.user_attrs, y.user_attrs);
-        assert_eq!(x.system_attrs, y.system_attrs);
         assert_eq!(x.datetime_start, y.datetime_start, "timestamps survive");
     }
-    assert_eq!(b[7].values, Some(vec![f64::INFINITY]));
     assert!(b[0].intermediate_values[&1].is_nan());
     assert_eq!(b[12].state, TrialState::Waiting);
     assert_eq!(other.best_value().unwrap(), study.best_value().unwrap());
@@ -94,42 +75,7 @@ pub fn another_connection_reads_the_same_study(open: Open, url: &str) {
 /// in order.
 pub fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once(open: Open) {
     let name = Name::new("concurrent", open);
-    let first = Study::builder()
-        .name(&name.name)
-        .storage_arc(open())
-        .build()
-        .unwrap();
-    for i in 0..8 {
-        first.enqueue_trial([("x", i as f64 / 10.0)]).unwrap();
-    }
-    std::thread::scope(|scope| {
-        for w in 0..4 {
-            let name = &name.name;
-            scope.spawn(move || {
-                let study = Study::builder()
-                    .name(name)
-                    .storage_arc(open())
-                    .sampler(RandomSampler::with_seed(w))
-                    .load()
-                    .unwrap();
-                study
-                    .optimize(50, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
-                    .unwrap();
-            });
-        }
-    });
-    let trials = first.trials().unwrap();
-    assert_eq!(trials.len(), 200);
-    let numbers: BTreeSet<u64> = trials.iter().map(|t| t.number).collect();
-    assert_eq!(numbers, (0..200).collect());
-    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
-    for (i, t) in trials.iter().take(8).enumerate() {
-        assert_eq!(
-            t.param("x"),
-            Some(&hpo_core::ParamValue::Float(i as f64 / 10.0)),
-            "enqueued trial {i} ran once, in order"
-        );
-    }
+    interop::assert_workers_share_one_study(&open, &name.name, 50, 8);
 }
 
 /// A late attribute, an incompatible distribution and a duplicate study name are clear errors,
@@ -137,25 +83,8 @@ pub fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once
 pub fn bad_values_are_clear_errors_and_lose_nothing(open: Open) {
     let name = Name::new("bad", open);
     let storage = open();
-    let study = Study::builder()
-        .name(&name.name)
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
-    let mut t = study.ask().unwrap();
-    t.suggest_float("x", 0.0, 1.0).unwrap();
-    let id = t.id();
-    study.tell(t, 1.0).unwrap();
-    assert!(matches!(
-        storage.set_trial_user_attr(id, "late", 1.into()),
-        Err(hpo_core::Error::TrialFinished { .. })
-    ));
-    let mut t = study.ask().unwrap();
-    let err = t.suggest_int("x", 0, 3).unwrap_err();
-    assert!(
-        matches!(err, hpo_core::Error::IncompatibleDistribution { .. }),
-        "{err}"
-    );
+    let study =
+        interop::assert_late_and_incompatible_writes_are_errors(storage.clone(), &name.name);
     let err = Study::builder()
         .name(&name.name)
         .storage_arc(storage.clone())
@@ -168,27 +97,13 @@ pub fn bad_values_are_clear_errors_and_lose_nothing(open: Open) {
 /// The heartbeat check every storage passes.
 pub fn stale_trials_fail_and_are_retried(open: Open) {
     let name = Name::new("heartbeat", open);
-    let study = Study::builder()
-        .name(&name.name)
-        .storage_arc(open())
-        .sampler(RandomSampler::with_seed(0))
-        .heartbeat(
-            hpo_core::study::HeartbeatConfig::new(std::time::Duration::from_millis(50)).retry(None),
-        )
-        .build()
-        .unwrap();
-    interop::assert_stale_trials_fail_and_are_retried(&study);
+    interop::assert_stale_trials_fail_and_are_retried(&heartbeat_study(open(), &name.name));
 }
 
 /// Optuna (through `url`, an SQLAlchemy URL) reads exactly what hpo wrote.
 pub fn optuna_reads_what_hpo_writes(open: Open, url: &str) {
     let name = Name::new("to-optuna", open);
-    let study = Study::builder()
-        .name(&name.name)
-        .storage_arc(open())
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = seeded_study(open(), &name.name, 3);
     populate(&study);
     assert_optuna_reads(&study, &dump_with_optuna(url, &name.name));
 }
@@ -196,13 +111,7 @@ pub fn optuna_reads_what_hpo_writes(open: Open, url: &str) {
 /// hpo reads what Optuna wrote, and an Optuna worker and this process share the study.
 pub fn hpo_reads_what_optuna_writes_and_both_optimize_one_study(open: Open, url: &str) {
     let _name = Name::exact("from-optuna", open);
-    assert_reads_optuna_and_shares_the_study(url, || {
-        Study::builder()
-            .name("from-optuna")
-            .storage_arc(open())
-            .load()
-            .unwrap()
-    });
+    assert_reads_optuna_and_shares_the_study(url, || load(open(), "from-optuna"));
 }
 
 /// Three rounds of [`chaos::round`] on the server at `url`: two workers whose connections go
@@ -264,3 +173,68 @@ pub fn a_commit_whose_answer_was_lost_is_not_applied_twice(
     assert_eq!(storage.create_new_trial(study, None).unwrap().number, 1);
     direct.delete_study(study).unwrap();
 }
+
+/// The tests the PostgreSQL and MySQL files run alike, written once: `$storage` opens a
+/// connection to the test server, `$url` gives its URL, `$open_url` opens a storage at any URL,
+/// `$proxied` is the URL the proxy tests put a proxy in front of, `$port` the server's default
+/// port, `$ignore` why the interop tests need asking for, and `$to_optuna`, `$from_optuna` name
+/// them.
+macro_rules! shared_server_tests {
+    (
+        storage: $storage:ident,
+        url: $url:ident,
+        open_url: $open_url:expr,
+        proxied: $proxied:expr,
+        port: $port:literal,
+        ignore: $ignore:literal,
+        to_optuna: $to_optuna:ident,
+        from_optuna: $from_optuna:ident $(,)?
+    ) => {
+        #[test]
+        fn another_connection_reads_the_same_study() {
+            server::another_connection_reads_the_same_study($storage, &$url());
+        }
+
+        #[test]
+        fn concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once() {
+            server::concurrent_connections_get_unique_numbers_and_pop_each_waiting_trial_once(
+                $storage,
+            );
+        }
+
+        #[test]
+        fn stale_trials_fail_and_are_retried() {
+            server::stale_trials_fail_and_are_retried($storage);
+        }
+
+        #[test]
+        #[ignore = $ignore]
+        fn $to_optuna() {
+            server::optuna_reads_what_hpo_writes($storage, &$url());
+        }
+
+        #[test]
+        #[ignore = $ignore]
+        fn $from_optuna() {
+            server::hpo_reads_what_optuna_writes_and_both_optimize_one_study($storage, &$url());
+        }
+
+        /// Two workers through a TCP proxy that cuts every connection 8 times at random moments
+        /// and refuses connections for 1.5 s once (a restarting server), three rounds of 2 × 150
+        /// trials: every trial finishes, numbers unique, none left Running (`server::chaos`).
+        #[test]
+        fn workers_survive_dropped_connections_and_a_restarting_server() {
+            server::workers_survive_dropped_connections($open_url, &$proxied, $port);
+        }
+
+        /// A `COMMIT` that reached the server but whose answer was lost is not applied twice
+        /// (`server::a_commit_whose_answer_was_lost_is_not_applied_twice`).
+        #[test]
+        fn a_commit_whose_answer_was_lost_is_not_applied_twice() {
+            server::a_commit_whose_answer_was_lost_is_not_applied_twice(
+                $open_url, &$proxied, $port,
+            );
+        }
+    };
+}
+pub(crate) use shared_server_tests;

@@ -20,11 +20,13 @@
 //! A single-objective study, or a reference point whose length differs from the number of
 //! objectives, is an error; `target` and `objective` options are ignored.
 
-use hpo_core::multi_objective::hypervolume;
-use hpo_core::{Error, StudyDirection};
+use std::sync::Arc;
 
-use crate::axis::{AxesStyle, Scale, format_number};
-use crate::canvas::{Group, Style};
+use hpo_core::multi_objective::hypervolume;
+use hpo_core::{Error, FrozenTrial, StudyDirection};
+
+use crate::axis::{AxesStyle, Frame, Scale, format_number};
+use crate::canvas::{Canvas, Group, Style};
 use crate::color::named;
 use crate::data::StudyData;
 use crate::figure::Figure;
@@ -148,9 +150,33 @@ impl Front2 {
     }
 }
 
-/// Draws the hypervolume-history plot.
+/// Draws the hypervolume-history plot: [`Layout::new`] computes the history and decides what
+/// is drawn where, then [`draw`] writes it.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::HypervolumeHistory;
+    check(data, options)?;
+    let complete = complete_finite_shared(data);
+    if complete.is_empty() {
+        return Ok(message_figure(
+            kind.title(),
+            options,
+            &no_completed_message(data),
+        ));
+    }
+    let layout = Layout::new(data, options, complete);
+    let mut page = Page::from_options(kind.title(), options);
+    layout.subtitles(&mut page);
+    let axes = AxesStyle::titled("Trial", "Hypervolume");
+    let (legend_strip, plot_body) = page.body().split_top(20.0);
+    let frame = frame_in(plot_body, layout.x.clone(), layout.y.clone(), &axes, 0.0);
+    draw(&mut page.canvas, &frame, &axes, &layout);
+    legend(&mut page.canvas, &frame, legend_strip.cy(), &layout);
+    Ok(page.finish(None))
+}
+
+/// The study must be multi-objective and a given reference point must have one finite value
+/// per objective.
+fn check(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<()> {
     if !data.is_multi_objective() {
         return Err(Error::InvalidArgument(format!(
             "the hypervolume-history plot needs a multi-objective study: study `{}` has one \
@@ -175,112 +201,171 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             )));
         }
     }
-    let complete = complete_finite_shared(data);
-    if complete.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
-    let signs: Vec<f64> = data.directions.iter().map(|&d| sign(d)).collect();
-    let minimised: Vec<Option<Vec<f64>>> = complete
-        .iter()
-        .map(|t| {
-            t.is_feasible().then(|| {
-                t.values
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .zip(&signs)
-                    .map(|(v, s)| v * s)
-                    .collect()
+    Ok(())
+}
+
+/// The history and what the plot shows of it, decided before anything is drawn.
+struct Layout<'a> {
+    /// The completed trials with finite values, in order.
+    complete: Vec<&'a Arc<FrozenTrial>>,
+    /// Each completed trial's values turned into minimisation; `None` when it is infeasible.
+    minimised: Vec<Option<Vec<f64>>>,
+    /// The objectives' signs (see [`sign`]).
+    signs: Vec<f64>,
+    /// The reference point (minimisation form); `None` without feasible trials.
+    reference: Option<Vec<f64>>,
+    /// Whether the reference point was chosen automatically.
+    automatic: bool,
+    /// The hypervolume after each completed trial.
+    values: Vec<f64>,
+    /// The indices of the trials that changed the hypervolume.
+    changes: Vec<usize>,
+    /// The indices of the trials drawn as dots.
+    drawn: Vec<usize>,
+    /// The completed trials' numbers.
+    numbers: Vec<f64>,
+    /// The first and last trial numbers (the line's ends).
+    first: f64,
+    last: f64,
+    /// Trial numbers.
+    x: Scale,
+    /// Hypervolumes.
+    y: Scale,
+}
+
+impl<'a> Layout<'a> {
+    fn new(data: &StudyData, options: &PlotOptions, complete: Vec<&'a Arc<FrozenTrial>>) -> Self {
+        let m = data.directions.len();
+        let signs: Vec<f64> = data.directions.iter().map(|&d| sign(d)).collect();
+        let minimised: Vec<Option<Vec<f64>>> = complete
+            .iter()
+            .map(|t| {
+                t.is_feasible().then(|| {
+                    t.values
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .zip(&signs)
+                        .map(|(v, s)| v * s)
+                        .collect()
+                })
             })
-        })
-        .collect();
-    let (reference, automatic) = match options.reference() {
-        Some(r) => (
-            Some(
-                r.iter()
-                    .zip(&signs)
-                    .map(|(v, s)| v * s)
-                    .collect::<Vec<f64>>(),
+            .collect();
+        let (reference, automatic) = match options.reference() {
+            Some(r) => (
+                Some(
+                    r.iter()
+                        .zip(&signs)
+                        .map(|(v, s)| v * s)
+                        .collect::<Vec<f64>>(),
+                ),
+                false,
             ),
-            false,
-        ),
-        None => {
-            let feasible: Vec<Vec<f64>> = minimised.iter().flatten().cloned().collect();
-            (auto_reference(&feasible, m), true)
-        }
-    };
-    let values = match &reference {
-        Some(r) => hypervolume_history(&minimised, r),
-        None => vec![0.0; complete.len()],
-    };
-    let changes: Vec<usize> = (0..values.len())
-        .filter(|&i| values[i] != if i == 0 { 0.0 } else { values[i - 1] })
-        .collect();
-    let drawn = subsample(values.len(), MAX_POINTS, &changes);
-
-    let mut page = Page::from_options(kind.title(), options);
-    match &reference {
-        Some(r) => {
-            let shown: Vec<String> = r
-                .iter()
-                .zip(&signs)
-                .map(|(v, s)| format_number(v * s))
-                .collect();
-            let point = format!("({})", shown.join(", "));
-            if automatic {
-                page.subtitle(&format!(
-                    "automatic reference point {point}: each objective's worst feasible value \
-                     + 10% of its range"
-                ));
-            } else {
-                page.subtitle(&format!("reference point {point}"));
+            None => {
+                let feasible: Vec<Vec<f64>> = minimised.iter().flatten().cloned().collect();
+                (auto_reference(&feasible, m), true)
             }
+        };
+        let values = match &reference {
+            Some(r) => hypervolume_history(&minimised, r),
+            None => vec![0.0; complete.len()],
+        };
+        let changes: Vec<usize> = (0..values.len())
+            .filter(|&i| values[i] != if i == 0 { 0.0 } else { values[i - 1] })
+            .collect();
+        let drawn = subsample(values.len(), MAX_POINTS, &changes);
+        let numbers: Vec<f64> = complete.iter().map(|t| t.number as f64).collect();
+        let first = numbers[0];
+        let last = numbers[numbers.len() - 1].max(first);
+        let x = Scale::linear(first, last);
+        let y = value_scale(values.iter().copied());
+        Layout {
+            complete,
+            minimised,
+            signs,
+            reference,
+            automatic,
+            values,
+            changes,
+            drawn,
+            numbers,
+            first,
+            last,
+            x,
+            y,
         }
-        None => page.subtitle("no feasible trials: the hypervolume stays 0"),
     }
-    if let Some(note) = sampled_note(drawn.len(), values.len(), "trials") {
-        page.subtitle(&note);
-    }
-    let numbers: Vec<f64> = complete.iter().map(|t| t.number as f64).collect();
-    let first = numbers[0];
-    let last = numbers[numbers.len() - 1].max(first);
-    let x = Scale::linear(first, last);
-    let y = value_scale(values.iter().copied());
-    let axes = AxesStyle::titled("Trial", "Hypervolume");
-    let (legend_strip, plot_body) = page.body().split_top(20.0);
-    let frame = frame_in(plot_body, x, y, &axes, 0.0);
-    let c = &mut page.canvas;
-    frame.draw(c, &axes);
 
+    /// The reference point (or why there is none) and the sampling note.
+    fn subtitles(&self, page: &mut Page) {
+        match &self.reference {
+            Some(r) => {
+                let shown: Vec<String> = r
+                    .iter()
+                    .zip(&self.signs)
+                    .map(|(v, s)| format_number(v * s))
+                    .collect();
+                let point = format!("({})", shown.join(", "));
+                if self.automatic {
+                    page.subtitle(&format!(
+                        "automatic reference point {point}: each objective's worst feasible \
+                         value + 10% of its range"
+                    ));
+                } else {
+                    page.subtitle(&format!("reference point {point}"));
+                }
+            }
+            None => page.subtitle("no feasible trials: the hypervolume stays 0"),
+        }
+        if let Some(note) = sampled_note(self.drawn.len(), self.values.len(), "trials") {
+            page.subtitle(&note);
+        }
+    }
+
+    /// Whether any drawn trial is infeasible (it gets a legend entry).
+    fn any_infeasible_drawn(&self) -> bool {
+        self.drawn.iter().any(|&i| self.minimised[i].is_none())
+    }
+}
+
+/// Draws the frame, then, clipped to it, the step line and the trials' dots.
+fn draw(c: &mut Canvas, frame: &Frame, axes: &AxesStyle<'_>, layout: &Layout<'_>) {
+    frame.draw(c, axes);
     let clip = frame.clip(c);
     c.begin_group(&Group::new().clip(clip));
-    // The step line: held at the previous value until the trial that changed it.
-    let mut line: Vec<(f64, f64)> = vec![(frame.px(first), frame.py(values[0]))];
-    for &i in &changes {
+    draw_step_line(c, frame, layout);
+    draw_trial_dots(c, frame, layout);
+    c.end_group();
+}
+
+/// The step line: held at the previous value until the trial that changed it.
+fn draw_step_line(c: &mut Canvas, frame: &Frame, layout: &Layout<'_>) {
+    let (numbers, values) = (&layout.numbers, &layout.values);
+    let mut line: Vec<(f64, f64)> = vec![(frame.px(layout.first), frame.py(values[0]))];
+    for &i in &layout.changes {
         if i > 0 {
             line.push((frame.px(numbers[i]), frame.py(values[i - 1])));
             line.push((frame.px(numbers[i]), frame.py(values[i])));
         }
     }
-    line.push((frame.px(last), frame.py(values[values.len() - 1])));
+    line.push((frame.px(layout.last), frame.py(values[values.len() - 1])));
     c.begin_group(&Group::new().class("hypervolume-line"));
     c.polyline(&line, &Style::stroked(named::BLUE, 2.0));
     c.end_group();
+}
 
+/// A dot per drawn trial at its hypervolume (grey when infeasible), with the exact value in
+/// its tooltip.
+fn draw_trial_dots(c: &mut Canvas, frame: &Frame, layout: &Layout<'_>) {
+    let drawn = &layout.drawn;
     let tips = drawn.len() <= TOOLTIP_LIMIT;
-    let mut infeasible = false;
     let dots: Vec<Dot> = drawn
         .iter()
         .map(|&i| {
-            let feasible = minimised[i].is_some();
-            infeasible |= !feasible;
+            let feasible = layout.minimised[i].is_some();
             Dot {
-                x: frame.px(numbers[i]),
-                y: frame.py(values[i]),
+                x: frame.px(layout.numbers[i]),
+                y: frame.py(layout.values[i]),
                 color: if feasible {
                     named::BLUE
                 } else {
@@ -289,8 +374,8 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
                 tip: tips.then(|| {
                     format!(
                         "Trial {}\nHypervolume: {}{}",
-                        complete[i].number,
-                        values[i],
+                        layout.complete[i].number,
+                        layout.values[i],
                         if feasible { "" } else { "\n(infeasible)" }
                     )
                 }),
@@ -301,8 +386,10 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     c.begin_group(&Group::new().class("trials"));
     draw_dots(c, &dots, r, dots_style(drawn.len(), named::WHITE, 0.6));
     c.end_group();
-    c.end_group();
+}
 
+/// The legend row above the plot: the line, and infeasible trials when any is drawn.
+fn legend(c: &mut Canvas, frame: &Frame, y: f64, layout: &Layout<'_>) {
     let mut items = vec![LegendItem::new(
         "Hypervolume",
         Mark::Line {
@@ -311,14 +398,13 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             dash: None,
         },
     )];
-    if infeasible {
+    if layout.any_infeasible_drawn() {
         items.push(LegendItem::new(
             "Infeasible Trial",
             Mark::Dot(named::INFEASIBLE),
         ));
     }
-    legend_row(c, frame.area.right(), legend_strip.cy(), &items);
-    Ok(page.finish(None))
+    legend_row(c, frame.area.right(), y, &items);
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use crate::color::{ColorScale, Colormap, named};
 use crate::data::StudyData;
 use crate::figure::Figure;
 use crate::kind::PlotKind;
-use crate::layout::Page;
+use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
@@ -66,7 +66,8 @@ struct Entry<'a> {
     class: Class,
 }
 
-/// Draws the Pareto-front plot.
+/// Draws the Pareto-front plot: [`classify`] sorts the trials, [`Layout::new`] decides what is
+/// drawn where, then [`draw`] writes it.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::ParetoFront;
     if !data.is_multi_objective() {
@@ -75,7 +76,6 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             data.name
         )));
     }
-    let m = data.directions.len();
     let complete = complete_finite_shared(data);
     if complete.is_empty() {
         return Ok(message_figure(
@@ -84,6 +84,30 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             &no_completed_message(data),
         ));
     }
+    let entries = classify(data, &complete);
+    let layout = Layout::new(data, options, &entries);
+    let mut page = Page::with_min_height(
+        kind.title(),
+        options,
+        layout.min_height.min(crate::MAX_SIZE),
+    );
+    page.subtitle(&layout.note);
+    let panel = Panel {
+        entries: &entries,
+        kept: &layout.kept,
+        front: &layout.front,
+        names: &layout.names,
+        colors: &layout.colors,
+        tips: layout.tips,
+        data,
+    };
+    let body = page.body();
+    draw(&mut page.canvas, body, &layout, &panel);
+    Ok(page.finish(None))
+}
+
+/// The completed trials with their values, each Pareto-optimal, dominated or infeasible.
+fn classify<'a>(data: &StudyData, complete: &'a [&'a Arc<FrozenTrial>]) -> Vec<Entry<'a>> {
     let feasible: Vec<Arc<FrozenTrial>> = complete
         .iter()
         .filter(|t| t.is_feasible())
@@ -93,7 +117,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         .iter()
         .map(|t| t.number)
         .collect();
-    let entries: Vec<Entry<'_>> = complete
+    complete
         .iter()
         .map(|t| Entry {
             trial: t.as_ref(),
@@ -106,111 +130,156 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
                 Class::Dominated
             },
         })
-        .collect();
-    let shown = m.min(MAX_OBJECTIVES);
-    let names: Vec<String> = (0..m).map(|i| data.objective_name(i)).collect();
-    let pairs = if shown == 2 {
-        1
-    } else {
-        shown * (shown - 1) / 2
-    };
-    let budget = if shown == 2 {
-        MAX_POINTS
-    } else {
-        (DOT_BUDGET / pairs).clamp(300, MAX_POINTS)
-    };
-    // The same sample of non-front trials in every pair.
-    let others: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].class != Class::Front && options.includes_dominated_trials())
-        .collect();
-    let kept: Vec<usize> = subsample(others.len(), budget, &[])
-        .into_iter()
-        .map(|j| others[j])
-        .collect();
-    let front_idx: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].class == Class::Front)
-        .collect();
-    let n_infeasible = entries
-        .iter()
-        .filter(|e| e.class == Class::Infeasible)
-        .count();
+        .collect()
+}
 
-    let min_height = if shown == 2 {
-        0
-    } else {
-        (80.0 + (shown - 1) as f64 * 130.0) as u32
-    };
-    let mut page = Page::with_min_height(kind.title(), options, min_height.min(crate::MAX_SIZE));
-    let mut note = format!(
-        "{} Pareto-optimal of {} completed trials",
-        front_idx.len(),
-        entries.len()
-    );
-    if n_infeasible > 0 {
-        note.push_str(&format!(" ({n_infeasible} infeasible)"));
-    }
-    if !options.includes_dominated_trials() {
-        note.push_str("; dominated trials hidden");
-    }
-    if kept.len() < others.len() {
-        note.push_str(&format!(
-            "; showing {} of {} other trials (evenly sampled)",
-            kept.len(),
-            others.len()
-        ));
-    }
-    if shown < m {
-        note.push_str(&format!("; pairs of the first {shown} of {m} objectives"));
-    }
-    page.subtitle(&note);
+/// What the plot shows, decided before anything is drawn.
+struct Layout {
+    /// How many objectives are paired (at most [`MAX_OBJECTIVES`]).
+    shown: usize,
+    /// The objectives' names.
+    names: Vec<String>,
+    /// The non-front trials drawn (the same sample in every pair).
+    kept: Vec<usize>,
+    /// The front trials (all drawn).
+    front: Vec<usize>,
+    /// How many trials are infeasible.
+    n_infeasible: usize,
+    /// The page's least height (a scatter matrix needs room).
+    min_height: u32,
+    /// The subtitle.
+    note: String,
+    /// The highest trial number (the colour of the dominated legend entry).
+    hi: f64,
+    /// Dominated trials' colours, by trial number.
+    colors: ColorScale,
+    /// Whether dots get tooltips.
+    tips: bool,
+    /// One value scale per objective shown.
+    scales: Vec<Scale>,
+}
 
-    let numbers = entries.iter().map(|e| e.trial.number as f64);
-    let (lo, hi) = numbers.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), n| {
-        (lo.min(n), hi.max(n))
-    });
-    let colors = ColorScale::new(Colormap::BluesVisible, lo, hi);
-    let tips = (kept.len() + front_idx.len()) * pairs <= TOOLTIP_LIMIT;
-    let scales: Vec<Scale> = (0..shown)
-        .map(|i| value_scale(entries.iter().map(|e| e.values[i])))
-        .collect();
-    let draw = Panel {
-        entries: &entries,
-        kept: &kept,
-        front: &front_idx,
-        names: &names,
-        colors: &colors,
-        tips,
-        data,
-    };
+impl Layout {
+    fn new(data: &StudyData, options: &PlotOptions, entries: &[Entry<'_>]) -> Layout {
+        let m = data.directions.len();
+        let shown = m.min(MAX_OBJECTIVES);
+        let names: Vec<String> = (0..m).map(|i| data.objective_name(i)).collect();
+        let pairs = if shown == 2 {
+            1
+        } else {
+            shown * (shown - 1) / 2
+        };
+        let budget = if shown == 2 {
+            MAX_POINTS
+        } else {
+            (DOT_BUDGET / pairs).clamp(300, MAX_POINTS)
+        };
+        // The same sample of non-front trials in every pair.
+        let others: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].class != Class::Front && options.includes_dominated_trials())
+            .collect();
+        let kept: Vec<usize> = subsample(others.len(), budget, &[])
+            .into_iter()
+            .map(|j| others[j])
+            .collect();
+        let front: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].class == Class::Front)
+            .collect();
+        let n_infeasible = entries
+            .iter()
+            .filter(|e| e.class == Class::Infeasible)
+            .count();
+        let min_height = if shown == 2 {
+            0
+        } else {
+            (80.0 + (shown - 1) as f64 * 130.0) as u32
+        };
+        let mut note = format!(
+            "{} Pareto-optimal of {} completed trials",
+            front.len(),
+            entries.len()
+        );
+        if n_infeasible > 0 {
+            note.push_str(&format!(" ({n_infeasible} infeasible)"));
+        }
+        if !options.includes_dominated_trials() {
+            note.push_str("; dominated trials hidden");
+        }
+        if kept.len() < others.len() {
+            note.push_str(&format!(
+                "; showing {} of {} other trials (evenly sampled)",
+                kept.len(),
+                others.len()
+            ));
+        }
+        if shown < m {
+            note.push_str(&format!("; pairs of the first {shown} of {m} objectives"));
+        }
+        let numbers = entries.iter().map(|e| e.trial.number as f64);
+        let (lo, hi) = numbers.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), n| {
+            (lo.min(n), hi.max(n))
+        });
+        let colors = ColorScale::new(Colormap::BluesVisible, lo, hi);
+        let tips = (kept.len() + front.len()) * pairs <= TOOLTIP_LIMIT;
+        let scales: Vec<Scale> = (0..shown)
+            .map(|i| value_scale(entries.iter().map(|e| e.values[i])))
+            .collect();
+        Layout {
+            shown,
+            names,
+            kept,
+            front,
+            n_infeasible,
+            min_height,
+            note,
+            hi,
+            colors,
+            tips,
+            scales,
+        }
+    }
 
-    let body = page.body();
+    /// The legend: front, dominated and infeasible trials, each when there is any.
+    fn legend_items(&self, entries: &[Entry<'_>]) -> Vec<LegendItem> {
+        let mut items = Vec::new();
+        if !self.front.is_empty() {
+            items.push(LegendItem::new("Pareto-optimal", Mark::Dot(FRONT)));
+        }
+        if self
+            .kept
+            .iter()
+            .any(|&i| entries[i].class == Class::Dominated)
+        {
+            items.push(LegendItem::new(
+                "Dominated (by trial number)",
+                Mark::Dot(self.colors.color(self.hi)),
+            ));
+        }
+        if self.n_infeasible > 0 {
+            items.push(LegendItem::new("Infeasible", Mark::Dot(named::INFEASIBLE)));
+        }
+        items
+    }
+}
+
+/// Draws one scatter plot (two objectives) or a scatter matrix in `body`, the legend, and the
+/// trial-number colour bar at the right.
+fn draw(c: &mut Canvas, body: Rect, layout: &Layout, panel: &Panel<'_, '_>) {
     let (plots_area, bar_area) = body.split_right(COLORBAR_WIDTH);
-    let c = &mut page.canvas;
-    let mut items = Vec::new();
-    if !front_idx.is_empty() {
-        items.push(LegendItem::new("Pareto-optimal", Mark::Dot(FRONT)));
-    }
-    if kept.iter().any(|&i| entries[i].class == Class::Dominated) {
-        items.push(LegendItem::new(
-            "Dominated (by trial number)",
-            Mark::Dot(colors.color(hi)),
-        ));
-    }
-    if n_infeasible > 0 {
-        items.push(LegendItem::new("Infeasible", Mark::Dot(named::INFEASIBLE)));
-    }
-    if shown == 2 {
+    let (names, scales) = (&layout.names, &layout.scales);
+    let items = layout.legend_items(panel.entries);
+    if layout.shown == 2 {
         let axes = AxesStyle::titled(&names[0], &names[1]);
         let frame = frame_in(plots_area, scales[0].clone(), scales[1].clone(), &axes, 0.0);
-        let marks = draw.subplot(c, &frame, (0, 1), &axes, true);
+        let marks = panel.subplot(c, &frame, (0, 1), &axes, true);
         legend_in_emptiest_corner(c, frame.area, &items, &marks);
     } else {
         let font = 10.0;
-        let (cells, free) = pair_cells(plots_area, &scales, font);
+        let (cells, free) = pair_cells(plots_area, scales, font);
         for cell in &cells {
             let axes = cell.axes(&names[cell.x], &names[cell.y], font);
             let frame = Frame::new(cell.area, scales[cell.x].clone(), scales[cell.y].clone());
-            draw.subplot(c, &frame, (cell.x, cell.y), &axes, false);
+            panel.subplot(c, &frame, (cell.x, cell.y), &axes, false);
         }
         if let Some(free) = free {
             legend(c, free, &items);
@@ -222,8 +291,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         0.0,
         (bar_area.h * 0.25).min(bar_area.h - 120.0).max(0.0),
     );
-    colorbar(c, bar, &colors, "Trial", true);
-    Ok(page.finish(None))
+    colorbar(c, bar, &layout.colors, "Trial", true);
 }
 
 /// What every subplot shares.

@@ -26,7 +26,7 @@ use crate::color::{Color, named};
 use crate::data::StudyData;
 use crate::figure::Figure;
 use crate::kind::PlotKind;
-use crate::layout::Page;
+use crate::layout::{Page, Rect};
 use crate::legend::{LegendItem, Mark};
 use crate::options::PlotOptions;
 use crate::plots::common::{TOOLTIP_LIMIT, frame_in, message_figure, value_scale};
@@ -116,7 +116,8 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     render_at(data, options, Utc::now())
 }
 
-/// [`render`] with "now" given (for running trials).
+/// [`render`] with "now" given (for running trials): [`Layout::new`] decides the time range,
+/// ticks and y axis, then [`draw`] writes the bars or the concurrency stacks.
 fn render_at(
     data: &StudyData,
     options: &PlotOptions,
@@ -124,55 +125,82 @@ fn render_at(
 ) -> hpo_core::Result<Figure> {
     let title = PlotKind::Timeline.title();
     let total = data.trials.len();
-    let recent;
-    let data = match options.recent_trials() {
+    let recent = most_recent(data, options);
+    let data = recent.as_ref().unwrap_or(data);
+    if let Some(message) = nothing_started_message(data) {
+        return Ok(message_figure(title, options, &message));
+    }
+    let bars = bars(data, now);
+    let mut page = Page::from_options(title, options);
+    let aggregate = bars.len() > BAR_CAP;
+    if let Some(note) = note(data.trials.len(), total, bars.len(), aggregate) {
+        page.subtitle(&note);
+    }
+    let body = page.body();
+    let layout = Layout::new(&bars, body, aggregate);
+    let axes = AxesStyle::titled(&layout.x_title, layout.y_title);
+    let decor = frame_in(
+        body,
+        Scale::category(Vec::new()),
+        layout.y_scale.clone(),
+        &axes,
+        0.0,
+    );
+    let frame = Frame::new(
+        decor.area,
+        Scale::linear_exact(layout.t0 as f64, layout.t1 as f64),
+        layout.y_scale.clone(),
+    );
+    draw(&mut page.canvas, &decor, &frame, &axes, &layout, &bars);
+    Ok(page.finish(None))
+}
+
+/// With [`PlotOptions::recent_trials`] below the number of trials, the study with only its most
+/// recent trials (by number).
+fn most_recent(data: &StudyData, options: &PlotOptions) -> Option<StudyData> {
+    match options.recent_trials() {
         Some(n) if n < data.trials.len() => {
             let mut trials = data.trials.clone();
             trials.sort_by_key(|t| t.number);
             let first = trials.len() - n;
-            recent = StudyData {
+            Some(StudyData {
                 trials: trials.split_off(first),
                 ..data.clone()
-            };
-            &recent
+            })
         }
-        _ => data,
-    };
-    let started = data
-        .trials
-        .iter()
-        .filter(|t| t.datetime_start.is_some())
-        .count();
-    if started == 0 {
-        let message = if data.trials.is_empty() {
-            format!("study `{}` has no trials", data.name)
-        } else {
-            format!(
-                "no trial of study `{}` has a start time (its {} trial{} never started)",
-                data.name,
-                data.trials.len(),
-                if data.trials.len() == 1 { "" } else { "s" }
-            )
-        };
-        return Ok(message_figure(title, options, &message));
+        _ => None,
     }
-    let bars = bars(data, now);
-    let skipped = data.trials.len() - bars.len();
+}
 
-    let mut page = Page::from_options(title, options);
-    let aggregate = bars.len() > BAR_CAP;
+/// Why there is nothing to draw, when no trial has a start time.
+fn nothing_started_message(data: &StudyData) -> Option<String> {
+    if data.trials.iter().any(|t| t.datetime_start.is_some()) {
+        return None;
+    }
+    Some(if data.trials.is_empty() {
+        format!("study `{}` has no trials", data.name)
+    } else {
+        format!(
+            "no trial of study `{}` has a start time (its {} trial{} never started)",
+            data.name,
+            data.trials.len(),
+            if data.trials.len() == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// The subtitle: which trials are shown (`shown` of `total`, `bars` of them with a start time)
+/// and whether bars were replaced by concurrency stacks.
+fn note(shown: usize, total: usize, bars: usize, aggregate: bool) -> Option<String> {
+    let skipped = shown - bars;
     let mut note = Vec::new();
-    if data.trials.len() < total {
-        note.push(format!(
-            "the {} most recent of {total} trials",
-            data.trials.len()
-        ));
+    if shown < total {
+        note.push(format!("the {shown} most recent of {total} trials"));
     }
     if aggregate {
         note.push(format!(
-            "{} trials: more than {BAR_CAP}, so bars are replaced by the number of trials running \
-             at each time, by state",
-            bars.len()
+            "{bars} trials: more than {BAR_CAP}, so bars are replaced by the number of trials \
+             running at each time, by state"
         ));
     }
     if skipped > 0 {
@@ -181,72 +209,90 @@ fn render_at(
             if skipped == 1 { "" } else { "s" }
         ));
     }
-    if !note.is_empty() {
-        page.subtitle(&note.join("; "));
+    (!note.is_empty()).then(|| note.join("; "))
+}
+
+/// The time range, its ticks and the y axis, decided before anything is drawn.
+struct Layout {
+    /// The time range in milliseconds, padded by 2% on each side.
+    t0: i64,
+    t1: i64,
+    /// The time axis' ticks and the context its title shows.
+    ticks: TimeTicks,
+    x_title: String,
+    /// Trials running per time bin and state, when bars are aggregated.
+    conc: Option<Concurrency>,
+    /// Trials (numbers or categories), or trials running.
+    y_scale: Scale,
+    y_title: &'static str,
+}
+
+impl Layout {
+    fn new(bars: &[Bar<'_>], body: Rect, aggregate: bool) -> Layout {
+        let t0 = bars.iter().map(|b| b.start).min().unwrap_or(0);
+        let t1 = bars.iter().map(|b| b.end).max().unwrap_or(0).max(t0 + 1);
+        let pad = ((t1 - t0) / 50).max(1);
+        let (t0, t1) = (t0 - pad, t1 + pad);
+        let guess_w = body.w - 90.0;
+        let ticks = time_ticks(t0, t1, (guess_w / 120.0).floor().clamp(2.0, 10.0) as usize);
+        let x_title = format!("Datetime ({})", ticks.context);
+        let bins = (guess_w / 6.0).clamp(20.0, 200.0) as usize;
+        let conc = aggregate.then(|| concurrency(bars, t0, t1, bins));
+        let (y_scale, y_title) = if let Some(conc) = &conc {
+            let max = conc.max_total();
+            // Headroom above the stacks for the legend.
+            (
+                Scale::linear_exact(0.0, (max * 1.3).max(1.0)),
+                "Trials running",
+            )
+        } else if bars.len() <= LABEL_EVERY_TRIAL {
+            let labels = bars.iter().map(|b| b.trial.number.to_string()).collect();
+            (Scale::category(labels), "Trial")
+        } else {
+            (
+                value_scale(bars.iter().map(|b| b.trial.number as f64)),
+                "Trial",
+            )
+        };
+        Layout {
+            t0,
+            t1,
+            ticks,
+            x_title,
+            conc,
+            y_scale,
+            y_title,
+        }
     }
+}
 
-    let t0 = bars.iter().map(|b| b.start).min().unwrap_or(0);
-    let t1 = bars.iter().map(|b| b.end).max().unwrap_or(0).max(t0 + 1);
-    let pad = ((t1 - t0) / 50).max(1);
-    let (t0, t1) = (t0 - pad, t1 + pad);
-    let body = page.body();
-    let guess_w = body.w - 90.0;
-    let ticks = time_ticks(t0, t1, (guess_w / 120.0).floor().clamp(2.0, 10.0) as usize);
-    let x_title = format!("Datetime ({})", ticks.context);
-
-    // Frames: `frame` positions data (x in ms); `decor` draws the panel, y axis and titles (its
-    // x scale has no ticks: time ticks are drawn here).
-    let bins = (guess_w / 6.0).clamp(20.0, 200.0) as usize;
-    let conc = aggregate.then(|| concurrency(&bars, t0, t1, bins));
-    let (y_scale, y_title) = if let Some(conc) = &conc {
-        let max = conc.max_total();
-        // Headroom above the stacks for the legend.
-        (
-            Scale::linear_exact(0.0, (max * 1.3).max(1.0)),
-            "Trials running",
-        )
-    } else if bars.len() <= LABEL_EVERY_TRIAL {
-        let labels = bars.iter().map(|b| b.trial.number.to_string()).collect();
-        (Scale::category(labels), "Trial")
-    } else {
-        (
-            value_scale(bars.iter().map(|b| b.trial.number as f64)),
-            "Trial",
-        )
-    };
-    let axes = AxesStyle::titled(&x_title, y_title);
-    let decor = frame_in(
-        body,
-        Scale::category(Vec::new()),
-        y_scale.clone(),
-        &axes,
-        0.0,
-    );
-    let frame = Frame::new(
-        decor.area,
-        Scale::linear_exact(t0 as f64, t1 as f64),
-        y_scale,
-    );
-    let c = &mut page.canvas;
-    decor.draw(c, &axes);
-    draw_time_axis(c, &frame, &ticks.ticks);
-
+/// Draws the panel, y axis and titles (`decor`, whose x scale has no ticks), the time axis of
+/// `frame` (which positions data: x in ms), then, clipped, the bars or the concurrency stacks,
+/// and the legend of the states shown.
+fn draw(
+    c: &mut Canvas,
+    decor: &Frame,
+    frame: &Frame,
+    axes: &AxesStyle<'_>,
+    layout: &Layout,
+    bars: &[Bar<'_>],
+) {
+    decor.draw(c, axes);
+    draw_time_axis(c, frame, &layout.ticks.ticks);
     let clip = frame.clip(c);
     c.begin_group(&Group::new().clip(clip));
-    let marks = if let Some(conc) = &conc {
-        draw_concurrency(c, &frame, conc)
+    let marks = if let Some(conc) = &layout.conc {
+        draw_concurrency(c, frame, conc)
     } else {
-        draw_bars(c, &frame, &bars)
+        draw_bars(c, frame, bars)
     };
     c.end_group();
-
     let items: Vec<LegendItem> = STATUSES
         .iter()
         .filter(|s| bars.iter().any(|b| b.status == **s))
         .map(|s| LegendItem::new(s.label(), Mark::Square(s.color())))
         .collect();
     legend_in_emptiest_corner(c, frame.area, &items, &marks);
-    Ok(page.finish(None))
 }
 
 /// The bars of the trials with a start time, by number.

@@ -1,0 +1,42 @@
+//! Trial checks the sampler and optimize tests of hpo-core and hpo-samplers share (included
+//! with `#[path]`).
+#![allow(dead_code)]
+
+use hpo_core::{FrozenTrial, ParamValue, Study, TrialState};
+use indexmap::IndexMap;
+
+/// The parameters of every trial of `study`, in trial order.
+pub fn params_of(study: &Study) -> Vec<IndexMap<String, ParamValue>> {
+    study
+        .trials()
+        .unwrap()
+        .iter()
+        .map(|t| t.params_map())
+        .collect()
+}
+
+/// `a` and `b` hold the same parameters, floats equal to the bit.
+pub fn assert_same_params_bitwise(
+    a: &[IndexMap<String, ParamValue>],
+    b: &[IndexMap<String, ParamValue>],
+) {
+    for (ta, tb) in a.iter().zip(b) {
+        assert_eq!(ta.len(), tb.len());
+        for ((ka, va), (kb, vb)) in ta.iter().zip(tb) {
+            assert_eq!(ka, kb);
+            match (va, vb) {
+                (ParamValue::Float(x), ParamValue::Float(y)) => {
+                    assert_eq!(x.to_bits(), y.to_bits())
+                }
+                _ => assert_eq!(va, vb),
+            }
+        }
+    }
+}
+
+/// `t` failed, and its recorded reason mentions `needle`.
+pub fn assert_failed_because(t: &FrozenTrial, needle: &str) {
+    assert_eq!(t.state, TrialState::Fail);
+    let reason = t.system_attrs["fail_reason"].as_str().unwrap();
+    assert!(reason.contains(needle), "{reason}");
+}
