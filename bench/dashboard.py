@@ -191,7 +191,7 @@ def measure(size, workdir, driver):
         wait_listening(port, proc)
         base = f"http://127.0.0.1:{port}"
         studies = json.loads(http_get(f"{base}/api/studies")[2])
-        sid = studies["studies"][0]["study_id"]
+        sid = studies["study_summaries"][0]["study_id"]
         cold = http_get(f"{base}/api/studies/{sid}?after=0")
         warm = http_get(f"{base}/api/studies/{sid}?after=0")
         out["optuna_api"] = {"cold_ms": cold[0] * 1e3, "warm_ms": warm[0] * 1e3,

@@ -1092,7 +1092,9 @@ fn history_switches_draw_pruned_trials_and_a_log_value_axis() {
     let data = single();
     let opts = PlotOptions::new();
     let plain = plot(data, PlotKind::History, &opts).unwrap().into_svg();
-    let pruned = plot(data, PlotKind::History, &opts.clone().include_pruned(true)).unwrap().into_svg();
+    let pruned = plot(data, PlotKind::History, &opts.clone().include_pruned(true))
+        .unwrap()
+        .into_svg();
     let shown = |svg: &str| tooltip_numbers(svg, "trials", "circle");
     let numbers: BTreeSet<u64> = shown(&plain).into_iter().collect();
     let with_pruned: BTreeSet<u64> = shown(&pruned).into_iter().collect();
@@ -1117,7 +1119,9 @@ fn history_switches_draw_pruned_trials_and_a_log_value_axis() {
     assert!(pruned.contains("(pruned)"), "a pruned dot says so");
 
     // Every value of this study is positive: the log axis has decade ticks.
-    let log = plot(data, PlotKind::History, &opts.clone().log_values(true)).unwrap().into_svg();
+    let log = plot(data, PlotKind::History, &opts.clone().log_values(true))
+        .unwrap()
+        .into_svg();
     assert_ne!(log, plain);
     assert!(
         !log.contains("linear scale"),
@@ -1130,6 +1134,8 @@ fn history_switches_draw_pruned_trials_and_a_log_value_axis() {
     negative.values = Some(vec![-1.0]);
     trials[0] = Arc::new(negative);
     let mixed = StudyData::new("mixed", data.directions.clone(), trials);
-    let linear = plot(&mixed, PlotKind::History, &opts.log_values(true)).unwrap().into_svg();
+    let linear = plot(&mixed, PlotKind::History, &opts.log_values(true))
+        .unwrap()
+        .into_svg();
     assert!(linear.contains("linear scale: some values are not positive"));
 }
