@@ -30,6 +30,7 @@ pub struct PlotOptions {
     error_bar: bool,
     log_values: bool,
     include_pruned: bool,
+    all_tooltips: bool,
     reference_point: Option<Vec<f64>>,
     width: u32,
     height: u32,
@@ -48,6 +49,7 @@ impl Default for PlotOptions {
             error_bar: false,
             log_values: false,
             include_pruned: false,
+            all_tooltips: false,
             reference_point: None,
             width: DEFAULT_WIDTH,
             height: DEFAULT_HEIGHT,
@@ -68,6 +70,7 @@ impl fmt::Debug for PlotOptions {
             .field("error_bar", &self.error_bar)
             .field("log_values", &self.log_values)
             .field("include_pruned", &self.include_pruned)
+            .field("all_tooltips", &self.all_tooltips)
             .field("reference_point", &self.reference_point)
             .field("width", &self.width)
             .field("height", &self.height)
@@ -164,6 +167,15 @@ impl PlotOptions {
         self
     }
 
+    /// Whether every drawn mark carries its tooltip (trial number, value, parameters) however
+    /// many are drawn (default `false`: past 1500 marks a figure drops them to stay light). The
+    /// dashboard sets it, so that hovering a point of a big study still names its trial; the
+    /// SVG grows by roughly 100 bytes a mark.
+    pub fn all_tooltips(mut self, yes: bool) -> Self {
+        self.all_tooltips = yes;
+        self
+    }
+
     /// The reference point of the hypervolume-history plot (Optuna's `reference_point`), one
     /// value per objective in the objectives' own directions: a trial adds to the hypervolume
     /// only when it is better than the reference in every objective. A length other than the
@@ -224,6 +236,11 @@ impl PlotOptions {
     /// Whether a logarithmic value axis was asked for with [`PlotOptions::log_values`].
     pub fn shows_log_values(&self) -> bool {
         self.log_values
+    }
+
+    /// Whether every mark gets its tooltip ([`PlotOptions::all_tooltips`]).
+    pub fn shows_all_tooltips(&self) -> bool {
+        self.all_tooltips
     }
 
     /// Whether Pruned trials are drawn ([`PlotOptions::include_pruned`]).

@@ -1139,3 +1139,21 @@ fn history_switches_draw_pruned_trials_and_a_log_value_axis() {
         .into_svg();
     assert!(linear.contains("linear scale: some values are not positive"));
 }
+
+#[test]
+fn all_tooltips_names_the_trial_of_every_mark_of_a_big_study() {
+    let data = big(4000);
+    for kind in [PlotKind::History, PlotKind::Slice, PlotKind::Contour] {
+        let light = plot(&data, kind, &PlotOptions::new()).unwrap().into_svg();
+        let full = plot(&data, kind, &PlotOptions::new().all_tooltips(true))
+            .unwrap()
+            .into_svg();
+        let titles = |svg: &str| svg.matches("<title>Trial ").count();
+        assert!(
+            titles(&full) > 1500 && titles(&full) > 10 * titles(&light).max(1),
+            "{kind:?}: {} tooltips with all_tooltips, {} without",
+            titles(&full),
+            titles(&light)
+        );
+    }
+}

@@ -58,9 +58,12 @@ pub(crate) fn kinds(snap: &Snapshot) -> Vec<PlotKind> {
 
 /// One figure as an HTML fragment: the SVG, or a notice saying why it is not drawn.
 pub(crate) fn figure(snap: &Snapshot, kind: PlotKind, view: &View) -> String {
+    // Every mark keeps its tooltip, so that hovering names the trial (and clicking opens it)
+    // on big studies too.
     let mut options = PlotOptions::new()
         .log_values(view.log)
-        .include_pruned(view.pruned);
+        .include_pruned(view.pruned)
+        .all_tooltips(true);
     if matches!(
         kind,
         PlotKind::Slice | PlotKind::Contour | PlotKind::ParallelCoordinate | PlotKind::Rank

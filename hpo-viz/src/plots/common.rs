@@ -26,6 +26,12 @@ pub(crate) const MAX_LINES: usize = 2000;
 /// about 100 bytes each).
 pub(crate) const TOOLTIP_LIMIT: usize = 1500;
 
+/// Whether a figure drawing `marks` marks gives each its tooltip: below [`TOOLTIP_LIMIT`], or
+/// always with [`PlotOptions::all_tooltips`].
+pub(crate) fn tips_for(marks: usize, options: &PlotOptions) -> bool {
+    options.shows_all_tooltips() || marks <= TOOLTIP_LIMIT
+}
+
 /// The message for a study with nothing to plot: no trials at all, or none completed.
 pub(crate) fn no_completed_message(data: &StudyData) -> String {
     if data.trials.is_empty() {

@@ -19,8 +19,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    ParamAxis, Point, TOOLTIP_LIMIT, completed_points, frame_in, message_figure, select_params,
-    subsample, trial_tooltip,
+    ParamAxis, Point, completed_points, frame_in, message_figure, select_params, subsample,
+    tips_for, trial_tooltip,
 };
 use crate::plots::extras::pair_grid;
 
@@ -73,7 +73,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     let k = axes.len();
     let pairs = if k == 2 { 1 } else { k * (k - 1) / 2 };
     let dots_per_pair = (DOT_BUDGET / pairs).max(150);
-    let tips = points.len().min(dots_per_pair) * pairs <= TOOLTIP_LIMIT;
+    let tips = tips_for(points.len().min(dots_per_pair) * pairs, options);
 
     let min_height = if k == 2 {
         0

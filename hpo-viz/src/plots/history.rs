@@ -24,9 +24,8 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, Point, Series, TOOLTIP_LIMIT, TargetSpec, completed_series, dot_opacity,
-    dot_radius, dots_style, draw_dots, frame_in, sampled_note, subsample, trial_tooltip,
-    value_scale,
+    Dot, MAX_POINTS, Point, Series, TargetSpec, completed_series, dot_opacity, dot_radius,
+    dots_style, draw_dots, frame_in, sampled_note, subsample, tips_for, trial_tooltip, value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
@@ -160,7 +159,7 @@ pub(crate) fn render_many(
     frame.draw(c, &axes);
 
     let r = dot_radius(n_drawn, frame.area.w * frame.area.h);
-    let tips = n_drawn <= TOOLTIP_LIMIT;
+    let tips = tips_for(n_drawn, options);
     let dot_style = Style::new()
         .fill_opacity(dot_opacity(n_drawn))
         .stroke(named::WHITE, if n_drawn > 1000 { 0.0 } else { 0.6 });
@@ -400,7 +399,7 @@ fn render_error_bar(
         c.path(&bars, &Style::stroked(named::BLUE, 1.0).stroke_opacity(0.6));
     }
     c.end_group();
-    let tips = drawn.len() <= TOOLTIP_LIMIT;
+    let tips = tips_for(drawn.len(), options);
     let dots: Vec<Dot> = drawn
         .iter()
         .map(|&i| {

@@ -220,6 +220,8 @@ struct Layout<'a> {
     values: Vec<f64>,
     /// The indices of the trials that changed the hypervolume.
     changes: Vec<usize>,
+    /// Whether every dot gets its tooltip ([`PlotOptions::all_tooltips`]).
+    all_tips: bool,
     /// The indices of the trials drawn as dots.
     drawn: Vec<usize>,
     /// The completed trials' numbers.
@@ -287,6 +289,7 @@ impl<'a> Layout<'a> {
             automatic,
             values,
             changes,
+            all_tips: options.shows_all_tooltips(),
             drawn,
             numbers,
             first,
@@ -358,7 +361,7 @@ fn draw_step_line(c: &mut Canvas, frame: &Frame, layout: &Layout<'_>) {
 /// its tooltip.
 fn draw_trial_dots(c: &mut Canvas, frame: &Frame, layout: &Layout<'_>) {
     let drawn = &layout.drawn;
-    let tips = drawn.len() <= TOOLTIP_LIMIT;
+    let tips = layout.all_tips || drawn.len() <= TOOLTIP_LIMIT;
     let dots: Vec<Dot> = drawn
         .iter()
         .map(|&i| {

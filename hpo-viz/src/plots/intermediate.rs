@@ -86,7 +86,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     if curves.is_empty() {
         return Ok(message_figure(title, options, &no_curves_message(data)));
     }
-    let layout = Layout::new(data, &curves);
+    let layout = Layout::new(data, &curves, options);
     let mut page = Page::from_options(title, options);
     if !layout.note.is_empty() {
         page.subtitle(&layout.note);
@@ -159,10 +159,12 @@ struct Layout {
     /// Curves' stroke width and opacity (thinner and fainter as they get more numerous).
     width: f64,
     alpha: f64,
+    /// Whether every curve and cross gets its tooltip ([`PlotOptions::all_tooltips`]).
+    all_tips: bool,
 }
 
 impl Layout {
-    fn new(data: &StudyData, curves: &[Curve<'_>]) -> Layout {
+    fn new(data: &StudyData, curves: &[Curve<'_>], options: &PlotOptions) -> Layout {
         let drawn = choose_curves(data, curves);
         let band = (curves.len() >= BAND_MIN_CURVES)
             .then(|| median_band(curves))
@@ -197,6 +199,7 @@ impl Layout {
             y,
             width,
             alpha,
+            all_tips: options.shows_all_tooltips(),
         }
     }
 }
@@ -218,7 +221,7 @@ fn draw(
         draw_band(c, frame, band, &mut marks);
     }
     draw_curves(c, frame, curves, layout, &mut marks);
-    draw_pruned_marks(c, frame, curves, &mut marks);
+    draw_pruned_marks(c, frame, curves, layout.all_tips, &mut marks);
     c.end_group();
     legend_in_emptiest_corner(c, frame.area, &legend_items(curves, layout), &marks);
 }
@@ -258,7 +261,7 @@ fn draw_curves(
 ) {
     let (width, alpha) = (layout.width, layout.alpha);
     let total_points: usize = layout.drawn.iter().map(|&i| curves[i].points.len()).sum();
-    let tips = layout.drawn.len() <= TOOLTIP_LIMIT;
+    let tips = layout.all_tips || layout.drawn.len() <= TOOLTIP_LIMIT;
     c.begin_group(&Group::new().class("curves"));
     for kind in [
         Kind::Pruned,
@@ -323,6 +326,7 @@ fn draw_pruned_marks(
     c: &mut Canvas,
     frame: &Frame,
     curves: &[Curve<'_>],
+    all_tips: bool,
     marks: &mut Vec<(f64, f64)>,
 ) {
     let pruned: Vec<&Curve<'_>> = curves.iter().filter(|c| c.kind == Kind::Pruned).collect();
@@ -334,7 +338,7 @@ fn draw_pruned_marks(
     } else {
         (3.0, 1.2, 0.6)
     };
-    let cross_tips = pruned.len() <= TOOLTIP_LIMIT;
+    let cross_tips = all_tips || pruned.len() <= TOOLTIP_LIMIT;
     c.begin_group(
         &Group::new()
             .class("pruned-marks")

@@ -33,8 +33,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_opacity, dot_radius, draw_dots,
-    frame_in, message_figure, no_completed_message, subsample, value_scale,
+    Dot, MAX_POINTS, complete_finite_shared, dot_opacity, dot_radius, draw_dots, frame_in,
+    message_figure, no_completed_message, subsample, tips_for, value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, pair_cells};
 
@@ -220,7 +220,7 @@ impl Layout {
             (lo.min(n), hi.max(n))
         });
         let colors = ColorScale::new(Colormap::BluesVisible, lo, hi);
-        let tips = (kept.len() + front.len()) * pairs <= TOOLTIP_LIMIT;
+        let tips = tips_for((kept.len() + front.len()) * pairs, options);
         let scales: Vec<Scale> = (0..shown)
             .map(|i| value_scale(entries.iter().map(|e| e.values[i])))
             .collect();

@@ -30,8 +30,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{bar_tick, gradient_bar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, ParamAxis, Point, TOOLTIP_LIMIT, best_indices, completed_points, dot_opacity,
-    dot_radius, draw_dots, frame_in, params_to_plot, trial_tooltip, value_scale,
+    Dot, MAX_POINTS, ParamAxis, Point, best_indices, completed_points, dot_opacity, dot_radius,
+    draw_dots, frame_in, params_to_plot, tips_for, trial_tooltip, value_scale,
 };
 use crate::plots::extras::{jitter, pair_cells, quantile};
 
@@ -119,7 +119,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         k => k * (k - 1) / 2,
     };
     let per_panel = (DOT_BUDGET / panels).clamp(300, MAX_POINTS);
-    let tips = points.len().min(per_panel) * panels <= TOOLTIP_LIMIT;
+    let tips = tips_for(points.len().min(per_panel) * panels, options);
 
     let min_height = if panels == 1 {
         0

@@ -16,9 +16,8 @@ use crate::layout::{Page, grid, grid_shape};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    Dot, MAX_POINTS, ParamAxis, TOOLTIP_LIMIT, best_indices, completed_points, dot_radius,
-    dots_style, draw_dots, frame_in, params_to_plot, sampled_note, subsample, trial_tooltip,
-    value_scale,
+    Dot, MAX_POINTS, ParamAxis, best_indices, completed_points, dot_radius, dots_style, draw_dots,
+    frame_in, params_to_plot, sampled_note, subsample, tips_for, trial_tooltip, value_scale,
 };
 
 /// Dots drawn over all subplots at most (each subplot gets a share, at least 300).
@@ -70,7 +69,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     });
     let mut colors = ColorScale::new(Colormap::Viridis, lo, hi);
     colors.reverse = true; // later trials darker, as in Optuna's blues
-    let tips = per_plot.min(points.len()) * params.len() <= TOOLTIP_LIMIT;
+    let tips = tips_for(per_plot.min(points.len()) * params.len(), options);
 
     let c = &mut page.canvas;
     for (k, (name, cell)) in params.iter().zip(&cells).enumerate() {

@@ -137,7 +137,10 @@ fn render_at(
         page.subtitle(&note);
     }
     let body = page.body();
-    let layout = Layout::new(&bars, body, aggregate);
+    let layout = Layout {
+        all_tips: options.shows_all_tooltips(),
+        ..Layout::new(&bars, body, aggregate)
+    };
     let axes = AxesStyle::titled(&layout.x_title, layout.y_title);
     let decor = frame_in(
         body,
@@ -225,6 +228,8 @@ struct Layout {
     /// Trials (numbers or categories), or trials running.
     y_scale: Scale,
     y_title: &'static str,
+    /// Whether every bar gets its tooltip ([`PlotOptions::all_tooltips`]).
+    all_tips: bool,
 }
 
 impl Layout {
@@ -262,6 +267,7 @@ impl Layout {
             conc,
             y_scale,
             y_title,
+            all_tips: false,
         }
     }
 }
@@ -284,7 +290,7 @@ fn draw(
     let marks = if let Some(conc) = &layout.conc {
         draw_concurrency(c, frame, conc)
     } else {
-        draw_bars(c, frame, bars)
+        draw_bars(c, frame, bars, layout.all_tips)
     };
     c.end_group();
     let items: Vec<LegendItem> = STATUSES
@@ -335,7 +341,7 @@ fn bars(data: &StudyData, now: DateTime<Utc>) -> Vec<Bar<'_>> {
 }
 
 /// Draws one bar per trial; returns the pixel positions of the bars' ends.
-fn draw_bars(c: &mut Canvas, frame: &Frame, bars: &[Bar<'_>]) -> Vec<(f64, f64)> {
+fn draw_bars(c: &mut Canvas, frame: &Frame, bars: &[Bar<'_>], all_tips: bool) -> Vec<(f64, f64)> {
     let categorical = frame.y.is_category();
     let rows = if categorical {
         bars.len() as f64
@@ -344,7 +350,7 @@ fn draw_bars(c: &mut Canvas, frame: &Frame, bars: &[Bar<'_>]) -> Vec<(f64, f64)>
             - bars.first().map_or(0, |b| b.trial.number) as f64
     };
     let h = (frame.area.h / rows.max(1.0) * 0.75).clamp(0.6, 16.0);
-    let tips = bars.len() <= TOOLTIP_LIMIT;
+    let tips = all_tips || bars.len() <= TOOLTIP_LIMIT;
     let mut marks = Vec::with_capacity(bars.len() * 2);
     c.begin_group(&Group::new().class("bars"));
     for status in STATUSES {
