@@ -172,14 +172,22 @@ def browser_times(driver, url, ready):
     }
 
 
-def measure(size, workdir, driver):
+def measure(size, workdir, driver, earlier=None):
     path = os.path.join(workdir, f"study-{size}.db")
     if not os.path.exists(path):
         subprocess.run([GEN, str(size), path], check=True)
     url = f"sqlite:///{path}"
     out = {"trials": size, "file_mib": os.path.getsize(path) / 2**20}
+    if earlier is not None:
+        # optuna-dashboard's side from an earlier run on the same file (it takes minutes).
+        out.update({k: v for k, v in earlier.items() if k.startswith("optuna")})
+    else:
+        measure_optuna(url, out, driver)
+    measure_hpo(url, out, driver)
+    return out
 
-    # optuna-dashboard.
+
+def measure_optuna(url, out, driver):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c",
@@ -208,7 +216,8 @@ def measure(size, workdir, driver):
         proc.kill()
         proc.wait()
 
-    # hpo dashboard.
+
+def measure_hpo(url, out, driver):
     port = free_port()
     proc = subprocess.Popen([HPO, "dashboard", url, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -231,7 +240,6 @@ def measure(size, workdir, driver):
     finally:
         proc.kill()
         proc.wait()
-    return out
 
 
 def main():
@@ -239,24 +247,32 @@ def main():
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "dashboard.json"))
     ap.add_argument("--workdir", default=None, help="where the SQLite files go (kept)")
+    ap.add_argument("--reuse-optuna", default=None, metavar="JSON",
+                    help="take optuna-dashboard's numbers from an earlier run's JSON (same files)")
     args = ap.parse_args()
+    earlier = {}
+    if args.reuse_optuna:
+        with open(args.reuse_optuna) as f:
+            earlier = {r["trials"]: r for r in json.load(f)["results"]}
     for exe in (HPO, GEN):
         if not os.path.exists(exe):
             sys.exit(f"{exe} is missing: cargo build --release -p hpo-cli; "
                      "cargo build --release -p hpo-dashboard --examples")
+    load_before = os.getloadavg()
     workdir = args.workdir or tempfile.mkdtemp(prefix="hpo-dashboard-bench-")
     os.makedirs(workdir, exist_ok=True)
     driver = WebDriver()
     results = []
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            r = measure(size, workdir, driver)
+            r = measure(size, workdir, driver, earlier.get(size) if args.reuse_optuna else None)
             print(json.dumps(r), flush=True)
             results.append(r)
     finally:
         driver.close()
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    env = {"cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    env = {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg(),
+           "optuna_numbers_from": args.reuse_optuna or "this run"}
     try:
         import optuna_dashboard
         env["optuna_dashboard"] = optuna_dashboard.__version__
