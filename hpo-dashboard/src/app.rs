@@ -225,14 +225,12 @@ async fn trial_page(
     Path((id, number)): Path<(String, String)>,
 ) -> Response {
     run(app, true, move |a| {
-        let id = study_id(&id)?;
-        let (name, objectives, t, n_trials) = trial::load(&*a.storage, id, &number)?;
-        let body = trial::body(id, &name, &objectives, &t, n_trials, a.token.as_deref());
+        let v = trial::load(&*a.storage, study_id(&id)?, &number)?;
         Ok(Reply::Html(page(
-            &format!("Trial {} of {name}", t.number),
+            &format!("Trial {} of {}", v.trial.number, v.name),
             &a.label,
-            &format!("/api/studies/{id}/stamp"),
-            &body,
+            &format!("/api/studies/{}/stamp", v.id),
+            &trial::body(&v, a.token.as_deref()),
         )))
     })
     .await
@@ -243,15 +241,8 @@ async fn trial_content(
     Path((id, number)): Path<(String, String)>,
 ) -> Response {
     run(app, false, move |a| {
-        let id = study_id(&id)?;
-        let (name, objectives, t, _) = trial::load(&*a.storage, id, &number)?;
-        Ok(Reply::Html(trial::content(
-            id,
-            &name,
-            &objectives,
-            &t,
-            a.token.as_deref(),
-        )))
+        let v = trial::load(&*a.storage, study_id(&id)?, &number)?;
+        Ok(Reply::Html(trial::content(&v, a.token.as_deref())))
     })
     .await
 }
@@ -346,7 +337,8 @@ async fn tell_trial(
                     .collect::<Result<Vec<f64>, Problem>>()?,
             ),
         };
-        let (name, objectives, t, _) = trial::load(&*a.storage, id, &number)?;
+        let v = trial::load(&*a.storage, id, &number)?;
+        let (name, objectives, t) = (&v.name, &v.objectives, &v.trial);
         // Checked here rather than left to `tell`, which (as Optuna's) fails a trial told the
         // wrong number of values: a typo on a page must not end a running trial.
         match (&values, state) {
@@ -370,7 +362,7 @@ async fn tell_trial(
         }
         let study = hpo_core::Study::builder()
             .storage_arc(a.storage.clone())
-            .name(&name)
+            .name(name)
             .load()
             .map_err(Problem::storage)?;
         study

@@ -35,12 +35,7 @@ pub(crate) type Counts = [usize; 5];
 impl Snapshot {
     /// Reads study `id`; an id the storage does not hold is a 404.
     pub fn load(storage: &dyn Storage, id: StudyId) -> Result<Snapshot, Problem> {
-        let name = storage.get_study_name_from_id(id).map_err(|e| match e {
-            Error::StudyIdNotFound(_) | Error::StudyNotFound(_) => {
-                Problem::not_found(format!("there is no study with id {id} in this storage"))
-            }
-            other => Problem::storage(other),
-        })?;
+        let name = study_name(storage, id)?;
         let directions = storage.get_study_directions(id).map_err(Problem::storage)?;
         let mut trials = storage.get_all_trials(id, None).map_err(Problem::storage)?;
         if !trials.is_sorted_by_key(|t| t.number) {
@@ -123,13 +118,30 @@ impl Snapshot {
         stamp(&self.trials)
     }
 
-    /// The name of objective `i` (its metric name, else `"Objective Value"` / `"Objective i"`).
+    /// The name of objective `i` ([`objective_name`]).
     pub fn objective_name(&self, i: usize) -> String {
-        match self.metric_names.as_ref().and_then(|n| n.get(i)) {
-            Some(name) if !name.is_empty() => name.clone(),
-            _ if self.directions.len() > 1 => format!("Objective {i}"),
-            _ => "Objective Value".to_owned(),
+        objective_name(self.metric_names.as_deref(), self.directions.len(), i)
+    }
+}
+
+/// The name of study `id`; an id the storage does not hold is a 404.
+pub(crate) fn study_name(storage: &dyn Storage, id: StudyId) -> Result<String, Problem> {
+    storage.get_study_name_from_id(id).map_err(|e| match e {
+        Error::StudyIdNotFound(_) | Error::StudyNotFound(_) => {
+            Problem::not_found(format!("there is no study with id {id} in this storage"))
         }
+        other => Problem::storage(other),
+    })
+}
+
+/// The name of objective `i` of a study with `n` objectives: its metric name, else
+/// `"Objective Value"` for one objective and `"Objective i"` for several (as Optuna and hpo-viz
+/// label them).
+pub(crate) fn objective_name(metric_names: Option<&[String]>, n: usize, i: usize) -> String {
+    match metric_names.and_then(|names| names.get(i)) {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ if n > 1 => format!("Objective {i}"),
+        _ => "Objective Value".to_owned(),
     }
 }
 

@@ -10,24 +10,29 @@ use hpo_viz::{PlotKind, PlotOptions, StudyData};
 
 use crate::html::{datetime, duration, esc, json_text, number, state};
 use crate::problem::Problem;
+use crate::snapshot::{objective_name, study_name};
 
 /// The most intermediate values listed in the table (the figure draws all of them).
 const MAX_STEP_ROWS: usize = 1000;
 
+/// A trial as its page shows it.
+pub(crate) struct TrialView {
+    /// The study's id.
+    pub id: StudyId,
+    /// The study's name.
+    pub name: String,
+    /// The objectives' names.
+    pub objectives: Vec<String>,
+    /// The trial.
+    pub trial: Arc<FrozenTrial>,
+    /// How many trials the study has (for the link to the next one).
+    pub n_trials: usize,
+}
+
 /// Study `id`'s trial `number`: 404 when the study or the trial does not exist.
-pub(crate) fn load(
-    storage: &dyn Storage,
-    id: StudyId,
-    number: &str,
-) -> Result<(String, Vec<String>, Arc<FrozenTrial>, usize), Problem> {
-    let name = storage.get_study_name_from_id(id).map_err(|e| match e {
-        Error::StudyIdNotFound(_) | Error::StudyNotFound(_) => {
-            Problem::not_found(format!("there is no study with id {id} in this storage"))
-        }
-        other => Problem::storage(other),
-    })?;
-    let not_found =
-        || Problem::not_found(format!("study `{name}` has no trial number `{number}`",));
+pub(crate) fn load(storage: &dyn Storage, id: StudyId, number: &str) -> Result<TrialView, Problem> {
+    let name = study_name(storage, id)?;
+    let not_found = || Problem::not_found(format!("study `{name}` has no trial number `{number}`"));
     let n: u64 = number.parse().map_err(|_| not_found())?;
     let trial_id = storage
         .get_trial_id_from_study_id_trial_number(id, n)
@@ -36,20 +41,25 @@ pub(crate) fn load(
             other => Problem::storage(other),
         })?;
     let trial = storage.get_trial(trial_id).map_err(Problem::storage)?;
-    let directions = storage.get_study_directions(id).map_err(Problem::storage)?;
+    let n_objectives = storage
+        .get_study_directions(id)
+        .map_err(Problem::storage)?
+        .len();
     let system = storage
         .get_study_system_attrs(id)
         .map_err(Problem::storage)?;
-    let names = hpo_core::study::metric_names_in(&system).unwrap_or_default();
-    let objectives = (0..directions.len())
-        .map(|i| match names.get(i) {
-            Some(n) if !n.is_empty() => n.clone(),
-            _ if directions.len() > 1 => format!("Objective {i}"),
-            _ => "Objective Value".to_owned(),
-        })
+    let names = hpo_core::study::metric_names_in(&system);
+    let objectives = (0..n_objectives)
+        .map(|i| objective_name(names.as_deref(), n_objectives, i))
         .collect();
     let n_trials = storage.get_n_trials(id, None).map_err(Problem::storage)?;
-    Ok((name, objectives, trial, n_trials))
+    Ok(TrialView {
+        id,
+        name,
+        objectives,
+        trial,
+        n_trials,
+    })
 }
 
 fn attrs_table(out: &mut String, title: &str, attrs: &hpo_core::Attrs) {
@@ -73,13 +83,8 @@ fn attrs_table(out: &mut String, title: &str, attrs: &hpo_core::Attrs) {
 }
 
 /// The trial page's live part (everything under the heading links).
-pub(crate) fn content(
-    id: StudyId,
-    name: &str,
-    objectives: &[String],
-    t: &FrozenTrial,
-    writes: Option<&str>,
-) -> String {
+pub(crate) fn content(v: &TrialView, writes: Option<&str>) -> String {
+    let (id, name, objectives, t) = (v.id, v.name.as_str(), v.objectives.as_slice(), &*v.trial);
     let mut out = String::from("<dl class=\"summary\">\n");
     let _ = writeln!(out, "<dt>State</dt><dd>{}</dd>", state(t.state));
     for (i, objective) in objectives.iter().enumerate() {
@@ -174,14 +179,8 @@ pub(crate) fn content(
 }
 
 /// The whole trial page's body.
-pub(crate) fn body(
-    id: StudyId,
-    name: &str,
-    objectives: &[String],
-    t: &FrozenTrial,
-    n_trials: usize,
-    writes: Option<&str>,
-) -> String {
+pub(crate) fn body(v: &TrialView, writes: Option<&str>) -> String {
+    let (id, name, t) = (v.id, v.name.as_str(), &*v.trial);
     let n = t.number;
     let mut nav = format!("<a href=\"/studies/{id}\">← study {}</a>", esc(name));
     if n > 0 {
@@ -192,7 +191,7 @@ pub(crate) fn body(
             n - 1
         );
     }
-    if (n as usize) + 1 < n_trials {
+    if (n as usize) + 1 < v.n_trials {
         let _ = write!(
             nav,
             " · <a class=\"next\" href=\"/studies/{id}/trials/{}\">trial {} ›</a>",
@@ -213,6 +212,6 @@ pub(crate) fn body(
         "<nav class=\"crumbs\">{nav}</nav>\n<h1>Trial {n} <small>of study <span \
          class=\"study-name\">{}</span></small></h1>\n<section id=\"trial\"{live}>\n{}</section>\n",
         esc(name),
-        content(id, name, objectives, t, writes)
+        content(v, writes)
     )
 }
