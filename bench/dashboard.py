@@ -155,16 +155,17 @@ return (api && plots > 0) ? Math.max(api.responseEnd, performance.now()) : null;
 """
 
 
-def browser_times(driver, url, ready):
-    """Cold load, then three reloads: (cold ms, median warm ms, cold bytes, warm bytes)."""
+def browser_times(driver, url, ready, reloads=3):
+    """A cold load, then `reloads` more: cold ms, median warm ms, cold and warm bytes."""
     loads = []
-    for _ in range(4):
+    for _ in range(1 + reloads):
         driver.goto("about:blank")
         driver.goto(url)
         ms = driver.wait(ready)
         loads.append((ms, driver.run(TRANSFER)))
     warm = loads[1:]
     return {
+        "loads_ms": [ms for ms, _ in loads],
         "cold_ms": loads[0][0],
         "warm_ms": statistics.median(ms for ms, _ in warm),
         "cold_bytes": loads[0][1],
@@ -209,8 +210,10 @@ def measure_optuna(url, out, driver):
         proc.wait()
         proc = subprocess.Popen(proc.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_listening(port, proc)
+        # At 100 000 trials one load takes minutes: one warm reload then.
         out["optuna_browser"] = browser_times(
-            driver, f"{base}/dashboard/studies/{sid}", OPTUNA_READY)
+            driver, f"{base}/dashboard/studies/{sid}", OPTUNA_READY,
+            reloads=1 if out["trials"] >= 50000 else 3)
         out["optuna_rss_mib"] = rss_mib(proc.pid)
     finally:
         proc.kill()
