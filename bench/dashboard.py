@@ -15,6 +15,8 @@ dashboards, and measures:
 * over plain HTTP: optuna-dashboard's study request (what its page waits for), cold and warm,
   with its size, and hpo's study page plus every figure and the table fetched one after
   another, with their total size.
+* hpo's page with every figure drawn anew (settings not asked before, so nothing comes from its
+  figure cache): what a page costs while the study changes.
 * each server's resident memory after the loads.
 
 Usage (from the repository root, after `cargo build --release -p hpo-cli` and
@@ -228,6 +230,14 @@ def measure_hpo(url, out, driver):
         wait_listening(port, proc)
         base = f"http://127.0.0.1:{port}"
         out["hpo_browser"] = browser_times(driver, f"{base}/studies/1", HPO_READY)
+        # What a study that changes costs: every figure drawn anew (settings not seen before,
+        # so none comes from the figure cache; the storage's trials are already read).
+        redraws = []
+        for i, settings in enumerate(["pruned=1", "log=1", "pruned=1&log=1"]):
+            driver.goto("about:blank")
+            driver.goto(f"{base}/studies/1?{settings}")
+            redraws.append(driver.wait(HPO_READY))
+        out["hpo_browser"]["redraw_ms"] = statistics.median(redraws)
         # Over plain HTTP: the page, then each figure and the table, one after another.
         t, n, page = http_get(f"{base}/studies/1")
         total_ms, total_bytes = t * 1e3, n
