@@ -30,8 +30,9 @@ struct Fixture {
     evil: i64,
 }
 
-/// Runs `code` in the Python of HPO_PYTHON with the storage URL as `sys.argv[1]`.
-fn python(code: &str, url: &str) {
+/// Runs `code` in the Python of HPO_PYTHON with the storage URL as `sys.argv[1]`; returns what
+/// it printed.
+fn python(code: &str, url: &str) -> String {
     let py = std::env::var("HPO_PYTHON")
         .unwrap_or_else(|_| panic!("set HPO_PYTHON to a Python with optuna 5.0 ({NEEDS})"));
     let out = Command::new(&py)
@@ -43,6 +44,7 @@ fn python(code: &str, url: &str) {
         "python failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn fixture() -> Fixture {
@@ -50,7 +52,7 @@ fn fixture() -> Fixture {
     let url = format!("sqlite:///{}", dir.path().join("studies.db").display());
     let storage: Arc<dyn Storage> = hpo_storage::open(&url).unwrap();
     let (plain, evil) = fill(storage.clone());
-    python(
+    let _ = python(
         "import sys, optuna\n\
          optuna.logging.set_verbosity(optuna.logging.WARNING)\n\
          s = optuna.create_study(study_name='from-optuna', storage=sys.argv[1], direction='maximize')\n\
@@ -240,19 +242,28 @@ fn a_trial_finished_by_another_process_appears_without_a_reload() {
     b.run("window.__notReloaded = true;", json!([]));
     assert!(text(&b, "#summary .total").starts_with("40"));
     // Optuna, in another process, runs one trial to the end.
-    python(
-        "import sys, optuna\n\
+    let told = python(
+        "import sys, time, optuna\n\
          optuna.logging.set_verbosity(optuna.logging.WARNING)\n\
          s = optuna.load_study(study_name='plain', storage=sys.argv[1])\n\
          t = s.ask()\n\
          t.suggest_float('x', -4.0, 4.0)\n\
-         s.tell(t, 0.123456)\n",
+         s.tell(t, 0.123456)\n\
+         print(time.time())\n",
         &f.url,
     );
-    let written = Instant::now();
+    // When the tell returned, on the clock this process reads too.
+    let told: f64 = told.trim().parse().expect("the time of the tell");
+    let told = std::time::UNIX_EPOCH + Duration::from_secs_f64(told);
+    let written = Instant::now()
+        - std::time::SystemTime::now()
+            .duration_since(told)
+            .unwrap_or_default();
     b.wait_for(
-        "trial 40 in the table and the summary",
-        "return document.querySelector('#table tbody tr').dataset.number === '40' \
+        "trial 40, finished, in the table and the summary",
+        "const row = document.querySelector('#table tbody tr');\
+         return row.dataset.number === '40' && row.textContent.includes('0.123456') \
+         && row.textContent.includes('COMPLETE') \
          && document.querySelector('#summary .total').textContent === '41';",
         Duration::from_secs(10),
     );
