@@ -64,9 +64,10 @@ pub fn resolve(
     Ok(url)
 }
 
-/// Opens the storage.
-pub fn open(url: &StorageUrl) -> anyhow::Result<Arc<dyn Storage>> {
-    url.open()
+/// Opens the storage; a server storage retries for as long as `retry` says when its server
+/// cannot be reached.
+pub fn open(url: &StorageUrl, retry: hpo_storage::RetryPolicy) -> anyhow::Result<Arc<dyn Storage>> {
+    url.open_with_retry(retry)
         .with_context(|| format!("cannot open storage `{url}`"))
 }
 

@@ -120,6 +120,15 @@ impl StorageUrl {
     /// directory), connects to a server. A backend whose feature this build leaves off is an
     /// error naming the feature.
     pub fn open(&self) -> Result<Arc<dyn Storage>> {
+        self.open_with_retry(crate::RetryPolicy::default())
+    }
+
+    /// [`StorageUrl::open`], with `policy` deciding how long a server storage (PostgreSQL,
+    /// MySQL, Redis) keeps retrying when its server cannot be reached; files ignore it. A
+    /// dashboard, which would rather show an error in seconds than wait out a restart, opens
+    /// with a short window.
+    pub fn open_with_retry(&self, policy: crate::RetryPolicy) -> Result<Arc<dyn Storage>> {
+        let _ = policy; // unused when no server backend is built
         match self {
             StorageUrl::Memory => Ok(Arc::new(InMemoryStorage::new())),
             StorageUrl::JournalFile(path) => {
@@ -129,12 +138,16 @@ impl StorageUrl {
             #[cfg(feature = "sqlite")]
             StorageUrl::Sqlite(path) => Ok(Arc::new(crate::SqliteStorage::open(path)?)),
             #[cfg(feature = "postgres")]
-            StorageUrl::Postgres(url) => Ok(Arc::new(crate::PostgresStorage::open(url)?)),
+            StorageUrl::Postgres(url) => Ok(Arc::new(
+                crate::PostgresStorage::open(url)?.with_retry(policy),
+            )),
             #[cfg(feature = "mysql")]
-            StorageUrl::Mysql(url) => Ok(Arc::new(crate::MysqlStorage::open(url)?)),
+            StorageUrl::Mysql(url) => {
+                Ok(Arc::new(crate::MysqlStorage::open(url)?.with_retry(policy)))
+            }
             #[cfg(feature = "redis")]
             StorageUrl::Redis { server, prefix } => Ok(Arc::new(crate::JournalRedisStorage::new(
-                crate::RedisBackend::connect(server, prefix)?,
+                crate::RedisBackend::connect(server, prefix)?.retry(policy),
             )?)),
             #[allow(unreachable_patterns)] // Reached only when a backend's feature is off.
             _ => Err(self.feature_off()),

@@ -6,6 +6,12 @@ use hpo_dashboard::Dashboard;
 use super::Ctx;
 use crate::cli::DashboardArgs;
 
+/// How long the dashboard's server storage retries a lost server before a page says so (five
+/// seconds; the pages poll on, and show the studies again once the server is back).
+pub fn retry() -> hpo_storage::RetryPolicy {
+    hpo_storage::RetryPolicy::default().window(std::time::Duration::from_secs(5))
+}
+
 /// `dashboard`.
 pub fn run(ctx: &Ctx, args: &DashboardArgs) -> anyhow::Result<()> {
     let shown = ctx.url.shown();

@@ -31,15 +31,20 @@ pub struct Ctx {
 
 impl Ctx {
     /// Opens the storage the global options name, or `positional` (a verb's URL argument, as
-    /// `hpo dashboard URL`) when given.
-    pub fn open(cli: &Cli, positional: Option<&str>) -> anyhow::Result<Ctx> {
+    /// `hpo dashboard URL`) when given; `retry` is how long a server storage waits for its
+    /// server.
+    pub fn open(
+        cli: &Cli,
+        positional: Option<&str>,
+        retry: hpo_storage::RetryPolicy,
+    ) -> anyhow::Result<Ctx> {
         let optuna_env = std::env::var("OPTUNA_STORAGE").ok();
         let url = storage_arg::resolve(
             positional.or(cli.storage.as_deref()),
             optuna_env.as_deref(),
             cli.storage_class,
         )?;
-        let storage = storage_arg::open(&url)?;
+        let storage = storage_arg::open(&url, retry)?;
         Ok(Ctx { storage, url })
     }
 
@@ -133,11 +138,13 @@ pub fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Runs the verb.
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    let positional = match &cli.command {
-        Command::Dashboard(a) => a.url.as_deref(),
-        _ => None,
+    let (positional, retry) = match &cli.command {
+        // A dashboard shows an error page within seconds when the server is gone (and recovers
+        // on its own), rather than leaving pages waiting out a restart.
+        Command::Dashboard(a) => (a.url.as_deref(), dashboard::retry()),
+        _ => (None, hpo_storage::RetryPolicy::default()),
     };
-    let ctx = Ctx::open(cli, positional)?;
+    let ctx = Ctx::open(cli, positional, retry)?;
     match &cli.command {
         Command::CreateStudy(a) => study::create(&ctx, a),
         Command::DeleteStudy(a) => study::delete(&ctx, a),
