@@ -228,7 +228,7 @@ pub struct DashboardArgs {
     #[arg(long, default_value_t = hpo_dashboard::DEFAULT_PORT)]
     pub port: u16,
 
-    /// Let pages change studies: delete a study, tell a running trial's result.
+    /// Let pages change studies: delete a study, tell a running or waiting trial's result.
     #[arg(long)]
     pub allow_writes: bool,
 }

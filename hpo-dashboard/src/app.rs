@@ -360,6 +360,13 @@ async fn tell_trial(
             }
             (None, _) => {}
         }
+        if t.state == TrialState::Waiting {
+            // A trial enqueued for a person to evaluate: it starts now, as a worker's would
+            // (another worker may take it first; then telling it is theirs or still ours to do).
+            a.storage
+                .set_trial_state_values(t.trial_id, TrialState::Running, None)
+                .map_err(Problem::storage)?;
+        }
         let study = hpo_core::Study::builder()
             .storage_arc(a.storage.clone())
             .name(name)

@@ -26,8 +26,8 @@
 //!
 //! **Safe by default**: it listens on 127.0.0.1 unless given another host, is read-only unless
 //! [`Dashboard::allow_writes`] is set, escapes every string a study holds, and sends a content
-//! security policy that lets no script run but its own. Writes (delete a study, tell a running
-//! trial's result) need a per-server token in the form and a same-site request.
+//! security policy that lets no script run but its own. Writes (delete a study, tell a running or
+//! waiting trial's result) need a per-server token in the form and a same-site request.
 //!
 //! **Bounded by what a page shows**: the table is paged on the server, figures cap what they draw
 //! (hpo-viz subsamples dense scatters), and pages poll a few-byte stamp instead of reloading data.
@@ -102,7 +102,7 @@ impl Dashboard {
         self
     }
 
-    /// Whether pages may change studies: delete a study, tell a running trial's result
+    /// Whether pages may change studies: delete a study, tell a running or waiting trial's result
     /// (default `false`: read-only).
     pub fn allow_writes(mut self, yes: bool) -> Dashboard {
         self.writes = yes;

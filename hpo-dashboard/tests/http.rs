@@ -440,6 +440,35 @@ fn writes_need_the_page_token_and_a_same_site_request() {
         .unwrap();
     assert_eq!(told.state, TrialState::Complete);
     assert_eq!(told.values, Some(vec![0.25]));
+    // A waiting (enqueued) trial is told from its page too.
+    study
+        .enqueue_trial([
+            (SCRIPT, hpo_core::ParamValue::from(0.5)),
+            ("choice", hpo_core::ParamValue::from(SCRIPT)),
+        ])
+        .unwrap();
+    let waiting = storage
+        .get_all_trials(evil, Some(&[TrialState::Waiting]))
+        .unwrap()[0]
+        .number;
+    let told_waiting = request(
+        a,
+        "POST",
+        &format!("/studies/{evil}/trials/{waiting}/tell"),
+        &[("Origin", &origin)],
+        &format!("token={token}&state=complete&values=7"),
+    );
+    assert_eq!(told_waiting.status, 303, "{}", told_waiting.body);
+    let id = storage
+        .get_trial_id_from_study_id_trial_number(evil, waiting)
+        .unwrap();
+    let t = storage.get_trial(id).unwrap();
+    assert_eq!(
+        (t.state, t.values.clone()),
+        (TrialState::Complete, Some(vec![7.0]))
+    );
+    assert!(t.datetime_start.is_some(), "started when told");
+
     let again = request(
         a,
         "POST",
