@@ -84,6 +84,14 @@ pub mod visualization {
     pub use hpo_viz::*;
 }
 
+/// The live web dashboard: `hpo::dashboard::Dashboard::for_study(&study).spawn()?` serves the
+/// study's pages while it optimizes (see [`hpo_dashboard`]; feature `dashboard`, off by
+/// default: it pulls in an async web stack).
+#[cfg(feature = "dashboard")]
+pub mod dashboard {
+    pub use hpo_dashboard::*;
+}
+
 /// What `#[derive(SearchSpace)]` expands to; not part of the API.
 #[doc(hidden)]
 pub use hpo_core::__derive;
