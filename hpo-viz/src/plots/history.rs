@@ -14,8 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::axis::{AxesStyle, Scale, format_number};
-use crate::canvas::{Group, Style};
+use crate::axis::{AxesStyle, Frame, Scale, format_number};
+use crate::canvas::{Canvas, Group, Style};
 use crate::color::{Color, named, palette};
 use crate::data::StudyData;
 use crate::figure::Figure;
@@ -101,15 +101,6 @@ pub(crate) fn render_many(
         return Ok(render_error_bar(studies, &series, notice, options));
     }
     let single = studies.len() == 1;
-    // Colours: Optuna's blue dots and red best line for one study, a palette colour each for
-    // several.
-    let colors = |s: &Series<'_>| -> (Color, Color) {
-        if single {
-            (named::BLUE, named::RED)
-        } else {
-            (palette(s.index), palette(s.index))
-        }
-    };
     let cap = (MAX_POINTS / series.len()).max(1);
     let bests: Vec<BestLine> = series
         .iter()
@@ -136,18 +127,7 @@ pub(crate) fn render_many(
     }
     let (first_number, last_number) = number_scale(studies);
     let x = Scale::linear(first_number, last_number);
-    let values = || series.iter().flat_map(|s| s.points.iter().map(|p| p.value));
-    let y = if !options.shows_log_values() {
-        value_scale(values())
-    } else if values().all(|v| v > 0.0) {
-        let (lo, hi) = values().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        Scale::log(lo, hi)
-    } else {
-        page.subtitle("linear scale: some values are not positive");
-        value_scale(values())
-    };
+    let y = value_axis(&series, options, &mut page);
     let axes = AxesStyle::titled("Trial", target_name);
     let (legend_strip, plot_body) = if single {
         page.body().split_top(20.0)
@@ -158,17 +138,70 @@ pub(crate) fn render_many(
     let c = &mut page.canvas;
     frame.draw(c, &axes);
 
+    let mut marks: Vec<(f64, f64)> = Vec::new();
+    let clip = frame.clip(c);
+    c.begin_group(&Group::new().clip(clip));
+    let infeasible = draw_series_dots(c, &frame, &series, &drawn, single, options, &mut marks);
+    draw_best_lines(c, &frame, &series, &bests, single, &mut marks);
+    c.end_group();
+
+    let items = legend_items(&series, &bests, single, infeasible);
+    if single {
+        legend_row(c, frame.area.right(), legend_strip.cy(), &items);
+    } else {
+        legend_in_emptiest_corner(c, frame.area, &items, &marks);
+    }
+    Ok(page.finish(notice))
+}
+
+/// The colours of a series' dots and best line: Optuna's blue dots and red best line for one
+/// study, a palette colour each for several.
+fn colors(single: bool, s: &Series<'_>) -> (Color, Color) {
+    if single {
+        (named::BLUE, named::RED)
+    } else {
+        (palette(s.index), palette(s.index))
+    }
+}
+
+/// The value axis: logarithmic when asked for ([`PlotOptions::log_values`]) and every value is
+/// positive (else linear, and the subtitle says why), linear otherwise.
+fn value_axis(series: &[Series<'_>], options: &PlotOptions, page: &mut Page) -> Scale {
+    let values = || series.iter().flat_map(|s| s.points.iter().map(|p| p.value));
+    if !options.shows_log_values() {
+        value_scale(values())
+    } else if values().all(|v| v > 0.0) {
+        let (lo, hi) = values().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        Scale::log(lo, hi)
+    } else {
+        page.subtitle("linear scale: some values are not positive");
+        value_scale(values())
+    }
+}
+
+/// Draws each series' `drawn` dots (grey when infeasible; with the study's name in the tooltip
+/// unless `single`), adding their positions to `marks` for the legend placement unless
+/// `single`. Returns whether an infeasible dot was drawn.
+fn draw_series_dots(
+    c: &mut Canvas,
+    frame: &Frame,
+    series: &[Series<'_>],
+    drawn: &[Vec<usize>],
+    single: bool,
+    options: &PlotOptions,
+    marks: &mut Vec<(f64, f64)>,
+) -> bool {
+    let n_drawn: usize = drawn.iter().map(Vec::len).sum();
     let r = dot_radius(n_drawn, frame.area.w * frame.area.h);
     let tips = tips_for(n_drawn, options);
     let dot_style = Style::new()
         .fill_opacity(dot_opacity(n_drawn))
         .stroke(named::WHITE, if n_drawn > 1000 { 0.0 } else { 0.6 });
     let mut infeasible = false;
-    let mut marks: Vec<(f64, f64)> = Vec::new();
-    let clip = frame.clip(c);
-    c.begin_group(&Group::new().clip(clip));
-    for (s, idx) in series.iter().zip(&drawn) {
-        let (dot_color, _) = colors(s);
+    for (s, idx) in series.iter().zip(drawn) {
+        let (dot_color, _) = colors(single, s);
         let dots: Vec<Dot> = idx
             .iter()
             .map(|&i| {
@@ -205,18 +238,31 @@ pub(crate) fn render_many(
         draw_dots(c, &dots, r, dot_style);
         c.end_group();
     }
-    for (s, b) in series.iter().zip(&bests) {
+    infeasible
+}
+
+/// Draws each series' best-so-far step line (none for a custom target), adding its trace to
+/// `marks` unless `single`.
+fn draw_best_lines(
+    c: &mut Canvas,
+    frame: &Frame,
+    series: &[Series<'_>],
+    bests: &[BestLine],
+    single: bool,
+    marks: &mut Vec<(f64, f64)>,
+) {
+    for (s, b) in series.iter().zip(bests) {
         if b.line.is_empty() {
             continue;
         }
-        let (_, line_color) = colors(s);
+        let (_, line_color) = colors(single, s);
         let pts: Vec<(f64, f64)> = b
             .line
             .iter()
             .map(|&(n, v)| (frame.px(n), frame.py(v)))
             .collect();
         if !single {
-            trace(&pts, 10.0, &mut marks);
+            trace(&pts, 10.0, marks);
         }
         let name = (!single).then_some(s.data.name.as_str());
         c.begin_group(&Group {
@@ -226,11 +272,22 @@ pub(crate) fn render_many(
         c.polyline(&pts, &Style::stroked(line_color, 2.0));
         c.end_group();
     }
-    c.end_group();
+}
 
+/// The legend: the value and the best line for one study (`single`), one entry per study for
+/// several, and the infeasible dots if any were drawn.
+fn legend_items(
+    series: &[Series<'_>],
+    bests: &[BestLine],
+    single: bool,
+    infeasible: bool,
+) -> Vec<LegendItem> {
     let mut items = Vec::new();
     if single {
-        items.push(LegendItem::new(target_name.clone(), Mark::Dot(named::BLUE)));
+        items.push(LegendItem::new(
+            series[0].target.name.clone(),
+            Mark::Dot(named::BLUE),
+        ));
         if !bests[0].line.is_empty() {
             items.push(LegendItem::new(
                 "Best Value",
@@ -242,7 +299,7 @@ pub(crate) fn render_many(
             ));
         }
     } else {
-        for (s, b) in series.iter().zip(&bests) {
+        for (s, b) in series.iter().zip(bests) {
             let color = palette(s.index);
             let mark = if b.line.is_empty() {
                 Mark::Dot(color)
@@ -262,12 +319,7 @@ pub(crate) fn render_many(
             Mark::Dot(named::INFEASIBLE),
         ));
     }
-    if single {
-        legend_row(c, frame.area.right(), legend_strip.cy(), &items);
-    } else {
-        legend_in_emptiest_corner(c, frame.area, &items, &marks);
-    }
-    Ok(page.finish(notice))
+    items
 }
 
 /// Mean and population standard deviation (numpy's `std`) of `values` (non-empty).
