@@ -132,6 +132,9 @@ fn propagation_hands_lines_to_tracing() {
     logging::set_output(direct.clone());
     logging::disable_default_handler();
     logging::enable_propagation();
+    // INFO lines are asked for here: the level otherwise comes from HPO_VERBOSITY (CI sets
+    // `warning`) or from whichever test of this file ran before.
+    logging::set_verbosity(Verbosity::Info);
     tracing::subscriber::with_default(subscriber, three_trials);
     logging::disable_propagation();
     logging::enable_default_handler();
