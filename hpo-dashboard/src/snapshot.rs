@@ -70,28 +70,14 @@ impl Snapshot {
         }
     }
 
-    /// Every parameter name of the study, in the order the trials first used them. Trials of
-    /// one search space repeat the same names in the same order, so a trial whose names match
-    /// the previous trial's is passed over without hashing.
+    /// Every parameter name of the study, in the order the trials first used them (computed
+    /// once).
     pub fn param_names(&self) -> &[String] {
         self.params.get_or_init(|| {
-            let mut names: Vec<String> = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            let mut previous: Option<&FrozenTrial> = None;
-            for t in &self.trials {
-                let same = previous.is_some_and(|p| {
-                    p.params.len() == t.params.len() && p.params.keys().eq(t.params.keys())
-                });
-                if !same {
-                    for k in t.params.keys() {
-                        if seen.insert(k.as_str()) {
-                            names.push(k.clone());
-                        }
-                    }
-                }
-                previous = Some(t);
-            }
-            names
+            hpo_core::trial::param_names(self.trials.iter().map(|t| &**t))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
         })
     }
 

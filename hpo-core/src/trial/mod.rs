@@ -5,6 +5,6 @@ mod frozen;
 mod live;
 mod state;
 
-pub use frozen::{Attrs, FrozenTrial, Param};
+pub use frozen::{Attrs, FrozenTrial, Param, param_names};
 pub use live::{Step, Trial};
 pub use state::TrialState;

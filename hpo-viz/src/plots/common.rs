@@ -336,11 +336,12 @@ pub(crate) fn complete_finite_shared(data: &StudyData) -> Vec<&Arc<FrozenTrial>>
 
 /// The parameter names used by `trials`, sorted.
 pub(crate) fn param_names<'a>(trials: impl IntoIterator<Item = &'a FrozenTrial>) -> Vec<String> {
-    let names: BTreeSet<&str> = trials
+    let mut names: Vec<String> = hpo_core::trial::param_names(trials)
         .into_iter()
-        .flat_map(|t| t.params.keys().map(String::as_str))
+        .map(str::to_owned)
         .collect();
-    names.into_iter().map(str::to_owned).collect()
+    names.sort_unstable();
+    names
 }
 
 /// The parameters to plot: [`PlotOptions::params`] in the order given (duplicates dropped),
