@@ -391,13 +391,26 @@ pub(crate) struct ParamAxis {
     /// Observed maximum coordinate.
     pub max: f64,
     categories: IndexMap<String, usize>,
+    /// Where the parameter sits in the first trial that has it: trials of one search space
+    /// keep their parameters in the same order, so most lookups need no hashing.
+    at: usize,
+}
+
+/// `trial`'s parameter `name`, looked for first at position `at` (see [`ParamAxis`]).
+fn param_at<'t>(trial: &'t FrozenTrial, name: &str, at: usize) -> Option<&'t hpo_core::Param> {
+    match trial.params.get_index(at) {
+        Some((key, p)) if key == name => Some(p),
+        _ => trial.params.get(name),
+    }
 }
 
 impl ParamAxis {
     /// The axis for `name` over `trials` (`None` when no trial has the parameter). Numeric axes
     /// span the observed values with 5% padding.
     pub fn build(name: &str, trials: &[&FrozenTrial]) -> Option<ParamAxis> {
-        let first = trials.iter().find_map(|t| t.params.get(name))?;
+        let (at, first) = trials
+            .iter()
+            .find_map(|t| t.params.get_full(name).map(|(at, _, p)| (at, p)))?;
         match &first.distribution {
             Distribution::Categorical(d) => {
                 let mut categories: IndexMap<String, usize> = IndexMap::new();
@@ -406,7 +419,7 @@ impl ParamAxis {
                     categories.entry(c.to_string()).or_insert(n);
                 }
                 for t in trials {
-                    if let Some(p) = t.params.get(name) {
+                    if let Some(p) = param_at(t, name, at) {
                         let n = categories.len();
                         categories.entry(p.value.to_string()).or_insert(n);
                     }
@@ -419,6 +432,7 @@ impl ParamAxis {
                     min: 0.0,
                     max,
                     categories,
+                    at,
                 })
             }
             dist => {
@@ -429,9 +443,7 @@ impl ParamAxis {
                 };
                 let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
                 for t in trials {
-                    if let Some(v) = t
-                        .params
-                        .get(name)
+                    if let Some(v) = param_at(t, name, at)
                         .and_then(|p| p.value.as_f64())
                         .filter(|v| v.is_finite())
                     {
@@ -455,6 +467,7 @@ impl ParamAxis {
                     min,
                     max,
                     categories: IndexMap::new(),
+                    at,
                 })
             }
         }
@@ -468,9 +481,13 @@ impl ParamAxis {
     /// The trial's coordinate on this axis: the numeric value, or the category index; `None`
     /// when the trial lacks the parameter (or its value does not fit the axis).
     pub fn coord(&self, trial: &FrozenTrial) -> Option<f64> {
-        let p = trial.params.get(&self.name)?;
+        let p = param_at(trial, &self.name, self.at)?;
         if self.is_categorical() {
-            self.categories.get(&p.value.to_string()).map(|&i| i as f64)
+            let index = match &p.value {
+                hpo_core::ParamValue::Str(s) => self.categories.get(s.as_str()),
+                other => self.categories.get(&other.to_string()),
+            };
+            index.map(|&i| i as f64)
         } else {
             p.value.as_f64().filter(|v| v.is_finite())
         }
