@@ -84,15 +84,7 @@ fn four_processes_on_postgresql() {
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
     let storage = hpo_storage::PostgresStorage::open(&url)
         .unwrap_or_else(|e| panic!("this test needs PostgreSQL (HPO_POSTGRES_URL): {e}"));
-    let name = format!("mp-{}", std::process::id());
-    let clean = || {
-        if let Ok(id) = hpo::Storage::get_study_id_from_name(&storage, &name) {
-            hpo::Storage::delete_study(&storage, id).unwrap();
-        }
-    };
-    clean();
-    run_workers_named(&url, &name);
-    clean();
+    run_workers_in_own_study(&url, &storage);
 }
 
 #[test]
@@ -101,14 +93,20 @@ fn four_processes_on_mysql() {
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into());
     let storage = hpo_storage::MysqlStorage::open(&url)
         .unwrap_or_else(|e| panic!("this test needs MySQL or MariaDB (HPO_MYSQL_URL): {e}"));
+    run_workers_in_own_study(&url, &storage);
+}
+
+/// [`run_workers_named`] on a database server (`storage`, at `url`), in a study of this run's
+/// own that is deleted before and after.
+fn run_workers_in_own_study(url: &str, storage: &dyn hpo::Storage) {
     let name = format!("mp-{}", std::process::id());
     let clean = || {
-        if let Ok(id) = hpo::Storage::get_study_id_from_name(&storage, &name) {
-            hpo::Storage::delete_study(&storage, id).unwrap();
+        if let Ok(id) = hpo::Storage::get_study_id_from_name(storage, &name) {
+            hpo::Storage::delete_study(storage, id).unwrap();
         }
     };
     clean();
-    run_workers_named(&url, &name);
+    run_workers_named(url, &name);
     clean();
 }
 

@@ -5,13 +5,20 @@ mod common;
 use common::{Env, KINDS, SPACE};
 use serde_json::Value;
 
+/// `ask --study s --search-space SPACE`, then `extra`.
+fn ask_s<'a>(space: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["ask", "--study", "s", "--search-space", space];
+    args.extend_from_slice(extra);
+    args
+}
+
 #[test]
 fn ask_suggests_every_distribution_in_range() {
     for kind in KINDS {
         let env = Env::new(kind);
         env.create("s", &[]);
         for expected in 0..8u64 {
-            let out = env.ok(&["ask", "--study", "s", "--search-space", SPACE]);
+            let out = env.ok(&ask_s(SPACE, &[]));
             assert_eq!(out.lines().count(), 1, "one line of JSON: {out}");
             let v: Value = serde_json::from_str(out.trim()).unwrap();
             assert_eq!(v["number"], expected);
@@ -28,13 +35,8 @@ fn ask_suggests_every_distribution_in_range() {
             assert!(["adam", "sgd", "rmsprop"].contains(&p["opt"].as_str().unwrap()));
         }
         // The abbreviated form and distribution_to_json's form mix.
-        let v = env.json(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
-            r#"{"q": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0, "step": 0.25, "log": false}}, "k": {"type": "int", "low": 0, "high": 10, "step": 5}}"#,
-        ]);
+        let mixed = r#"{"q": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0, "step": 0.25, "log": false}}, "k": {"type": "int", "low": 0, "high": 10, "step": 5}}"#;
+        let v = env.json(&ask_s(mixed, &[]));
         let q = v["params"]["q"].as_f64().unwrap();
         assert!([0.0, 0.25, 0.5, 0.75, 1.0].contains(&q), "{q}");
         assert!([0, 5, 10].contains(&v["params"]["k"].as_i64().unwrap()));
@@ -50,43 +52,18 @@ fn ask_formats() {
     let env = Env::new(common::Kind::Journal);
     env.create("s", &[]);
     let space = r#"{"x": {"type": "int", "low": 3, "high": 3}, "c": {"type": "categorical", "choices": ["only"]}}"#;
-    let flat = env.json(&["ask", "--study", "s", "--search-space", space, "--flatten"]);
+    let flat = env.json(&ask_s(space, &["--flatten"]));
     assert_eq!(
         flat,
         serde_json::json!({"number": 0, "params_x": 3, "params_c": "only"})
     );
-    let value = env.ok(&[
-        "ask",
-        "--study",
-        "s",
-        "--search-space",
-        space,
-        "-f",
-        "value",
-        "--flatten",
-    ]);
+    let value = env.ok(&ask_s(space, &["-f", "value", "--flatten"]));
     assert_eq!(value.trim(), "1 3 only");
-    let value = env.ok(&[
-        "ask",
-        "--study",
-        "s",
-        "--search-space",
-        space,
-        "-f",
-        "value",
-    ]);
+    let value = env.ok(&ask_s(space, &["-f", "value"]));
     assert_eq!(value.trim(), "2 {'x': 3, 'c': 'only'}");
-    let yaml = env.ok(&["ask", "--study", "s", "--search-space", space, "-f", "yaml"]);
+    let yaml = env.ok(&ask_s(space, &["-f", "yaml"]));
     assert_eq!(yaml.trim(), "number: 3\nparams:\n  c: only\n  x: 3");
-    let table = env.ok(&[
-        "ask",
-        "--study",
-        "s",
-        "--search-space",
-        space,
-        "-f",
-        "table",
-    ]);
+    let table = env.ok(&ask_s(space, &["-f", "table"]));
     assert!(table.contains("| number | params"), "{table}");
 }
 
@@ -96,17 +73,10 @@ fn ask_with_samplers_and_seeds() {
     env.create("s", &[]);
     let space = r#"{"x": {"type": "float", "low": 0, "high": 1}}"#;
     let ask = |sampler: &str, kwargs: &str| {
-        env.json(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
+        env.json(&ask_s(
             space,
-            "--sampler",
-            sampler,
-            "--sampler-kwargs",
-            kwargs,
-        ])["params"]["x"]
+            &["--sampler", sampler, "--sampler-kwargs", kwargs],
+        ))["params"]["x"]
             .as_f64()
             .unwrap()
     };
@@ -118,31 +88,21 @@ fn ask_with_samplers_and_seeds() {
         let x = ask(sampler, r#"{"seed": 1}"#);
         assert!((0.0..=1.0).contains(&x), "{sampler}: {x}");
     }
-    let err = env.fails(&[
-        "ask",
-        "--study",
-        "s",
-        "--search-space",
+    let err = env.fails(&ask_s(
         space,
-        "--sampler",
-        "TPESampler",
-        "--sampler-kwargs",
-        r#"{"seed": 1, "n_startup": 3}"#,
-    ]);
+        &[
+            "--sampler",
+            "TPESampler",
+            "--sampler-kwargs",
+            r#"{"seed": 1, "n_startup": 3}"#,
+        ],
+    ));
     assert!(
         err.contains("`n_startup`") && err.contains("n_startup_trials"),
         "{err}"
     );
     // BruteForceSampler cannot enumerate a float range without a step: that trial fails.
-    let err = env.fails(&[
-        "ask",
-        "--study",
-        "s",
-        "--search-space",
-        space,
-        "--sampler",
-        "BruteForceSampler",
-    ]);
+    let err = env.fails(&ask_s(space, &["--sampler", "BruteForceSampler"]));
     assert!(err.contains("`x`") && err.contains("marked FAIL"), "{err}");
     let grid = env.json(&[
         "ask",
@@ -178,26 +138,17 @@ fn bad_search_spaces_are_explained() {
     for kind in KINDS {
         let env = Env::new(kind);
         env.create("s", &[]);
-        let err = env.fails(&["ask", "--study", "s", "--search-space", "{x: float}"]);
+        let err = env.fails(&ask_s("{x: float}", &[]));
         assert!(
             err.contains("not valid JSON") && err.contains("\"type\": \"float\""),
             "{err}"
         );
-        let err = env.fails(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
+        let err = env.fails(&ask_s(
             r#"{"lr": {"type": "float", "low": 0, "high": 1, "log": true}}"#,
-        ]);
+            &[],
+        ));
         assert!(err.contains("`lr`") && err.contains("low"), "{err}");
-        let err = env.fails(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
-            r#"{"x": {"type": "complex"}}"#,
-        ]);
+        let err = env.fails(&ask_s(r#"{"x": {"type": "complex"}}"#, &[]));
         assert!(err.contains("`x`") && err.contains("complex"), "{err}");
         // None of these created a trial.
         assert_eq!(
@@ -206,20 +157,14 @@ fn bad_search_spaces_are_explained() {
         );
 
         // A distribution incompatible with the one recorded earlier fails that trial only.
-        env.ok(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
+        env.ok(&ask_s(
             r#"{"x": {"type": "float", "low": 0, "high": 1}}"#,
-        ]);
-        let err = env.fails(&[
-            "ask",
-            "--study",
-            "s",
-            "--search-space",
+            &[],
+        ));
+        let err = env.fails(&ask_s(
             r#"{"x": {"type": "categorical", "choices": [1, 2]}}"#,
-        ]);
+            &[],
+        ));
         assert!(err.contains("`x`"), "{err}");
     }
 }
@@ -230,109 +175,35 @@ fn tell_every_state() {
         let env = Env::new(kind);
         env.create("s", &[]);
         for _ in 0..4 {
-            env.ok(&["ask", "--study", "s", "--search-space", SPACE]);
+            env.ok(&ask_s(SPACE, &[]));
         }
-        env.ok(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "0",
-            "--values",
-            "1.25",
-        ]);
-        env.ok(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "1",
-            "--values",
-            "-0.5",
-            "--state",
-            "complete",
-        ]);
-        env.ok(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "2",
-            "--state",
-            "pruned",
-        ]);
-        env.ok(&[
-            "tell",
-            "--study-name",
-            "s",
-            "--trial-number",
-            "3",
-            "--state",
-            "fail",
-        ]);
-        let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
-        let states: Vec<&str> = trials
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["state"].as_str().unwrap())
-            .collect();
+        env.ok_cmd("tell --study s --trial-number 0 --values 1.25");
+        env.ok_cmd("tell --study s --trial-number 1 --values -0.5 --state complete");
+        env.ok_cmd("tell --study s --trial-number 2 --state pruned");
+        env.ok_cmd("tell --study-name s --trial-number 3 --state fail");
         assert_eq!(
-            states,
+            env.states("s"),
             ["COMPLETE", "COMPLETE", "PRUNED", "FAIL"],
             "{kind:?}"
         );
+        let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
         assert_eq!(trials[0]["value"], 1.25);
         assert_eq!(trials[1]["value"], -0.5);
         assert_eq!(trials[2]["value"], Value::Null);
 
         // Finished trials: an error, unless --skip-if-finished (which changes nothing).
-        let err = env.fails(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "0",
-            "--values",
-            "9",
-        ]);
+        let err = env.fails_cmd("tell --study s --trial-number 0 --values 9");
         assert!(
             err.contains("already finished") && err.contains("--skip-if-finished"),
             "{err}"
         );
-        env.ok(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "0",
-            "--values",
-            "9",
-            "--skip-if-finished",
-        ]);
-        env.ok(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "3",
-            "--state",
-            "pruned",
-            "--skip-if-finished",
-        ]);
+        env.ok_cmd("tell --study s --trial-number 0 --values 9 --skip-if-finished");
+        env.ok_cmd("tell --study s --trial-number 3 --state pruned --skip-if-finished");
         let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
         assert_eq!(trials[0]["value"], 1.25);
         assert_eq!(trials[3]["state"], "FAIL");
 
-        let err = env.fails(&[
-            "tell",
-            "--study",
-            "s",
-            "--trial-number",
-            "42",
-            "--values",
-            "1",
-        ]);
+        let err = env.fails_cmd("tell --study s --trial-number 42 --values 1");
         assert!(
             err.contains("no trial 42") && err.contains("0 to 3"),
             "{err}"
@@ -348,72 +219,27 @@ fn tell_checks_the_values() {
         env.create("two", &["--directions", "minimize", "maximize"]);
         env.ok(&["ask", "--study", "one"]);
         env.ok(&["ask", "--study", "two"]);
-        let err = env.fails(&[
-            "tell",
-            "--study",
-            "one",
-            "--trial-number",
-            "0",
-            "--values",
-            "1",
-            "2",
-        ]);
+        let err = env.fails_cmd("tell --study one --trial-number 0 --values 1 2");
         assert!(
             err.contains("1 objective") && err.contains("2 values"),
             "{err}"
         );
-        let err = env.fails(&[
-            "tell",
-            "--study",
-            "two",
-            "--trial-number",
-            "0",
-            "--values",
-            "1",
-        ]);
+        let err = env.fails_cmd("tell --study two --trial-number 0 --values 1");
         assert!(
             err.contains("2 objectives (minimize, maximize)") && err.contains("1 value"),
             "{err}"
         );
         let err = env.fails(&["tell", "--study", "two", "--trial-number", "0"]);
         assert!(err.contains("--values"), "{err}");
-        let err = env.fails(&[
-            "tell",
-            "--study",
-            "two",
-            "--trial-number",
-            "0",
-            "--values",
-            "1",
-            "2",
-            "--state",
-            "fail",
-        ]);
+        let err = env.fails_cmd("tell --study two --trial-number 0 --values 1 2 --state fail");
         assert!(err.contains("--values cannot be given"), "{err}");
         // The trial is still running after all that, and can be told properly.
-        env.ok(&[
-            "tell",
-            "--study",
-            "two",
-            "--trial-number",
-            "0",
-            "--values",
-            "1",
-            "-2",
-        ]);
+        env.ok_cmd("tell --study two --trial-number 0 --values 1 -2");
         let t = env.json(&["trials", "--study", "two", "-f", "json"]);
         assert_eq!(t[0]["values"], serde_json::json!([1.0, -2.0]));
         assert_eq!(t[0]["state"], "COMPLETE");
         // A NaN without --state fails the trial, as Optuna does.
-        env.ok(&[
-            "tell",
-            "--study",
-            "one",
-            "--trial-number",
-            "0",
-            "--values",
-            "nan",
-        ]);
+        env.ok_cmd("tell --study one --trial-number 0 --values nan");
         let t = env.json(&["trials", "--study", "one", "-f", "json"]);
         assert_eq!(t[0]["state"], "FAIL");
     }
@@ -441,18 +267,7 @@ fn tell_takes_negative_numbers_and_infinities_as_values() {
                 value,
             ]);
         }
-        env.ok(&[
-            "tell",
-            "--study",
-            "two",
-            "--trial-number",
-            "0",
-            "--values",
-            "-inf",
-            "2",
-            "--state",
-            "complete",
-        ]);
+        env.ok_cmd("tell --study two --trial-number 0 --values -inf 2 --state complete");
         let one = env.ok(&["trials", "--study", "one", "-f", "json"]);
         assert!(one.contains(r#""value": -Infinity"#), "{kind:?}: {one}");
         assert!(one.contains(r#""value": -1.5"#), "{kind:?}: {one}");
@@ -470,7 +285,7 @@ fn tell_fail_logs_no_made_up_reason() {
     for kind in KINDS {
         let env = Env::new(kind);
         env.create("s", &[]);
-        env.ok(&["ask", "--study", "s", "--search-space", SPACE]);
+        env.ok(&ask_s(SPACE, &[]));
         // Without -q, to see the INFO line too.
         let out = std::process::Command::new(common::hpo())
             .args(["tell", "--study", "s", "--trial-number", "0", "--state"])

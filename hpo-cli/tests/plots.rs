@@ -75,59 +75,22 @@ fn every_kind_in_every_format() {
             check_file(&env, &file);
         }
         // Options: params, size, Optuna's names, an objective of a multi-objective study.
-        env.ok(&[
-            "plot", "contour", "--study", "s", "--params", "x", "z", "-o", "xz.svg",
-        ]);
-        env.ok(&[
-            "plot",
-            "plot_optimization_history",
-            "--study",
-            "s",
-            "--width",
-            "400",
-            "--height",
-            "300",
-            "-o",
-            "small.svg",
-        ]);
+        env.ok_cmd("plot contour --study s --params x z -o xz.svg");
+        env.ok_cmd(
+            "plot plot_optimization_history --study s --width 400 --height 300 -o small.svg",
+        );
         let svg = std::fs::read_to_string(env.path("small.svg")).unwrap();
         assert!(
             svg.contains("400") && svg.contains("300"),
             "the size is used"
         );
-        env.ok(&[
-            "plot",
-            "slice",
-            "--study",
-            "mo",
-            "--target-objective",
-            "1",
-            "-o",
-            "mo.svg",
-        ]);
+        env.ok_cmd("plot slice --study mo --target-objective 1 -o mo.svg");
         check_file(&env, "mo.svg");
         // Optuna's include_dominated_trials=False and n_recent_trials.
-        env.ok(&[
-            "plot",
-            "pareto-front",
-            "--study",
-            "mo",
-            "--hide-dominated",
-            "-o",
-            "front-only.svg",
-        ]);
+        env.ok_cmd("plot pareto-front --study mo --hide-dominated -o front-only.svg");
         let svg = std::fs::read_to_string(env.path("front-only.svg")).unwrap();
         assert!(svg.contains("dominated trials hidden"), "{svg}");
-        env.ok(&[
-            "plot",
-            "timeline",
-            "--study",
-            "s",
-            "--n-recent-trials",
-            "3",
-            "-o",
-            "recent.svg",
-        ]);
+        env.ok_cmd("plot timeline --study s --n-recent-trials 3 -o recent.svg");
         let svg = std::fs::read_to_string(env.path("recent.svg")).unwrap();
         assert!(svg.contains("the 3 most recent of"), "{svg}");
     }
@@ -146,29 +109,16 @@ fn plot_errors_are_explained() {
     );
     let err = env.fails(&["plot", "history", "--study", "mo", "-o", "h.svg"]);
     assert!(err.contains("--target-objective"), "{err}");
-    let err = env.fails(&[
-        "plot",
-        "history",
-        "--study",
-        "mo",
-        "--target-objective",
-        "2",
-        "-o",
-        "h.svg",
-    ]);
+    let err = env.fails_cmd("plot history --study mo --target-objective 2 -o h.svg");
     assert!(
         err.contains("out of range") && err.contains("0 to 1"),
         "{err}"
     );
     let err = env.fails(&["plot", "pareto-front", "--study", "s", "-o", "f.svg"]);
     assert!(err.contains("multi-objective"), "{err}");
-    let err = env.fails(&[
-        "plot", "slice", "--study", "s", "--params", "nope", "-o", "f.svg",
-    ]);
+    let err = env.fails_cmd("plot slice --study s --params nope -o f.svg");
     assert!(err.contains("nope"), "{err}");
-    let err = env.fails(&[
-        "plot", "history", "--study", "s", "--width", "10", "--height", "10", "-o", "f.svg",
-    ]);
+    let err = env.fails_cmd("plot history --study s --width 10 --height 10 -o f.svg");
     assert!(err.contains("--width"), "{err}");
     // An empty study still gets a figure, and a note on stderr.
     let out = env.run(&["plot", "history", "--study", "empty", "-o", "empty.svg"]);
@@ -182,17 +132,7 @@ fn plot_errors_are_explained() {
 fn hypervolume_history_takes_a_reference_point() {
     let env = built(common::Kind::Sqlite);
     // `mo` minimises x in [0, 1] and maximises 1 - (x - 0.5)² in [0.75, 1].
-    env.ok(&[
-        "plot",
-        "hypervolume-history",
-        "--study",
-        "mo",
-        "--reference-point",
-        "11",
-        "11",
-        "-o",
-        "f.svg",
-    ]);
+    env.ok_cmd("plot hypervolume-history --study mo --reference-point 11 11 -o f.svg");
     let svg = std::fs::read_to_string(env.path("f.svg")).unwrap();
     assert!(svg.contains("Hypervolume History Plot"), "{svg}");
     assert!(svg.contains("reference point (11, 11)"), "{svg}");
@@ -203,29 +143,9 @@ fn hypervolume_history_takes_a_reference_point() {
     );
     assert!(!svg.contains("Hypervolume: 0."), "{svg}");
     // A negative value, Optuna's name, and every trial counting: 2 - x > 0 and y + 1 > 0.
-    env.ok(&[
-        "plot",
-        "plot_hypervolume_history",
-        "--study",
-        "mo",
-        "--reference-point",
-        "2",
-        "-1",
-        "-o",
-        "g.png",
-    ]);
+    env.ok_cmd("plot plot_hypervolume_history --study mo --reference-point 2 -1 -o g.png");
     check_file(&env, "g.png");
-    env.ok(&[
-        "plot",
-        "hypervolume-history",
-        "--study",
-        "mo",
-        "--reference-point",
-        "2",
-        "-1",
-        "-o",
-        "g.svg",
-    ]);
+    env.ok_cmd("plot hypervolume-history --study mo --reference-point 2 -1 -o g.svg");
     let svg = std::fs::read_to_string(env.path("g.svg")).unwrap();
     assert!(svg.contains("reference point (2, -1)"), "{svg}");
     assert!(svg.contains("Hypervolume: "), "{svg}");
@@ -234,26 +154,10 @@ fn hypervolume_history_takes_a_reference_point() {
         "every trial counts: {svg}"
     );
     // Without one, the automatic reference point is used and named.
-    env.ok(&[
-        "plot",
-        "hypervolume-history",
-        "--study",
-        "mo",
-        "-o",
-        "a.svg",
-    ]);
+    env.ok_cmd("plot hypervolume-history --study mo -o a.svg");
     let svg = std::fs::read_to_string(env.path("a.svg")).unwrap();
     assert!(svg.contains("automatic reference point"), "{svg}");
-    let err = env.fails(&[
-        "plot",
-        "hypervolume-history",
-        "--study",
-        "mo",
-        "--reference-point",
-        "1",
-        "-o",
-        "h.svg",
-    ]);
+    let err = env.fails_cmd("plot hypervolume-history --study mo --reference-point 1 -o h.svg");
     assert!(
         err.contains("reference point") && err.contains('1') && err.contains('2'),
         "{err}"
@@ -305,16 +209,7 @@ fn importance_ranks_the_dominant_param_first() {
             "{table}"
         );
         assert!(lines[3].starts_with("| x "), "{table}");
-        let value = env.ok(&[
-            "importance",
-            "--study",
-            "s",
-            "-f",
-            "value",
-            "--params",
-            "z",
-            "c",
-        ]);
+        let value = env.ok_cmd("importance --study s -f value --params z c");
         assert_eq!(value.lines().count(), 2, "{value}");
         assert!(!value.contains('x'), "{value}");
         let yaml = env.ok(&["importance", "--study", "s", "-f", "yaml"]);
@@ -325,15 +220,7 @@ fn importance_ranks_the_dominant_param_first() {
 
         let err = env.fails(&["importance", "--study", "mo"]);
         assert!(err.contains("--target-objective"), "{err}");
-        let ranked = env.json(&[
-            "importance",
-            "--study",
-            "mo",
-            "--target-objective",
-            "0",
-            "-f",
-            "json",
-        ]);
+        let ranked = env.json_cmd("importance --study mo --target-objective 0 -f json");
         assert_eq!(ranked[0]["param"], "x");
         let err = env.fails(&["importance", "--study", "s", "--evaluator", "shap"]);
         assert!(err.contains("shap") && err.contains("fanova"), "{err}");

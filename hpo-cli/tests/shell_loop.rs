@@ -113,13 +113,7 @@ fn a_shell_loop_drives_a_multi_objective_study() {
         let front = front.as_array().unwrap();
         // x -> (x^2, (x-1)^2) on [0, 1] has every point Pareto-optimal.
         assert_eq!(front.len(), 12, "{kind:?}: {front:?}");
-        let trials = env.json(&["trials", "--study", "mo", "-f", "json"]);
-        let states: Vec<&str> = trials
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["state"].as_str().unwrap())
-            .collect();
+        let states = env.states("mo");
         assert_eq!(states.len(), 14);
         assert_eq!(&states[12..], ["PRUNED", "FAIL"]);
         for t in front {

@@ -81,19 +81,26 @@ pub(crate) fn adjust_high_to_step(low: f64, high: f64, step: f64) -> f64 {
     adjusted
 }
 
+/// `low` in decimal, with `high - low` and `step` at one exponent: `(low, range mantissa,
+/// step mantissa, exponent)`; `None` when a value is not finite or a mantissa overflows.
+fn exact_range(low: f64, high: f64, step: f64) -> Option<(Dec, i128, i128, i32)> {
+    let (l, h, s) = (
+        Dec::from_f64(low)?,
+        Dec::from_f64(high)?,
+        Dec::from_f64(step)?,
+    );
+    let (lm, hm, exp) = Dec::align(l, h)?;
+    let range = Dec {
+        mant: hm.checked_sub(lm)?,
+        exp,
+    };
+    let (rm, sm, exp) = Dec::align(range, s)?;
+    Some((l, rm, sm, exp))
+}
+
 fn adjust_once(low: f64, high: f64, step: f64) -> f64 {
     let exact = (|| {
-        let (l, h, s) = (
-            Dec::from_f64(low)?,
-            Dec::from_f64(high)?,
-            Dec::from_f64(step)?,
-        );
-        let (lm, hm, exp) = Dec::align(l, h)?;
-        let range = Dec {
-            mant: hm.checked_sub(lm)?,
-            exp,
-        };
-        let (rm, sm, exp2) = Dec::align(range, s)?;
+        let (l, rm, sm, exp2) = exact_range(low, high, step)?;
         let k = rm.div_euclid(sm);
         let grid_point = |k: i128| -> Option<f64> {
             let ks = Dec {
@@ -126,20 +133,7 @@ fn adjust_once(low: f64, high: f64, step: f64) -> f64 {
 
 /// `(high - low) < step` computed exactly in decimal (Optuna's `single()` for stepped floats).
 pub(crate) fn range_below_step(low: f64, high: f64, step: f64) -> bool {
-    let exact = (|| {
-        let (l, h, s) = (
-            Dec::from_f64(low)?,
-            Dec::from_f64(high)?,
-            Dec::from_f64(step)?,
-        );
-        let (lm, hm, exp) = Dec::align(l, h)?;
-        let range = Dec {
-            mant: hm.checked_sub(lm)?,
-            exp,
-        };
-        let (rm, sm, _) = Dec::align(range, s)?;
-        Some(rm < sm)
-    })();
+    let exact = exact_range(low, high, step).map(|(_, rm, sm, _)| rm < sm);
     exact.unwrap_or(high - low < step)
 }
 

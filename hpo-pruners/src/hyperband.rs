@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 
 use crate::SuccessiveHalvingPruner;
 use crate::crc32::crc32;
+use crate::successive_halving::check_reduction_factor;
 
 /// Hyperband (Optuna's `HyperbandPruner`): brackets of successive halving with different
 /// early-stopping rates; each trial belongs to one bracket, chosen by
@@ -162,15 +163,7 @@ impl Pruner for HyperbandPruner {
         {
             return Err(invalid_setting(name, "max_resource", "must be >= 1", max));
         }
-        if self.reduction_factor < 2 {
-            return Err(invalid_setting(
-                name,
-                "reduction_factor",
-                "must be >= 2",
-                self.reduction_factor,
-            ));
-        }
-        Ok(())
+        check_reduction_factor(name, self.reduction_factor)
     }
 
     fn prune(&self, study: &Study, trial: &FrozenTrial) -> Result<bool> {

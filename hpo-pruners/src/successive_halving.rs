@@ -82,6 +82,20 @@ impl Default for SuccessiveHalvingPruner {
     }
 }
 
+/// The rule on `reduction_factor` that successive halving and Hyperband (`pruner` names the
+/// one checked) share: each rung must keep fewer trials than the one before.
+pub(crate) fn check_reduction_factor(pruner: &str, reduction_factor: u64) -> Result<()> {
+    if reduction_factor < 2 {
+        return Err(invalid_setting(
+            pruner,
+            "reduction_factor",
+            "must be >= 2",
+            reduction_factor,
+        ));
+    }
+    Ok(())
+}
+
 /// The system attribute holding a trial's value at rung `k`.
 pub fn completed_rung_key(rung: u64) -> String {
     format!("completed_rung_{rung}")
@@ -123,14 +137,7 @@ impl Pruner for SuccessiveHalvingPruner {
         {
             return Err(invalid_setting(name, "min_resource", "must be >= 1", min));
         }
-        if self.reduction_factor < 2 {
-            return Err(invalid_setting(
-                name,
-                "reduction_factor",
-                "must be >= 2",
-                self.reduction_factor,
-            ));
-        }
+        check_reduction_factor(name, self.reduction_factor)?;
         if self.bootstrap_count > 0 && self.auto {
             return Err(invalid_setting(
                 name,

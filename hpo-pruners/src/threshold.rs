@@ -3,7 +3,7 @@
 use hpo_core::error::invalid_setting;
 use hpo_core::{Error, FrozenTrial, Pruner, Result, Study};
 
-use hpo_core::pruners::interval::is_first_in_interval_step;
+use hpo_core::pruners::interval::step_to_check;
 
 /// Prunes when the latest intermediate value is NaN, below `lower` or above `upper`
 /// (Optuna's `ThresholdPruner`), after the warmup and once per interval.
@@ -83,16 +83,10 @@ impl Pruner for ThresholdPruner {
 
     fn prune(&self, _study: &Study, trial: &FrozenTrial) -> Result<bool> {
         self.validate()?;
-        let Some((step, latest)) = trial.last_step() else {
+        let Some((_, latest)) = step_to_check(trial, self.n_warmup_steps, self.interval_steps)
+        else {
             return Ok(false);
         };
-        if step < self.n_warmup_steps {
-            return Ok(false);
-        }
-        let reported = trial.intermediate_values.keys().copied();
-        if !is_first_in_interval_step(step, reported, self.n_warmup_steps, self.interval_steps) {
-            return Ok(false);
-        }
         Ok(latest.is_nan() || latest < self.lower || latest > self.upper)
     }
 }

@@ -29,73 +29,64 @@ fn load(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn u(args: &Value, key: &str) -> Option<u64> {
-    args.get(key).and_then(Value::as_u64)
+/// The whole-number argument `key` of a pruner spec, as the setter's type.
+fn u<T: TryFrom<u64>>(args: &Value, key: &str) -> Option<T> {
+    args.get(key)
+        .and_then(Value::as_u64)
+        .and_then(|n| T::try_from(n).ok())
+}
+
+/// `pruner` with each named setter called on the spec's argument of the same name, where the
+/// spec has one.
+macro_rules! with_args {
+    ($pruner:expr, $args:expr, $($setter:ident),+ $(,)?) => {{
+        let mut p = $pruner;
+        $(
+            if let Some(n) = u($args, stringify!($setter)) {
+                p = p.$setter(n);
+            }
+        )+
+        p
+    }};
 }
 
 fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
     let args = &spec["args"];
     match spec["kind"].as_str().unwrap() {
-        "median" => {
-            let mut p = MedianPruner::new();
-            if let Some(n) = u(args, "n_startup_trials") {
-                p = p.n_startup_trials(n as usize);
-            }
-            if let Some(n) = u(args, "n_warmup_steps") {
-                p = p.n_warmup_steps(n);
-            }
-            if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n);
-            }
-            if let Some(n) = u(args, "n_min_trials") {
-                p = p.n_min_trials(n as usize);
-            }
-            Box::new(p)
-        }
-        "percentile" => {
-            let mut p = PercentilePruner::new(args["percentile"].as_f64().unwrap()).unwrap();
-            if let Some(n) = u(args, "n_startup_trials") {
-                p = p.n_startup_trials(n as usize);
-            }
-            if let Some(n) = u(args, "n_warmup_steps") {
-                p = p.n_warmup_steps(n);
-            }
-            if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n);
-            }
-            if let Some(n) = u(args, "n_min_trials") {
-                p = p.n_min_trials(n as usize);
-            }
-            Box::new(p)
-        }
-        "successive_halving" => {
-            let mut p = SuccessiveHalvingPruner::new();
-            if let Some(n) = u(args, "min_resource") {
-                p = p.min_resource(n);
-            }
-            if let Some(n) = u(args, "reduction_factor") {
-                p = p.reduction_factor(n);
-            }
-            if let Some(n) = u(args, "min_early_stopping_rate") {
-                p = p.min_early_stopping_rate(n);
-            }
-            if let Some(n) = u(args, "bootstrap_count") {
-                p = p.bootstrap_count(n as usize);
-            }
-            Box::new(p)
-        }
+        "median" => Box::new(with_args!(
+            MedianPruner::new(),
+            args,
+            n_startup_trials,
+            n_warmup_steps,
+            interval_steps,
+            n_min_trials,
+        )),
+        "percentile" => Box::new(with_args!(
+            PercentilePruner::new(args["percentile"].as_f64().unwrap()).unwrap(),
+            args,
+            n_startup_trials,
+            n_warmup_steps,
+            interval_steps,
+            n_min_trials,
+        )),
+        "successive_halving" => Box::new(with_args!(
+            SuccessiveHalvingPruner::new(),
+            args,
+            min_resource,
+            reduction_factor,
+            min_early_stopping_rate,
+            bootstrap_count,
+        )),
         "hyperband" => Box::new(hyperband(args)),
         "threshold" => {
             let lower = args.get("lower").and_then(Value::as_f64);
             let upper = args.get("upper").and_then(Value::as_f64);
-            let mut p = ThresholdPruner::new(lower, upper).unwrap();
-            if let Some(n) = u(args, "n_warmup_steps") {
-                p = p.n_warmup_steps(n);
-            }
-            if let Some(n) = u(args, "interval_steps") {
-                p = p.interval_steps(n);
-            }
-            Box::new(p)
+            Box::new(with_args!(
+                ThresholdPruner::new(lower, upper).unwrap(),
+                args,
+                n_warmup_steps,
+                interval_steps,
+            ))
         }
         "patient" => {
             let wrapped = match &args["wrapped"] {
@@ -105,7 +96,7 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
             Box::new(
                 PatientPruner::new(
                     wrapped,
-                    u(args, "patience").unwrap() as usize,
+                    u(args, "patience").unwrap(),
                     args["min_delta"].as_f64().unwrap(),
                 )
                 .unwrap(),
@@ -114,24 +105,20 @@ fn make_pruner(spec: &Value) -> Box<dyn Pruner> {
         "wilcoxon" => Box::new(
             WilcoxonPruner::new()
                 .p_threshold(args["p_threshold"].as_f64().unwrap())
-                .n_startup_steps(u(args, "n_startup_steps").unwrap() as usize),
+                .n_startup_steps(u(args, "n_startup_steps").unwrap()),
         ),
         other => panic!("unknown pruner {other}"),
     }
 }
 
 fn hyperband(args: &Value) -> HyperbandPruner {
-    let mut p = HyperbandPruner::new();
-    if let Some(n) = u(args, "min_resource") {
-        p = p.min_resource(n);
-    }
-    if let Some(n) = u(args, "max_resource") {
-        p = p.max_resource(n);
-    }
-    if let Some(n) = u(args, "reduction_factor") {
-        p = p.reduction_factor(n);
-    }
-    p
+    with_args!(
+        HyperbandPruner::new(),
+        args,
+        min_resource,
+        max_resource,
+        reduction_factor,
+    )
 }
 
 fn attrs(v: &Value) -> Attrs {

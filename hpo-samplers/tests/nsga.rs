@@ -17,6 +17,15 @@ use hpo_samplers::{NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 
 const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
+/// A two-objective (both minimised) in-memory study with `sampler`.
+fn min2_study(sampler: impl Sampler + 'static) -> Study {
+    Study::builder()
+        .directions(MIN2)
+        .sampler(sampler)
+        .build()
+        .unwrap()
+}
+
 fn complete(values: &[f64]) -> Arc<FrozenTrial> {
     Arc::new(FrozenTrial::new(TrialState::Complete).with_values(values.to_vec()))
 }
@@ -210,16 +219,12 @@ fn every_crossover_keeps_sampled_children_in_their_ranges() {
     ];
     for c in all {
         let name = c.name();
-        let study = Study::builder()
-            .directions(MIN2)
-            .sampler(
-                NsgaIISampler::with_seed(3)
-                    .population_size(8)
-                    .crossover(c)
-                    .mutation(PolynomialMutation::default()),
-            )
-            .build()
-            .unwrap();
+        let study = min2_study(
+            NsgaIISampler::with_seed(3)
+                .population_size(8)
+                .crossover(c)
+                .mutation(PolynomialMutation::default()),
+        );
         study.optimize(48, mixed_objective).unwrap();
         let trials = study.trials().unwrap();
         assert_eq!(trials.len(), 48);
@@ -312,11 +317,7 @@ fn zdt1_objective(n: usize) -> impl Fn(&mut Trial) -> Result<[f64; 2], TrialErro
 
 #[test]
 fn generations_hold_population_size_complete_trials() {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(NsgaIISampler::with_seed(5).population_size(5))
-        .build()
-        .unwrap();
+    let study = min2_study(NsgaIISampler::with_seed(5).population_size(5));
     // Trial 2 fails: it keeps its generation but does not count towards it.
     study
         .optimize_with(OptimizeOptions::new().n_trials(24).catch(true), |t| {
@@ -341,21 +342,20 @@ fn generations_hold_population_size_complete_trials() {
         ]
     );
     let attrs = study.system_attrs().unwrap();
-    for g in 1..=4 {
-        let ids = attrs[&format!("NSGAIISampler:parent:{g}")]
+    let parents = |g: u64| -> Vec<i64> {
+        attrs[&format!("NSGAIISampler:parent:{g}")]
             .as_array()
             .unwrap()
-            .clone();
-        assert_eq!(ids.len(), 5, "generation {g}");
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    };
+    for g in 1..=4 {
+        assert_eq!(parents(g).len(), 5, "generation {g}");
     }
     assert!(!attrs.contains_key("NSGAIISampler:parent:5"));
     // Generation 1's parents are generation 0's Complete trials.
-    let mut ids: Vec<i64> = attrs["NSGAIISampler:parent:1"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let mut ids = parents(1);
     ids.sort_unstable();
     let expected: Vec<i64> = trials
         .iter()
@@ -365,17 +365,8 @@ fn generations_hold_population_size_complete_trials() {
     assert_eq!(ids, expected);
     // Later parents come from the previous generation or its parents.
     for g in 2..=4u64 {
-        let prev: Vec<i64> = attrs[&format!("NSGAIISampler:parent:{}", g - 1)]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_i64().unwrap())
-            .collect();
-        for id in attrs[&format!("NSGAIISampler:parent:{g}")]
-            .as_array()
-            .unwrap()
-        {
-            let id = id.as_i64().unwrap();
+        let prev = parents(g - 1);
+        for id in parents(g) {
             let t = trials.iter().find(|t| t.trial_id == id).unwrap();
             assert!(generation(t) == g - 1 || prev.contains(&id));
         }
@@ -384,11 +375,7 @@ fn generations_hold_population_size_complete_trials() {
 
 #[test]
 fn nsga3_uses_its_own_keys() {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(NsgaIIISampler::with_seed(5).population_size(4))
-        .build()
-        .unwrap();
+    let study = min2_study(NsgaIIISampler::with_seed(5).population_size(4));
     study.optimize(12, zdt1_objective(3)).unwrap();
     let last = study.trials().unwrap().pop().unwrap();
     assert_eq!(last.system_attrs["NSGAIIISampler:generation"], 2);
@@ -398,11 +385,7 @@ fn nsga3_uses_its_own_keys() {
 }
 
 fn run_params(sampler: impl Sampler + 'static, n: usize) -> Vec<Vec<(String, f64)>> {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap();
+    let study = min2_study(sampler);
     study.optimize(n, mixed_objective).unwrap();
     study
         .trials()
@@ -437,18 +420,9 @@ fn seeded_runs_are_reproducible_bit_for_bit() {
 }
 
 fn zdt1_hv(sampler: impl Sampler + 'static, n_trials: usize) -> f64 {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap();
+    let study = min2_study(sampler);
     study.optimize(n_trials, zdt1_objective(30)).unwrap();
-    let front: Vec<Vec<f64>> = study
-        .best_trials()
-        .unwrap()
-        .iter()
-        .map(|t| t.values.clone().unwrap())
-        .collect();
+    let front = values_of(&study.best_trials().unwrap());
     hypervolume(&front, &[11.0, 11.0])
 }
 
@@ -472,11 +446,7 @@ fn nsga2_beats_random_search_on_zdt1() {
 #[test]
 fn categorical_parameters_evolve() {
     // Only kind "b" reaches the Pareto front; NSGA-II should keep it.
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(NsgaIISampler::with_seed(8).population_size(12))
-        .build()
-        .unwrap();
+    let study = min2_study(NsgaIISampler::with_seed(8).population_size(12));
     study.optimize(144, mixed_objective).unwrap();
     let trials = study.trials().unwrap();
     let last = &trials[trials.len() - 36..];
@@ -490,11 +460,7 @@ fn categorical_parameters_evolve() {
         assert!(["a", "b", "c"].iter().any(|s| c == &ParamValue::from(*s)));
     }
     // A categorical-only space works too (crossover without numerical parameters).
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(NsgaIISampler::with_seed(9).population_size(4))
-        .build()
-        .unwrap();
+    let study = min2_study(NsgaIISampler::with_seed(9).population_size(4));
     study
         .optimize(20, |t| {
             let a = t.suggest_categorical("a", &[0i64, 1, 2])?;
@@ -507,11 +473,7 @@ fn categorical_parameters_evolve() {
 
 #[test]
 fn constraints_steer_towards_the_feasible_region() {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(NsgaIISampler::with_seed(4).population_size(12))
-        .build()
-        .unwrap();
+    let study = min2_study(NsgaIISampler::with_seed(4).population_size(12));
     study
         .optimize(144, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;
@@ -551,12 +513,7 @@ fn nsga3_on_three_objectives() {
                 ])
             })
             .unwrap();
-        let front: Vec<Vec<f64>> = study
-            .best_trials()
-            .unwrap()
-            .iter()
-            .map(|t| t.values.clone().unwrap())
-            .collect();
+        let front = values_of(&study.best_trials().unwrap());
         hypervolume(&front, &[2.0, 2.0, 2.0])
     };
     let nsga3 = run(Arc::new(NsgaIIISampler::with_seed(1).population_size(20)));

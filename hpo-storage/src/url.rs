@@ -456,6 +456,24 @@ mod tests {
         }
     }
 
+    /// `url` is refused with a message that shows each of `shown` and no password (the test
+    /// URLs' passwords are all `secret`).
+    fn refused(url: &str, shown: &[&str]) {
+        let e = error(url);
+        for s in shown {
+            assert!(e.contains(s), "{url}: no `{s}` in: {e}");
+        }
+        assert!(!e.contains("secret"), "{url}: {e}");
+    }
+
+    /// The message of `open(url)`'s error.
+    fn open_error(url: &str) -> String {
+        match open(url) {
+            Ok(_) => panic!("{url} opened"),
+            Err(e) => e.to_string(),
+        }
+    }
+
     fn sqlite(p: &str) -> StorageUrl {
         StorageUrl::Sqlite(PathBuf::from(p))
     }
@@ -571,99 +589,70 @@ mod tests {
 
     #[test]
     fn sqlite_slips_name_the_intended_url() {
-        let e = error("sqlite://x.db");
-        assert!(
-            e.contains("sqlite://x.db") && e.contains("did you mean sqlite:///x.db?"),
-            "{e}"
+        refused(
+            "sqlite://x.db",
+            &["sqlite://x.db", "did you mean sqlite:///x.db?"],
         );
-        let e = error("sqlite:/x.db");
-        assert!(
-            e.contains("`sqlite:/x.db`")
-                && e.contains("sqlite:///x.db")
-                && e.contains("sqlite:////x.db"),
-            "{e}"
+        refused(
+            "sqlite:/x.db",
+            &["`sqlite:/x.db`", "sqlite:///x.db", "sqlite:////x.db"],
         );
-        let e = error("sqlite:x.db");
-        assert!(
-            e.contains("`sqlite:x.db`") && e.contains("did you mean sqlite:///x.db?"),
-            "{e}"
+        refused(
+            "sqlite:x.db",
+            &["`sqlite:x.db`", "did you mean sqlite:///x.db?"],
         );
-        let e = error("sqlite://");
-        assert!(e.contains("memory"), "{e}");
-        let e = error("sqlite:///");
-        assert!(e.contains("names no file"), "{e}");
-        let e = error("journal:");
-        assert!(e.contains("journal:PATH"), "{e}");
+        refused("sqlite://", &["memory"]);
+        refused("sqlite:///", &["names no file"]);
+        refused("journal:", &["journal:PATH"]);
     }
 
     #[test]
     fn server_urls_without_host_or_database_are_refused() {
-        let e = error("postgresql://bob:secret@db.example:5432");
-        assert!(
-            e.contains("no database")
-                && e.contains("bob:***@db.example")
-                && !e.contains("secret")
-                && e.contains(POSTGRES_FORM),
-            "{e}"
+        refused(
+            "postgresql://bob:secret@db.example:5432",
+            &["no database", "bob:***@db.example", POSTGRES_FORM],
         );
-        let e = error("postgresql://");
-        assert!(e.contains("no host and no database"), "{e}");
-        let e = error("postgres:///db");
-        assert!(e.contains("no host;"), "{e}");
-        let e = error("mysql://root@:3306/test");
-        assert!(e.contains("no host;") && e.contains(MYSQL_FORM), "{e}");
-        let e = error("mariadb://root@h/");
-        assert!(e.contains("no database"), "{e}");
-        let e = error("redis://:secret@/0");
-        assert!(
-            e.contains("no server") && !e.contains("secret") && e.contains(REDIS_FORM),
-            "{e}"
-        );
-        let e = error("unix://");
-        assert!(e.contains("no server"), "{e}");
+        refused("postgresql://", &["no host and no database"]);
+        refused("postgres:///db", &["no host;"]);
+        refused("mysql://root@:3306/test", &["no host;", MYSQL_FORM]);
+        refused("mariadb://root@h/", &["no database"]);
+        refused("redis://:secret@/0", &["no server", REDIS_FORM]);
+        refused("unix://", &["no server"]);
     }
 
     #[test]
     fn schemes_without_slashes_and_unknown_schemes_show_the_forms() {
-        let e = error("postgres");
-        assert!(
-            e.contains("`postgres` is not a storage URL") && e.contains(POSTGRES_FORM),
-            "{e}"
+        refused(
+            "postgres",
+            &["`postgres` is not a storage URL", POSTGRES_FORM],
         );
-        let e = error("mysql:root:secret@h/db");
-        assert!(e.contains(MYSQL_FORM) && !e.contains("secret"), "{e}");
-        let e = error("redis");
-        assert!(e.contains(REDIS_FORM), "{e}");
-        let e = error("ftp://u:secret@x/y");
-        assert!(
-            e.contains("unknown storage URL scheme `ftp://`")
-                && e.contains("ftp://u:***@x/y")
-                && !e.contains("secret")
-                && e.contains(URL_FORMS),
-            "{e}"
+        refused("mysql:root:secret@h/db", &[MYSQL_FORM]);
+        refused("redis", &[REDIS_FORM]);
+        refused(
+            "ftp://u:secret@x/y",
+            &[
+                "unknown storage URL scheme `ftp://`",
+                "ftp://u:***@x/y",
+                URL_FORMS,
+            ],
         );
-        let e = error("sqlite3:///x.db");
-        assert!(e.contains("`sqlite3://`") && e.contains(URL_FORMS), "{e}");
-        let e = error("");
-        assert!(e.contains(URL_FORMS), "{e}");
+        refused("sqlite3:///x.db", &["`sqlite3://`", URL_FORMS]);
+        refused("", &[URL_FORMS]);
     }
 
     #[test]
     fn unguessable_bare_paths_suggest_both_urls() {
         let dir = tempfile::tempdir().unwrap();
-        let e = error("no_such_file");
-        assert!(
-            e.contains("`no_such_file`")
-                && e.contains("sqlite:///no_such_file")
-                && e.contains("journal:no_such_file"),
-            "{e}"
+        refused(
+            "no_such_file",
+            &[
+                "`no_such_file`",
+                "sqlite:///no_such_file",
+                "journal:no_such_file",
+            ],
         );
         let d = dir.path().to_str().unwrap();
-        let e = error(d);
-        assert!(
-            e.contains("is a directory") && e.contains("study.db"),
-            "{e}"
-        );
+        refused(d, &["is a directory", "study.db"]);
     }
 
     #[test]
@@ -671,10 +660,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no_such_dir");
         let file = missing.join("j.log");
-        let e = open(&format!("journal:{}", file.display()))
-            .err()
-            .unwrap()
-            .to_string();
+        let e = open_error(&format!("journal:{}", file.display()));
         assert!(
             e.contains(&format!(
                 "its directory {} does not exist",
@@ -685,10 +671,7 @@ mod tests {
         assert!(!missing.exists());
         let blocker = dir.path().join("a_file");
         std::fs::write(&blocker, "").unwrap();
-        let e = open(&format!("journal:{}", blocker.join("j.log").display()))
-            .err()
-            .unwrap()
-            .to_string();
+        let e = open_error(&format!("journal:{}", blocker.join("j.log").display()));
         assert!(e.contains("is not a directory"), "{e}");
         // The directory exists: the journal is created.
         let ok = dir.path().join("j.log");
@@ -704,10 +687,7 @@ mod tests {
         open(&format!("sqlite:///{}", db.display())).unwrap();
         assert!(is_sqlite_file(&db));
         let missing = dir.path().join("nope");
-        let e = open(&format!("sqlite:///{}", missing.join("s.db").display()))
-            .err()
-            .unwrap()
-            .to_string();
+        let e = open_error(&format!("sqlite:///{}", missing.join("s.db").display()));
         assert!(
             e.contains(&format!(
                 "its directory {} does not exist",
@@ -736,7 +716,7 @@ mod tests {
             off.push(("redis://:secret@h?prefix=p", "hpo's `redis` feature"));
         }
         for (url, needs) in off {
-            let e = open(url).err().unwrap().to_string();
+            let e = open_error(url);
             assert!(
                 e.contains(needs) && e.contains(&redact(url)) && !e.contains("secret"),
                 "{e}"

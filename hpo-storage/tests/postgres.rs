@@ -40,15 +40,8 @@ server::shared_server_tests! {
 fn bad_input_is_a_clear_error_and_loses_nothing() {
     server::bad_values_are_clear_errors_and_lose_nothing(storage);
 
-    // Nothing listens on port 1; the password never shows.
-    let err = PostgresStorage::open("postgresql://someone:hunter2@127.0.0.1:1/test")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("127.0.0.1:1") && !err.contains("hunter2"),
-        "{err}"
-    );
     // A database that does not exist, and a role that does not exist.
+    // (An unreachable server has a test of its own.)
     let server = url();
     let (base, _) = server.rsplit_once('/').unwrap();
     let err = PostgresStorage::open(&format!("{base}/hpo_no_such_database"))
@@ -65,12 +58,12 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
     }
 }
 
-#[test]
-fn a_schema_of_another_version_is_refused() {
-    // A database of its own, so other tests never see the changed version.
+/// A fresh database `hpo_{purpose}_{pid}`, so that what a test does to it touches no other
+/// test: an admin connection (to drop it with), its name and its URL.
+fn own_database(purpose: &str) -> (postgres::Client, String, String) {
     let admin = url();
     let (base, _) = admin.rsplit_once('/').unwrap();
-    let db = format!("hpo_schema_{}", std::process::id());
+    let db = format!("hpo_{purpose}_{}", std::process::id());
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
@@ -79,6 +72,13 @@ fn a_schema_of_another_version_is_refused() {
         .batch_execute(&format!("CREATE DATABASE {db}"))
         .unwrap();
     let url = format!("{base}/{db}");
+    (client, db, url)
+}
+
+#[test]
+fn a_schema_of_another_version_is_refused() {
+    // A database of its own, so other tests never see the changed version.
+    let (mut client, db, url) = own_database("schema");
     drop(PostgresStorage::open(&url).unwrap());
     let mut inside = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     inside
@@ -114,17 +114,7 @@ fn an_unreachable_server_is_an_error_in_words_naming_it() {
 #[test]
 fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation() {
     // A database of its own, so that closing its connections touches no other test.
-    let admin = url();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    let db = format!("hpo_lost_{}", std::process::id());
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .unwrap();
-    let url = format!("{base}/{db}");
+    let (mut client, db, url) = own_database("lost");
     let storage = PostgresStorage::open(&url).unwrap();
     let study = storage
         .create_new_study(&[StudyDirection::Minimize], "lost")

@@ -299,26 +299,16 @@ fn a_failing_database_is_an_error_naming_its_file_and_the_operation() {
         "{err}"
     );
     assert!(err.contains("not a database"), "{err}");
-    // Opening it again fails the same way, naming the file.
-    let err = SqliteStorage::open(&path).unwrap_err().to_string();
-    assert!(
-        err.contains(&format!(
-            "SQLite {}: cannot open the database:",
-            path.display()
-        )),
-        "{err}"
-    );
-    // A directory where the database should be.
+    // Opening it again fails the same way, naming the file; so does opening a directory where
+    // the database should be.
+    let cannot_open = format!("SQLite {}: cannot open the database:", path.display());
+    let open_error = || SqliteStorage::open(&path).unwrap_err().to_string();
+    let err = open_error();
+    assert!(err.contains(&cannot_open), "{err}");
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap();
-    let err = SqliteStorage::open(&path).unwrap_err().to_string();
-    assert!(
-        err.contains(&format!(
-            "SQLite {}: cannot open the database:",
-            path.display()
-        )),
-        "{err}"
-    );
+    let err = open_error();
+    assert!(err.contains(&cannot_open), "{err}");
     std::fs::remove_dir(&path).unwrap();
 }
 

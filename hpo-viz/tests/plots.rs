@@ -11,7 +11,7 @@ use hpo_core::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, plot, report_html, unit};
+use common::{check_png, check_svg, count_class, count_in, plot, polylines_in, report_html, unit};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -188,30 +188,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hpo-viz-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Points of every `<polyline>` under elements with class `class`.
-fn polylines_in(svg: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
-    let doc = roxmltree::Document::parse(svg).unwrap();
-    let mut out = Vec::new();
-    for g in doc
-        .descendants()
-        .filter(|n| n.attribute("class") == Some(class))
-    {
-        for p in g.descendants().filter(|n| n.has_tag_name("polyline")) {
-            let pts = p
-                .attribute("points")
-                .unwrap()
-                .split_whitespace()
-                .map(|xy| {
-                    let (x, y) = xy.split_once(',').unwrap();
-                    (x.parse().unwrap(), y.parse().unwrap())
-                })
-                .collect();
-            out.push(pts);
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,15 +415,7 @@ fn history_best_line_is_monotone_and_exact() {
         assert!(w[1].1 <= w[0].1 + 1e-9, "best value got worse: {w:?}");
     }
     // Every completed trial is a dot (few trials: no sampling), with a tooltip.
-    let dots = roxmltree::Document::parse(fig.svg())
-        .unwrap()
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
-        .filter(|n| {
-            n.ancestors()
-                .any(|a| a.attribute("class") == Some("trials"))
-        })
-        .count();
+    let dots = count_in(fig.svg(), "trials", "circle");
     assert_eq!(dots, big.count(TrialState::Complete));
     assert!(fig.svg().contains("<title>Trial "));
     // A custom target has no best line (its direction is unknown), as in Optuna.
@@ -464,15 +432,7 @@ fn history_best_line_is_monotone_and_exact() {
 fn history_samples_dots_but_keeps_the_best_line_exact() {
     let data = big(5000);
     let fig = plot(&data, PlotKind::History, &PlotOptions::new()).unwrap();
-    let doc = roxmltree::Document::parse(fig.svg()).unwrap();
-    let dots = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("circle"))
-        .filter(|n| {
-            n.ancestors()
-                .any(|a| a.attribute("class") == Some("trials"))
-        })
-        .count();
+    let dots = count_in(fig.svg(), "trials", "circle");
     assert!(dots <= 3000 + 50, "{dots} dots drawn");
     assert!(dots >= 2900, "{dots} dots drawn");
     // The best line's last level is the best feasible value.
@@ -745,18 +705,23 @@ fn parallel_coordinate_titles_are_whole_where_there_is_room() {
     assert!(cut > 0, "some titles must be cut at 400 x 200 pixels");
 }
 
+/// The `<rect>`s of a figure's `bars` group.
+fn bar_rects<'a, 'input>(
+    doc: &'a roxmltree::Document<'input>,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'input>> {
+    doc.descendants()
+        .find(|n| n.attribute("class") == Some("bars"))
+        .unwrap()
+        .descendants()
+        .filter(|n| n.has_tag_name("rect"))
+}
+
 #[test]
 fn importances_are_sorted_bars_with_labels() {
     let fig = plot(single(), PlotKind::Importances, &PlotOptions::new()).unwrap();
     let doc = roxmltree::Document::parse(fig.svg()).unwrap();
-    let bars = doc
-        .descendants()
-        .find(|n| n.attribute("class") == Some("bars"))
-        .unwrap();
     // (y, width, tooltip) of every bar, top to bottom.
-    let mut rects: Vec<(f64, f64, String)> = bars
-        .descendants()
-        .filter(|n| n.has_tag_name("rect"))
+    let mut rects: Vec<(f64, f64, String)> = bar_rects(&doc)
         .map(|r| {
             let f = |a: &str| r.attribute(a).unwrap().parse::<f64>().unwrap();
             let tip = r
@@ -803,14 +768,7 @@ fn importances_are_sorted_bars_with_labels() {
 fn importances_of_a_multi_objective_study_have_one_series_per_objective() {
     let fig = plot(multi(), PlotKind::Importances, &PlotOptions::new()).unwrap();
     let doc = roxmltree::Document::parse(fig.svg()).unwrap();
-    let bars = doc
-        .descendants()
-        .find(|n| n.attribute("class") == Some("bars"))
-        .unwrap();
-    let n = bars
-        .descendants()
-        .filter(|n| n.has_tag_name("rect"))
-        .count();
+    let n = bar_rects(&doc).count();
     assert_eq!(n, 2 * 3, "two objectives × three parameters");
     let text = check_svg(&fig, "importances multi");
     assert!(

@@ -13,7 +13,7 @@ use hpo_core::*;
 use hpo_viz::{PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, plot, unit};
+use common::{check_png, check_svg, count_class, count_in, plot, polylines_in, unit};
 
 /// The kinds this file covers.
 const KINDS: [PlotKind; 5] = [
@@ -198,34 +198,6 @@ fn empty_multi() -> StudyData {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// The elements named `tag` under elements with class `class`.
-fn count_in(svg: &str, class: &str, tag: &str) -> usize {
-    let doc = roxmltree::Document::parse(svg).unwrap();
-    doc.descendants()
-        .filter(|n| n.has_tag_name(tag))
-        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some(class)))
-        .count()
-}
-
-/// Points of every `<polyline>` under elements with class `class`.
-fn polylines_in(svg: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
-    let doc = roxmltree::Document::parse(svg).unwrap();
-    doc.descendants()
-        .filter(|n| n.has_tag_name("polyline"))
-        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some(class)))
-        .map(|p| {
-            p.attribute("points")
-                .unwrap()
-                .split_whitespace()
-                .map(|xy| {
-                    let (x, y) = xy.split_once(',').unwrap();
-                    (x.parse().unwrap(), y.parse().unwrap())
-                })
-                .collect()
-        })
-        .collect()
-}
 
 /// The trial numbers in the tooltips (`Trial N ...`) of the `tag` elements under class `class`.
 fn tooltip_numbers(svg: &str, class: &str, tag: &str) -> Vec<u64> {

@@ -73,6 +73,33 @@ impl Env {
         String::from_utf8(out.stderr).expect("utf-8 output")
     }
 
+    /// [`ok`](Env::ok) on a command line written as one string, split at white space (so no
+    /// argument may contain a space).
+    pub fn ok_cmd(&self, line: &str) -> String {
+        self.ok(&words(line))
+    }
+
+    /// [`fails`](Env::fails) on a command line split at white space.
+    pub fn fails_cmd(&self, line: &str) -> String {
+        self.fails(&words(line))
+    }
+
+    /// [`json`](Env::json) on a command line split at white space.
+    pub fn json_cmd(&self, line: &str) -> serde_json::Value {
+        self.json(&words(line))
+    }
+
+    /// The state of each trial of `study` (`trials -f json`), in order.
+    pub fn states(&self, study: &str) -> Vec<String> {
+        let trials = self.json(&["trials", "--study", study, "-f", "json"]);
+        trials
+            .as_array()
+            .expect("a JSON array of trials")
+            .iter()
+            .map(|t| t["state"].as_str().expect("a state").to_owned())
+            .collect()
+    }
+
     /// `create-study --study NAME` plus extra args.
     pub fn create(&self, name: &str, extra: &[&str]) {
         let mut args = vec!["create-study", "--study", name];
@@ -87,6 +114,11 @@ impl Env {
         serde_json::from_str(out.trim())
             .unwrap_or_else(|e| panic!("hpo {args:?} printed invalid JSON ({e}): {out}"))
     }
+}
+
+/// The arguments of a command line: its words.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
 }
 
 /// The built binary.

@@ -3,7 +3,7 @@
 
 use crate::{Error, FrozenTrial, Pruner, Result, Study, StudyDirection, TrialState};
 
-use super::interval::is_first_in_interval_step;
+use super::interval::step_to_check;
 use crate::error::invalid_setting;
 use crate::math::stats::{nanmax, nanmin, nanpercentile};
 
@@ -97,16 +97,9 @@ impl Pruner for PercentilePruner {
         if completed.is_empty() || completed.len() < self.n_startup_trials {
             return Ok(false);
         }
-        let Some((step, _)) = trial.last_step() else {
+        let Some((step, _)) = step_to_check(trial, self.n_warmup_steps, self.interval_steps) else {
             return Ok(false);
         };
-        if step < self.n_warmup_steps {
-            return Ok(false);
-        }
-        let reported = trial.intermediate_values.keys().copied();
-        if !is_first_in_interval_step(step, reported, self.n_warmup_steps, self.interval_steps) {
-            return Ok(false);
-        }
         let direction = study.direction()?;
         let own = trial.intermediate_values.values().copied();
         let best = match direction {

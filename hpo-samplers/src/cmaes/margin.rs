@@ -179,7 +179,7 @@ impl CmaWithMargin {
         let mut encoded = raw.clone();
         for g in &self.grids {
             let k = g.index;
-            let m = self.cma.mean[k];
+            let m = self.cma.es.mean[k];
             encoded[k] = g.snap((raw[k] - m) * self.a[k] + m);
         }
         (encoded, raw)
@@ -189,12 +189,12 @@ impl CmaWithMargin {
     /// discrete coordinates.
     pub fn tell(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
         self.cma.tell(solutions);
-        let sigma = self.cma.sigma;
+        let sigma = self.cma.es.sigma;
         let margin = self.margin;
         for g in &self.grids {
             let k = g.index;
             let c_kk = self.cma.c[(k, k)];
-            let m = self.cma.mean[k];
+            let m = self.cma.es.mean[k];
             let (lim_low, lim_up) = g.cell(m);
 
             let scale = sigma * self.a[k] * c_kk.sqrt();
@@ -207,7 +207,7 @@ impl CmaWithMargin {
                 if low_cdf.min(up_cdf) < margin {
                     let sign = (m - lim_up).signum() * f64::from(m != lim_up);
                     let dist = sigma * self.a[k] * chi_quantile(margin) * c_kk.sqrt();
-                    self.cma.mean[k] = lim_up + sign * dist;
+                    self.cma.es.mean[k] = lim_up + sign * dist;
                 }
                 continue;
             }
@@ -224,7 +224,7 @@ impl CmaWithMargin {
             let chi_low = chi_quantile(mod_low);
             let chi_up = chi_quantile(mod_up);
             self.a[k] = (lim_up - lim_low) / ((chi_low + chi_up) * sigma * c_kk.sqrt());
-            self.cma.mean[k] = (lim_low * chi_up + lim_up * chi_low) / (chi_low + chi_up);
+            self.cma.es.mean[k] = (lim_low * chi_up + lim_up * chi_low) / (chi_low + chi_up);
         }
     }
 

@@ -170,6 +170,192 @@ pub(super) fn update_pc(
     (1.0 - h_sigma) * cc * (2.0 - cc)
 }
 
+/// The recombination weights and learning rates a variant chooses; [`Strategy::new`] derives
+/// the rest.
+pub(super) struct Rates {
+    /// Solutions recombined into the mean.
+    pub mu: usize,
+    /// Their variance-effective number.
+    pub mu_eff: f64,
+    /// One weight per solution of a generation (best first), or per selected solution.
+    pub weights: Vec<f64>,
+    /// Rank-one learning rate.
+    pub c1: f64,
+    /// Rank-mu learning rate.
+    pub cmu: f64,
+    /// Learning rate of the step-size path.
+    pub c_sigma: f64,
+    /// Learning rate of the covariance path.
+    pub cc: f64,
+}
+
+/// The state that full and separable CMA-ES share: the strategy parameters, the mean and the
+/// step size with its path, the covariance's path, the box, the generation count and what the
+/// termination criteria follow. Each variant adds its covariance.
+#[derive(Debug, Clone)]
+pub(super) struct Strategy {
+    /// The dimension.
+    pub n: usize,
+    /// Solutions per generation.
+    pub popsize: usize,
+    /// The [`Rates`].
+    pub mu: usize,
+    pub mu_eff: f64,
+    pub cc: f64,
+    pub c1: f64,
+    pub cmu: f64,
+    pub c_sigma: f64,
+    pub weights: Vec<f64>,
+    /// Step-size damping.
+    pub d_sigma: f64,
+    /// Learning rate of the mean.
+    pub cm: f64,
+    /// `E|N(0, I)|`.
+    pub chi_n: f64,
+    /// Evolution path of the step size.
+    pub p_sigma: Vec<f64>,
+    /// Evolution path of the covariance.
+    pub pc: Vec<f64>,
+    pub mean: Vec<f64>,
+    pub sigma: f64,
+    /// The box, and how many draws may fall outside it before one is clipped.
+    pub bounds: Vec<(f64, f64)>,
+    pub n_max_resampling: usize,
+    /// Generations told so far.
+    pub g: usize,
+    /// The `tolx` threshold (from the initial step size).
+    pub tolx: f64,
+    /// The `tolfun` history.
+    pub funhist: FunHistory,
+}
+
+impl Strategy {
+    /// Generation 0 around `mean` with step size `sigma`: both paths at zero, the step-size
+    /// damping and `E|N(0, I)|` from the dimension and `rates`.
+    pub fn new(
+        mean: Vec<f64>,
+        sigma: f64,
+        bounds: Vec<(f64, f64)>,
+        n_max_resampling: usize,
+        popsize: usize,
+        rates: Rates,
+    ) -> Strategy {
+        let n = mean.len();
+        let nf = n as f64;
+        let (mu_eff, c_sigma) = (rates.mu_eff, rates.c_sigma);
+        let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
+        let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
+        Strategy {
+            n,
+            popsize,
+            mu: rates.mu,
+            mu_eff,
+            cc: rates.cc,
+            c1: rates.c1,
+            cmu: rates.cmu,
+            c_sigma,
+            d_sigma,
+            cm: 1.0,
+            chi_n,
+            weights: rates.weights,
+            p_sigma: vec![0.0; n],
+            pc: vec![0.0; n],
+            mean,
+            sigma,
+            bounds,
+            n_max_resampling,
+            g: 0,
+            tolx: 1e-12 * sigma,
+            funhist: FunHistory::new(n, popsize),
+        }
+    }
+
+    /// Starts telling a generation: counts it, sorts `solutions` (best first) and records
+    /// their best and worst values.
+    pub fn next_generation(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
+        debug_assert_eq!(solutions.len(), self.popsize);
+        self.g += 1;
+        sort_solutions(solutions);
+        self.funhist
+            .record(self.g, solutions[0].1, solutions[solutions.len() - 1].1);
+    }
+
+    /// [`recombine`] on this state: moves the mean; returns `(y_k, y_w)`.
+    pub fn recombine(&mut self, solutions: &[(Vec<f64>, f64)]) -> (Vec<Vec<f64>>, Vec<f64>) {
+        recombine(
+            solutions,
+            &mut self.mean,
+            self.sigma,
+            self.cm,
+            &self.weights,
+            self.mu,
+        )
+    }
+
+    /// Step-size control: `p_sigma` decays and takes `step(k_sigma, i)` in each coordinate
+    /// `i` (`k_sigma` times the whitened `y_w`), then `sigma` follows `|p_sigma|`, at most
+    /// `sigma_max`. Returns `|p_sigma|`.
+    pub fn adapt_sigma(&mut self, step: impl Fn(f64, usize) -> f64, sigma_max: f64) -> f64 {
+        let k_sigma = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
+        for (i, ps) in self.p_sigma.iter_mut().enumerate() {
+            *ps = (1.0 - self.c_sigma) * *ps + step(k_sigma, i);
+        }
+        let norm_p_sigma = self.p_sigma.iter().map(|v| v * v).sum::<f64>().sqrt();
+        self.sigma *= ((self.c_sigma / self.d_sigma) * (norm_p_sigma / self.chi_n - 1.0)).exp();
+        self.sigma = self.sigma.min(sigma_max);
+        norm_p_sigma
+    }
+
+    /// [`update_pc`] on this state; returns `delta_h_sigma`.
+    pub fn update_pc(&mut self, y_w: &[f64], norm_p_sigma: f64) -> f64 {
+        update_pc(
+            &mut self.pc,
+            y_w,
+            norm_p_sigma,
+            self.c_sigma,
+            self.cc,
+            self.mu_eff,
+            self.chi_n,
+            self.g,
+        )
+    }
+
+    /// The `cmaes` termination criteria, given the covariance's diagonal `dc`, the axis
+    /// lengths `d` and `axis(r, i, scale)`, coordinate `r` of principal axis `i` times `d[i]`
+    /// and `scale`: flat values (tolfun), a tiny distribution (tolx), a diverging one
+    /// (tolxup), no effect of a coordinate or of a principal axis on the mean, or an
+    /// ill-conditioned covariance.
+    pub fn should_stop(
+        &self,
+        dc: &[f64],
+        d: &[f64],
+        axis: impl Fn(usize, usize, f64) -> f64,
+    ) -> bool {
+        let n = self.n;
+        if self.funhist.flat(self.g, TOLFUN) {
+            return true;
+        }
+        if dc.iter().all(|v| self.sigma * v < self.tolx)
+            && self.pc.iter().all(|v| self.sigma * v < self.tolx)
+        {
+            return true;
+        }
+        let d_max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let d_min = d.iter().copied().fold(f64::INFINITY, f64::min);
+        if self.sigma * d_max > TOLXUP {
+            return true;
+        }
+        if (0..n).any(|i| self.mean[i] == self.mean[i] + 0.2 * self.sigma * dc[i].sqrt()) {
+            return true;
+        }
+        let i = self.g % n;
+        if (0..n).all(|r| self.mean[r] == self.mean[r] + axis(r, i, 0.1 * self.sigma)) {
+            return true;
+        }
+        d_max / d_min > TOLCONDITIONCOV
+    }
+}
+
 /// State of learning-rate adaptation.
 #[derive(Debug, Clone)]
 struct LrAdapt {
@@ -189,31 +375,11 @@ const LRA_GAMMA: f64 = 0.1;
 /// Full-covariance CMA-ES.
 #[derive(Debug, Clone)]
 pub(crate) struct Cma {
-    n: usize,
-    popsize: usize,
-    mu: usize,
-    mu_eff: f64,
-    cc: f64,
-    c1: f64,
-    cmu: f64,
-    c_sigma: f64,
-    d_sigma: f64,
-    cm: f64,
-    chi_n: f64,
-    weights: Vec<f64>,
-    p_sigma: Vec<f64>,
-    pub(super) pc: Vec<f64>,
-    pub(super) mean: Vec<f64>,
+    pub(super) es: Strategy,
     pub(super) c: DMatrix<f64>,
-    pub(super) sigma: f64,
     /// Cached `(D, B)`: square roots of the eigenvalues of `C`, and its eigenvectors.
     eigen: Option<(Vec<f64>, DMatrix<f64>)>,
-    bounds: Vec<(f64, f64)>,
-    n_max_resampling: usize,
-    g: usize,
     lr: Option<LrAdapt>,
-    tolx: f64,
-    funhist: FunHistory,
 }
 
 /// Termination thresholds shared by the variants (the `cmaes` package's values).
@@ -268,7 +434,7 @@ impl Cma {
         // (eq. 53)
         let positive_sum: f64 = wp.iter().filter(|w| **w > 0.0).sum();
         let negative_sum: f64 = wp.iter().filter(|w| **w < 0.0).map(|w| -w).sum();
-        let weights = wp
+        let weights: Vec<f64> = wp
             .iter()
             .map(|&w| {
                 if w >= 0.0 {
@@ -279,34 +445,22 @@ impl Cma {
             })
             .collect();
 
-        // (eq. 55, 56)
-        let c_sigma = (mu_eff + 2.0) / (nf + mu_eff + 5.0);
-        let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
-        let cc = (4.0 + mu_eff / nf) / (nf + 4.0 + 2.0 * mu_eff / nf);
-        let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
-
-        Cma {
-            n,
-            popsize,
+        let rates = Rates {
             mu,
             mu_eff,
-            cc,
+            weights,
+            // (eq. 56)
+            cc: (4.0 + mu_eff / nf) / (nf + 4.0 + 2.0 * mu_eff / nf),
             c1,
             cmu,
-            c_sigma,
-            d_sigma,
-            cm: 1.0,
-            chi_n,
-            weights,
-            p_sigma: vec![0.0; n],
-            pc: vec![0.0; n],
-            mean,
+            // (eq. 55)
+            c_sigma: (mu_eff + 2.0) / (nf + mu_eff + 5.0),
+        };
+
+        Cma {
+            es: Strategy::new(mean, sigma, bounds, n_max_resampling, popsize, rates),
             c: cov.unwrap_or_else(|| DMatrix::identity(n, n)),
-            sigma,
             eigen: None,
-            bounds,
-            n_max_resampling,
-            g: 0,
             lr: lr_adapt.then(|| LrAdapt {
                 e_mean: vec![0.0; n],
                 e_sigma: vec![0.0; n * n],
@@ -315,19 +469,17 @@ impl Cma {
                 eta_mean: 1.0,
                 eta_sigma: 1.0,
             }),
-            tolx: 1e-12 * sigma,
-            funhist: FunHistory::new(n, popsize),
         }
     }
 
     /// Solutions per generation.
     pub fn popsize(&self) -> usize {
-        self.popsize
+        self.es.popsize
     }
 
     /// Generations told so far.
     pub fn generation(&self) -> usize {
-        self.g
+        self.es.g
     }
 
     /// `(D, B)` of the current covariance, computed once per generation. Like `cmaes`, this
@@ -336,7 +488,7 @@ impl Cma {
         if let Some(e) = &self.eigen {
             return e.clone();
         }
-        let n = self.n;
+        let n = self.es.n;
         let sym = (&self.c + self.c.transpose()) * 0.5;
         let (d2, b) = sym_eigen(&sym).unwrap_or_else(|| (vec![1.0; n], DMatrix::identity(n, n)));
         let d: Vec<f64> = d2
@@ -354,12 +506,8 @@ impl Cma {
 
     /// Updates the distribution from one generation of `(x, value)` pairs (lower is better).
     pub fn tell(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
-        debug_assert_eq!(solutions.len(), self.popsize);
-        let n = self.n;
-        self.g += 1;
-        sort_solutions(solutions);
-        self.funhist
-            .record(self.g, solutions[0].1, solutions[solutions.len() - 1].1);
+        let n = self.es.n;
+        self.es.next_generation(solutions);
 
         let (d, b) = self.eigen();
         self.eigen = None;
@@ -373,47 +521,28 @@ impl Cma {
 
         let old = self.lr.is_some().then(|| {
             (
-                self.mean.clone(),
-                self.sigma,
-                &self.c * (self.sigma * self.sigma),
+                self.es.mean.clone(),
+                self.es.sigma,
+                &self.c * (self.es.sigma * self.es.sigma),
                 c_inv_sqrt.clone(),
             )
         });
 
         // Selection and recombination (eq. 41)
-        let (y_k, y_w) = recombine(
-            solutions,
-            &mut self.mean,
-            self.sigma,
-            self.cm,
-            &self.weights,
-            self.mu,
-        );
+        let (y_k, y_w) = self.es.recombine(solutions);
 
         // Step-size control
         let c2_yw = mat_vec(&c_inv_sqrt, &y_w);
-        let k_sigma = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
-        for (ps, v) in self.p_sigma.iter_mut().zip(&c2_yw) {
-            *ps = (1.0 - self.c_sigma) * *ps + k_sigma * v;
-        }
-        let norm_p_sigma = norm(&self.p_sigma);
-        self.sigma *= ((self.c_sigma / self.d_sigma) * (norm_p_sigma / self.chi_n - 1.0)).exp();
-        self.sigma = self.sigma.min(SIGMA_MAX);
+        let norm_p_sigma = self
+            .es
+            .adapt_sigma(|k_sigma, i| k_sigma * c2_yw[i], SIGMA_MAX);
 
         // Covariance matrix adaptation (eq. 45)
-        let delta_h_sigma = update_pc(
-            &mut self.pc,
-            &y_w,
-            norm_p_sigma,
-            self.c_sigma,
-            self.cc,
-            self.mu_eff,
-            self.chi_n,
-            self.g,
-        );
+        let delta_h_sigma = self.es.update_pc(&y_w, norm_p_sigma);
 
         // (eq. 46)
         let w_io: Vec<f64> = self
+            .es
             .weights
             .iter()
             .zip(&y_k)
@@ -428,8 +557,8 @@ impl Cma {
             .collect();
 
         // (eq. 47)
-        let sum_w: f64 = self.weights.iter().sum();
-        let decay = 1.0 + self.c1 * delta_h_sigma - self.c1 - self.cmu * sum_w;
+        let sum_w: f64 = self.es.weights.iter().sum();
+        let decay = 1.0 + self.es.c1 * delta_h_sigma - self.es.c1 - self.es.cmu * sum_w;
         let mut new_c = &self.c * decay;
         for r in 0..n {
             for col in 0..n {
@@ -437,7 +566,8 @@ impl Cma {
                 for (w, y) in w_io.iter().zip(&y_k) {
                     rank_mu += w * y[r] * y[col];
                 }
-                new_c[(r, col)] += self.c1 * self.pc[r] * self.pc[col] + self.cmu * rank_mu;
+                new_c[(r, col)] +=
+                    self.es.c1 * self.es.pc[r] * self.es.pc[col] + self.es.cmu * rank_mu;
             }
         }
         self.c = new_c;
@@ -456,15 +586,16 @@ impl Cma {
         old_big_sigma: DMatrix<f64>,
         old_inv_sqrt_c: DMatrix<f64>,
     ) {
-        let n = self.n;
+        let n = self.es.n;
         let Some(lr) = self.lr.as_mut() else { return };
         let delta_mean: Vec<f64> = self
+            .es
             .mean
             .iter()
             .zip(&old_mean)
             .map(|(a, b)| a - b)
             .collect();
-        let big_sigma = &self.c * (self.sigma * self.sigma);
+        let big_sigma = &self.c * (self.es.sigma * self.es.sigma);
         let delta_big_sigma = &big_sigma - &old_big_sigma;
 
         let old_inv_sqrt_big_sigma = old_inv_sqrt_c / old_sigma;
@@ -509,58 +640,35 @@ impl Cma {
         lr.eta_sigma = lr.eta_sigma.min(1.0);
 
         for i in 0..n {
-            self.mean[i] = old_mean[i] + lr.eta_mean * delta_mean[i];
+            self.es.mean[i] = old_mean[i] + lr.eta_mean * delta_mean[i];
         }
         let big_sigma = old_big_sigma + delta_big_sigma * lr.eta_sigma;
         let log_det: f64 = match sym_eigen(&big_sigma) {
             Some((eigs, _)) => eigs.iter().map(|e| e.max(f64::MIN_POSITIVE).ln()).sum(),
             None => return,
         };
-        self.sigma = (log_det / 2.0 / n as f64).exp().min(SIGMA_MAX);
-        self.c = big_sigma / (self.sigma * self.sigma);
-        self.sigma *= before_eta_mean / lr.eta_mean;
+        self.es.sigma = (log_det / 2.0 / n as f64).exp().min(SIGMA_MAX);
+        self.c = big_sigma / (self.es.sigma * self.es.sigma);
+        self.es.sigma *= before_eta_mean / lr.eta_mean;
     }
 
-    /// The `cmaes` termination criteria: flat values (tolfun), a tiny distribution (tolx), a
-    /// diverging one (tolxup), no effect of a coordinate or principal axis on the mean, or an
-    /// ill-conditioned covariance.
+    /// The `cmaes` termination criteria ([`Strategy::should_stop`]).
     pub fn should_stop(&mut self) -> bool {
         let (d, b) = self.eigen();
-        let n = self.n;
-        let dc: Vec<f64> = (0..n).map(|i| self.c[(i, i)]).collect();
-
-        if self.funhist.flat(self.g, TOLFUN) {
-            return true;
-        }
-        if dc.iter().all(|v| self.sigma * v < self.tolx)
-            && self.pc.iter().all(|v| self.sigma * v < self.tolx)
-        {
-            return true;
-        }
-        let d_max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let d_min = d.iter().copied().fold(f64::INFINITY, f64::min);
-        if self.sigma * d_max > TOLXUP {
-            return true;
-        }
-        if (0..n).any(|i| self.mean[i] == self.mean[i] + 0.2 * self.sigma * dc[i].sqrt()) {
-            return true;
-        }
-        let i = self.g % n;
-        if (0..n).all(|r| self.mean[r] == self.mean[r] + 0.1 * self.sigma * d[i] * b[(r, i)]) {
-            return true;
-        }
-        d_max / d_min > TOLCONDITIONCOV
+        let dc: Vec<f64> = (0..self.es.n).map(|i| self.c[(i, i)]).collect();
+        self.es
+            .should_stop(&dc, &d, |r, i, scale| scale * d[i] * b[(r, i)])
     }
 
     /// The current mean.
     #[cfg(test)]
     pub fn mean(&self) -> &[f64] {
-        &self.mean
+        &self.es.mean
     }
 
     /// The current step size.
     pub fn sigma(&self) -> f64 {
-        self.sigma
+        self.es.sigma
     }
 
     /// The current covariance matrix.
@@ -574,17 +682,17 @@ impl AskInBounds for Cma {
     /// One draw from `N(m, sigma^2 C)`, ignoring the bounds.
     fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64> {
         let (d, b) = self.eigen();
-        let z: Vec<f64> = (0..self.n).map(|i| d[i] * rng.normal()).collect();
-        (0..self.n)
+        let z: Vec<f64> = (0..self.es.n).map(|i| d[i] * rng.normal()).collect();
+        (0..self.es.n)
             .map(|r| {
-                let y: f64 = (0..self.n).map(|k| b[(r, k)] * z[k]).sum();
-                self.mean[r] + self.sigma * y
+                let y: f64 = (0..self.es.n).map(|k| b[(r, k)] * z[k]).sum();
+                self.es.mean[r] + self.es.sigma * y
             })
             .collect()
     }
 
     fn box_and_resampling(&self) -> (&[(f64, f64)], usize) {
-        (&self.bounds, self.n_max_resampling)
+        (&self.es.bounds, self.es.n_max_resampling)
     }
 }
 
@@ -596,6 +704,24 @@ fn mat_vec(m: &DMatrix<f64>, v: &[f64]) -> Vec<f64> {
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// Draws a generation of `popsize` candidates from `opt` and pairs each with `f` of it (what
+/// the optimizers' tests tell them).
+#[cfg(test)]
+pub(super) fn evaluate_generation(
+    opt: &mut impl AskInBounds,
+    popsize: usize,
+    rng: &mut Rng,
+    f: impl Fn(&[f64]) -> f64,
+) -> Vec<(Vec<f64>, f64)> {
+    (0..popsize)
+        .map(|_| {
+            let x = opt.ask(rng);
+            let v = f(&x);
+            (x, v)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -619,13 +745,8 @@ mod tests {
         );
         let mut rng = Rng::seed_from_u64(5);
         for _ in 0..generations {
-            let mut sols: Vec<(Vec<f64>, f64)> = (0..cma.popsize())
-                .map(|_| {
-                    let x = cma.ask(&mut rng);
-                    let v = sphere(&x);
-                    (x, v)
-                })
-                .collect();
+            let popsize = cma.popsize();
+            let mut sols = evaluate_generation(&mut cma, popsize, &mut rng, sphere);
             cma.tell(&mut sols);
         }
         cma
@@ -642,12 +763,12 @@ mod tests {
             None,
             false,
         );
-        assert_eq!(c.popsize, 10);
-        assert_eq!(c.mu, 5);
-        assert!((c.weights.iter().take(5).sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(c.weights[5..].iter().all(|w| *w <= 0.0));
-        assert!((c.mu_eff - 3.1672992882).abs() < 1e-8, "{}", c.mu_eff);
-        assert!((c.chi_n - 3.0847).abs() < 1e-3);
+        assert_eq!(c.es.popsize, 10);
+        assert_eq!(c.es.mu, 5);
+        assert!((c.es.weights.iter().take(5).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(c.es.weights[5..].iter().all(|w| *w <= 0.0));
+        assert!((c.es.mu_eff - 3.1672992882).abs() < 1e-8, "{}", c.es.mu_eff);
+        assert!((c.es.chi_n - 3.0847).abs() < 1e-3);
     }
 
     #[test]
@@ -698,9 +819,8 @@ mod tests {
         let mut rng = Rng::seed_from_u64(2);
         let mut stopped_at = None;
         for g in 0..200 {
-            let mut sols: Vec<(Vec<f64>, f64)> = (0..cma.popsize())
-                .map(|_| (cma.ask(&mut rng), 1.0))
-                .collect();
+            let popsize = cma.popsize();
+            let mut sols = evaluate_generation(&mut cma, popsize, &mut rng, |_| 1.0);
             cma.tell(&mut sols);
             if cma.should_stop() {
                 stopped_at = Some(g);

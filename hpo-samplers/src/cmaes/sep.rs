@@ -4,37 +4,14 @@
 
 use hpo_core::rng::Rng;
 
-use super::optimizer::{
-    AskInBounds, FunHistory, TOLCONDITIONCOV, TOLFUN, TOLXUP, default_popsize, recombine,
-    sort_solutions, update_pc,
-};
+use super::optimizer::{AskInBounds, Rates, Strategy, default_popsize};
 
 /// Diagonal-covariance CMA-ES.
 #[derive(Debug, Clone)]
 pub(crate) struct SepCma {
-    n: usize,
-    popsize: usize,
-    mu: usize,
-    mu_eff: f64,
-    cc: f64,
-    c1: f64,
-    cmu: f64,
-    c_sigma: f64,
-    d_sigma: f64,
-    cm: f64,
-    chi_n: f64,
-    weights: Vec<f64>,
-    p_sigma: Vec<f64>,
-    pc: Vec<f64>,
-    mean: Vec<f64>,
+    es: Strategy,
     /// The diagonal of the covariance.
     c: Vec<f64>,
-    sigma: f64,
-    bounds: Vec<(f64, f64)>,
-    n_max_resampling: usize,
-    g: usize,
-    tolx: f64,
-    funhist: FunHistory,
 }
 
 /// Guards square roots of the diagonal against negative values.
@@ -66,45 +43,30 @@ impl SepCma {
             + (1.0 - 1.0 / mu_eff) * 1f64.min((2.0 * mu_eff - 1.0) / ((nf + 2.0).powi(2) + mu_eff));
         let cmu = (nf + 2.0) / 3.0 * cmu_full;
 
-        let c_sigma = (mu_eff + 2.0) / (nf + mu_eff + 3.0);
-        let d_sigma = 1.0 + 2.0 * (((mu_eff - 1.0) / (nf + 1.0)).sqrt() - 1.0).max(0.0) + c_sigma;
-        let cc = 4.0 / (nf + 4.0);
-        let chi_n = nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf));
-
-        SepCma {
-            n,
-            popsize,
+        let rates = Rates {
             mu,
             mu_eff,
-            cc,
+            weights,
+            cc: 4.0 / (nf + 4.0),
             c1,
             cmu,
-            c_sigma,
-            d_sigma,
-            cm: 1.0,
-            chi_n,
-            weights,
-            p_sigma: vec![0.0; n],
-            pc: vec![0.0; n],
-            mean,
+            c_sigma: (mu_eff + 2.0) / (nf + mu_eff + 3.0),
+        };
+
+        SepCma {
+            es: Strategy::new(mean, sigma, bounds, n_max_resampling, popsize, rates),
             c: vec![1.0; n],
-            sigma,
-            bounds,
-            n_max_resampling,
-            g: 0,
-            tolx: 1e-12 * sigma,
-            funhist: FunHistory::new(n, popsize),
         }
     }
 
     /// Solutions per generation.
     pub fn popsize(&self) -> usize {
-        self.popsize
+        self.es.popsize
     }
 
     /// Generations told so far.
     pub fn generation(&self) -> usize {
-        self.g
+        self.es.g
     }
 
     /// Standard deviations along the axes (before `sigma`).
@@ -117,108 +79,65 @@ impl SepCma {
 
     /// Updates the distribution from one generation of `(x, value)` pairs (lower is better).
     pub fn tell(&mut self, solutions: &mut [(Vec<f64>, f64)]) {
-        debug_assert_eq!(solutions.len(), self.popsize);
-        let n = self.n;
-        self.g += 1;
-        sort_solutions(solutions);
-        self.funhist
-            .record(self.g, solutions[0].1, solutions[solutions.len() - 1].1);
+        let n = self.es.n;
+        self.es.next_generation(solutions);
         let d = self.d();
 
-        let (y_k, y_w) = recombine(
-            solutions,
-            &mut self.mean,
-            self.sigma,
-            self.cm,
-            &self.weights,
-            self.mu,
-        );
+        let (y_k, y_w) = self.es.recombine(solutions);
+        let norm_p_sigma = self
+            .es
+            .adapt_sigma(|k_sigma, i| k_sigma * y_w[i] / d[i], f64::MAX / 5.0);
+        let delta_h_sigma = self.es.update_pc(&y_w, norm_p_sigma);
 
-        let k_sigma = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
-        for ((ps, yw), di) in self.p_sigma.iter_mut().zip(&y_w).zip(&d) {
-            *ps = (1.0 - self.c_sigma) * *ps + k_sigma * yw / di;
-        }
-        let norm_p_sigma = self.p_sigma.iter().map(|v| v * v).sum::<f64>().sqrt();
-        self.sigma *= ((self.c_sigma / self.d_sigma) * (norm_p_sigma / self.chi_n - 1.0)).exp();
-        self.sigma = self.sigma.min(f64::MAX / 5.0);
-
-        let delta_h_sigma = update_pc(
-            &mut self.pc,
-            &y_w,
-            norm_p_sigma,
-            self.c_sigma,
-            self.cc,
-            self.mu_eff,
-            self.chi_n,
-            self.g,
-        );
-        let sum_w: f64 = self.weights.iter().sum();
-        let decay = 1.0 + self.c1 * delta_h_sigma - self.c1 - self.cmu * sum_w;
+        let es = &self.es;
+        let sum_w: f64 = es.weights.iter().sum();
+        let decay = 1.0 + es.c1 * delta_h_sigma - es.c1 - es.cmu * sum_w;
         for i in 0..n {
-            let rank_mu: f64 = self
+            let rank_mu: f64 = es
                 .weights
                 .iter()
                 .zip(&y_k)
                 .map(|(w, y)| w * y[i] * y[i])
                 .sum();
-            self.c[i] = decay * self.c[i] + self.c1 * self.pc[i] * self.pc[i] + self.cmu * rank_mu;
+            self.c[i] = decay * self.c[i] + es.c1 * es.pc[i] * es.pc[i] + es.cmu * rank_mu;
         }
     }
 
-    /// The `cmaes` termination criteria, for a diagonal covariance.
+    /// The `cmaes` termination criteria ([`Strategy::should_stop`]), for a diagonal
+    /// covariance: its principal axes are the coordinates.
     pub fn should_stop(&self) -> bool {
         let d = self.d();
-        let n = self.n;
-        if self.funhist.flat(self.g, TOLFUN) {
-            return true;
-        }
-        if self.c.iter().all(|v| self.sigma * v < self.tolx)
-            && self.pc.iter().all(|v| self.sigma * v < self.tolx)
-        {
-            return true;
-        }
-        let d_max = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let d_min = d.iter().copied().fold(f64::INFINITY, f64::min);
-        if self.sigma * d_max > TOLXUP {
-            return true;
-        }
-        if (0..n).any(|i| self.mean[i] == self.mean[i] + 0.2 * self.sigma * self.c[i].sqrt()) {
-            return true;
-        }
-        let i = self.g % n;
-        if (0..n).all(|r| self.mean[r] == self.mean[r] + 0.1 * self.sigma * d[i]) {
-            return true;
-        }
-        d_max / d_min > TOLCONDITIONCOV
+        self.es.should_stop(&self.c, &d, |_, i, scale| scale * d[i])
     }
 
     /// The current mean.
     #[cfg(test)]
     pub fn mean(&self) -> &[f64] {
-        &self.mean
+        &self.es.mean
     }
 
     /// The current step size.
     pub fn sigma(&self) -> f64 {
-        self.sigma
+        self.es.sigma
     }
 }
 
 impl AskInBounds for SepCma {
     fn sample_solution(&mut self, rng: &mut Rng) -> Vec<f64> {
         let d = self.d();
-        (0..self.n)
-            .map(|i| self.mean[i] + self.sigma * d[i] * rng.normal())
+        (0..self.es.n)
+            .map(|i| self.es.mean[i] + self.es.sigma * d[i] * rng.normal())
             .collect()
     }
 
     fn box_and_resampling(&self) -> (&[(f64, f64)], usize) {
-        (&self.bounds, self.n_max_resampling)
+        (&self.es.bounds, self.es.n_max_resampling)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::optimizer::evaluate_generation;
     use super::*;
 
     #[test]
@@ -233,13 +152,8 @@ mod tests {
         let mut opt = SepCma::new(vec![0.5; n], 1.0 / 6.0, vec![(0.0, 1.0); n], 80, None);
         let mut rng = Rng::seed_from_u64(3);
         for _ in 0..400 {
-            let mut sols: Vec<(Vec<f64>, f64)> = (0..opt.popsize())
-                .map(|_| {
-                    let x = opt.ask(&mut rng);
-                    let v = f(&x);
-                    (x, v)
-                })
-                .collect();
+            let popsize = opt.popsize();
+            let mut sols = evaluate_generation(&mut opt, popsize, &mut rng, f);
             opt.tell(&mut sols);
         }
         assert!(f(opt.mean()) < 1e-10, "{:?}", opt.mean());

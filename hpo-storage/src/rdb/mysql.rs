@@ -161,6 +161,7 @@ impl RdbBackend for MysqlBackend {
     const NAME: &'static str = "MySQL";
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const TEXT: &'static str = "CHAR";
+    const BEGIN: &'static str = "START TRANSACTION";
 
     fn query(&mut self, sql: &str, args: &[Sql]) -> std::result::Result<Vec<Row>, DbError> {
         let rows: Vec<mysql::Row> = self.conn.exec(quoted(sql), params(args)).map_err(my)?;
@@ -183,16 +184,8 @@ impl RdbBackend for MysqlBackend {
         }
     }
 
-    fn begin(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.query_drop("START TRANSACTION").map_err(my)
-    }
-
-    fn commit(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.query_drop("COMMIT").map_err(my)
-    }
-
-    fn rollback(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.query_drop("ROLLBACK").map_err(my)
+    fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
+        self.conn.query_drop(sql).map_err(my)
     }
 
     fn upsert(_conflict: &str, columns: &[&str]) -> String {

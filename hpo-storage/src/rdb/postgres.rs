@@ -226,6 +226,7 @@ impl RdbBackend for PostgresBackend {
     const NAME: &'static str = "PostgreSQL";
     const FOR_UPDATE: &'static str = " FOR UPDATE";
     const TEXT: &'static str = "TEXT";
+    const BEGIN: &'static str = "BEGIN";
 
     fn query(&mut self, sql: &str, args: &[Sql]) -> std::result::Result<Vec<Row>, DbError> {
         let stmt = self.statement(sql)?;
@@ -252,16 +253,8 @@ impl RdbBackend for PostgresBackend {
             .int(0)
     }
 
-    fn begin(&mut self) -> std::result::Result<(), DbError> {
-        self.client.batch_execute("BEGIN").map_err(pg)
-    }
-
-    fn commit(&mut self) -> std::result::Result<(), DbError> {
-        self.client.batch_execute("COMMIT").map_err(pg)
-    }
-
-    fn rollback(&mut self) -> std::result::Result<(), DbError> {
-        self.client.batch_execute("ROLLBACK").map_err(pg)
+    fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
+        self.client.batch_execute(sql).map_err(pg)
     }
 
     fn upsert(conflict: &str, columns: &[&str]) -> String {

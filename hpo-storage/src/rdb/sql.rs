@@ -210,6 +210,9 @@ pub trait RdbBackend: Send + 'static {
     const FOR_UPDATE: &'static str;
     /// The type of `CAST(x AS <TEXT>)` that turns an enumeration or a datetime into text.
     const TEXT: &'static str;
+    /// The statement that starts a transaction that will write: `BEGIN`, SQLite's
+    /// `BEGIN IMMEDIATE` (which takes the write lock at once), MySQL's `START TRANSACTION`.
+    const BEGIN: &'static str;
 
     /// Rows of a query.
     fn query(&mut self, sql: &str, args: &[Sql]) -> Result<Vec<Row>, DbError>;
@@ -217,12 +220,20 @@ pub trait RdbBackend: Send + 'static {
     fn execute(&mut self, sql: &str, args: &[Sql]) -> Result<u64, DbError>;
     /// Runs an `INSERT` of one row into a table whose key column is `key`; returns the new key.
     fn insert(&mut self, sql: &str, args: &[Sql], key: &str) -> Result<i64, DbError>;
-    /// Starts a transaction that will write.
-    fn begin(&mut self) -> Result<(), DbError>;
+    /// Runs a statement without arguments or rows (transaction control).
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Starts a transaction that will write ([`BEGIN`](Self::BEGIN)).
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.batch(Self::BEGIN)
+    }
     /// Commits it.
-    fn commit(&mut self) -> Result<(), DbError>;
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.batch("COMMIT")
+    }
     /// Rolls it back.
-    fn rollback(&mut self) -> Result<(), DbError>;
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.batch("ROLLBACK")
+    }
     /// The clause that turns an `INSERT` into an update of the row that has the same
     /// `conflict` columns, setting `columns` from the inserted values.
     fn upsert(conflict: &str, columns: &[&str]) -> String;

@@ -67,6 +67,7 @@ impl RdbBackend for SqliteBackend {
     // `BEGIN IMMEDIATE` takes the database's write lock for the whole transaction.
     const FOR_UPDATE: &'static str = "";
     const TEXT: &'static str = "TEXT";
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
     fn query(&mut self, sql: &str, args: &[Sql]) -> std::result::Result<Vec<Row>, DbError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(sql_err)?;
@@ -104,16 +105,8 @@ impl RdbBackend for SqliteBackend {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn begin(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(sql_err)
-    }
-
-    fn commit(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.execute_batch("COMMIT").map_err(sql_err)
-    }
-
-    fn rollback(&mut self) -> std::result::Result<(), DbError> {
-        self.conn.execute_batch("ROLLBACK").map_err(sql_err)
+    fn batch(&mut self, sql: &str) -> std::result::Result<(), DbError> {
+        self.conn.execute_batch(sql).map_err(sql_err)
     }
 
     fn upsert(conflict: &str, columns: &[&str]) -> String {

@@ -220,6 +220,32 @@ pub(crate) fn target_points<'a>(
 /// why there is nothing to draw.
 pub(crate) type OrMessage<T> = Result<T, Figure>;
 
+/// The value of an [`OrMessage`], or a return from the calling renderer with its message
+/// figure (what `?` is to errors, for "nothing to draw").
+macro_rules! or_message {
+    ($or_message:expr) => {
+        match $or_message {
+            Ok(value) => value,
+            Err(message) => return Ok(message),
+        }
+    };
+}
+pub(crate) use or_message;
+
+/// `items` when there are any, else the figure titled `title` saying that the study has no
+/// (completed) trials to plot ([`no_completed_message`]).
+pub(crate) fn non_empty<T>(
+    items: Vec<T>,
+    data: &StudyData,
+    title: &str,
+    options: &PlotOptions,
+) -> OrMessage<Vec<T>> {
+    if items.is_empty() {
+        return Err(message_figure(title, options, &no_completed_message(data)));
+    }
+    Ok(items)
+}
+
 /// The start of most plots: the target ([`resolve_target`]) and the completed trials with a
 /// finite value of it ([`target_points`]), or the figure saying the study has none.
 pub(crate) fn completed_points<'a>(
@@ -229,14 +255,7 @@ pub(crate) fn completed_points<'a>(
 ) -> hpo_core::Result<OrMessage<(TargetSpec, Vec<Point<'a>>)>> {
     let target = resolve_target(data, options, kind)?;
     let points = target_points(data, &target, false);
-    if points.is_empty() {
-        return Ok(Err(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        )));
-    }
-    Ok(Ok((target, points)))
+    Ok(non_empty(points, data, kind.title(), options).map(|points| (target, points)))
 }
 
 /// One study's line (or dots) in a plot that compares studies ([`completed_series`]).
@@ -405,6 +424,21 @@ fn param_at<'t>(trial: &'t FrozenTrial, name: &str, at: usize) -> Option<&'t hpo
 }
 
 impl ParamAxis {
+    /// The axes of the first `max` of `params` ([`build`](ParamAxis::build): those some trial
+    /// has), and how many parameters there were before the cut (for the note saying so).
+    pub fn first(
+        params: &[String],
+        trials: &[&FrozenTrial],
+        max: usize,
+    ) -> (Vec<ParamAxis>, usize) {
+        let axes = params
+            .iter()
+            .take(max)
+            .filter_map(|p| ParamAxis::build(p, trials))
+            .collect();
+        (axes, params.len())
+    }
+
     /// The axis for `name` over `trials` (`None` when no trial has the parameter). Numeric axes
     /// span the observed values with 5% padding.
     pub fn build(name: &str, trials: &[&FrozenTrial]) -> Option<ParamAxis> {

@@ -19,8 +19,8 @@ use crate::layout::{Page, Rect};
 use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    ParamAxis, Point, completed_points, frame_in, message_figure, select_params, subsample,
-    tips_for, trial_tooltip,
+    ParamAxis, Point, completed_points, frame_in, message_figure, or_message, select_params,
+    subsample, tips_for, trial_tooltip,
 };
 use crate::plots::extras::pair_grid;
 
@@ -36,12 +36,9 @@ const DOT_BUDGET: usize = 6000;
 /// Draws the contour plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Contour;
-    let (target, points) = match completed_points(data, options, kind)? {
-        Ok(found) => found,
-        Err(message) => return Ok(message),
-    };
+    let (target, points) = or_message!(completed_points(data, options, kind)?);
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
-    let mut params = select_params(data, &trials, options)?;
+    let params = select_params(data, &trials, options)?;
     if params.len() < 2 {
         return Ok(message_figure(
             kind.title(),
@@ -57,12 +54,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
             ),
         ));
     }
-    let total_params = params.len();
-    params.truncate(MAX_PARAMS);
-    let axes: Vec<ParamAxis> = params
-        .iter()
-        .filter_map(|p| ParamAxis::build(p, &trials))
-        .collect();
+    let (axes, total_params) = ParamAxis::first(&params, &trials, MAX_PARAMS);
 
     let (lo, hi) = points
         .iter()

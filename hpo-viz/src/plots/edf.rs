@@ -20,7 +20,7 @@ use crate::kind::PlotKind;
 use crate::layout::Page;
 use crate::legend::{LegendItem, Mark};
 use crate::options::PlotOptions;
-use crate::plots::common::{completed_series, frame_in, value_scale};
+use crate::plots::common::{completed_series, frame_in, or_message, value_scale};
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
 /// Colour of the EDF line.
@@ -37,10 +37,7 @@ pub(crate) fn render_many(
     options: &PlotOptions,
 ) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Edf;
-    let (series, notice) = match completed_series(studies, options, kind)? {
-        Ok(found) => found,
-        Err(message) => return Ok(message),
-    };
+    let (series, notice) = or_message!(completed_series(studies, options, kind)?);
     let single = studies.len() == 1;
     let sorted: Vec<Vec<f64>> = series
         .iter()

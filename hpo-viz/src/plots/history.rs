@@ -25,7 +25,8 @@ use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, Point, Series, TargetSpec, completed_series, dot_opacity, dot_radius,
-    dots_style, draw_dots, frame_in, sampled_note, subsample, tips_for, trial_tooltip, value_scale,
+    dots_style, draw_dots, frame_in, or_message, sampled_note, subsample, tips_for, trial_tooltip,
+    value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, trace};
 
@@ -93,10 +94,7 @@ pub(crate) fn render_many(
     options: &PlotOptions,
 ) -> hpo_core::Result<Figure> {
     let kind = PlotKind::History;
-    let (series, notice) = match completed_series(studies, options, kind)? {
-        Ok(found) => found,
-        Err(message) => return Ok(message),
-    };
+    let (series, notice) = or_message!(completed_series(studies, options, kind)?);
     if studies.len() > 1 && options.shows_error_bar() {
         return Ok(render_error_bar(studies, &series, notice, options));
     }

@@ -36,7 +36,7 @@ use crate::legend::{LegendItem, Mark, legend_row};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, TOOLTIP_LIMIT, complete_finite_shared, dot_radius, dots_style, draw_dots,
-    frame_in, message_figure, no_completed_message, sampled_note, subsample, value_scale,
+    frame_in, non_empty, or_message, sampled_note, subsample, value_scale,
 };
 
 /// The sign turning an objective of `direction` into one to minimise.
@@ -156,13 +156,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
     let kind = PlotKind::HypervolumeHistory;
     check(data, options)?;
     let complete = complete_finite_shared(data);
-    if complete.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let complete = or_message!(non_empty(complete, data, kind.title(), options));
     let layout = Layout::new(data, options, complete);
     let mut page = Page::from_options(kind.title(), options);
     layout.subtitles(&mut page);

@@ -25,7 +25,7 @@ use crate::layout::Page;
 use crate::legend::{LegendItem, Mark, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
-    frame_in, message_figure, no_completed_message, param_names, params_to_plot, resolve_target,
+    frame_in, message_figure, non_empty, or_message, param_names, params_to_plot, resolve_target,
 };
 
 /// One bar series: a name and the importance of each parameter.
@@ -79,14 +79,9 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         })
         .cloned()
         .collect();
-    if usable.is_empty() {
-        return Ok(message_figure(title, options, &no_completed_message(data)));
-    }
+    let usable = or_message!(non_empty(usable, data, title, options));
     let refs: Vec<&FrozenTrial> = usable.iter().map(Arc::as_ref).collect();
-    let params = match params_to_plot(data, title, &refs, options)? {
-        Ok(params) => params,
-        Err(message) => return Ok(message),
-    };
+    let params = or_message!(params_to_plot(data, title, &refs, options)?);
 
     let mut base = ImportanceOptions::new();
     if let Some(e) = options.evaluator() {

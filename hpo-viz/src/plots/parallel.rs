@@ -31,7 +31,7 @@ use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     MAX_LINES, OrMessage, ParamAxis, best_indices, complete_finite, completed_points,
-    message_figure, no_completed_message, sampled_note, select_params, subsample,
+    message_figure, non_empty, or_message, sampled_note, select_params, subsample,
 };
 
 /// Above this many lines, all but the best 10% fade.
@@ -89,10 +89,7 @@ impl Dim {
 /// [`Layout::new`] places the axes and their titles, then [`draw`] writes them.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let title = PlotKind::ParallelCoordinate.title();
-    let lines = match Lines::new(data, options)? {
-        Ok(lines) => lines,
-        Err(message) => return Ok(message),
-    };
+    let lines = or_message!(Lines::new(data, options)?);
     let mut page = Page::from_options(title, options);
     if let Some(note) = sampled_note(lines.drawn.len(), lines.trials.len(), "trials") {
         page.subtitle(&note);
@@ -117,14 +114,8 @@ impl<'a> Objectives<'a> {
     /// A multi-objective study without a target: an axis per objective, lines coloured by
     /// Pareto rank.
     fn by_rank(data: &'a StudyData, options: &PlotOptions) -> OrMessage<Objectives<'a>> {
-        let trials = complete_finite(data);
-        if trials.is_empty() {
-            return Err(message_figure(
-                PlotKind::ParallelCoordinate.title(),
-                options,
-                &no_completed_message(data),
-            ));
-        }
+        let title = PlotKind::ParallelCoordinate.title();
+        let trials = non_empty(complete_finite(data), data, title, options)?;
         let losses: Vec<Vec<f64>> = trials
             .iter()
             .map(|t| {

@@ -34,7 +34,7 @@ use crate::legend::{COLORBAR_WIDTH, LegendItem, Mark, colorbar, legend};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, complete_finite_shared, dot_opacity, dot_radius, draw_dots, frame_in,
-    message_figure, no_completed_message, subsample, tips_for, value_scale,
+    non_empty, or_message, subsample, tips_for, value_scale,
 };
 use crate::plots::extras::{legend_in_emptiest_corner, pair_cells};
 
@@ -77,13 +77,7 @@ pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Resul
         )));
     }
     let complete = complete_finite_shared(data);
-    if complete.is_empty() {
-        return Ok(message_figure(
-            kind.title(),
-            options,
-            &no_completed_message(data),
-        ));
-    }
+    let complete = or_message!(non_empty(complete, data, kind.title(), options));
     let entries = classify(data, &complete);
     let layout = Layout::new(data, options, &entries);
     let mut page = Page::with_min_height(

@@ -31,7 +31,7 @@ use crate::legend::{bar_tick, gradient_bar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, ParamAxis, Point, best_indices, completed_points, dot_opacity, dot_radius,
-    draw_dots, frame_in, params_to_plot, tips_for, trial_tooltip, value_scale,
+    draw_dots, frame_in, or_message, params_to_plot, tips_for, trial_tooltip, value_scale,
 };
 use crate::plots::extras::{jitter, pair_cells, quantile};
 
@@ -95,21 +95,10 @@ fn rank_fractions(values: &[f64]) -> Vec<f64> {
 /// Draws the rank plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Rank;
-    let (target, points) = match completed_points(data, options, kind)? {
-        Ok(found) => found,
-        Err(message) => return Ok(message),
-    };
+    let (target, points) = or_message!(completed_points(data, options, kind)?);
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
-    let mut params = match params_to_plot(data, kind.title(), &trials, options)? {
-        Ok(params) => params,
-        Err(message) => return Ok(message),
-    };
-    let total_params = params.len();
-    params.truncate(MAX_PARAMS);
-    let axes: Vec<ParamAxis> = params
-        .iter()
-        .filter_map(|p| ParamAxis::build(p, &trials))
-        .collect();
+    let params = or_message!(params_to_plot(data, kind.title(), &trials, options)?);
+    let (axes, total_params) = ParamAxis::first(&params, &trials, MAX_PARAMS);
 
     let values: Vec<f64> = points.iter().map(|p| p.value).collect();
     let ranks = rank_fractions(&values);

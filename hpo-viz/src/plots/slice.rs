@@ -17,7 +17,8 @@ use crate::legend::{COLORBAR_WIDTH, colorbar};
 use crate::options::PlotOptions;
 use crate::plots::common::{
     Dot, MAX_POINTS, ParamAxis, best_indices, completed_points, dot_radius, dots_style, draw_dots,
-    frame_in, params_to_plot, sampled_note, subsample, tips_for, trial_tooltip, value_scale,
+    frame_in, or_message, params_to_plot, sampled_note, subsample, tips_for, trial_tooltip,
+    value_scale,
 };
 
 /// Dots drawn over all subplots at most (each subplot gets a share, at least 300).
@@ -30,15 +31,9 @@ const MIN_CELL_H: f64 = 190.0;
 /// Draws the slice plot.
 pub(crate) fn render(data: &StudyData, options: &PlotOptions) -> hpo_core::Result<Figure> {
     let kind = PlotKind::Slice;
-    let (target, points) = match completed_points(data, options, kind)? {
-        Ok(found) => found,
-        Err(message) => return Ok(message),
-    };
+    let (target, points) = or_message!(completed_points(data, options, kind)?);
     let trials: Vec<_> = points.iter().map(|p| p.trial).collect();
-    let params = match params_to_plot(data, kind.title(), &trials, options)? {
-        Ok(params) => params,
-        Err(message) => return Ok(message),
-    };
+    let params = or_message!(params_to_plot(data, kind.title(), &trials, options)?);
 
     let (w, h) = options.dimensions();
     let plot_w = w as f64 - COLORBAR_WIDTH - 20.0;

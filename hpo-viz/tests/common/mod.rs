@@ -60,6 +60,36 @@ pub fn count_class(svg: &str, class: &str) -> usize {
         .count()
 }
 
+/// The elements named `tag` under elements with class `class`.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn count_in(svg: &str, class: &str, tag: &str) -> usize {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
+        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some(class)))
+        .count()
+}
+
+/// Points of every `<polyline>` under elements with class `class`.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn polylines_in(svg: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some(class)))
+        .map(|p| {
+            p.attribute("points")
+                .unwrap()
+                .split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rendering, through one door: with `HPO_VIZ_SVG_DIR` set, every SVG (and HTML report) a test
 // renders is written there as `<test name>-<n>.svg`, so that a refactor of the renderers can be
