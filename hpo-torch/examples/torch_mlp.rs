@@ -7,8 +7,11 @@
 //!
 //! ```text
 //! cargo run --release -p hpo-torch --example torch_mlp -- [--trials 50] [--epochs 20]
-//!     [--device auto|cpu] [--per-device K] [--threads N] [--json]
+//!     [--device auto|cpu] [--per-device K] [--threads N] [--json] [--dashboard PORT]
 //! ```
+//!
+//! `--dashboard PORT` serves the live dashboard of this in-memory study from the training
+//! process itself (open `http://127.0.0.1:PORT` while it trains; 0 picks a free port).
 
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,6 +32,7 @@ struct Args {
     threads: Option<i32>,
     json: bool,
     timeout_s: u64,
+    dashboard: Option<u16>,
 }
 
 fn parse_args() -> Args {
@@ -40,6 +44,7 @@ fn parse_args() -> Args {
         threads: None,
         json: false,
         timeout_s: 600,
+        dashboard: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -52,6 +57,7 @@ fn parse_args() -> Args {
             "--threads" => a.threads = Some(val().parse().expect("--threads N")),
             "--timeout" => a.timeout_s = val().parse().expect("--timeout S"),
             "--json" => a.json = true,
+            "--dashboard" => a.dashboard = Some(val().parse().expect("--dashboard PORT")),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -149,6 +155,17 @@ fn main() -> hpo::Result<()> {
         .sampler(TpeSampler::with_seed(42))
         .pruner(MedianPruner::new().n_startup_trials(10).n_warmup_steps(5))
         .build()?;
+    // Kept alive until the end of main: the server stops when the handle is dropped.
+    let _dashboard = match args.dashboard {
+        Some(port) => {
+            let d = hpo::dashboard::Dashboard::for_study(&study)
+                .port(port)
+                .spawn()?;
+            eprintln!("dashboard: {}", d.study_url());
+            Some(d)
+        }
+        None => None,
+    };
     let finished = AtomicUsize::new(0);
     let memory_after_first = Mutex::new(None);
     let started = Instant::now();
