@@ -29,8 +29,10 @@
 //! security policy that lets no script run but its own. Writes (delete a study, tell a running or
 //! waiting trial's result) need a per-server token in the form and a same-site request.
 //!
-//! **Bounded by what a page shows**: the table is paged on the server, figures cap what they draw
-//! (hpo-viz subsamples dense scatters), and pages poll a few-byte stamp instead of reloading data.
+//! **Pages sized by what they show**: the table is paged on the server, figures cap what they
+//! draw (hpo-viz subsamples dense scatters) and are kept while the study is unchanged, and pages
+//! poll a few-byte stamp instead of reloading data. (The server's memory still grows with the
+//! study: the storage keeps its trials.)
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
