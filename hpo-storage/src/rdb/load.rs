@@ -13,6 +13,8 @@
 //! | 5 | trial_intermediate_values | step | intermediate_value | intermediate_value_type | | |
 //! | 9 | studies (whether the study exists) | | | | | |
 
+use std::collections::HashMap;
+
 use hpo_core::json::parse_python_json;
 use hpo_core::storage::{StudyId, TrialId};
 use hpo_core::{Distribution, Error, FrozenTrial, Param, TrialState};
@@ -136,6 +138,9 @@ pub(crate) fn trials<B: RdbBackend>(
     let rows = b.query(&sql, &args)?;
     let mut exists = !matches!(which, Which::Study(_));
     let mut out: Vec<FrozenTrial> = Vec::new();
+    // A study's trials repeat a handful of distributions: each JSON text is parsed once, and
+    // the trials share what it gives (a categorical's choices are one allocation for all).
+    let mut distributions: HashMap<String, Distribution> = HashMap::new();
     for row in rows {
         let kind = row.int(0)?;
         let id = row.int(1)?;
@@ -164,7 +169,15 @@ pub(crate) fn trials<B: RdbBackend>(
             1 => {
                 let name = row.text(4)?;
                 let x = row.opt_float(3)?.unwrap_or(f64::NAN);
-                let dist = Distribution::from_json(&row.text(5)?)?;
+                let json = row.text(5)?;
+                let dist = match distributions.get(&json) {
+                    Some(d) => d.clone(),
+                    None => {
+                        let d = Distribution::from_json(&json)?;
+                        distributions.insert(json, d.clone());
+                        d
+                    }
+                };
                 // A corrupt row (a choice index past the last choice) is an error, not a panic.
                 let param =
                     Param::try_from_internal(x, dist).map_err(|e| Error::param(name.clone(), e))?;
