@@ -104,9 +104,9 @@ impl Snapshot {
         stamp(&self.trials)
     }
 
-    /// The name of objective `i` ([`objective_name`]).
+    /// The name of objective `i` ([`hpo_viz::objective_label`]).
     pub fn objective_name(&self, i: usize) -> String {
-        objective_name(self.metric_names.as_deref(), self.directions.len(), i)
+        hpo_viz::objective_label(self.metric_names.as_deref(), self.directions.len(), i)
     }
 }
 
@@ -118,17 +118,6 @@ pub(crate) fn study_name(storage: &dyn Storage, id: StudyId) -> Result<String, P
         }
         other => Problem::storage(other),
     })
-}
-
-/// The name of objective `i` of a study with `n` objectives: its metric name, else
-/// `"Objective Value"` for one objective and `"Objective i"` for several (as Optuna and hpo-viz
-/// label them).
-pub(crate) fn objective_name(metric_names: Option<&[String]>, n: usize, i: usize) -> String {
-    match metric_names.and_then(|names| names.get(i)) {
-        Some(name) if !name.is_empty() => name.clone(),
-        _ if n > 1 => format!("Objective {i}"),
-        _ => "Objective Value".to_owned(),
-    }
 }
 
 /// Trials per state, in [`TrialState::ALL`] order.

@@ -4,6 +4,21 @@ use std::sync::Arc;
 
 use hpo_core::{FrozenTrial, Study, StudyDirection, TrialState};
 
+/// The name of objective `index` of a study with `n_objectives` objectives: its metric name if
+/// set (and not empty), else `"Objective Value"` for a single objective and `"Objective <index>"`
+/// for several (as Optuna labels them). The plots and the dashboard name objectives with it.
+pub fn objective_label(
+    metric_names: Option<&[String]>,
+    n_objectives: usize,
+    index: usize,
+) -> String {
+    match metric_names.and_then(|names| names.get(index)) {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ if n_objectives > 1 => format!("Objective {index}"),
+        _ => "Objective Value".to_owned(),
+    }
+}
+
 /// What the plots read from a study: a snapshot, so that a figure is consistent even while
 /// workers keep adding trials, and so that trials from anywhere (a storage, a JSON export, a
 /// test) can be plotted.
@@ -59,22 +74,9 @@ impl StudyData {
         self.directions.len() > 1
     }
 
-    /// The name of objective `index`: its metric name if set, else `"Objective Value"` for a
-    /// single objective and `"Objective <index>"` for several (as Optuna labels them).
+    /// The name of objective `index` ([`objective_label`]).
     pub fn objective_name(&self, index: usize) -> String {
-        if let Some(name) = self
-            .metric_names
-            .as_ref()
-            .and_then(|names| names.get(index))
-            .filter(|n| !n.is_empty())
-        {
-            return name.clone();
-        }
-        if self.is_multi_objective() {
-            format!("Objective {index}")
-        } else {
-            "Objective Value".to_owned()
-        }
+        objective_label(self.metric_names.as_deref(), self.directions.len(), index)
     }
 
     /// How many trials are in `state`.

@@ -57,7 +57,7 @@ mod png;
 mod report;
 
 pub use canvas::escape;
-pub use data::StudyData;
+pub use data::{StudyData, objective_label};
 pub use figure::Figure;
 pub use kind::PlotKind;
 pub use options::{DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_SIZE, MIN_SIZE, PlotOptions, Target};

@@ -10,7 +10,7 @@ use hpo_viz::{PlotKind, PlotOptions, StudyData};
 
 use crate::html::{datetime, duration, esc, json_text, number, state};
 use crate::problem::Problem;
-use crate::snapshot::{objective_name, study_name};
+use crate::snapshot::study_name;
 
 /// The most intermediate values listed in the table (the figure draws all of them).
 const MAX_STEP_ROWS: usize = 1000;
@@ -50,7 +50,7 @@ pub(crate) fn load(storage: &dyn Storage, id: StudyId, number: &str) -> Result<T
         .map_err(Problem::storage)?;
     let names = hpo_core::study::metric_names_in(&system);
     let objectives = (0..n_objectives)
-        .map(|i| objective_name(names.as_deref(), n_objectives, i))
+        .map(|i| hpo_viz::objective_label(names.as_deref(), n_objectives, i))
         .collect();
     let n_trials = storage.get_n_trials(id, None).map_err(Problem::storage)?;
     Ok(TrialView {
