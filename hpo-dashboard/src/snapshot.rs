@@ -154,16 +154,20 @@ pub(crate) fn stamp(trials: &[Arc<FrozenTrial>]) -> String {
     )
 }
 
-/// The best value of a single-objective study's feasible Complete trials.
-pub(crate) fn best_value(trials: &[Arc<FrozenTrial>], direction: StudyDirection) -> Option<f64> {
+/// The best of a single-objective study's feasible Complete trials (the first, on a tie) and
+/// its value.
+pub(crate) fn best_trial(
+    trials: &[Arc<FrozenTrial>],
+    direction: StudyDirection,
+) -> Option<(&Arc<FrozenTrial>, f64)> {
     trials
         .iter()
         .filter(|t| t.state == TrialState::Complete && t.is_feasible())
-        .filter_map(|t| t.values.as_ref()?.first().copied())
-        .filter(|v| !v.is_nan())
-        .reduce(|best, v| {
-            if direction.is_better(v, best) {
-                v
+        .filter_map(|t| Some((t, t.values.as_ref()?.first().copied()?)))
+        .filter(|(_, v)| !v.is_nan())
+        .reduce(|best, next| {
+            if direction.is_better(next.1, best.1) {
+                next
             } else {
                 best
             }
@@ -206,7 +210,10 @@ mod tests {
         assert_ne!(stamp(&b), stamp(&c));
         assert_eq!(stamp(&c), stamp(&c.clone()));
         assert_eq!(counts(&b), [0, 2, 0, 0, 0]);
-        assert_eq!(best_value(&b, StudyDirection::Minimize), Some(3.0));
-        assert_eq!(best_value(&a[1..], StudyDirection::Minimize), None);
+        assert_eq!(
+            best_trial(&b, StudyDirection::Minimize).map(|(t, v)| (t.number, v)),
+            Some((0, 3.0))
+        );
+        assert!(best_trial(&a[1..], StudyDirection::Minimize).is_none());
     }
 }

@@ -7,7 +7,7 @@ use hpo_core::{Storage, TrialState};
 
 use crate::html::{datetime, esc, number};
 use crate::problem::Problem;
-use crate::snapshot::{best_value, counts, last_update, stamp};
+use crate::snapshot::{best_trial, counts, last_update, stamp};
 
 /// One study's row.
 struct Row {
@@ -33,7 +33,7 @@ fn rows(storage: &dyn Storage) -> Result<(Vec<Row>, String), Problem> {
         };
         let _ = write!(all_stamps, ";{}:{}", s.study_id, stamp(&trials));
         let best = match s.directions.as_slice() {
-            [one] => best_value(&trials, *one),
+            [one] => best_trial(&trials, *one).map(|(_, v)| v),
             _ => None,
         };
         rows.push(Row {

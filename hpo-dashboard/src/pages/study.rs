@@ -9,7 +9,7 @@ use hpo_viz::{PlotKind, PlotOptions};
 use crate::html::{esc, json_text, query, values};
 use crate::pages::table;
 use crate::problem::Problem;
-use crate::snapshot::{Snapshot, best_value};
+use crate::snapshot::{Snapshot, best_trial};
 use crate::view::View;
 
 /// How many parameters the figures show when the page chose none.
@@ -113,15 +113,8 @@ pub(crate) fn summary(snap: &Snapshot) -> String {
     }
     out.push_str("</dd>\n");
     if let [direction] = snap.directions.as_slice() {
-        let best = best_value(&snap.trials, *direction).and_then(|v| {
-            snap.trials.iter().find(|t| {
-                t.state == TrialState::Complete
-                    && t.is_feasible()
-                    && t.values.as_ref().and_then(|v| v.first()) == Some(&v)
-            })
-        });
-        match best {
-            Some(t) => {
+        match best_trial(&snap.trials, *direction) {
+            Some((t, _)) => {
                 let params: Vec<String> = t
                     .params
                     .iter()
