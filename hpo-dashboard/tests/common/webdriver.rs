@@ -176,7 +176,10 @@ impl Browser {
     /// A PNG of the window.
     pub fn screenshot(&self) -> Vec<u8> {
         let v = self.call("GET", &self.at("/screenshot"), None);
-        base64_decode(v.as_str().expect("base64 PNG"))
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("a base64 PNG"))
+            .expect("valid base64")
     }
 }
 
@@ -188,29 +191,4 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
-}
-
-/// Standard base64 (with padding) to bytes.
-fn base64_decode(s: &str) -> Vec<u8> {
-    let value = |c: u8| -> u32 {
-        match c {
-            b'A'..=b'Z' => (c - b'A') as u32,
-            b'a'..=b'z' => (c - b'a' + 26) as u32,
-            b'0'..=b'9' => (c - b'0' + 52) as u32,
-            b'+' => 62,
-            b'/' => 63,
-            _ => 0,
-        }
-    };
-    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3);
-    for chunk in clean.chunks(4) {
-        let pad = chunk.iter().filter(|&&c| c == b'=').count();
-        let n = chunk.iter().fold(0u32, |acc, &c| {
-            (acc << 6) | if c == b'=' { 0 } else { value(c) }
-        });
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    out
 }
