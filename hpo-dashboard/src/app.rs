@@ -226,11 +226,16 @@ async fn trial_page(
 ) -> Response {
     run(app, true, move |a| {
         let v = trial::load(&*a.storage, study_id(&id)?, &number)?;
+        // Only the whole page links to the next trial; its live part does not count trials.
+        let n_trials = a
+            .storage
+            .get_n_trials(v.id, None)
+            .map_err(Problem::storage)?;
         Ok(Reply::Html(page(
             &format!("Trial {} of {}", v.trial.number, v.name),
             &a.label,
             &format!("/api/studies/{}/stamp", v.id),
-            &trial::body(&v, a.token.as_deref()),
+            &trial::body(&v, n_trials, a.token.as_deref()),
         )))
     })
     .await

@@ -25,8 +25,6 @@ pub(crate) struct TrialView {
     pub objectives: Vec<String>,
     /// The trial.
     pub trial: Arc<FrozenTrial>,
-    /// How many trials the study has (for the link to the next one).
-    pub n_trials: usize,
 }
 
 /// Study `id`'s trial `number`: 404 when the study or the trial does not exist.
@@ -52,13 +50,11 @@ pub(crate) fn load(storage: &dyn Storage, id: StudyId, number: &str) -> Result<T
     let objectives = (0..n_objectives)
         .map(|i| hpo_viz::objective_label(names.as_deref(), n_objectives, i))
         .collect();
-    let n_trials = storage.get_n_trials(id, None).map_err(Problem::storage)?;
     Ok(TrialView {
         id,
         name,
         objectives,
         trial,
-        n_trials,
     })
 }
 
@@ -178,8 +174,9 @@ pub(crate) fn content(v: &TrialView, writes: Option<&str>) -> String {
     out
 }
 
-/// The whole trial page's body.
-pub(crate) fn body(v: &TrialView, writes: Option<&str>) -> String {
+/// The whole trial page's body; `n_trials` (the study's trial count) decides the link to the
+/// next trial.
+pub(crate) fn body(v: &TrialView, n_trials: usize, writes: Option<&str>) -> String {
     let (id, name, t) = (v.id, v.name.as_str(), &*v.trial);
     let n = t.number;
     let mut nav = format!("<a href=\"/studies/{id}\">← study {}</a>", esc(name));
@@ -191,7 +188,7 @@ pub(crate) fn body(v: &TrialView, writes: Option<&str>) -> String {
             n - 1
         );
     }
-    if (n as usize) + 1 < v.n_trials {
+    if (n as usize) + 1 < n_trials {
         let _ = write!(
             nav,
             " · <a class=\"next\" href=\"/studies/{id}/trials/{}\">trial {} ›</a>",
