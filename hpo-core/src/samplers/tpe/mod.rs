@@ -19,7 +19,7 @@ use crate::{
 use parking_lot::Mutex;
 use serde_json::Value;
 
-pub use parzen_estimator::{EstimatorParams, ParzenEstimator};
+pub use parzen_estimator::{EstimatorParams, LogPdfScratch, ParzenEstimator};
 pub use weights::{
     default_gamma, default_gamma_multiobjective, default_weights, hyperopt_default_gamma,
 };
@@ -70,6 +70,19 @@ struct State {
     history: History,
     intersection: Option<IntersectionSearchSpace>,
     groups: Option<GroupDecomposedSearchSpace>,
+    work: Workspace,
+}
+
+/// Buffers one sample needs, kept between trials so that a warm sampler allocates nothing
+/// proportional to the history.
+#[derive(Default)]
+struct Workspace {
+    below: ParzenEstimator,
+    above: ParzenEstimator,
+    candidates: Vec<f64>,
+    log_below: Vec<f64>,
+    log_above: Vec<f64>,
+    scratch: LogPdfScratch,
 }
 
 impl std::fmt::Debug for TpeSampler {
@@ -221,8 +234,14 @@ impl TpeSampler {
         study: &Study,
         trial: &FrozenTrial,
         space: &[(String, Distribution)],
-        hist: &History,
+        state: &mut State,
     ) -> Result<HashMap<String, f64>> {
+        let State {
+            history: hist,
+            work,
+            ..
+        } = state;
+        let hist: &History = hist;
         let running: Vec<Arc<FrozenTrial>> = if self.constant_liar {
             let mut r = study.trials_in(&[TrialState::Running])?;
             r.retain(|t| t.number != trial.number);
@@ -349,31 +368,36 @@ impl TpeSampler {
             (self.weights)(below_pos.len())
         };
         let above_weights = (self.weights)(above_src.len());
-        let mpe_below =
-            ParzenEstimator::new(&dists, &below_obs, None, &below_weights, &self.params);
-        let mpe_above = ParzenEstimator::new(
+        work.below
+            .fit(&dists, &below_obs, None, &below_weights, &self.params);
+        work.above.fit(
             &dists,
             &above_obs,
             orders.as_deref(),
             &above_weights,
             &self.params,
         );
-        let candidates = mpe_below.sample(&mut self.rng.lock(), self.n_ei_candidates);
-        let lb = mpe_below.log_pdf(&candidates);
-        let la = mpe_above.log_pdf(&candidates);
+        let n_candidates = self.n_ei_candidates;
+        work.below
+            .sample_into(&mut self.rng.lock(), n_candidates, &mut work.candidates);
+        work.below
+            .log_pdf_into(&work.candidates, &mut work.log_below, &mut work.scratch);
+        work.above
+            .log_pdf_into(&work.candidates, &mut work.log_above, &mut work.scratch);
         let mut best = 0;
         let mut best_score = f64::NEG_INFINITY;
-        for i in 0..candidates.len() {
-            let score = lb[i] - la[i];
+        for (i, (lb, la)) in work.log_below.iter().zip(&work.log_above).enumerate() {
+            let score = lb - la;
             if score > best_score || (best_score.is_nan() && !score.is_nan()) {
                 best_score = score;
                 best = i;
             }
         }
+        let chosen = &work.candidates[best * d_n..][..d_n];
         Ok(space
             .iter()
             .enumerate()
-            .map(|(d, (name, _))| (name.clone(), candidates[best][d]))
+            .map(|(d, (name, _))| (name.clone(), chosen[d]))
             .collect())
     }
 }
@@ -483,13 +507,13 @@ impl Sampler for TpeSampler {
                     .collect();
                 sub.sort_by(|a, b| a.0.cmp(&b.0));
                 if !sub.is_empty() {
-                    out.extend(self.sample_space(study, trial, &sub, &state.history)?);
+                    out.extend(self.sample_space(study, trial, &sub, &mut state)?);
                 }
             }
         } else {
             let sub: Vec<(String, Distribution)> =
                 space.iter().map(|(k, d)| (k.clone(), d.clone())).collect();
-            out = self.sample_space(study, trial, &sub, &state.history)?;
+            out = self.sample_space(study, trial, &sub, &mut state)?;
         }
         drop(state);
         if !out.is_empty() && self.constant_liar {
@@ -528,7 +552,7 @@ impl Sampler for TpeSampler {
                 .sample_independent(study, trial, name, distribution);
         }
         let space = [(name.to_owned(), distribution.clone())];
-        let out = self.sample_space(study, trial, &space, &state.history)?;
+        let out = self.sample_space(study, trial, &space, &mut state)?;
         Ok(out[name])
     }
 

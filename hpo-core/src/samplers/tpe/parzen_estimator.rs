@@ -10,7 +10,7 @@
 use crate::Distribution;
 use crate::rng::Rng;
 
-use crate::math::fast_exp::log_sum_exp;
+use crate::math::fast_exp::log_sum_exp_pruned;
 use crate::math::normal::{self, LN_SQRT_2PI, SQRT_2PI};
 use crate::math::truncnorm::{self, log_gauss_mass};
 
@@ -55,6 +55,13 @@ struct CategoricalDim {
     probs: Vec<f64>,
 }
 
+/// Scratch space of [`ParzenEstimator::log_pdf_into`], kept between calls.
+#[derive(Debug, Clone, Default)]
+pub struct LogPdfScratch {
+    acc: Vec<f64>,
+    kept: Vec<f64>,
+}
+
 /// A fitted Parzen estimator over a list of dimensions.
 #[derive(Debug, Clone)]
 pub struct ParzenEstimator {
@@ -66,6 +73,7 @@ pub struct ParzenEstimator {
     log_factor: Vec<f64>,
     /// Per kernel and discrete dimension (in dimension order): the log normalising mass.
     discrete_log_mass: Vec<Vec<f64>>,
+    scratch: SigmaScratch,
 }
 
 /// The transform a numeric distribution works in: `(low, high, step, log)` of internal values.
@@ -77,24 +85,33 @@ fn numeric_spec(d: &Distribution) -> Option<(f64, f64, f64, bool)> {
     }
 }
 
-/// Neighbour-distance bandwidths (Optuna 5.0) for `mus` given in kernel order; `order` lists the
-/// kernel indices sorted by value (computed when absent).
+/// Scratch space of [`sigmas`], kept between fits.
+#[derive(Debug, Clone, Default)]
+struct SigmaScratch {
+    order: Vec<u32>,
+    sorted_sigma: Vec<f64>,
+}
+
+/// Neighbour-distance bandwidths (Optuna 5.0) for `mus` given in kernel order, written to `out`;
+/// `order` lists the kernel indices sorted by value (computed when absent).
 fn sigmas(
     mus: &[f64],
     order: Option<&[u32]>,
-    lo: f64,
-    hi: f64,
+    (lo, hi): (f64, f64),
     params: &EstimatorParams,
-) -> Vec<f64> {
+    scratch: &mut SigmaScratch,
+    out: &mut Vec<f64>,
+) {
     let n = mus.len();
-    let owned;
     let order: &[u32] = match order {
         Some(o) => o,
         None => {
-            let mut o: Vec<u32> = (0..n as u32).collect();
-            o.sort_by(|a, b| mus[*a as usize].total_cmp(&mus[*b as usize]));
-            owned = o;
-            &owned
+            scratch.order.clear();
+            scratch.order.extend(0..n as u32);
+            scratch
+                .order
+                .sort_by(|a, b| mus[*a as usize].total_cmp(&mus[*b as usize]));
+            &scratch.order
         }
     };
     let at = |i: usize| -> f64 {
@@ -107,11 +124,9 @@ fn sigmas(
             mus[order[i - 1] as usize]
         }
     };
-    let mut sorted_sigma = vec![0.0; n];
-    for (i, s) in sorted_sigma.iter_mut().enumerate() {
-        let e = i + 1;
-        *s = (at(e) - at(e - 1)).max(at(e + 1) - at(e));
-    }
+    let sorted_sigma = &mut scratch.sorted_sigma;
+    sorted_sigma.clear();
+    sorted_sigma.extend((1..=n).map(|e| (at(e) - at(e - 1)).max(at(e + 1) - at(e))));
     if !params.consider_endpoints && n >= 2 {
         sorted_sigma[0] = at(2) - at(1);
         sorted_sigma[n - 1] = at(n) - at(n - 1);
@@ -122,11 +137,23 @@ fn sigmas(
     } else {
         1e-12
     };
-    let mut out = vec![0.0; n];
+    out.clear();
+    out.resize(n, 0.0);
     for (rank, &k) in order.iter().enumerate() {
         out[k as usize] = sorted_sigma[rank].max(min_sigma).min(max_sigma);
     }
-    out
+}
+
+impl Default for ParzenEstimator {
+    fn default() -> Self {
+        ParzenEstimator {
+            weights: vec![1.0],
+            dims: Vec::new(),
+            log_factor: vec![0.0],
+            discrete_log_mass: Vec::new(),
+            scratch: SigmaScratch::default(),
+        }
+    }
 }
 
 impl ParzenEstimator {
@@ -141,24 +168,45 @@ impl ParzenEstimator {
         weights: &[f64],
         params: &EstimatorParams,
     ) -> ParzenEstimator {
+        let mut pe = ParzenEstimator::default();
+        pe.fit(space, observations, orders, weights, params);
+        pe
+    }
+
+    /// Refits this estimator in place (the arguments of [`new`](Self::new)), reusing its
+    /// buffers: a sampler that fits two estimators per trial allocates nothing once warm.
+    pub fn fit(
+        &mut self,
+        space: &[&Distribution],
+        observations: &[Vec<f64>],
+        orders: Option<&[Vec<u32>]>,
+        weights: &[f64],
+        params: &EstimatorParams,
+    ) {
         let n_obs = observations.first().map_or(0, Vec::len);
-        let mut w: Vec<f64> = if n_obs == 0 {
-            vec![1.0]
+        let w = &mut self.weights;
+        w.clear();
+        if n_obs == 0 {
+            w.push(1.0);
         } else {
-            let mut w = weights[..n_obs].to_vec();
+            w.extend_from_slice(&weights[..n_obs]);
             w.push(params.prior_weight);
-            w
-        };
+        }
         let total: f64 = w.iter().sum();
-        for x in &mut w {
+        for x in w.iter_mut() {
             *x /= total;
         }
         let n_kernels = w.len();
-        let mut denominator = vec![1.0f64; n_kernels];
-        let mut discrete_log_mass: Vec<Vec<f64>> = Vec::new();
-        let mut dims = Vec::with_capacity(space.len());
+        // The product of the continuous dimensions' normalising terms, per kernel (reuses the
+        // log-factor buffer, which it becomes below).
+        let denominator = &mut self.log_factor;
+        denominator.clear();
+        denominator.resize(n_kernels, 1.0);
+        let mut old_dims = std::mem::take(&mut self.dims).into_iter();
+        let mut old_masses = std::mem::take(&mut self.discrete_log_mass).into_iter();
         for (d, dist) in space.iter().enumerate() {
             let obs: &[f64] = observations.get(d).map_or(&[], Vec::as_slice);
+            let recycled = old_dims.next();
             match numeric_spec(dist) {
                 Some((low, high, step, log)) => {
                     let (mut lo, mut hi) = (low, high);
@@ -166,7 +214,12 @@ impl ParzenEstimator {
                         lo -= step / 2.0;
                         hi += step / 2.0;
                     }
-                    let mut mu: Vec<f64> = obs.to_vec();
+                    let (mut mu, mut sigma, mut inv_sigma) = match recycled {
+                        Some(Dim::Numeric(nd)) => (nd.mu, nd.sigma, nd.inv_sigma),
+                        _ => Default::default(),
+                    };
+                    mu.clear();
+                    mu.extend_from_slice(obs);
                     if log {
                         lo = lo.ln();
                         hi = hi.ln();
@@ -175,14 +228,18 @@ impl ParzenEstimator {
                         }
                     }
                     let order = orders.and_then(|o| o.get(d)).map(Vec::as_slice);
-                    let mut sigma = sigmas(&mu, order, lo, hi, params);
+                    sigmas(&mu, order, (lo, hi), params, &mut self.scratch, &mut sigma);
                     mu.push(0.5 * (lo + hi));
                     sigma.push(hi - lo);
-                    let inv_sigma: Vec<f64> = sigma.iter().map(|s| 1.0 / s).collect();
+                    inv_sigma.clear();
+                    inv_sigma.extend(sigma.iter().map(|s| 1.0 / s));
                     let mut dlm = if step == 0.0 {
                         Vec::new()
                     } else {
-                        vec![0.0; n_kernels]
+                        let mut v = old_masses.next().unwrap_or_default();
+                        v.clear();
+                        v.resize(n_kernels, 0.0);
+                        v
                     };
                     for k in 0..n_kernels {
                         let (a, b) = ((lo - mu[k]) * inv_sigma[k], (hi - mu[k]) * inv_sigma[k]);
@@ -207,9 +264,9 @@ impl ParzenEstimator {
                         }
                     }
                     if step != 0.0 {
-                        discrete_log_mass.push(dlm);
+                        self.discrete_log_mass.push(dlm);
                     }
-                    dims.push(Dim::Numeric(NumericDim {
+                    self.dims.push(Dim::Numeric(NumericDim {
                         low,
                         high,
                         step,
@@ -223,36 +280,45 @@ impl ParzenEstimator {
                 }
                 None => {
                     let n_choices = dist.choices().map_or(1, <[_]>::len);
-                    let probs = if n_obs == 0 {
-                        vec![1.0 / n_choices as f64; n_choices]
+                    let mut probs = match recycled {
+                        Some(Dim::Categorical(c)) => c.probs,
+                        _ => Vec::new(),
+                    };
+                    probs.clear();
+                    if n_obs == 0 {
+                        probs.resize(n_choices, 1.0 / n_choices as f64);
                     } else {
-                        let mut p =
-                            vec![params.prior_weight / n_kernels as f64; n_kernels * n_choices];
+                        probs.resize(
+                            n_kernels * n_choices,
+                            params.prior_weight / n_kernels as f64,
+                        );
                         for (k, x) in obs.iter().enumerate() {
-                            p[k * n_choices + *x as usize] += 1.0;
+                            probs[k * n_choices + *x as usize] += 1.0;
                         }
-                        for row in p.chunks_mut(n_choices) {
+                        for row in probs.chunks_mut(n_choices) {
                             let s: f64 = row.iter().sum();
                             let s = if s == 0.0 { 1.0 } else { s };
                             for v in row {
                                 *v /= s;
                             }
                         }
-                        p
-                    };
-                    dims.push(Dim::Categorical(CategoricalDim { n_choices, probs }));
+                    }
+                    self.dims
+                        .push(Dim::Categorical(CategoricalDim { n_choices, probs }));
                 }
             }
         }
-        let mut log_factor: Vec<f64> = w
-            .iter()
-            .zip(&denominator)
-            .map(|(w, d)| (w / d).ln())
-            .collect();
+        let w = &self.weights;
+        let log_factor = &mut self.log_factor;
+        for (lf, w) in log_factor.iter_mut().zip(w) {
+            *lf = (w / *lf).ln();
+        }
         if log_factor.iter().any(|f| !f.is_finite()) {
             // Products of many small bandwidths left the floating-point range: sum logarithms.
-            log_factor = w.iter().map(|x| x.ln()).collect();
-            for dim in &dims {
+            for (lf, w) in log_factor.iter_mut().zip(w) {
+                *lf = w.ln();
+            }
+            for dim in &self.dims {
                 if let Dim::Numeric(nd) = dim
                     && nd.step == 0.0
                 {
@@ -265,12 +331,6 @@ impl ParzenEstimator {
                 }
             }
         }
-        ParzenEstimator {
-            weights: w,
-            dims,
-            log_factor,
-            discrete_log_mass,
-        }
     }
 
     /// Number of kernels (observations plus the prior).
@@ -281,57 +341,67 @@ impl ParzenEstimator {
     /// Draws `n` samples (`[sample][dim]`, internal values): a kernel by weight, then each
     /// dimension from that kernel.
     pub fn sample(&self, rng: &mut Rng, n: usize) -> Vec<Vec<f64>> {
-        let mut cum = Vec::with_capacity(self.weights.len());
-        let mut acc = 0.0;
-        for w in &self.weights {
-            acc += w;
-            cum.push(acc);
-        }
-        let total = acc;
-        (0..n)
-            .map(|_| {
-                let u = rng.next_f64() * total;
-                let k = cum.partition_point(|c| *c <= u).min(self.weights.len() - 1);
-                self.dims
-                    .iter()
-                    .map(|dim| match dim {
-                        Dim::Categorical(c) => {
-                            let row = &c.probs
-                                [k.min(c.probs.len() / c.n_choices - 1) * c.n_choices..]
-                                [..c.n_choices];
-                            let u = rng.next_f64();
-                            let mut cum = 0.0;
-                            let mut index = 0;
-                            for (i, p) in row.iter().enumerate() {
-                                cum += p;
-                                if i + 1 == row.len() {
-                                    cum = 1.0;
-                                }
-                                if cum < u {
-                                    index = i + 1;
-                                }
-                            }
-                            index.min(c.n_choices - 1) as f64
-                        }
-                        Dim::Numeric(d) => {
-                            let (mu, sigma) = (d.mu[k], d.sigma[k]);
-                            let (a, b) = ((d.lo - mu) / sigma, (d.hi - mu) / sigma);
-                            let mut x = truncnorm::ppf(rng.next_f64(), a, b) * sigma + mu;
-                            if d.log {
-                                x = x.exp();
-                            }
-                            if d.step != 0.0 {
-                                x = (d.low + ((x - d.low) / d.step).round() * d.step)
-                                    .clamp(d.low, d.high);
-                            } else {
-                                x = x.clamp(d.low, d.high);
-                            }
-                            x
-                        }
-                    })
-                    .collect()
-            })
+        let mut flat = Vec::new();
+        self.sample_into(rng, n, &mut flat);
+        flat.chunks(self.dims.len().max(1))
+            .map(<[f64]>::to_vec)
             .collect()
+    }
+
+    /// [`sample`](Self::sample) into `out`, flat: sample `i`'s dimension `d` at
+    /// `out[i * n_dims + d]`.
+    pub fn sample_into(&self, rng: &mut Rng, n: usize, out: &mut Vec<f64>) {
+        let n_k = self.weights.len();
+        out.clear();
+        out.reserve(n * self.dims.len());
+        for _ in 0..n {
+            // The kernel: the first whose cumulative weight exceeds u (as a search over the
+            // cumulative sums would find it).
+            let u = rng.next_f64() * self.weights.iter().sum::<f64>();
+            let mut acc = 0.0;
+            let mut k = n_k - 1;
+            for (i, w) in self.weights.iter().enumerate() {
+                acc += w;
+                if acc > u {
+                    k = i;
+                    break;
+                }
+            }
+            for dim in &self.dims {
+                out.push(match dim {
+                    Dim::Categorical(c) => {
+                        let row = &c.probs[k.min(c.probs.len() / c.n_choices - 1) * c.n_choices..]
+                            [..c.n_choices];
+                        let u = rng.next_f64();
+                        let mut cum = 0.0;
+                        let mut index = 0;
+                        for (i, p) in row.iter().enumerate() {
+                            cum += p;
+                            if i + 1 == row.len() {
+                                cum = 1.0;
+                            }
+                            if cum < u {
+                                index = i + 1;
+                            }
+                        }
+                        index.min(c.n_choices - 1) as f64
+                    }
+                    Dim::Numeric(d) => {
+                        let (mu, sigma) = (d.mu[k], d.sigma[k]);
+                        let (a, b) = ((d.lo - mu) / sigma, (d.hi - mu) / sigma);
+                        let mut x = truncnorm::ppf(rng.next_f64(), a, b) * sigma + mu;
+                        if d.log {
+                            x = x.exp();
+                        }
+                        if d.step != 0.0 {
+                            (d.low + ((x - d.low) / d.step).round() * d.step).clamp(d.low, d.high)
+                        } else {
+                            x.clamp(d.low, d.high)
+                        }
+                    }
+                });
+            }
+        }
     }
 
     /// The term dimension `d` adds to kernel `k`'s log density at `x` (always <= 0).
@@ -361,11 +431,21 @@ impl ParzenEstimator {
 
     /// log density of each sample (`[sample][dim]`, internal values) under the mixture.
     pub fn log_pdf(&self, samples: &[Vec<f64>]) -> Vec<f64> {
+        let flat: Vec<f64> = samples.iter().flatten().copied().collect();
+        let mut out = Vec::new();
+        self.log_pdf_into(&flat, &mut out, &mut LogPdfScratch::default());
+        out
+    }
+
+    /// [`log_pdf`](Self::log_pdf) of flat samples (as [`sample_into`](Self::sample_into)
+    /// writes them) into `out`, with reusable scratch space.
+    pub fn log_pdf_into(&self, samples: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
         let n_k = self.weights.len();
-        let mut acc = vec![0.0; n_k];
-        let mut out = Vec::with_capacity(samples.len());
-        for x in samples {
-            acc.copy_from_slice(&self.log_factor);
+        let acc = &mut scratch.acc;
+        out.clear();
+        for x in samples.chunks(self.dims.len().max(1)) {
+            acc.clear();
+            acc.extend_from_slice(&self.log_factor);
             let mut discrete_index = 0;
             let mut outside = false;
             for (d, dim) in self.dims.iter().enumerate() {
@@ -382,7 +462,7 @@ impl ParzenEstimator {
                         }
                     }
                     _ => {
-                        for (k, a) in acc.iter_mut().enumerate() {
+                        for (k, a) in acc.iter_mut().enumerate().take(n_k) {
                             *a += self.term(d, discrete_index, k, x[d]);
                         }
                         if matches!(dim, Dim::Numeric(_)) {
@@ -394,10 +474,9 @@ impl ParzenEstimator {
             out.push(if outside {
                 f64::NEG_INFINITY
             } else {
-                log_sum_exp(&mut acc)
+                log_sum_exp_pruned(acc, &mut scratch.kept)
             });
         }
-        out
     }
 
     /// Kernel means and bandwidths of numeric dimension `d` in the transformed space (tests,
