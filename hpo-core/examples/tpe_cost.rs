@@ -52,7 +52,10 @@ fn main() -> hpo_core::Result<()> {
             );
         }
         lasts.sort_by(f64::total_cmp);
-        println!("D={dim:2} median last100 cpu = {:.4} ms/trial", lasts[lasts.len() / 2]);
+        println!(
+            "D={dim:2} median last100 cpu = {:.4} ms/trial",
+            lasts[lasts.len() / 2]
+        );
     }
     Ok(())
 }

@@ -55,6 +55,64 @@ struct CategoricalDim {
     probs: Vec<f64>,
 }
 
+/// One continuous dimension's share of a log density: the sample's transformed value and the
+/// kernels' means and inverse bandwidths.
+#[derive(Clone, Copy, Default)]
+struct Continuous<'a> {
+    x: f64,
+    mu: &'a [f64],
+    inv_sigma: &'a [f64],
+}
+
+/// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator, in one pass
+/// for up to four dimensions (in the given order, so the sums round as one at a time would).
+fn add_continuous(acc: &mut [f64], dims: &[Continuous<'_>]) {
+    let n = acc.len();
+    match dims {
+        [] => {}
+        [a] => {
+            let (a_mu, a_is) = (&a.mu[..n], &a.inv_sigma[..n]);
+            for k in 0..n {
+                let za = (a.x - a_mu[k]) * a_is[k];
+                acc[k] -= 0.5 * za * za;
+            }
+        }
+        [a, b] => {
+            let (a_mu, a_is, b_mu, b_is) =
+                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
+            for k in 0..n {
+                let za = (a.x - a_mu[k]) * a_is[k];
+                let zb = (b.x - b_mu[k]) * b_is[k];
+                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb;
+            }
+        }
+        [a, b, c] => {
+            let (a_mu, a_is, b_mu, b_is) =
+                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
+            let (c_mu, c_is) = (&c.mu[..n], &c.inv_sigma[..n]);
+            for k in 0..n {
+                let za = (a.x - a_mu[k]) * a_is[k];
+                let zb = (b.x - b_mu[k]) * b_is[k];
+                let zc = (c.x - c_mu[k]) * c_is[k];
+                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb - 0.5 * zc * zc;
+            }
+        }
+        [a, b, c, d, ..] => {
+            let (a_mu, a_is, b_mu, b_is) =
+                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
+            let (c_mu, c_is, d_mu, d_is) =
+                (&c.mu[..n], &c.inv_sigma[..n], &d.mu[..n], &d.inv_sigma[..n]);
+            for k in 0..n {
+                let za = (a.x - a_mu[k]) * a_is[k];
+                let zb = (b.x - b_mu[k]) * b_is[k];
+                let zc = (c.x - c_mu[k]) * c_is[k];
+                let zd = (d.x - d_mu[k]) * d_is[k];
+                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb - 0.5 * zc * zc - 0.5 * zd * zd;
+            }
+        }
+    }
+}
+
 /// Scratch space of [`ParzenEstimator::log_pdf_into`], kept between calls.
 #[derive(Debug, Clone, Default)]
 pub struct LogPdfScratch {
@@ -89,6 +147,7 @@ fn numeric_spec(d: &Distribution) -> Option<(f64, f64, f64, bool)> {
 #[derive(Debug, Clone, Default)]
 struct SigmaScratch {
     order: Vec<u32>,
+    ext: Vec<f64>,
     sorted_sigma: Vec<f64>,
 }
 
@@ -114,22 +173,18 @@ fn sigmas(
             &scratch.order
         }
     };
-    let at = |i: usize| -> f64 {
-        // ext = [lo, sorted..., hi]
-        if i == 0 {
-            lo
-        } else if i == n + 1 {
-            hi
-        } else {
-            mus[order[i - 1] as usize]
-        }
-    };
+    // ext = [lo, sorted mus..., hi]; each kernel's bandwidth is the larger of its two gaps.
+    let ext = &mut scratch.ext;
+    ext.clear();
+    ext.push(lo);
+    ext.extend(order.iter().map(|&k| mus[k as usize]));
+    ext.push(hi);
     let sorted_sigma = &mut scratch.sorted_sigma;
     sorted_sigma.clear();
-    sorted_sigma.extend((1..=n).map(|e| (at(e) - at(e - 1)).max(at(e + 1) - at(e))));
+    sorted_sigma.extend(ext.windows(3).map(|w| (w[1] - w[0]).max(w[2] - w[1])));
     if !params.consider_endpoints && n >= 2 {
-        sorted_sigma[0] = at(2) - at(1);
-        sorted_sigma[n - 1] = at(n) - at(n - 1);
+        sorted_sigma[0] = ext[2] - ext[1];
+        sorted_sigma[n - 1] = ext[n] - ext[n - 1];
     }
     let max_sigma = hi - lo;
     let min_sigma = if params.consider_magic_clip {
@@ -448,6 +503,8 @@ impl ParzenEstimator {
             acc.extend_from_slice(&self.log_factor);
             let mut discrete_index = 0;
             let mut outside = false;
+            let mut pending: [Continuous<'_>; 4] = Default::default();
+            let mut n_pending = 0;
             for (d, dim) in self.dims.iter().enumerate() {
                 match dim {
                     Dim::Numeric(nd) if nd.step == 0.0 => {
@@ -456,12 +513,22 @@ impl ParzenEstimator {
                             outside = true;
                             break;
                         }
-                        for ((a, mu), is) in acc.iter_mut().zip(&nd.mu).zip(&nd.inv_sigma) {
-                            let z = (xt - mu) * is;
-                            *a -= 0.5 * z * z;
+                        // Continuous dimensions are added four at a time (one pass over the
+                        // kernels instead of four); the order of the additions is unchanged.
+                        pending[n_pending] = Continuous {
+                            x: xt,
+                            mu: &nd.mu,
+                            inv_sigma: &nd.inv_sigma,
+                        };
+                        n_pending += 1;
+                        if n_pending == 4 {
+                            add_continuous(acc, &pending);
+                            n_pending = 0;
                         }
                     }
                     _ => {
+                        add_continuous(acc, &pending[..n_pending]);
+                        n_pending = 0;
                         for (k, a) in acc.iter_mut().enumerate().take(n_k) {
                             *a += self.term(d, discrete_index, k, x[d]);
                         }
@@ -470,6 +537,9 @@ impl ParzenEstimator {
                         }
                     }
                 }
+            }
+            if !outside {
+                add_continuous(acc, &pending[..n_pending]);
             }
             out.push(if outside {
                 f64::NEG_INFINITY
