@@ -83,6 +83,21 @@ struct Workspace {
     log_below: Vec<f64>,
     log_above: Vec<f64>,
     scratch: LogPdfScratch,
+    /// Per dimension: the good and bad groups' observations, and the bad kernels by value.
+    below_obs: Vec<Vec<f64>>,
+    above_obs: Vec<Vec<f64>>,
+    orders: Vec<Vec<u32>>,
+    /// Trial number -> index of its (finished) kernel in the bad group, `u32::MAX` if none.
+    kernel_of: Vec<u32>,
+}
+
+/// `v` as `n` empty vectors, keeping the allocations it already has.
+fn refill<T>(v: &mut Vec<Vec<T>>, n: usize) -> &mut [Vec<T>] {
+    v.resize_with(n, Vec::new);
+    for inner in v.iter_mut() {
+        inner.clear();
+    }
+    v
 }
 
 impl std::fmt::Debug for TpeSampler {
@@ -278,14 +293,11 @@ impl TpeSampler {
         let below_pos: Vec<usize> = (0..hist.len())
             .filter(|&p| is_below[p] && has_all(p))
             .collect();
-        let below_obs: Vec<Vec<f64>> = (0..d_n)
-            .map(|d| {
-                below_pos
-                    .iter()
-                    .map(|&p| columns[d].expect("has_all").values[p])
-                    .collect()
-            })
-            .collect();
+        let below_obs = refill(&mut work.below_obs, d_n);
+        for (d, obs) in below_obs.iter_mut().enumerate() {
+            let values = &columns[d].expect("has_all").values;
+            obs.extend(below_pos.iter().map(|&p| values[p]));
+        }
 
         // Above: finished trials not below, plus running trials (constant liar), by number.
         let running_obs: Vec<(u64, Vec<f64>)> = running
@@ -305,62 +317,53 @@ impl TpeSampler {
             );
             above_src.sort_by_key(|(n, _)| *n);
         }
-        let above_obs: Vec<Vec<f64>> = (0..d_n)
-            .map(|d| {
-                above_src
-                    .iter()
-                    .map(|(_, s)| match s {
-                        Source::Finished(p) => columns[d].expect("has_all").values[*p],
-                        Source::Running(i) => running_obs[*i].1[d],
-                    })
-                    .collect()
-            })
-            .collect();
+        let above_obs = refill(&mut work.above_obs, d_n);
+        for (d, obs) in above_obs.iter_mut().enumerate() {
+            let values = &columns[d].expect("has_all").values;
+            obs.extend(above_src.iter().map(|(_, s)| match s {
+                Source::Finished(p) => values[*p],
+                Source::Running(i) => running_obs[*i].1[d],
+            }));
+        }
         // Kernel order by value per dimension, from the history's sorted columns (no sort).
-        let orders = if above_src.len() > 32 {
+        let use_orders = above_src.len() > 32;
+        if use_orders {
             let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
-            let mut kernel_of = vec![u32::MAX; max_number + 1];
-            for (k, (n, _)) in above_src.iter().enumerate() {
-                kernel_of[*n as usize] = k as u32;
+            let kernel_of = &mut work.kernel_of;
+            kernel_of.clear();
+            kernel_of.resize(max_number + 1, u32::MAX);
+            for (k, (n, s)) in above_src.iter().enumerate() {
+                if matches!(s, Source::Finished(_)) {
+                    kernel_of[*n as usize] = k as u32;
+                }
             }
-            let finished_kernel = |number: u64| -> Option<u32> {
-                let k = *kernel_of.get(number as usize)?;
-                (k != u32::MAX && matches!(above_src[k as usize].1, Source::Finished(_)))
-                    .then_some(k)
-            };
-            Some(
-                (0..d_n)
-                    .map(|d| {
-                        let mut order: Vec<u32> = Vec::with_capacity(above_src.len());
-                        let mut extra: Vec<(f64, u32)> = above_src
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, (_, s))| matches!(s, Source::Running(_)))
-                            .map(|(k, _)| (above_obs[d][k], k as u32))
-                            .collect();
-                        extra.sort_by(|a, b| a.0.total_cmp(&b.0));
-                        let mut e = extra.into_iter().peekable();
-                        for &(v, number) in &columns[d].expect("has_all").sorted {
-                            if let Some(k) = finished_kernel(number) {
-                                while let Some(&(ev, ek)) = e.peek() {
-                                    if ev < v {
-                                        order.push(ek);
-                                        e.next();
-                                    } else {
-                                        break;
-                                    }
-                                }
-                                order.push(k);
+            let orders = refill(&mut work.orders, d_n);
+            for (d, order) in orders.iter_mut().enumerate() {
+                let mut extra: Vec<(f64, u32)> = above_src
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, s))| matches!(s, Source::Running(_)))
+                    .map(|(k, _)| (above_obs[d][k], k as u32))
+                    .collect();
+                extra.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut e = extra.into_iter().peekable();
+                for &(v, number) in &columns[d].expect("has_all").sorted {
+                    let k = kernel_of.get(number as usize).copied().unwrap_or(u32::MAX);
+                    if k != u32::MAX {
+                        while let Some(&(ev, ek)) = e.peek() {
+                            if ev < v {
+                                order.push(ek);
+                                e.next();
+                            } else {
+                                break;
                             }
                         }
-                        order.extend(e.map(|(_, k)| k));
-                        order
-                    })
-                    .collect::<Vec<Vec<u32>>>(),
-            )
-        } else {
-            None
-        };
+                        order.push(k);
+                    }
+                }
+                order.extend(e.map(|(_, k)| k));
+            }
+        }
 
         let below_weights = if study.is_multi_objective() {
             vec![1.0; below_pos.len()]
@@ -369,11 +372,11 @@ impl TpeSampler {
         };
         let above_weights = (self.weights)(above_src.len());
         work.below
-            .fit(&dists, &below_obs, None, &below_weights, &self.params);
+            .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
         work.above.fit(
             &dists,
-            &above_obs,
-            orders.as_deref(),
+            &work.above_obs,
+            use_orders.then_some(work.orders.as_slice()),
             &above_weights,
             &self.params,
         );
