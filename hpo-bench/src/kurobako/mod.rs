@@ -6,11 +6,20 @@
 //! ```
 //!
 //! kurobako's external-solver protocol is one JSON object per line on stdin/stdout, tagged by
-//! `type`: the solver announces itself (`SOLVER_SPEC_CAST`), then answers `CREATE_SOLVER_CAST`,
-//! `ASK_CALL` (reply `ASK_REPLY`), `TELL_CALL` (reply `TELL_REPLY`) and `DROP_SOLVER_CAST`;
-//! a failed call is answered with `ERROR_REPLY`. Each kurobako solver instance is one in-memory
-//! hpo study (every objective minimized, as kurobako's problems are), seeded with kurobako's
-//! `random_seed`; asks may run ahead of tells (the `CONCURRENT` capability).
+//! `type`: the solver announces itself (`SOLVER_SPEC_CAST`), then takes `CREATE_SOLVER_CAST`,
+//! answers `ASK_CALL` (reply `ASK_REPLY`) and `TELL_CALL` (reply `TELL_REPLY`), and takes
+//! `DROP_SOLVER_CAST`; a failed call is answered with `ERROR_REPLY`. Each kurobako solver instance
+//! is one in-memory hpo study (every objective minimized, as kurobako's problems are: as many
+//! as `values_domain` has entries, each TELL's `values` one per objective, empty when the trial
+//! could not be evaluated), seeded with kurobako's `random_seed`.
+//!
+//! Capabilities declared: every range and distribution (uniform and log-uniform, continuous and
+//! discrete; categorical), `MULTI_OBJECTIVE`, `CONCURRENT` (asks may run ahead of tells) and
+//! `CONDITIONAL`: a parameter with a `constraint` (a Lua condition over the parameters before
+//! it, see [`constraint`]) is suggested only where its condition holds, and is `null` in the
+//! ASK reply's `params` where it does not (kurobako's mark of an inactive parameter). The
+//! conditions are parsed when the instance is created; one outside the supported subset of Lua
+//! makes that instance's calls fail with an `ERROR_REPLY` naming the parameter and condition.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -20,31 +29,31 @@ use serde_json::{Value, json};
 
 use crate::samplers;
 
-/// One parameter of a kurobako problem.
+mod constraint;
+
+use constraint::Constraint;
+
+/// What values a kurobako parameter takes.
 #[derive(Debug, Clone, PartialEq)]
-enum Var {
-    Float {
-        name: String,
-        low: f64,
-        high: f64,
-        log: bool,
-    },
-    Int {
-        name: String,
-        low: i64,
-        high: i64,
-        log: bool,
-    },
-    Categorical {
-        name: String,
-        choices: Vec<String>,
-    },
+enum Domain {
+    Float { low: f64, high: f64, log: bool },
+    Int { low: i64, high: i64, log: bool },
+    Categorical { choices: Vec<String> },
+}
+
+/// One parameter of a kurobako problem: active when it has no constraint or its constraint holds.
+#[derive(Debug, Clone, PartialEq)]
+struct Param {
+    name: String,
+    domain: Domain,
+    constraint: Option<Constraint>,
 }
 
 /// A solver instance: its study, the problem's parameters, and the trials asked but not told.
 struct Instance {
     study: Study,
-    vars: Vec<Var>,
+    params: Vec<Param>,
+    n_objectives: usize,
     last_step: u64,
     pending: HashMap<u64, Trial>,
 }
@@ -52,7 +61,9 @@ struct Instance {
 /// The solver's state across messages.
 pub struct Solver {
     sampler: String,
-    instances: HashMap<u64, Instance>,
+    /// Each instance kurobako created, or why it could not be (`CREATE_SOLVER_CAST` has no
+    /// reply, so the reason is the reply to that instance's next call).
+    instances: HashMap<u64, Result<Instance, String>>,
 }
 
 fn field<'a>(v: &'a Value, key: &str) -> Result<&'a Value, String> {
@@ -66,57 +77,82 @@ fn uint(v: &Value, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{key}` is not an unsigned integer: {v}"))
 }
 
-/// The parameters of a problem spec's `params_domain`.
-fn parse_vars(problem: &Value) -> Result<Vec<Var>, String> {
+/// A parameter's constraint source: kurobako writes `{"lua_script": "..."}` (kurobako-py a bare
+/// string); none, or `null`, for an unconditional parameter.
+fn constraint_source<'a>(v: &'a Value, name: &str) -> Result<Option<&'a str>, String> {
+    match v.get("constraint") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(c) => c
+            .get("lua_script")
+            .and_then(Value::as_str)
+            .map(Some)
+            .ok_or_else(|| {
+                format!("parameter `{name}`: `constraint` is not {{\"lua_script\": STRING}}: {c}")
+            }),
+    }
+}
+
+/// The parameters of a problem spec's `params_domain`, in order, their constraints parsed.
+fn parse_params(problem: &Value) -> Result<Vec<Param>, String> {
     let domain = field(problem, "params_domain")?
         .as_array()
         .ok_or("`params_domain` is not an array")?;
-    domain
-        .iter()
-        .map(|v| {
-            let name = field(v, "name")?
-                .as_str()
-                .ok_or("a parameter name is not a string")?
-                .to_owned();
-            if v.get("constraint").is_some_and(|c| !c.is_null()) {
-                return Err(format!(
-                    "parameter `{name}` is conditional, which this solver does not declare"
-                ));
+    let mut params: Vec<Param> = Vec::with_capacity(domain.len());
+    for v in domain {
+        let name = field(v, "name")?
+            .as_str()
+            .ok_or("a parameter name is not a string")?
+            .to_owned();
+        let log = v.get("distribution").and_then(Value::as_str) == Some("LOG_UNIFORM");
+        let range = field(v, "range")?;
+        let bound = |key: &str| -> Result<f64, String> {
+            field(range, key)?
+                .as_f64()
+                .ok_or_else(|| format!("parameter `{name}`: `{key}` is not a number"))
+        };
+        let domain = match field(range, "type")?.as_str() {
+            Some("CONTINUOUS") => Domain::Float {
+                low: bound("low")?,
+                high: bound("high")?,
+                log,
+            },
+            // kurobako's discrete range is half-open: [low, high).
+            Some("DISCRETE") => Domain::Int {
+                low: bound("low")? as i64,
+                high: bound("high")? as i64 - 1,
+                log,
+            },
+            Some("CATEGORICAL") => Domain::Categorical {
+                choices: field(range, "choices")?
+                    .as_array()
+                    .ok_or("`choices` is not an array")?
+                    .iter()
+                    .map(|c| {
+                        c.as_str().map(str::to_owned).ok_or_else(|| {
+                            format!("parameter `{name}`: choice {c} is not a string")
+                        })
+                    })
+                    .collect::<Result<_, String>>()?,
+            },
+            other => return Err(format!("parameter `{name}`: unknown range type {other:?}")),
+        };
+        let constraint = match constraint_source(v, &name)? {
+            None => None,
+            Some(source) => {
+                let earlier: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+                Some(Constraint::parse(source, &earlier).map_err(|e| {
+                    format!("parameter `{name}`: unsupported constraint `{source}`: {e}")
+                })?)
             }
-            let log = v.get("distribution").and_then(Value::as_str) == Some("LOG_UNIFORM");
-            let range = field(v, "range")?;
-            let bound = |key: &str| -> Result<f64, String> {
-                field(range, key)?
-                    .as_f64()
-                    .ok_or_else(|| format!("parameter `{name}`: `{key}` is not a number"))
-            };
-            match field(range, "type")?.as_str() {
-                Some("CONTINUOUS") => Ok(Var::Float {
-                    low: bound("low")?,
-                    high: bound("high")?,
-                    name,
-                    log,
-                }),
-                // kurobako's discrete range is half-open: [low, high).
-                Some("DISCRETE") => Ok(Var::Int {
-                    low: bound("low")? as i64,
-                    high: bound("high")? as i64 - 1,
-                    name,
-                    log,
-                }),
-                Some("CATEGORICAL") => Ok(Var::Categorical {
-                    choices: field(range, "choices")?
-                        .as_array()
-                        .ok_or("`choices` is not an array")?
-                        .iter()
-                        .map(|c| c.as_str().unwrap_or_default().to_owned())
-                        .collect(),
-                    name,
-                }),
-                other => Err(format!("parameter `{name}`: unknown range type {other:?}")),
-            }
-        })
-        .collect()
+        };
+        params.push(Param {
+            name,
+            domain,
+            constraint,
+        });
+    }
+    Ok(params)
 }
 
 /// The last evaluation step: `steps` is either a number (the maximum) or a list of steps.
@@ -131,38 +167,74 @@ fn last_step(problem: &Value) -> Result<u64, String> {
     }
 }
 
-/// Samples one parameter into kurobako's representation (categorical: the choice's index).
-fn sample(trial: &mut Trial, var: &Var) -> hpo::Result<f64> {
-    Ok(match var {
-        Var::Float {
-            name,
+/// Samples one parameter: its value in kurobako's representation (categorical: the choice's
+/// index) and as a constraint reads it (categorical: the choice's name).
+fn sample<'p>(trial: &mut Trial, param: &'p Param) -> Result<(f64, constraint::Value<'p>), String> {
+    let name = &param.name;
+    let number = match &param.domain {
+        Domain::Float {
             low,
             high,
             log: false,
-        } => trial.suggest_float(name, *low, *high)?,
-        Var::Float {
-            name,
+        } => trial.suggest_float(name, *low, *high),
+        Domain::Float {
             low,
             high,
             log: true,
-        } => trial.suggest_float_log(name, *low, *high)?,
-        Var::Int {
-            name,
+        } => trial.suggest_float_log(name, *low, *high),
+        Domain::Int {
             low,
             high,
             log: false,
-        } => trial.suggest_int(name, *low, *high)? as f64,
-        Var::Int {
-            name,
+        } => trial.suggest_int(name, *low, *high).map(|n| n as f64),
+        Domain::Int {
             low,
             high,
             log: true,
-        } => trial.suggest_int_log(name, *low, *high)? as f64,
-        Var::Categorical { name, choices } => {
-            let chosen = trial.suggest_categorical(name, choices)?;
-            choices.iter().position(|c| *c == chosen).unwrap_or(0) as f64
+        } => trial.suggest_int_log(name, *low, *high).map(|n| n as f64),
+        Domain::Categorical { choices } => {
+            let chosen = trial
+                .suggest_categorical(name, choices)
+                .map_err(|e| e.to_string())?;
+            let index = choices
+                .iter()
+                .position(|c| *c == chosen)
+                .ok_or_else(|| format!("parameter `{name}`: `{chosen}` is not a choice"))?;
+            return Ok((index as f64, constraint::Value::Str(&choices[index])));
         }
-    })
+    }
+    .map_err(|e| e.to_string())?;
+    Ok((number, constraint::Value::Num(number)))
+}
+
+impl Instance {
+    /// One trial's parameters in the problem's order: each active one suggested, each inactive
+    /// one (its constraint unmet over the values before it) not, and `null` in kurobako's list.
+    fn suggest(&self, trial: &mut Trial) -> Result<Vec<Value>, String> {
+        let mut seen: Vec<Option<constraint::Value<'_>>> = Vec::with_capacity(self.params.len());
+        let mut out = Vec::with_capacity(self.params.len());
+        for param in &self.params {
+            let active = match &param.constraint {
+                None => true,
+                Some(c) => c.is_satisfied(&seen).map_err(|e| {
+                    format!(
+                        "parameter `{}`: cannot evaluate its constraint `{}`: {e}",
+                        param.name,
+                        c.source()
+                    )
+                })?,
+            };
+            if active {
+                let (number, value) = sample(trial, param)?;
+                seen.push(Some(value));
+                out.push(json!(number));
+            } else {
+                seen.push(None);
+                out.push(Value::Null);
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Solver {
@@ -181,33 +253,45 @@ impl Solver {
             "name": format!("hpo-{}", self.sampler),
             "attrs": {"version": env!("CARGO_PKG_VERSION"), "library": "hpo (Rust)"},
             "capabilities": ["UNIFORM_CONTINUOUS", "UNIFORM_DISCRETE", "LOG_UNIFORM_CONTINUOUS",
-                             "LOG_UNIFORM_DISCRETE", "CATEGORICAL", "MULTI_OBJECTIVE", "CONCURRENT"],
+                             "LOG_UNIFORM_DISCRETE", "CATEGORICAL", "CONDITIONAL",
+                             "MULTI_OBJECTIVE", "CONCURRENT"],
         }})
     }
 
-    /// Handles one message; returns the reply, if the message is a call.
+    fn create(&self, msg: &Value) -> Result<Instance, String> {
+        let problem = field(msg, "problem")?;
+        let n_objectives = field(problem, "values_domain")?
+            .as_array()
+            .map_or(1, Vec::len)
+            .max(1);
+        let params = parse_params(problem)?;
+        let study = Study::builder()
+            .directions(vec![StudyDirection::Minimize; n_objectives])
+            .sampler_arc(samplers::make(&self.sampler, uint(msg, "random_seed")?)?)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Instance {
+            study,
+            params,
+            n_objectives,
+            last_step: last_step(problem)?,
+            pending: HashMap::new(),
+        })
+    }
+
+    /// Handles one message; returns the reply, if the message is a call. A
+    /// `CREATE_SOLVER_CAST` that fails returns its error and leaves it as the error of every
+    /// later call to that instance.
     pub fn handle(&mut self, msg: &Value) -> Result<Option<Value>, String> {
         match field(msg, "type")?.as_str().unwrap_or_default() {
             "CREATE_SOLVER_CAST" => {
                 let id = uint(msg, "solver_id")?;
-                let problem = field(msg, "problem")?;
-                let n_objectives = field(problem, "values_domain")?
-                    .as_array()
-                    .map_or(1, Vec::len)
-                    .max(1);
-                let study = Study::builder()
-                    .directions(vec![StudyDirection::Minimize; n_objectives])
-                    .sampler_arc(samplers::make(&self.sampler, uint(msg, "random_seed")?)?)
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                let instance = Instance {
-                    study,
-                    vars: parse_vars(problem)?,
-                    last_step: last_step(problem)?,
-                    pending: HashMap::new(),
-                };
-                self.instances.insert(id, instance);
-                Ok(None)
+                let created = self
+                    .create(msg)
+                    .map_err(|e| format!("solver {id} cannot take this problem: {e}"));
+                let result = created.as_ref().map(|_| None).map_err(Clone::clone);
+                self.instances.insert(id, created);
+                result
             }
             "DROP_SOLVER_CAST" => {
                 self.instances.remove(&uint(msg, "solver_id")?);
@@ -217,12 +301,17 @@ impl Solver {
                 let instance = self.instance(msg)?;
                 let id = uint(msg, "next_trial_id")?;
                 let mut trial = instance.study.ask().map_err(|e| e.to_string())?;
-                let params = instance
-                    .vars
-                    .iter()
-                    .map(|v| sample(&mut trial, v))
-                    .collect::<hpo::Result<Vec<f64>>>()
-                    .map_err(|e| e.to_string())?;
+                let params = match instance.suggest(&mut trial) {
+                    Ok(params) => params,
+                    Err(e) => {
+                        // Not left running: the study's trial fails with the reason.
+                        instance
+                            .study
+                            .tell_failed(trial, &e)
+                            .map_err(|t| format!("{e} (and then: {t})"))?;
+                        return Err(e);
+                    }
+                };
                 instance.pending.insert(id, trial);
                 Ok(Some(json!({"type": "ASK_REPLY",
                     "trial": {"id": id, "params": params, "next_step": instance.last_step},
@@ -232,16 +321,23 @@ impl Solver {
                 let instance = self.instance(msg)?;
                 let told = field(msg, "trial")?;
                 let id = uint(told, "id")?;
-                let trial = instance
-                    .pending
-                    .remove(&id)
-                    .ok_or_else(|| format!("trial {id} was not asked (or was told already)"))?;
                 let values: Vec<f64> = field(told, "values")?
                     .as_array()
                     .ok_or("`values` is not an array")?
                     .iter()
                     .map(|v| v.as_f64().unwrap_or(f64::NAN))
                     .collect();
+                if !values.is_empty() && values.len() != instance.n_objectives {
+                    return Err(format!(
+                        "trial {id}: {} values told for {} objectives",
+                        values.len(),
+                        instance.n_objectives
+                    ));
+                }
+                let trial = instance
+                    .pending
+                    .remove(&id)
+                    .ok_or_else(|| format!("trial {id} was not asked (or was told already)"))?;
                 let result = if values.is_empty() {
                     instance.study.tell_failed(trial, "unevaluable parameters")
                 } else {
@@ -256,9 +352,11 @@ impl Solver {
 
     fn instance(&mut self, msg: &Value) -> Result<&mut Instance, String> {
         let id = uint(msg, "solver_id")?;
-        self.instances
-            .get_mut(&id)
-            .ok_or_else(|| format!("unknown solver_id {id}"))
+        match self.instances.get_mut(&id) {
+            Some(Ok(instance)) => Ok(instance),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(format!("unknown solver_id {id}")),
+        }
     }
 }
 
@@ -289,7 +387,9 @@ pub fn serve(
             Ok(None) => {}
             Err(e) if is_call => send(&json!({"type": "ERROR_REPLY", "kind": "OTHER",
                                               "message": e}))?,
-            Err(e) => return Err(e),
+            // A cast has no reply: its error goes to stderr (kurobako passes it through), and a
+            // failed CREATE_SOLVER_CAST is also the error reply to that instance's next call.
+            Err(e) => eprintln!("hpo-bench kurobako: {e}"),
         }
         handled += 1;
     }
@@ -297,119 +397,4 @@ pub fn serve(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn problem() -> Value {
-        json!({"name": "toy", "attrs": {}, "steps": 1,
-            "params_domain": [
-                {"name": "x", "range": {"type": "CONTINUOUS", "low": -5.0, "high": 5.0},
-                 "distribution": "UNIFORM"},
-                {"name": "lr", "range": {"type": "CONTINUOUS", "low": 1e-4, "high": 1.0},
-                 "distribution": "LOG_UNIFORM"},
-                {"name": "n", "range": {"type": "DISCRETE", "low": 1, "high": 4},
-                 "distribution": "UNIFORM"},
-                {"name": "c", "range": {"type": "CATEGORICAL", "choices": ["a", "b", "c"]},
-                 "distribution": "UNIFORM"}],
-            "values_domain": [{"name": "y", "range": {"type": "CONTINUOUS"},
-                               "distribution": "UNIFORM"}]})
-    }
-
-    /// A whole conversation, as kurobako would hold it: the replies follow the protocol, the
-    /// params respect the domain (discrete `high` is exclusive, categorical is an index), and
-    /// the same seed gives the same params.
-    fn converse(seed: u64) -> Vec<Value> {
-        let mut input = String::new();
-        input.push_str(
-            &json!({"type": "CREATE_SOLVER_CAST", "solver_id": 7, "random_seed": seed,
-                    "problem": problem()})
-            .to_string(),
-        );
-        input.push('\n');
-        for id in 0..30u64 {
-            input.push_str(
-                &json!({"type": "ASK_CALL", "solver_id": 7, "next_trial_id": id}).to_string(),
-            );
-            input.push('\n');
-            let values = if id == 3 {
-                json!([])
-            } else {
-                json!([id as f64])
-            };
-            input.push_str(
-                &json!({"type": "TELL_CALL", "solver_id": 7,
-                        "trial": {"id": id, "values": values, "current_step": 1}})
-                .to_string(),
-            );
-            input.push('\n');
-        }
-        input.push_str(
-            &json!({"type": "TELL_CALL", "solver_id": 7,
-                               "trial": {"id": 99, "values": [1.0], "current_step": 1}})
-            .to_string(),
-        );
-        input.push('\n');
-        input.push_str(&json!({"type": "DROP_SOLVER_CAST", "solver_id": 7}).to_string());
-        input.push('\n');
-        let mut out = Vec::new();
-        let summary = serve("tpe", input.as_bytes(), &mut out).unwrap();
-        assert_eq!(summary["messages"], 63);
-        String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn speaks_kurobakos_protocol() {
-        let replies = converse(11);
-        assert_eq!(replies[0]["type"], "SOLVER_SPEC_CAST");
-        assert_eq!(replies[0]["spec"]["name"], "hpo-tpe");
-        assert_eq!(replies.len(), 1 + 60 + 1);
-        for (i, pair) in replies[1..61].chunks(2).enumerate() {
-            let (ask, tell) = (&pair[0], &pair[1]);
-            assert_eq!(ask["type"], "ASK_REPLY");
-            assert_eq!(ask["trial"]["id"], i as u64);
-            assert_eq!(ask["next_trial_id"], i as u64 + 1);
-            assert_eq!(ask["trial"]["next_step"], 1);
-            let p: Vec<f64> = serde_json::from_value(ask["trial"]["params"].clone()).unwrap();
-            assert!((-5.0..=5.0).contains(&p[0]));
-            assert!((1e-4..=1.0).contains(&p[1]));
-            assert!(
-                [1.0, 2.0, 3.0].contains(&p[2]),
-                "discrete high is exclusive: {p:?}"
-            );
-            assert!([0.0, 1.0, 2.0].contains(&p[3]), "categorical index: {p:?}");
-            assert_eq!(tell["type"], "TELL_REPLY");
-        }
-        let err = &replies[61];
-        assert_eq!(err["type"], "ERROR_REPLY");
-        assert!(err["message"].as_str().unwrap().contains("99"), "{err}");
-        assert_eq!(
-            converse(11)[1..61],
-            replies[1..61],
-            "same seed, same conversation"
-        );
-        assert_ne!(converse(12)[1..61], replies[1..61]);
-    }
-
-    #[test]
-    fn unknown_solver_and_conditional_params_are_refused() {
-        let mut s = Solver::new("random").unwrap();
-        let err = s
-            .handle(&json!({"type": "ASK_CALL", "solver_id": 1, "next_trial_id": 0}))
-            .unwrap_err();
-        assert!(err.contains("unknown solver_id 1"), "{err}");
-        let mut p = problem();
-        p["params_domain"][0]["constraint"] = json!({"lua_script": "return true"});
-        let err = s
-            .handle(
-                &json!({"type": "CREATE_SOLVER_CAST", "solver_id": 1, "random_seed": 0,
-                            "problem": p}),
-            )
-            .unwrap_err();
-        assert!(err.contains("`x` is conditional"), "{err}");
-        assert!(Solver::new("nope").is_err());
-    }
-}
+mod tests;
