@@ -57,7 +57,21 @@ const NEGLIGIBLE: f64 = 45.0;
 /// ulp; longer slices keep proportionally more headroom in practice, as they are sums of far
 /// kernels). `v` is left unchanged; `scratch` is reused between calls.
 pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
-    let max = max_of(v);
+    const BLOCK: usize = 8;
+    // The largest element of every block of eight, then of all: blocks wholly below the
+    // window are skipped without looking at their elements again.
+    let mut block_max = [f64::NEG_INFINITY; 128];
+    let mut max = f64::NEG_INFINITY;
+    let blocks = v.len().div_ceil(BLOCK);
+    let use_blocks = blocks <= block_max.len();
+    if use_blocks {
+        for (bm, c) in block_max.iter_mut().zip(v.chunks(BLOCK)) {
+            *bm = max_of(c);
+            max = max.max(*bm);
+        }
+    } else {
+        max = max_of(v);
+    }
     if max == f64::NEG_INFINITY {
         return f64::NEG_INFINITY;
     }
@@ -65,10 +79,15 @@ pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
     scratch.clear();
     scratch.resize(v.len(), 0.0);
     let mut kept = 0;
-    for &x in v {
-        // Branch-free compaction: always write, advance only past the kept terms.
-        scratch[kept] = x - max;
-        kept += usize::from(x >= threshold);
+    for (b, c) in v.chunks(BLOCK).enumerate() {
+        if use_blocks && block_max[b] < threshold {
+            continue;
+        }
+        for &x in c {
+            // Branch-free compaction: always write, advance only past the kept terms.
+            scratch[kept] = x - max;
+            kept += usize::from(x >= threshold);
+        }
     }
     let near = &mut scratch[..kept];
     for x in near.iter_mut() {
