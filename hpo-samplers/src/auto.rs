@@ -45,10 +45,11 @@
 //! CMA-ES, which is why rule 4 exists. Each is created once, on first use, with a seed derived
 //! from the `AutoSampler`'s seed, so a seeded single-threaded study is reproducible.
 //!
-//! Differences from OptunaHub's sampler (version of 2026): constraints are read from the trials
-//! rather than from a `constraints_func`; the choice is shared by all worker threads (OptunaHub
-//! keeps one per thread) and remembered per trial, so concurrent trials never mix samplers; the
-//! NSGA generation mark is set when the trial starts instead of at its first relative sample.
+//! Differences from OptunaHub's sampler (the registry as of August 2026): constraints are read
+//! from the trials rather than from a `constraints_func`; the choice is shared by all worker
+//! threads (OptunaHub keeps one per thread) and remembered per trial, so concurrent trials never
+//! mix samplers; the NSGA generation mark is set when the trial starts instead of at its first
+//! relative sample.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
