@@ -9,6 +9,7 @@ use hpo_samplers::{QmcKind, QmcSampler, TpeSampler};
 pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
     match name {
         "random" => Ok(Arc::new(RandomSampler::with_seed(seed))),
+        "auto" => Ok(Arc::new(hpo_samplers::AutoSampler::with_seed(seed))),
         "qmc" => Ok(Arc::new(QmcSampler::new(QmcKind::Sobol, seed))),
         "qmc_halton" => Ok(Arc::new(QmcSampler::new(QmcKind::Halton, seed))),
         "tpe" => Ok(Arc::new(TpeSampler::with_seed(seed))),
@@ -31,7 +32,7 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
         "nsga2" => Ok(Arc::new(hpo_samplers::NsgaIISampler::with_seed(seed))),
         "nsga3" => Ok(Arc::new(hpo_samplers::NsgaIIISampler::with_seed(seed))),
         other => Err(format!(
-            "unknown sampler `{other}` (available: random, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
+            "unknown sampler `{other}` (available: random, auto, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
         )),
     }
 }

@@ -16,11 +16,15 @@
 //! For multi-objective studies, the genetic samplers [`NsgaIISampler`] and [`NsgaIIISampler`]
 //! (Optuna's `NSGAIISampler` and `NSGAIIISampler`) with their [`Crossover`]s and
 //! [`PolynomialMutation`]; their building blocks are in [`nsga`].
+//!
+//! When unsure which to use, [`AutoSampler`] (after OptunaHub's AutoSampler) picks one per trial
+//! from the search space, the objectives and the number of trials: the rule is in [`auto`].
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod auto;
 mod brute_force;
 mod cmaes;
 pub mod gp;
@@ -35,6 +39,7 @@ pub mod tpe {
     pub use hpo_core::samplers::tpe::*;
 }
 
+pub use auto::AutoSampler;
 pub use brute_force::BruteForceSampler;
 pub use cmaes::{CmaEsSampler, RestartStrategy};
 pub use gp::GpSampler;
