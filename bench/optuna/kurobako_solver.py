@@ -2,7 +2,8 @@
 removed), so kurobako compares hpo's samplers with Optuna's on the same problems and seeds.
 
 The protocol matches `hpo-bench kurobako`: JSON lines on stdin/stdout. Usage:
-  kurobako solver command -- .venv/bin/python bench/optuna/kurobako_solver.py [tpe|random|qmc]
+  kurobako solver command -- .venv/bin/python bench/optuna/kurobako_solver.py [tpe|random|qmc|gp]
+(gp needs torch in that Python).
 """
 import json
 import sys
@@ -18,6 +19,8 @@ def sampler(seed):
         return optuna.samplers.RandomSampler(seed=seed)
     if KIND == "qmc":
         return optuna.samplers.QMCSampler(seed=seed)
+    if KIND == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)
 
 
