@@ -294,8 +294,11 @@ impl TpeSampler {
             .filter(|&p| is_below[p] && has_all(p))
             .collect();
         let below_obs = refill(&mut work.below_obs, d_n);
+        // A parameter no finished trial has (new in this trial) has no column; then no
+        // finished trial passes `has_all`, and only running trials can be kernels.
+        let values_of = |d: usize| columns[d].map_or(&[][..], |c| c.values.as_slice());
         for (d, obs) in below_obs.iter_mut().enumerate() {
-            let values = &columns[d].expect("has_all").values;
+            let values = values_of(d);
             obs.extend(below_pos.iter().map(|&p| values[p]));
         }
 
@@ -319,7 +322,7 @@ impl TpeSampler {
         }
         let above_obs = refill(&mut work.above_obs, d_n);
         for (d, obs) in above_obs.iter_mut().enumerate() {
-            let values = &columns[d].expect("has_all").values;
+            let values = values_of(d);
             obs.extend(above_src.iter().map(|(_, s)| match s {
                 Source::Finished(p) => values[*p],
                 Source::Running(i) => running_obs[*i].1[d],
@@ -347,7 +350,8 @@ impl TpeSampler {
                     .collect();
                 extra.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let mut e = extra.into_iter().peekable();
-                for &(v, number) in &columns[d].expect("has_all").sorted {
+                let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
+                for &(v, number) in sorted {
                     let k = kernel_of.get(number as usize).copied().unwrap_or(u32::MAX);
                     if k != u32::MAX {
                         while let Some(&(ev, ek)) = e.peek() {

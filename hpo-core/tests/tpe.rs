@@ -1,3 +1,6 @@
+//! TPE end to end in hpo-core: seeded runs pinned to the bit, and spaces that change between
+//! trials.
+//!
 //! Seeded TPE runs pinned to the bit: a digest of every suggested value of a seeded study on a
 //! mixed space (float, log float, int, stepped float, categorical; multivariate and independent;
 //! a pruned trial and a failed one), so that a change to TPE's numerics that moves any sample
@@ -58,4 +61,41 @@ fn seeded_tpe_samples_are_pinned() {
         (0x953e_50fa_ecca_a042, 0x910d_20b9_b39b_1bc0),
         "seeded TPE samples moved: digests {multivariate:#x}, {independent:#x}"
     );
+}
+
+/// A parameter that first appears after the startup trials (no finished trial has it) is
+/// sampled from the prior, jointly and independently, with and without running trials.
+#[test]
+fn a_parameter_new_after_startup_is_sampled() {
+    set_verbosity(Verbosity::Warning);
+    for multivariate in [true, false] {
+        let study = Study::builder()
+            .sampler(TpeSampler::with_seed(5).multivariate(multivariate))
+            .build()
+            .expect("study");
+        study
+            .optimize(30, |t| {
+                let x = t.suggest_float("x", -1.0, 1.0)?;
+                Ok(x * x)
+            })
+            .expect("first phase");
+        // A running trial that also lacks the new parameter's history.
+        let mut running = study.ask().expect("ask");
+        running.suggest_float("x", -1.0, 1.0).expect("x");
+        study
+            .optimize(5, |t| {
+                let x = t.suggest_float("x", -1.0, 1.0)?;
+                let y = t.suggest_float("y", 0.0, 2.0)?;
+                let n = t.suggest_int("n", 1, 4)?;
+                Ok(x * x + y + n as f64)
+            })
+            .expect("new parameters sample");
+        let last = study
+            .trials()
+            .expect("trials")
+            .last()
+            .cloned()
+            .expect("trial");
+        assert!(last.params.contains_key("y") && last.params.contains_key("n"));
+    }
 }
