@@ -453,17 +453,20 @@ fn run_processes(args: &Args, k: usize) -> BoxResult<()> {
                 .map(|v| serde_json::from_value(v.clone()))
                 .collect::<Result<_, _>>()?;
             let per_process = reports.iter().all(|r| r.process_mem_first.is_some());
-            let (first, last, source) = if per_process {
+            let on_gpu = reports.iter().any(|r| r.gpu_used_first.is_some());
+            let (first, last, source) = if !on_gpu {
+                (None, None, None)
+            } else if per_process {
                 (
                     sum_all(reports.iter().map(|r| r.process_mem_first)),
                     sum_all(reports.iter().map(|r| r.process_mem_last)),
-                    "sum of per-process",
+                    Some("sum of per-process"),
                 )
             } else {
                 (
                     reports.iter().filter_map(|r| r.gpu_used_first).max(),
                     reports.iter().filter_map(|r| r.gpu_used_last).max(),
-                    "whole GPU",
+                    Some("whole GPU"),
                 )
             };
             let trials_run = study.n_trials()? - before;
