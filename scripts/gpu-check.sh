@@ -5,12 +5,17 @@
 #   bash scripts/gpu-prepare.sh          # here: build, strip and gather into gpu-bin/ and .whl/
 #   (device) bash scripts/gpu-check.sh   # there, with gpu-bin and .whl carried; OUT set
 #
-# In one run of at most 8 minutes it (1) shows CUDA is available and the device name and runs
+# In one run (each step under its own timeout: at most 8 minutes before (3b), 4 more with it)
+# it (1) shows CUDA is available and the device name and runs
 # hpo-torch's tests on the GPU, (2) runs the MLP tuning job (hpo-torch/examples/torch_mlp.rs) on
 # cuda:0 recording wall time, trial counts and GPU memory after the first and last trial,
-# (3) runs it with k = 2 and 4 concurrent trials on the one GPU, and (4) runs the same job in
-# Python (PyTorch + Optuna 5.0, bench/optuna/torch_mlp.py) for the side-by-side ratio. Everything goes
+# (3) runs it with k = 2 and 4 concurrent trials on the one GPU as threads of one process,
+# (3b) with k = 1, 2 and 4 worker processes sharing one study through a journal file
+# (--processes K; "mode": "processes" in the JSON line), and (4) runs the same job in Python
+# (PyTorch + Optuna 5.0, bench/optuna/torch_mlp.py) for the side-by-side ratio. Everything goes
 # to $OUT/gpu-check.log and one JSON line per run to $OUT/gpu-runs.jsonl.
+#
+# PARTS=processes runs only the thread baseline (k = 1) and (3b): about 2 minutes, at most 5.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-bench/results/gpu}
@@ -32,8 +37,11 @@ if ls .whl/*.whl >/dev/null 2>&1; then
     && export PYTHONPATH=/tmp/site
 fi
 
-echo "== (1) CUDA through hpo-torch, and its tests on the GPU"
-timeout 60 "$BIN/hpo-torch-tests" --test-threads 1 2>&1 | grep -E "^test |test result|skipping|panicked" || echo "tests: exit $?"
+PARTS=${PARTS:-all}
+if [ "$PARTS" = all ]; then
+  echo "== (1) CUDA through hpo-torch, and its tests on the GPU"
+  timeout 60 "$BIN/hpo-torch-tests" --test-threads 1 2>&1 | grep -E "^test |test result|skipping|panicked" || echo "tests: exit $?"
+fi
 
 run_rust() {  # k, trials, timeout seconds
   echo "== hpo-torch example, k=$1 concurrent trial(s) per GPU, $2 trials"
@@ -42,9 +50,25 @@ run_rust() {  # k, trials, timeout seconds
 }
 echo "== (2) the seed job on cuda:0"
 run_rust 1 50 150
-echo "== (3) concurrent trials on one GPU"
-run_rust 2 50 100
-run_rust 4 50 100
+if [ "$PARTS" = all ]; then
+  echo "== (3) concurrent trials on one GPU"
+  run_rust 2 50 100
+  run_rust 4 50 100
+fi
+
+run_processes() {  # k, trials, timeout seconds
+  echo "== hpo-torch example, k=$1 worker process(es) on one GPU sharing a journal, $2 trials"
+  rm -f /tmp/hpo-torch-gpu-study.log /tmp/hpo-torch-gpu-study.log.lock
+  timeout "$3" "$BIN/torch_mlp" --trials "$2" --processes "$1" \
+    --storage journal:/tmp/hpo-torch-gpu-study.log --json | tee /tmp/run.txt
+  tail -1 /tmp/run.txt | grep '^{' >>"$RUNS"
+  nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader || true
+}
+echo "== (3b) concurrent trials on one GPU as worker processes sharing a journal file"
+run_processes 1 50 90
+run_processes 2 50 60
+run_processes 4 50 60
+[ "$PARTS" = all ] || { echo "== done in $(( $(date +%s) - started )) s"; exit 0; }
 
 echo "== (4) the same job in Python (PyTorch + Optuna 5.0)"
 PYTHONUNBUFFERED=1 timeout 150 python3 "$BIN/torch_mlp.py" --device cuda | tee /tmp/py.txt

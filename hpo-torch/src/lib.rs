@@ -9,6 +9,8 @@
 //!   momentum and Nesterov, RMSprop) builds an `nn::Optimizer`, [`MlpConfig`] builds an
 //!   `nn::SequentialT`, [`Activation`]; each with a `*Ranges` type to change the ranges;
 //! - [`DevicePool`]: every CUDA device (CPU when there is none), `k` concurrent trials per GPU;
+//! - [`workers`]: `k` worker processes ([`ProcessPool`]) sharing one study through a storage,
+//!   exactly `n_trials` trials in all, a failed worker reported by index and status;
 //! - CUDA really used when present: [`ensure_cuda`] loads `libtorch_cuda.so`, which binaries
 //!   linked with `--as-needed` silently drop (tch-rs issues #907, #980);
 //! - per-trial seeding ([`seed_trial`]) and best-weights checkpoints ([`Checkpointer`]);
@@ -29,6 +31,7 @@ mod mlp;
 mod optimizer;
 mod report;
 mod seeding;
+pub mod workers;
 
 pub use activation::Activation;
 pub use checkpoint::Checkpointer;
@@ -38,3 +41,4 @@ pub use mlp::{MlpConfig, MlpRanges};
 pub use optimizer::{OptimizerConfig, OptimizerKind, OptimizerRanges};
 pub use report::TrialTensorExt;
 pub use seeding::{seed_trial, trial_seed};
+pub use workers::{ProcessPool, Worker};
