@@ -2,8 +2,9 @@
 //!
 //! Threads that train on one GPU all launch their kernels on the device's default stream, so a
 //! small, launch-bound model gains little from running trials as threads of one process. One
-//! *process* per slot gives each trial its own CUDA context and its own launching thread, at the cost of one context's memory per process. [`ProcessPool`] runs `k` copies of
-//! the current executable as workers; each finds out it is a worker with [`Worker::from_env`],
+//! *process* per slot gives each trial its own CUDA context and its own launching thread, at
+//! the cost of one context's memory per process. [`ProcessPool`] runs `k` copies of the
+//! current executable as workers; each finds out it is a worker with [`Worker::from_env`],
 //! loads the study by name from the shared storage (a journal file or SQLite, anything
 //! [`hpo::open_storage`] opens) and runs [`Worker::optimize`] with one trial at a time.
 //!
