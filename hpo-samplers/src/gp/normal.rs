@@ -35,6 +35,33 @@ mod tests {
     }
 
     #[test]
+    fn log_h_is_accurate_deep_in_the_tail() {
+        // ln(φ(z) + zΦ(z)) and Φ(z) / (φ(z) + zΦ(z)) to 20 digits (mpmath, 60-digit precision),
+        // across the erfcx branch and the asymptote Optuna's LogEI hands over to at z = -25.
+        // A flattened tail would make LogEI of a far-from-the-incumbent point wrong by orders of
+        // magnitude and mislead the acquisition search.
+        let reference = [
+            (-2.0, -4.768_783_523_917_114, 2.679_416_883_955_586),
+            (-5.0, -16.744_301_162_660_99, 5.361_816_241_288_089),
+            (-10.0, -55.553_122_036_122_36, 10.194_383_033_412_553),
+            (-20.0, -206.917_838_509_425_1, 20.099_262_811_101_28),
+            (-25.0, -319.861_463_581_495_95, 25.079_620_234_266_53),
+            (-26.0, -345.439_546_722_318, 26.076_585_186_632_7),
+            (-30.0, -457.724_653_760_598, 30.066_446_154_162_42),
+            (-37.5, -711.294_748_447_512_7, 37.553_220_117_980_275),
+            (-50.0, -1_258.744_182_868_461, 50.039_952_133_872_66),
+        ];
+        for (z, h, dh) in reference {
+            assert!(close(log_h(z), h, 1e-12), "z={z}: {} vs {h}", log_h(z));
+            assert!(
+                close(log_h_derivative(z), dh, 1e-9),
+                "z={z}: {} vs {dh}",
+                log_h_derivative(z)
+            );
+        }
+    }
+
+    #[test]
     fn log_h_matches_the_closed_form_and_stays_finite() {
         for z in [-0.9, -0.5, 0.0, 0.7, 3.0, -1.5, -4.0, -8.0] {
             let direct = (pdf(z) + z * cdf(z)).ln();
