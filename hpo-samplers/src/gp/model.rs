@@ -155,6 +155,8 @@ const BLOCK: usize = 64;
 #[derive(Debug, Clone)]
 pub struct Factor {
     x: Vec<Vec<f64>>,
+    /// The inputs by dimension (`by_dim[k][i] = x[i][k]`), for vectorised distance passes.
+    by_dim: Vec<Vec<f64>>,
     categorical: Vec<bool>,
     params: KernelParams,
     /// Added to every diagonal entry (non-zero only when rounding made `K` indefinite).
@@ -186,9 +188,13 @@ impl Factor {
                 linv.push(linv_full[(i, j)]);
             }
         }
+        let by_dim = (0..categorical.len())
+            .map(|k| x.iter().map(|r| r[k]).collect())
+            .collect();
         Some((
             Factor {
                 x,
+                by_dim,
                 categorical,
                 params,
                 jitter,
@@ -209,13 +215,34 @@ impl Factor {
         &self.params
     }
 
+    /// `d²(x, x_i)` for every input `x_i`, one vectorised pass per dimension (the same sums,
+    /// in the same order, as [`distance2`]).
+    fn distances(&self, x: &[f64]) -> Vec<f64> {
+        let isl = &self.params.inverse_squared_lengthscales;
+        let mut d2 = vec![0.0; self.x.len()];
+        for (k, col) in self.by_dim.iter().enumerate() {
+            let (w, c) = (isl[k], x[k]);
+            if self.categorical[k] {
+                for (d, v) in d2.iter_mut().zip(col) {
+                    *d += if *v == c { 0.0 } else { w };
+                }
+            } else {
+                for (d, v) in d2.iter_mut().zip(col) {
+                    *d += w * ((v - c) * (v - c));
+                }
+            }
+        }
+        d2
+    }
+
     /// The kernel between `x` and every input, `scale · M(d²)`.
     fn kvec(&self, x: &[f64]) -> Vec<f64> {
-        let isl = &self.params.inverse_squared_lengthscales;
-        self.x
-            .iter()
-            .map(|xi| self.params.kernel_scale * matern52(distance2(x, xi, isl, &self.categorical)))
-            .collect()
+        let scale = self.params.kernel_scale;
+        let mut k = self.distances(x);
+        for v in k.iter_mut() {
+            *v = scale * matern52(*v);
+        }
+        k
     }
 
     /// `v = L⁻¹ k`: `v_i` is row `i` of `L⁻¹` dotted with `k`.
@@ -256,6 +283,9 @@ impl Factor {
             self.l.extend_from_slice(&l);
             self.l.push(d);
             self.linv.extend_from_slice(&r);
+            for (col, v) in self.by_dim.iter_mut().zip(p) {
+                col.push(*v);
+            }
             self.x.push(p.clone());
         }
         true
@@ -356,24 +386,27 @@ impl Gp {
         let f = &*self.factor;
         let isl = &f.params.inverse_squared_lengthscales;
         let n = f.x.len();
-        let mut k = vec![0.0; n];
+        let scale = f.params.kernel_scale;
+        let mut k = f.distances(x);
         let mut dk = vec![0.0; n];
-        for (i, xi) in f.x.iter().enumerate() {
-            let (m, dm) = matern52_with_derivative(distance2(x, xi, isl, &f.categorical));
-            k[i] = f.params.kernel_scale * m;
-            dk[i] = f.params.kernel_scale * dm;
+        for (kv, dv) in k.iter_mut().zip(dk.iter_mut()) {
+            let (m, dm) = matern52_with_derivative(*kv);
+            *kv = scale * m;
+            *dv = scale * dm;
         }
         let mean = dot(&k, &self.alpha);
-        // v = L⁻¹ k, then K⁻¹ k = L⁻ᵀ v as a sum of the rows of L⁻¹.
+        // v = L⁻¹ k and K⁻¹ k = L⁻ᵀ v (a sum of the rows of L⁻¹) in one pass over L⁻¹: row i
+        // gives v_i and, while it is in cache, its share v_i · row_i of K⁻¹ k.
         let mut v = vec![0.0; n];
-        f.forward(&k, &mut v);
-        let var = (f.params.kernel_scale - dot(&v, &v)).max(0.0);
         let mut kinv_k = vec![0.0; n];
-        for (i, &vi) in v.iter().enumerate() {
-            for (o, c) in kinv_k[..=i].iter_mut().zip(packed_row(&f.linv, i)) {
-                *o += vi * c;
+        for (i, vi) in v.iter_mut().enumerate() {
+            let row = packed_row(&f.linv, i);
+            *vi = dot(row, &k[..=i]);
+            for (o, c) in kinv_k[..=i].iter_mut().zip(row) {
+                *o += *vi * c;
             }
         }
+        let var = (scale - dot(&v, &v)).max(0.0);
         dmean.iter_mut().for_each(|v| *v = 0.0);
         dvar.iter_mut().for_each(|v| *v = 0.0);
         for (i, xi) in f.x.iter().enumerate() {
