@@ -4,7 +4,9 @@
 //! Sphere over D float params `x0..x{D-1}` in [-5, 5], minimized, in-memory storage, one thread.
 //! One `optimize` call of N trials per (sampler, D, seed); a callback stamps the time after every
 //! trial. For each checkpoint n: total seconds to trial n, ms per trial, and the marginal cost
-//! (mean ms per trial over the last 100 trials before n).
+//! (mean ms per trial over the last 100 trials before n). Each run also lists `window100_ms`:
+//! the mean ms per trial of every window of 100 trials (1–100, 101–200, …), the cost-vs-n
+//! curve of samplers whose cost grows with the number of trials.
 
 use std::time::Instant;
 
@@ -16,7 +18,7 @@ use crate::args::Args;
 use crate::samplers;
 
 const CHECKPOINTS: &[usize] = &[
-    100, 300, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000, 100_000,
+    100, 300, 500, 1000, 1500, 2000, 3000, 5000, 10_000, 20_000, 50_000, 100_000,
 ];
 
 /// Runs the benchmark and returns its JSON.
@@ -184,6 +186,12 @@ fn run_once_on(
             }),
         );
     }
+    let windows: Vec<f64> = (1..=cum.len() / 100)
+        .map(|w| {
+            let before = if w > 1 { cum[w * 100 - 101] } else { 0.0 };
+            (cum[w * 100 - 1] - before) / 100.0 * 1e3
+        })
+        .collect();
     let best_value = study.best_value().map_err(|e| e.to_string())?;
     if storage.is_some_and(|u| u.starts_with("postgresql") || u.starts_with("mysql")) {
         // A shared server: leave nothing behind (files and Redis prefixes are reused instead).
@@ -196,6 +204,7 @@ fn run_once_on(
         "total_s": total,
         "best_value": best_value,
         "checkpoints": checkpoints,
+        "window100_ms": windows,
     }))
 }
 

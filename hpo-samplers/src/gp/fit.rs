@@ -4,6 +4,18 @@
 //! a start value with `0.99 · min_noise`, which lifts a noise sitting on its floor by 1% of the
 //! floor at every warm start and costs extra iterations to undo; the start is encoded exactly
 //! here.
+//!
+//! # When the sampler refits
+//!
+//! Optuna refits at every trial; each L-BFGS-B step factorises the n × n kernel matrix, so a
+//! trial costs O(n³). The sampler refits on a schedule instead ([`needs_refit`]): at every
+//! trial while a model has at most [`REFIT_ALWAYS_UP_TO`] (100) observations, where a refit is
+//! cheap and the hyperparameters still move from trial to trial, and after that whenever the
+//! number of observations has grown by a tenth ([`REFIT_GROWTH_DIVISOR`]) since the last refit
+//! (at 110, 121, 133, … observations). Between refits the previous hyperparameters are kept
+//! and the previous trial's Cholesky factor is extended by the new rows (O(n²), see
+//! `model::Factor`), so the cost per trial is O(n²) plus an O(n³) refit every n/10 trials,
+//! O(n²) amortised.
 
 use nalgebra::{DMatrix, DVector};
 
@@ -151,6 +163,22 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) ->
     value
 }
 
+/// Observations up to which the sampler refits the hyperparameters at every trial.
+pub const REFIT_ALWAYS_UP_TO: usize = 100;
+
+/// Beyond [`REFIT_ALWAYS_UP_TO`], the sampler refits once the number of observations has grown
+/// by `1 / REFIT_GROWTH_DIVISOR` of its value at the last refit.
+pub const REFIT_GROWTH_DIVISOR: usize = 10;
+
+/// Whether a model with `n` observations, last refitted at `last_refit` observations, is due
+/// for a refit (the schedule in the module docs). Fewer observations than at the last refit
+/// (another search space, another study) always refit.
+pub fn needs_refit(n: usize, last_refit: usize) -> bool {
+    n <= REFIT_ALWAYS_UP_TO
+        || n < last_refit
+        || n >= last_refit + (last_refit / REFIT_GROWTH_DIVISOR).max(1)
+}
+
 /// Fits hyperparameters to `(x, y)` by MAP, starting from `start` (a previous fit) when given
 /// and otherwise from all ones; when the warm start fails it retries from all ones, and when
 /// that also fails it returns the start values. `deterministic` fixes the noise at its floor.
@@ -208,6 +236,28 @@ mod tests {
             .map(|v| (6.0 * v[0]).sin() + 0.1 * v[1] + if v[2] == 1.0 { 0.5 } else { 0.0 })
             .collect();
         (x, vec![false, false, true], y)
+    }
+
+    #[test]
+    fn refit_schedule() {
+        // Every trial up to 100 observations, then after 10% growth.
+        assert!((1..=100).all(|n| needs_refit(n, n - 1)));
+        assert!(needs_refit(100, 100));
+        assert!(!needs_refit(101, 100) && !needs_refit(109, 100) && needs_refit(110, 100));
+        assert!(!needs_refit(120, 110) && needs_refit(121, 110));
+        assert!(!needs_refit(1099, 1000) && needs_refit(1100, 1000));
+        // Fewer observations than at the last refit: the data changed, refit.
+        assert!(needs_refit(150, 200));
+        // Refits needed from 100 to 2000 observations: a geometric number, not one per trial.
+        let mut last = 100;
+        let mut refits = 0;
+        for n in 101..=2000 {
+            if needs_refit(n, last) {
+                last = n;
+                refits += 1;
+            }
+        }
+        assert!((30..=33).contains(&refits), "{refits}");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! on Intel CPUs every scalar SSE instruction after that runs many times slower (measured: the
 //! acquisition's 2048 LogEI evaluations went from 0.5 ms to 6.5 ms).
 
+use std::sync::Arc;
+
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
 /// A Cholesky factorisation of a kernel matrix.
@@ -58,22 +60,6 @@ pub fn inverse_from_cholesky(chol: &Llt) -> DMatrix<f64> {
 
 use super::kernel::{KernelParams, distance2, matern52, matern52_with_derivative};
 
-/// A fitted zero-mean GP over inputs in `[0, 1]^d` (categorical dimensions hold the choice
-/// index) with outputs `y` as given (the caller standardises them).
-#[derive(Debug, Clone)]
-pub struct Gp {
-    x: Vec<Vec<f64>>,
-    categorical: Vec<bool>,
-    params: KernelParams,
-    alpha: Vec<f64>,
-    /// `L⁻ᵀ` (upper triangular; column `i` holds row `i` of `L⁻¹`). Variances are computed as
-    /// `scale - ‖L⁻¹ k‖²`, a sum of squares, which stays accurate when the kernel matrix is
-    /// badly conditioned (many trials close to the incumbent); the quadratic form `kᵀ K⁻¹ k`
-    /// loses the small variances there to cancellation. Explicit, so that predictions are
-    /// vectorised mat-vecs and one GEMM rather than triangular solves.
-    linv_t: DMatrix<f64>,
-}
-
 /// The kernel matrix with `noise` (plus `jitter`) on the diagonal.
 pub fn kernel_matrix(
     x: &[Vec<f64>],
@@ -98,9 +84,14 @@ pub fn kernel_matrix(
 /// Factorises `k`, adding growing jitter (from `1e-10 · diag` up to `1e-2 · diag`) until the
 /// factorisation succeeds.
 pub fn robust_cholesky(k: &DMatrix<f64>) -> Option<Llt> {
+    robust_cholesky_with_jitter(k).map(|(c, _)| c)
+}
+
+/// [`robust_cholesky`], also returning the jitter that was added to the diagonal (0 when none).
+fn robust_cholesky_with_jitter(k: &DMatrix<f64>) -> Option<(Llt, f64)> {
     let n = k.nrows();
     if let Some(c) = Cholesky::new(k.clone()) {
-        return Some(c);
+        return Some((c, 0.0));
     }
     let mean_diag = (0..n).map(|i| k[(i, i)]).sum::<f64>() / n.max(1) as f64;
     if !mean_diag.is_finite() {
@@ -113,18 +104,11 @@ pub fn robust_cholesky(k: &DMatrix<f64>) -> Option<Llt> {
             kj[(i, i)] += jitter;
         }
         if let Some(c) = Cholesky::new(kj) {
-            return Some(c);
+            return Some((c, jitter));
         }
         jitter *= 10.0;
     }
     None
-}
-
-/// `v = L⁻¹ k`: `v_i` is column `i` of `L⁻ᵀ` (its first `i + 1` entries) dotted with `k`.
-fn forward(linv_t: &DMatrix<f64>, k: &[f64], v: &mut [f64]) {
-    for (i, vi) in v.iter_mut().enumerate() {
-        *vi = dot(&col(linv_t, i)[..=i], &k[..=i]);
-    }
 }
 
 /// `Σ a_i b_i` with eight independent partial sums, so that the compiler vectorises it (a
@@ -149,59 +133,245 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     acc.iter().sum::<f64>() + tail
 }
 
+/// Row `i` (entries `0..=i`) of a row-packed lower-triangular matrix.
+#[inline]
+fn packed_row(p: &[f64], i: usize) -> &[f64] {
+    &p[i * (i + 1) / 2..(i + 1) * (i + 2) / 2]
+}
+
+/// Columns of `L⁻ᵀ` per block of the candidates' triangular product in
+/// [`Gp::posterior_batch`].
+const BLOCK: usize = 64;
+
+/// The factorised kernel matrix of a set of inputs under fixed hyperparameters: `L` and `L⁻¹`
+/// (`K + (noise + jitter) I = L Lᵀ`), both row-packed, so that one more observation appends
+/// one row to each in O(n²) ([`Factor::extend`]) instead of refactorising in O(n³).
+///
+/// `L⁻¹` is kept explicitly because variances are computed as `scale - ‖L⁻¹ k‖²`, a sum of
+/// squares, which stays accurate when the kernel matrix is badly conditioned (many trials
+/// close to the incumbent), where the quadratic form `kᵀ K⁻¹ k` loses the small variances to
+/// cancellation; and explicit rows make predictions vectorised dot products and GEMMs rather
+/// than triangular solves.
+#[derive(Debug, Clone)]
+pub struct Factor {
+    x: Vec<Vec<f64>>,
+    /// The inputs by dimension (`by_dim[k][i] = x[i][k]`), for vectorised distance passes.
+    by_dim: Vec<Vec<f64>>,
+    categorical: Vec<bool>,
+    params: KernelParams,
+    /// Added to every diagonal entry (non-zero only when rounding made `K` indefinite).
+    jitter: f64,
+    /// `L`, row `i` at `i(i+1)/2`.
+    l: Vec<f64>,
+    /// `L⁻¹`, row `i` at `i(i+1)/2` (row `i` of `L⁻¹` is column `i` of `L⁻ᵀ`).
+    linv: Vec<f64>,
+}
+
+impl Factor {
+    /// Factorises the kernel matrix of `x` from scratch (O(n³)); also returns nalgebra's
+    /// factorisation, for the caller's first solve.
+    fn build(
+        x: Vec<Vec<f64>>,
+        categorical: Vec<bool>,
+        params: KernelParams,
+    ) -> Option<(Factor, Llt)> {
+        let n = x.len();
+        let k = kernel_matrix(&x, &categorical, &params, 0.0);
+        let (llt, jitter) = robust_cholesky_with_jitter(&k)?;
+        let l_full = llt.l_dirty();
+        let linv_full = lower_inverse(&llt);
+        let mut l = Vec::with_capacity(n * (n + 1) / 2);
+        let mut linv = Vec::with_capacity(n * (n + 1) / 2);
+        for i in 0..n {
+            for j in 0..=i {
+                l.push(l_full[(i, j)]);
+                linv.push(linv_full[(i, j)]);
+            }
+        }
+        let by_dim = (0..categorical.len())
+            .map(|k| x.iter().map(|r| r[k]).collect())
+            .collect();
+        Some((
+            Factor {
+                x,
+                by_dim,
+                categorical,
+                params,
+                jitter,
+                l,
+                linv,
+            },
+            llt,
+        ))
+    }
+
+    /// The inputs, in the order of the factor's rows.
+    pub fn x(&self) -> &[Vec<f64>] {
+        &self.x
+    }
+
+    /// The hyperparameters the kernel matrix was built with.
+    pub fn params(&self) -> &KernelParams {
+        &self.params
+    }
+
+    /// `d²(x, x_i)` for every input `x_i`, one vectorised pass per dimension (the same sums,
+    /// in the same order, as [`distance2`]).
+    fn distances(&self, x: &[f64]) -> Vec<f64> {
+        let isl = &self.params.inverse_squared_lengthscales;
+        let mut d2 = vec![0.0; self.x.len()];
+        for (k, col) in self.by_dim.iter().enumerate() {
+            let (w, c) = (isl[k], x[k]);
+            if self.categorical[k] {
+                for (d, v) in d2.iter_mut().zip(col) {
+                    *d += if *v == c { 0.0 } else { w };
+                }
+            } else {
+                for (d, v) in d2.iter_mut().zip(col) {
+                    *d += w * ((v - c) * (v - c));
+                }
+            }
+        }
+        d2
+    }
+
+    /// The kernel between `x` and every input, `scale · M(d²)`.
+    fn kvec(&self, x: &[f64]) -> Vec<f64> {
+        let scale = self.params.kernel_scale;
+        let mut k = self.distances(x);
+        for v in k.iter_mut() {
+            *v = scale * matern52(*v);
+        }
+        k
+    }
+
+    /// `v = L⁻¹ k`: `v_i` is row `i` of `L⁻¹` dotted with `k`.
+    fn forward(&self, k: &[f64], v: &mut [f64]) {
+        for (i, vi) in v.iter_mut().enumerate() {
+            *vi = dot(packed_row(&self.linv, i), &k[..=i]);
+        }
+    }
+
+    /// Appends the observations at `extra` (O(n²) each): with `l = L⁻¹ k` and
+    /// `d = √(k(x, x) + noise + jitter - ‖l‖²)`, `L` gains the row `[lᵀ, d]` and `L⁻¹` the row
+    /// `[-lᵀ L⁻¹ / d, 1 / d]`. Returns `false`, leaving the factor partly extended (the caller
+    /// refactorises from scratch), when a new pivot `d²` falls below half of the noise on the
+    /// diagonal, which exact arithmetic rules out: the point nearly duplicates earlier ones
+    /// and rounding has taken over.
+    pub fn extend(&mut self, extra: &[Vec<f64>]) -> bool {
+        let diag_noise = self.params.noise_var + self.jitter;
+        for p in extra {
+            let n = self.x.len();
+            let k = self.kvec(p);
+            let mut l = vec![0.0; n];
+            self.forward(&k, &mut l);
+            let d2 = self.params.kernel_scale + diag_noise - dot(&l, &l);
+            if !(d2.is_finite() && d2 > 0.5 * diag_noise && d2 > 0.0) {
+                return false;
+            }
+            let d = d2.sqrt();
+            let mut r = vec![0.0; n + 1];
+            for (i, &li) in l.iter().enumerate() {
+                if li != 0.0 {
+                    for (rv, lv) in r[..=i].iter_mut().zip(packed_row(&self.linv, i)) {
+                        *rv += li * lv;
+                    }
+                }
+            }
+            r[..n].iter_mut().for_each(|v| *v = -*v / d);
+            r[n] = 1.0 / d;
+            self.l.extend_from_slice(&l);
+            self.l.push(d);
+            self.linv.extend_from_slice(&r);
+            for (col, v) in self.by_dim.iter_mut().zip(p) {
+                col.push(*v);
+            }
+            self.x.push(p.clone());
+        }
+        true
+    }
+
+    /// `K⁻¹ y` by forward and back substitution with `L` (O(n²)).
+    fn solve(&self, y: &[f64]) -> Vec<f64> {
+        let n = self.x.len();
+        let mut a = vec![0.0; n];
+        for i in 0..n {
+            let row = packed_row(&self.l, i);
+            a[i] = (y[i] - dot(&row[..i], &a[..i])) / row[i];
+        }
+        for i in (0..n).rev() {
+            let row = packed_row(&self.l, i);
+            let ai = a[i] / row[i];
+            a[i] = ai;
+            for (av, lv) in a[..i].iter_mut().zip(&row[..i]) {
+                *av -= ai * lv;
+            }
+        }
+        a
+    }
+}
+
+/// A fitted zero-mean GP over inputs in `[0, 1]^d` (categorical dimensions hold the choice
+/// index) with outputs `y` as given (the caller standardises them).
+#[derive(Debug, Clone)]
+pub struct Gp {
+    /// Shared with the sampler's cache, which extends it for the next trial.
+    factor: Arc<Factor>,
+    alpha: Vec<f64>,
+}
+
 impl Gp {
-    /// Conditions the GP on `(x, y)`. `None` only when the kernel matrix cannot be factorised
-    /// even with jitter (non-finite inputs or hyperparameters).
+    /// Conditions the GP on `(x, y)`, factorising from scratch. `None` only when the kernel
+    /// matrix cannot be factorised even with jitter (non-finite inputs or hyperparameters).
     pub fn new(
         x: Vec<Vec<f64>>,
         categorical: Vec<bool>,
         y: &[f64],
         params: KernelParams,
     ) -> Option<Gp> {
-        let k = kernel_matrix(&x, &categorical, &params, 0.0);
-        let llt = robust_cholesky(&k)?;
+        let (factor, llt) = Factor::build(x, categorical, params)?;
         let alpha: Vec<f64> = llt
             .solve(&DVector::from_column_slice(y))
             .iter()
             .copied()
             .collect();
+        Gp::with_alpha(Arc::new(factor), alpha)
+    }
+
+    /// Conditions the GP on outputs `y` for the inputs of an existing factorisation (O(n²)).
+    pub fn from_factor(factor: Arc<Factor>, y: &[f64]) -> Option<Gp> {
+        let alpha = factor.solve(y);
+        Gp::with_alpha(factor, alpha)
+    }
+
+    fn with_alpha(factor: Arc<Factor>, alpha: Vec<f64>) -> Option<Gp> {
         if alpha.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let linv_t = lower_inverse(&llt).transpose();
-        Some(Gp {
-            x,
-            categorical,
-            params,
-            alpha,
-            linv_t,
-        })
+        Some(Gp { factor, alpha })
+    }
+
+    /// The factorisation the posterior uses (for the sampler to extend on the next trial).
+    pub fn factor(&self) -> &Arc<Factor> {
+        &self.factor
     }
 
     /// The hyperparameters.
     pub fn params(&self) -> &KernelParams {
-        &self.params
+        &self.factor.params
     }
 
     /// Which input dimensions are categorical.
     pub fn categorical(&self) -> &[bool] {
-        &self.categorical
-    }
-
-    fn kvec(&self, x: &[f64]) -> Vec<f64> {
-        let isl = &self.params.inverse_squared_lengthscales;
-        self.x
-            .iter()
-            .map(|xi| self.params.kernel_scale * matern52(distance2(x, xi, isl, &self.categorical)))
-            .collect()
+        &self.factor.categorical
     }
 
     /// Posterior mean and variance of the latent function at `x` (variance floored at 0).
     pub fn posterior(&self, x: &[f64]) -> (f64, f64) {
-        let k = self.kvec(x);
+        let k = self.factor.kvec(x);
         let mut v = vec![0.0; k.len()];
-        forward(&self.linv_t, &k, &mut v);
-        let var = (self.params.kernel_scale - dot(&v, &v)).max(0.0);
+        self.factor.forward(&k, &mut v);
+        let var = (self.params().kernel_scale - dot(&v, &v)).max(0.0);
         (dot(&k, &self.alpha), var)
     }
 
@@ -213,34 +383,38 @@ impl Gp {
         dmean: &mut [f64],
         dvar: &mut [f64],
     ) -> (f64, f64) {
-        let isl = &self.params.inverse_squared_lengthscales;
-        let n = self.x.len();
-        let mut k = vec![0.0; n];
+        let f = &*self.factor;
+        let isl = &f.params.inverse_squared_lengthscales;
+        let n = f.x.len();
+        let scale = f.params.kernel_scale;
+        let mut k = f.distances(x);
         let mut dk = vec![0.0; n];
-        for (i, xi) in self.x.iter().enumerate() {
-            let (m, dm) = matern52_with_derivative(distance2(x, xi, isl, &self.categorical));
-            k[i] = self.params.kernel_scale * m;
-            dk[i] = self.params.kernel_scale * dm;
+        for (kv, dv) in k.iter_mut().zip(dk.iter_mut()) {
+            let (m, dm) = matern52_with_derivative(*kv);
+            *kv = scale * m;
+            *dv = scale * dm;
         }
         let mean = dot(&k, &self.alpha);
-        // v = L⁻¹ k, then K⁻¹ k = L⁻ᵀ v as a sum of L⁻ᵀ's columns.
+        // v = L⁻¹ k and K⁻¹ k = L⁻ᵀ v (a sum of the rows of L⁻¹) in one pass over L⁻¹: row i
+        // gives v_i and, while it is in cache, its share v_i · row_i of K⁻¹ k.
         let mut v = vec![0.0; n];
-        forward(&self.linv_t, &k, &mut v);
-        let var = (self.params.kernel_scale - dot(&v, &v)).max(0.0);
         let mut kinv_k = vec![0.0; n];
-        for (i, &vi) in v.iter().enumerate() {
-            for (o, c) in kinv_k[..=i].iter_mut().zip(&col(&self.linv_t, i)[..=i]) {
-                *o += vi * c;
+        for (i, vi) in v.iter_mut().enumerate() {
+            let row = packed_row(&f.linv, i);
+            *vi = dot(row, &k[..=i]);
+            for (o, c) in kinv_k[..=i].iter_mut().zip(row) {
+                *o += *vi * c;
             }
         }
+        let var = (scale - dot(&v, &v)).max(0.0);
         dmean.iter_mut().for_each(|v| *v = 0.0);
         dvar.iter_mut().for_each(|v| *v = 0.0);
-        for (i, xi) in self.x.iter().enumerate() {
+        for (i, xi) in f.x.iter().enumerate() {
             // dk_i/dx_d = scale · M'(d²) · isl_d · 2 (x_d - x_id).
             let c = dk[i] * 2.0;
             let (a, b) = (self.alpha[i], kinv_k[i]);
             for d in 0..x.len() {
-                if self.categorical[d] {
+                if f.categorical[d] {
                     continue;
                 }
                 let g = c * isl[d] * (x[d] - xi[d]);
@@ -251,23 +425,28 @@ impl Gp {
         (mean, var)
     }
 
-    /// Posterior means and variances at many points at once (one matrix product with `K⁻¹`).
+    /// Posterior means and variances at many points at once: the kernel block `Kc` (m × n)
+    /// column by column, then `‖L⁻¹ k_r‖²` from `Kc L⁻ᵀ`, computed by GEMMs over blocks of
+    /// [`BLOCK`] columns of `L⁻ᵀ`, each using only the rows above its diagonal (half the
+    /// flops of one dense product).
     pub fn posterior_batch(&self, xs: &[Vec<f64>]) -> Vec<(f64, f64)> {
-        let n = self.x.len();
+        let f = &*self.factor;
+        let n = f.x.len();
         let m = xs.len();
-        let dims = self.categorical.len();
-        let isl = &self.params.inverse_squared_lengthscales;
+        let dims = f.categorical.len();
+        let isl = &f.params.inverse_squared_lengthscales;
+        let scale = f.params.kernel_scale;
         // Candidates by dimension, so each kernel column is computed with vectorised passes.
         let by_dim: Vec<Vec<f64>> = (0..dims)
             .map(|k| xs.iter().map(|x| x[k]).collect())
             .collect();
         let mut kc = DMatrix::<f64>::zeros(m, n);
         let mut means = vec![0.0; m];
-        for (i, xi) in self.x.iter().enumerate() {
+        for (i, xi) in f.x.iter().enumerate() {
             let col = col_mut(&mut kc, i);
             for k in 0..dims {
                 let (w, c) = (isl[k], xi[k]);
-                if self.categorical[k] {
+                if f.categorical[k] {
                     for (d, v) in col.iter_mut().zip(&by_dim[k]) {
                         *d += if *v == c { 0.0 } else { w };
                     }
@@ -277,7 +456,6 @@ impl Gp {
                     }
                 }
             }
-            let scale = self.params.kernel_scale;
             for d in col.iter_mut() {
                 *d = scale * matern52(*d);
             }
@@ -286,34 +464,58 @@ impl Gp {
                 *mv += a * c;
             }
         }
-        // q_r = ‖L⁻¹ k_r‖² = Σ_i (Kc L⁻ᵀ)_ri²: one GEMM, then column-wise squares (vectorised).
-        let proj = &kc * &self.linv_t;
+        // q_r = ‖L⁻¹ k_r‖² = Σ_i (Kc L⁻ᵀ)_ri², a block of columns of the product at a time;
+        // column i of L⁻ᵀ is zero below row i, so a block ending at column `end` needs only
+        // the first `end` columns of Kc. (A last block narrower than 8 joins the one before:
+        // nalgebra multiplies very thin blocks without matrixmultiply.)
         let mut q = vec![0.0; m];
-        for i in 0..n {
-            for (qv, p) in q.iter_mut().zip(col(&proj, i)) {
-                *qv += p * p;
+        let mut start = 0;
+        while start < n {
+            let mut end = (start + BLOCK).min(n);
+            if n - end < 8 {
+                end = n;
             }
+            let w = end - start;
+            let mut upper = DMatrix::<f64>::zeros(end, w);
+            for t in 0..w {
+                let i = start + t;
+                col_mut(&mut upper, t)[..=i].copy_from_slice(packed_row(&f.linv, i));
+            }
+            let mut proj = DMatrix::<f64>::zeros(m, w);
+            proj.gemm(1.0, &kc.columns(0, end), &upper, 0.0);
+            for t in 0..w {
+                for (qv, p) in q.iter_mut().zip(col(&proj, t)) {
+                    *qv += p * p;
+                }
+            }
+            start = end;
         }
         means
             .into_iter()
             .zip(q)
-            .map(|(mv, qv)| (mv, (self.params.kernel_scale - qv).max(0.0)))
+            .map(|(mv, qv)| (mv, (scale - qv).max(0.0)))
             .collect()
     }
 
     /// The same model conditioned on extra observations, hyperparameters unchanged (used to
-    /// fantasise running trials).
+    /// fantasise running trials): the factor extended by the extra points (O(n²) each), or
+    /// refactorised when that fails.
     pub fn with_observations(
         &self,
         y: &[f64],
         extra_x: &[Vec<f64>],
         extra_y: &[f64],
     ) -> Option<Gp> {
-        let mut x = self.x.clone();
-        x.extend(extra_x.iter().cloned());
         let mut all_y = y.to_vec();
         all_y.extend_from_slice(extra_y);
-        Gp::new(x, self.categorical.clone(), &all_y, self.params.clone())
+        let mut factor = (*self.factor).clone();
+        if factor.extend(extra_x) {
+            return Gp::from_factor(Arc::new(factor), &all_y);
+        }
+        let f = &*self.factor;
+        let mut x = f.x.clone();
+        x.extend(extra_x.iter().cloned());
+        Gp::new(x, f.categorical.clone(), &all_y, f.params.clone())
     }
 }
 
@@ -410,6 +612,116 @@ mod tests {
             assert!((dv[d] - (vh - vl) / 2e-6).abs() < 1e-6, "var d={d}");
         }
         assert_eq!(dm[2], 0.0);
+    }
+
+    /// `n` points in `[0, 1]² × {0, 1, 2}` spread by a low-discrepancy rule, and smooth
+    /// outputs.
+    fn spread(n: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let x: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                let t = i as f64;
+                vec![
+                    (t * 0.618_033_988_7).fract(),
+                    (t * 0.754_877_666_2).fract(),
+                    (i % 3) as f64,
+                ]
+            })
+            .collect();
+        let y = x
+            .iter()
+            .map(|v| (5.0 * v[0]).sin() + v[1] * v[1] - 0.3 * v[2])
+            .collect();
+        (x, y)
+    }
+
+    fn params3() -> KernelParams {
+        KernelParams {
+            inverse_squared_lengthscales: vec![4.0, 2.0, 0.5],
+            kernel_scale: 1.2,
+            noise_var: 1e-4,
+        }
+    }
+
+    fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
+        assert!(
+            (a - b).abs() <= tol * b.abs().max(1.0),
+            "{what}: {a} vs {b}"
+        );
+    }
+
+    #[test]
+    fn extended_factor_matches_a_full_factorisation() {
+        let cat = vec![false, false, true];
+        let (x, y) = spread(90);
+        let full = Gp::new(x.clone(), cat.clone(), &y, params3()).unwrap();
+        // 30 points factorised, 60 appended one call at a time and in one batch.
+        let start = Gp::new(x[..30].to_vec(), cat.clone(), &y[..30], params3()).unwrap();
+        let mut one_by_one = (**start.factor()).clone();
+        for p in &x[30..] {
+            assert!(one_by_one.extend(std::slice::from_ref(p)));
+        }
+        let mut at_once = (**start.factor()).clone();
+        assert!(at_once.extend(&x[30..]));
+        for f in [one_by_one, at_once] {
+            assert_eq!(f.x(), &x[..]);
+            let gp = Gp::from_factor(Arc::new(f), &y).unwrap();
+            for (a, b) in gp.alpha.iter().zip(&full.alpha) {
+                assert_close(*a, *b, 1e-8, "alpha");
+            }
+            let probes: Vec<Vec<f64>> = (0..20)
+                .map(|i| vec![i as f64 / 19.0, 1.0 - i as f64 / 23.0, (i % 3) as f64])
+                .collect();
+            for p in &probes {
+                let (m, v) = gp.posterior(p);
+                let (fm, fv) = full.posterior(p);
+                assert_close(m, fm, 1e-8, "mean");
+                assert_close(v, fv, 1e-8, "variance");
+            }
+            // The fantasy path extends the factor too.
+            let extra = vec![vec![0.5, 0.5, 1.0]];
+            let more = gp.with_observations(&y, &extra, &[0.25]).unwrap();
+            let mut all_x = x.clone();
+            all_x.extend(extra.iter().cloned());
+            let mut all_y = y.clone();
+            all_y.push(0.25);
+            let direct = Gp::new(all_x, cat.clone(), &all_y, params3()).unwrap();
+            let (m, v) = more.posterior(&[0.45, 0.55, 1.0]);
+            let (dm, dv) = direct.posterior(&[0.45, 0.55, 1.0]);
+            assert_close(m, dm, 1e-8, "fantasy mean");
+            assert_close(v, dv, 1e-8, "fantasy variance");
+        }
+    }
+
+    #[test]
+    fn extending_by_a_duplicate_without_noise_fails_instead_of_going_indefinite() {
+        let p = KernelParams {
+            inverse_squared_lengthscales: vec![1.0, 1.0],
+            kernel_scale: 1.0,
+            noise_var: 0.0,
+        };
+        let x = vec![vec![0.2, 0.3], vec![0.8, 0.1]];
+        let gp = Gp::new(x.clone(), vec![false, false], &[1.0, 2.0], p).unwrap();
+        let mut f = (**gp.factor()).clone();
+        assert!(!f.extend(&[x[0].clone()]));
+    }
+
+    #[test]
+    fn batch_posterior_matches_pointwise_across_blocks() {
+        let cat = vec![false, false, true];
+        // 150 = 64 + 64 + 22 columns; 130 = 64 + 66 (a last block narrower than 8 joins the
+        // one before); 7: a single thin block.
+        for n in [150, 130, 7] {
+            let (x, y) = spread(n);
+            let gp = Gp::new(x, cat.clone(), &y, params3()).unwrap();
+            let probes: Vec<Vec<f64>> = (0..40)
+                .map(|i| vec![(i as f64 * 0.37).fract(), i as f64 / 39.0, (i % 3) as f64])
+                .collect();
+            for (p, (bm, bv)) in probes.iter().zip(gp.posterior_batch(&probes)) {
+                let (m, v) = gp.posterior(p);
+                assert_close(bm, m, 1e-12, "batch mean");
+                assert_close(bv, v, 1e-12, "batch variance");
+            }
+        }
     }
 
     #[test]
