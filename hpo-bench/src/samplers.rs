@@ -19,6 +19,9 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
             hpo_samplers::CmaEsSampler::with_seed(seed).use_separable_cma(true),
         )),
         "gp" => Ok(Arc::new(hpo_samplers::GpSampler::with_seed(seed))),
+        "gp_fine" => Ok(Arc::new(
+            hpo_samplers::GpSampler::with_seed(seed).min_noise(1e-10),
+        )),
         "gp_qmc" => Ok(Arc::new(
             hpo_samplers::GpSampler::with_seed(seed).qmc_startup(true),
         )),
@@ -32,7 +35,7 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
         "nsga2" => Ok(Arc::new(hpo_samplers::NsgaIISampler::with_seed(seed))),
         "nsga3" => Ok(Arc::new(hpo_samplers::NsgaIIISampler::with_seed(seed))),
         other => Err(format!(
-            "unknown sampler `{other}` (available: random, auto, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
+            "unknown sampler `{other}` (available: random, auto, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_fine, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
         )),
     }
 }

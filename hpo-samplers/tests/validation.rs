@@ -142,7 +142,16 @@ fn gp_settings() {
         refused(GpSampler::new().search_options(search(16, 0.0))),
         "GpSampler: `tol` must be positive and finite, got 0"
     );
+    assert_eq!(
+        refused(GpSampler::new().min_noise(0.0)),
+        "GpSampler: `min_noise` must be positive and finite, got 0"
+    );
+    assert_eq!(
+        refused(GpSampler::new().min_noise(f64::NAN)),
+        "GpSampler: `min_noise` must be positive and finite, got NaN"
+    );
     assert!(GpSampler::new().validate().is_ok());
+    assert!(GpSampler::new().min_noise(1e-10).validate().is_ok());
 }
 
 #[test]

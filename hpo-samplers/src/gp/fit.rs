@@ -59,33 +59,62 @@ impl Data {
     }
 }
 
-/// Decodes the optimiser's raw vector into hyperparameters.
-fn decode(raw: &[f64], dims: usize, fixed_noise: Option<f64>) -> KernelParams {
-    KernelParams {
-        inverse_squared_lengthscales: raw[..dims].iter().map(|v| v.exp()).collect(),
-        kernel_scale: raw[dims].exp(),
-        noise_var: fixed_noise.unwrap_or_else(|| raw[dims + 1].exp() + MIN_NOISE_VAR),
+/// How the noise variance is fitted: its floor, and whether it is fixed there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Noise {
+    /// The smallest noise variance (of the standardised objective) the fit may reach.
+    pub floor: f64,
+    /// Fix the noise at the floor instead of fitting it (a deterministic objective).
+    pub fixed: bool,
+}
+
+impl Noise {
+    /// Optuna's: fitted, floor 1e-6.
+    pub const OPTUNA: Noise = Noise {
+        floor: MIN_NOISE_VAR,
+        fixed: false,
+    };
+
+    /// Optuna's floor, fixed there when `deterministic`.
+    pub fn optuna(deterministic: bool) -> Noise {
+        Noise {
+            fixed: deterministic,
+            ..Noise::OPTUNA
+        }
     }
 }
 
-fn encode(p: &KernelParams, fixed_noise: bool) -> Vec<f64> {
+/// Decodes the optimiser's raw vector into hyperparameters.
+fn decode(raw: &[f64], dims: usize, noise: Noise) -> KernelParams {
+    KernelParams {
+        inverse_squared_lengthscales: raw[..dims].iter().map(|v| v.exp()).collect(),
+        kernel_scale: raw[dims].exp(),
+        noise_var: if noise.fixed {
+            noise.floor
+        } else {
+            raw[dims + 1].exp() + noise.floor
+        },
+    }
+}
+
+fn encode(p: &KernelParams, noise: Noise) -> Vec<f64> {
     let mut raw: Vec<f64> = p
         .inverse_squared_lengthscales
         .iter()
         .map(|v| v.ln())
         .collect();
     raw.push(p.kernel_scale.ln());
-    if !fixed_noise {
-        raw.push((p.noise_var - MIN_NOISE_VAR).max(1e-12).ln());
+    if !noise.fixed {
+        raw.push((p.noise_var - noise.floor).max(1e-12).ln());
     }
     raw
 }
 
 /// `-(log marginal likelihood + log prior)` and its gradient with respect to `raw`. The
 /// likelihood is Optuna's `-Σ ln L_ii - ½ yᵀK⁻¹y` (the constant dropped).
-fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) -> f64 {
+fn loss(data: &Data, raw: &[f64], grad: &mut [f64], noise: Noise) -> f64 {
     let (n, dims) = (data.n, data.dims);
-    let p = decode(raw, dims, fixed_noise);
+    let p = decode(raw, dims, noise);
     let isl = &p.inverse_squared_lengthscales;
     let mut d2 = vec![0.0; n * n];
     for (k, s) in data.sqd.iter().enumerate() {
@@ -156,7 +185,7 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], fixed_noise: Option<f64>) ->
         grad[k] = -(g_isl[k] + p_isl[k]);
     }
     grad[dims] = -(0.5 * g_scale + p_scale);
-    if fixed_noise.is_none() {
+    if !noise.fixed {
         let dnoise_draw = raw[dims + 1].exp();
         grad[dims + 1] = -(0.5 * trace_w + p_noise) * dnoise_draw;
     }
@@ -181,30 +210,30 @@ pub fn needs_refit(n: usize, last_refit: usize) -> bool {
 
 /// Fits hyperparameters to `(x, y)` by MAP, starting from `start` (a previous fit) when given
 /// and otherwise from all ones; when the warm start fails it retries from all ones, and when
-/// that also fails it returns the start values. `deterministic` fixes the noise at its floor.
+/// that also fails it returns the start values. `noise` sets the noise variance's floor and
+/// whether it is fixed there (a deterministic objective).
 pub fn fit_kernel_params(
     x: &[Vec<f64>],
     categorical: &[bool],
     y: &[f64],
     start: Option<&KernelParams>,
-    deterministic: bool,
+    noise: Noise,
     gtol: f64,
 ) -> KernelParams {
     let dims = categorical.len();
     let data = Data::new(x, categorical, y);
-    let fixed_noise = deterministic.then_some(MIN_NOISE_VAR);
     let ones = KernelParams::ones(dims);
     let mut tries: Vec<KernelParams> = Vec::new();
     if let Some(s) = start.filter(|s| s.inverse_squared_lengthscales.len() == dims) {
         tries.push(s.clone());
     }
     tries.push(ones.clone());
-    let inf = vec![f64::INFINITY; dims + 2 - usize::from(deterministic)];
+    let inf = vec![f64::INFINITY; dims + 2 - usize::from(noise.fixed)];
     let neg_inf: Vec<f64> = inf.iter().map(|v| -v).collect();
     for init in &tries {
-        let mut raw = encode(init, deterministic);
+        let mut raw = encode(init, noise);
         let out = lbfgsb::minimize(
-            |r, g| loss(&data, r, g, fixed_noise),
+            |r, g| loss(&data, r, g, noise),
             &mut raw,
             &neg_inf,
             &inf,
@@ -214,7 +243,7 @@ pub fn fit_kernel_params(
             },
         );
         if out.f.is_finite() && raw.iter().all(|v| v.is_finite()) {
-            return decode(&raw, dims, fixed_noise);
+            return decode(&raw, dims, noise);
         }
     }
     tries.into_iter().next().unwrap_or(ones)
@@ -266,13 +295,14 @@ mod tests {
         let data = Data::new(&x, &cat, &y);
         let raw = vec![0.3, -0.5, 0.1, 0.2, -3.0];
         let mut g = vec![0.0; raw.len()];
-        loss(&data, &raw, &mut g, None);
+        loss(&data, &raw, &mut g, Noise::OPTUNA);
         let mut scratch = vec![0.0; raw.len()];
         for k in 0..raw.len() {
             let (mut up, mut dn) = (raw.clone(), raw.clone());
             up[k] += 1e-6;
             dn[k] -= 1e-6;
-            let fd = (loss(&data, &up, &mut scratch, None) - loss(&data, &dn, &mut scratch, None))
+            let fd = (loss(&data, &up, &mut scratch, Noise::OPTUNA)
+                - loss(&data, &dn, &mut scratch, Noise::OPTUNA))
                 / 2e-6;
             assert!(
                 (g[k] - fd).abs() < 1e-4 * fd.abs().max(1.0),
@@ -287,14 +317,48 @@ mod tests {
         let (x, cat, y) = toy();
         let data = Data::new(&x, &cat, &y);
         let ones = KernelParams::ones(3);
-        let fitted = fit_kernel_params(&x, &cat, &y, None, false, 1e-2);
+        let fitted = fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2);
         let mut g = vec![0.0; 5];
-        let before = loss(&data, &encode(&ones, false), &mut g, None);
-        let after = loss(&data, &encode(&fitted, false), &mut g, None);
+        let before = loss(&data, &encode(&ones, Noise::OPTUNA), &mut g, Noise::OPTUNA);
+        let after = loss(
+            &data,
+            &encode(&fitted, Noise::OPTUNA),
+            &mut g,
+            Noise::OPTUNA,
+        );
         assert!(after < before, "{after} >= {before}");
         assert!(fitted.noise_var >= MIN_NOISE_VAR);
-        assert_eq!(fitted, fit_kernel_params(&x, &cat, &y, None, false, 1e-2));
-        let det = fit_kernel_params(&x, &cat, &y, None, true, 1e-2);
+        assert_eq!(
+            fitted,
+            fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2)
+        );
+        let det = fit_kernel_params(&x, &cat, &y, None, Noise::optuna(true), 1e-2);
         assert_eq!(det.noise_var, MIN_NOISE_VAR);
+    }
+
+    /// On smooth noise-free data the fitted noise sits on its floor: a lower floor lets it go
+    /// lower, and a fixed noise stays exactly at the floor given.
+    #[test]
+    fn the_noise_floor_is_the_one_given() {
+        let x: Vec<Vec<f64>> = (0..25).map(|i| vec![f64::from(i) / 24.0]).collect();
+        let y: Vec<f64> = x.iter().map(|v| (6.0 * v[0]).sin()).collect();
+        let (z, _, _) = crate::gp::regressor::standardize(&y);
+        let cat = [false];
+        let optuna = fit_kernel_params(&x, &cat, &z, None, Noise::OPTUNA, 1e-2);
+        let low = Noise {
+            floor: 1e-10,
+            fixed: false,
+        };
+        let fine = fit_kernel_params(&x, &cat, &z, None, low, 1e-2);
+        assert!(optuna.noise_var >= MIN_NOISE_VAR, "{optuna:?}");
+        assert!(fine.noise_var >= 1e-10 && fine.noise_var < 1e-7, "{fine:?}");
+        let fixed = Noise {
+            floor: 1e-9,
+            fixed: true,
+        };
+        assert_eq!(
+            fit_kernel_params(&x, &cat, &z, None, fixed, 1e-2).noise_var,
+            1e-9
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use hpo_core::{Error, Result};
 
-use super::fit::fit_kernel_params;
+use super::fit::{Noise, fit_kernel_params};
 use super::kernel::KernelParams;
 use super::model::Gp;
 
@@ -61,7 +61,8 @@ impl GaussianProcess {
             )));
         }
         let (z, y_mean, y_std) = standardize(y);
-        let params = fit_kernel_params(x, categorical, &z, None, deterministic, 1e-2);
+        let params =
+            fit_kernel_params(x, categorical, &z, None, Noise::optuna(deterministic), 1e-2);
         let gp = Gp::new(x.to_vec(), categorical.to_vec(), &z, params).ok_or_else(|| {
             Error::InvalidArgument(
                 "GaussianProcess::fit: the kernel matrix cannot be factorised".into(),
