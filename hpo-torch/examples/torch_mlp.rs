@@ -154,22 +154,7 @@ fn train_trial(
 /// This process's GPU memory in MiB according to nvidia-smi (the whole GPU's used memory where
 /// per-process figures are not visible, as in some containers; None without nvidia-smi).
 fn gpu_memory_mib() -> Option<u64> {
-    process_gpu_memory_mib().or_else(|| {
-        let out = Command::new("nvidia-smi")
-            .args([
-                "--query-gpu=memory.used",
-                "--format=csv,noheader,nounits",
-                "--id=0",
-            ])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()?
-            .trim()
-            .parse()
-            .ok()
-    })
+    process_gpu_memory_mib().or_else(gpu_used_mib)
 }
 
 fn process_gpu_memory_mib() -> Option<u64> {
@@ -343,6 +328,7 @@ struct WorkerReport {
     gpu_used_last: Option<u64>,
 }
 
+/// The whole GPU's used memory in MiB according to nvidia-smi (None without it).
 fn gpu_used_mib() -> Option<u64> {
     let out = Command::new("nvidia-smi")
         .args([
