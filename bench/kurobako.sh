@@ -20,41 +20,38 @@ cargo build --release -q -p hpo-bench
 B=target/release/hpo-bench
 OUT=bench/results/kurobako
 mkdir -p "$OUT"
-if [[ $PART == auto ]]; then
-  PYGP=${PYGP:-$PY}
-  SOLVERS=("$($K solver command -- $B kurobako --sampler auto)"
-           "$($K solver command -- $B kurobako --sampler gp)"
-           "$($K solver command -- $B kurobako --sampler tpe)"
-           "$($K solver command -- $PY bench/optuna/kurobako_solver.py tpe)"
-           "$($K solver command -- $PYGP bench/optuna/kurobako_solver.py gp)")
-  PROBLEMS=("$($K problem sigopt --dim 2 ackley)"
-            "$($K problem sigopt --dim 6 hartmann6)"
-            "$($K problem sigopt --dim 5 styblinski-tang)")
-  $K studies --solvers "${SOLVERS[@]}" --problems "${PROBLEMS[@]}" --repeats 10 --budget 80 --seed 1 \
-    | $K run > "$OUT/result_auto.json"
-  $K report < "$OUT/result_auto.json" > "$OUT/report_auto.md"
-  echo "wrote $OUT/report_auto.md"
-  exit 0
-fi
-if [[ $PART == conditional ]]; then
-  SOLVERS=("$($K solver command -- $B kurobako --sampler auto)"
-           "$($K solver command -- $B kurobako --sampler tpe)"
-           "$($K solver command -- $B kurobako --sampler random)")
-  PROBLEMS=("$($K problem command -- $PY bench/kurobako_conditional.py)")
-  $K studies --solvers "${SOLVERS[@]}" --problems "${PROBLEMS[@]}" --repeats 10 --budget 60 --seed 1 \
-    | $K run > "$OUT/result_conditional.json"
-  $K report < "$OUT/result_conditional.json" > "$OUT/report_conditional.md"
-  echo "wrote $OUT/report_conditional.md"
-  exit 0
-fi
-SOLVERS=("$($K solver command -- $B kurobako --sampler tpe)"
-         "$($K solver command -- $B kurobako --sampler qmc)"
-         "$($K solver command -- $PY bench/optuna/kurobako_solver.py tpe)"
-         "$($K solver random)")
-PROBLEMS=("$($K problem sigopt --dim 2 ackley)"
-          "$($K problem sigopt --dim 6 hartmann6)"
-          "$($K problem sigopt --dim 5 styblinski-tang)")
-$K studies --solvers "${SOLVERS[@]}" --problems "${PROBLEMS[@]}" --repeats 10 --budget 80 --seed 1 \
-  | $K run > "$OUT/result.json"
-$K report < "$OUT/result.json" > "$OUT/report.md"
-echo "wrote $OUT/report.md"
+# run TAG BUDGET: the studies of SOLVERS x PROBLEMS, 10 repeats, seed 1, into result$TAG.json and
+# report$TAG.md.
+run() {
+  $K studies --solvers "${SOLVERS[@]}" --problems "${PROBLEMS[@]}" --repeats 10 --budget "$2" --seed 1 \
+    | $K run > "$OUT/result$1.json"
+  $K report < "$OUT/result$1.json" > "$OUT/report$1.md"
+  echo "wrote $OUT/report$1.md"
+}
+SIGOPT=("$($K problem sigopt --dim 2 ackley)"
+        "$($K problem sigopt --dim 6 hartmann6)"
+        "$($K problem sigopt --dim 5 styblinski-tang)")
+case $PART in
+  auto)
+    PYGP=${PYGP:-$PY}
+    SOLVERS=("$($K solver command -- $B kurobako --sampler auto)"
+             "$($K solver command -- $B kurobako --sampler gp)"
+             "$($K solver command -- $B kurobako --sampler tpe)"
+             "$($K solver command -- $PY bench/optuna/kurobako_solver.py tpe)"
+             "$($K solver command -- $PYGP bench/optuna/kurobako_solver.py gp)")
+    PROBLEMS=("${SIGOPT[@]}")
+    run _auto 80 ;;
+  conditional)
+    SOLVERS=("$($K solver command -- $B kurobako --sampler auto)"
+             "$($K solver command -- $B kurobako --sampler tpe)"
+             "$($K solver command -- $B kurobako --sampler random)")
+    PROBLEMS=("$($K problem command -- $PY bench/kurobako_conditional.py)")
+    run _conditional 60 ;;
+  *)
+    SOLVERS=("$($K solver command -- $B kurobako --sampler tpe)"
+             "$($K solver command -- $B kurobako --sampler qmc)"
+             "$($K solver command -- $PY bench/optuna/kurobako_solver.py tpe)"
+             "$($K solver random)")
+    PROBLEMS=("${SIGOPT[@]}")
+    run "" 80 ;;
+esac
