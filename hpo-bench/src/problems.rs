@@ -3,6 +3,7 @@
 
 use std::f64::consts::{E, PI};
 
+use hpo::rng::splitmix64;
 use hpo::{Trial, TrialError};
 
 /// A continuous or mixed minimisation problem.
@@ -190,14 +191,6 @@ pub fn all() -> Vec<Problem> {
             objective: mixed_hpo_objective,
         },
     ]
-}
-
-/// SplitMix64's output for state `key`.
-pub fn splitmix64(key: u64) -> u64 {
-    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// lc50's deterministic noise: uniform with standard deviation 0.01.

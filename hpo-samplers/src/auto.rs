@@ -55,7 +55,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use hpo_core::error::invalid_setting;
-use hpo_core::rng::Rng;
+use hpo_core::rng::{Rng, splitmix64};
 use hpo_core::{
     Distribution, FrozenTrial, ParamSpace, RandomSampler, Result, Sampler, Study, TrialState,
 };
@@ -217,15 +217,6 @@ impl Stats {
     }
 }
 
-/// SplitMix64's finaliser: spreads a seed and a salt over all bits.
-fn mix(seed: u64, salt: u64) -> u64 {
-    let mut z = seed ^ salt;
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 impl std::fmt::Debug for AutoSampler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AutoSampler")
@@ -370,7 +361,7 @@ impl AutoSampler {
         if let Some(s) = state.samplers.get(&choice) {
             return Ok(s.clone());
         }
-        let seed = mix(state.seed, choice.salt());
+        let seed = splitmix64(state.seed ^ choice.salt());
         let sampler: Arc<dyn Sampler> = match choice {
             AutoChoice::Random => Arc::new(RandomSampler::with_seed(seed)),
             AutoChoice::Tpe => Arc::new(
@@ -570,7 +561,7 @@ impl Sampler for AutoSampler {
         let mut state = self.state.lock();
         state.seed = seed.unwrap_or_else(|| Rng::from_entropy().next_u64());
         for (choice, sampler) in &state.samplers {
-            sampler.reseed_rng(Some(mix(state.seed, choice.salt())));
+            sampler.reseed_rng(Some(splitmix64(state.seed ^ choice.salt())));
         }
     }
 }
