@@ -409,10 +409,11 @@ impl ParzenEstimator {
         let n_k = self.weights.len();
         out.clear();
         out.reserve(n * self.dims.len());
+        let total: f64 = self.weights.iter().sum();
         for _ in 0..n {
             // The kernel: the first whose cumulative weight exceeds u (as a search over the
             // cumulative sums would find it).
-            let u = rng.next_f64() * self.weights.iter().sum::<f64>();
+            let u = rng.next_f64() * total;
             let mut acc = 0.0;
             let mut k = n_k - 1;
             for (i, w) in self.weights.iter().enumerate() {
