@@ -24,7 +24,7 @@ pub(crate) struct Entry {
 pub(crate) struct Column {
     /// Internal value per entry (NaN where the trial lacks the parameter).
     pub values: Vec<f64>,
-    /// `(internal value, trial number)` sorted by value.
+    /// `(internal value, trial number)` sorted by value, equal values by trial number.
     pub sorted: Vec<(f64, u64)>,
 }
 
@@ -105,8 +105,9 @@ impl History {
                 sorted: Vec::new(),
             });
             col.values[p] = param.internal;
+            // Equal values by trial number, as a stable sort of the trials would leave them.
             insert_sorted(&mut col.sorted, (param.internal, number), |a, b| {
-                a.0.total_cmp(&b.0)
+                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
             });
         }
         if self.pos_of_number.len() <= number as usize {

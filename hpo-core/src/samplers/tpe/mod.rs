@@ -354,8 +354,10 @@ impl TpeSampler {
                 for &(v, number) in sorted {
                     let k = kernel_of.get(number as usize).copied().unwrap_or(u32::MAX);
                     if k != u32::MAX {
+                        // Equal values in kernel (trial number) order: the order a stable
+                        // sort of the kernels by value gives, as when the kernels are sorted.
                         while let Some(&(ev, ek)) = e.peek() {
-                            if ev < v {
+                            if ev.total_cmp(&v).then(ek.cmp(&k)).is_lt() {
                                 order.push(ek);
                                 e.next();
                             } else {
@@ -366,6 +368,15 @@ impl TpeSampler {
                     }
                 }
                 order.extend(e.map(|(_, k)| k));
+            }
+            // The orders must be the ones a stable sort of the kernels by value gives: ties
+            // decide which equal observation gets which neighbour distance as its bandwidth.
+            #[cfg(debug_assertions)]
+            for (d, order) in work.orders.iter().enumerate() {
+                let obs = &work.above_obs[d];
+                let mut sorted: Vec<u32> = (0..obs.len() as u32).collect();
+                sorted.sort_by(|a, b| obs[*a as usize].total_cmp(&obs[*b as usize]));
+                debug_assert_eq!(order, &sorted, "kernel order of dimension {d}");
             }
         }
 
