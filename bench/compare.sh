@@ -5,7 +5,8 @@
 #
 #   bash bench/compare.sh            # all parts (a few minutes; Optuna's side takes about two)
 #   bash bench/compare.sh overhead   # one part: overhead | parallel | tpe | quality | pruning | storage
-#                                      | gp | cmaes | mo | importance | scale   (gp needs torch in $PY: about 40
+#                                      | asks | gp | cmaes | mo | importance | scale   (asks needs scipy;
+#                                      gp needs torch in $PY: about 40
 #                                      minutes; importance needs scikit-learn and plotly in $PY; scale,
 #                                      100 000 trials on each storage, about an hour)
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
@@ -75,6 +76,22 @@ if [[ $PART == scale ]]; then
     tag=$(echo "$spec" | cut -d: -f1 | tr -d '+')
     $BENCH storage --sampler random --trials 100000 --dim 5 --seeds 1 --storage "$spec" \
       --out "$OUT/scale_$tag.json"
+  done
+  rm -rf "$TMP"
+fi
+if [[ $PART == all || $PART == asks ]]; then
+  # TPE's next proposal on one fixed 40-trial history, 2000 seeds each side (bench/optuna/asks.py).
+  TMP=$(mktemp -d)
+  for problem in hartmann6 mixed-hpo; do
+    "$PY" bench/optuna/asks.py history --problem $problem --trials 40 --seed 7 --out "$TMP/$problem.log"
+    $BENCH asks --problem $problem --storage "$TMP/$problem.log" --seeds 2000 --out $OUT/asks_$problem.json
+    for ties in default stable; do
+      flag=$([[ $ties == stable ]] && echo --stable-ties || true)
+      "$PY" bench/optuna/asks.py propose --problem $problem --history "$TMP/$problem.log" --seeds 2000 \
+         $flag --out "$OUT/optuna_asks_${problem}_$ties.json"
+      "$PY" bench/optuna/asks.py compare $OUT/asks_$problem.json "$OUT/optuna_asks_${problem}_$ties.json" \
+         --out "$OUT/asks_compare_${problem}_$ties.json"
+    done
   done
   rm -rf "$TMP"
 fi

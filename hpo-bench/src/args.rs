@@ -29,7 +29,7 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-pub const USAGE: &str = "usage: hpo-bench <overhead|storage|parallel|quality|pruning|mo|importance|worker> [--sampler NAME[,NAME..]] \
+pub const USAGE: &str = "usage: hpo-bench <overhead|storage|parallel|quality|pruning|mo|importance|worker|asks> [--sampler NAME[,NAME..]] \
 [--problem NAME[,..]] [--trials N] [--seeds K] [--dim D[,D..]] [--jobs J[,J..]] \
 [--storage URL] [--no-heartbeat] --out FILE.json\n       hpo-bench kurobako [--sampler NAME]   (a kurobako external solver on stdin/stdout)";
 

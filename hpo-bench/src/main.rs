@@ -8,10 +8,12 @@
 //! cargo run --release -p hpo-bench -- pruning --seeds 10 --out pruning.json
 //! cargo run --release -p hpo-bench -- mo --sampler nsga2 --problem zdt1,zdt2 --seeds 10 --out mo.json
 //! cargo run --release -p hpo-bench -- importance --seeds 3 --out importance.json
+//! cargo run --release -p hpo-bench -- asks --problem mixed-hpo --storage history.log --seeds 2000 --out asks.json
 //! kurobako solver command -- target/release/hpo-bench kurobako --sampler tpe
 //! ```
 
 mod args;
+mod asks;
 mod env;
 mod importance;
 mod kurobako;
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         "pruning" => pruning::run(&args),
         "importance" => importance::run(&args),
         "worker" => worker::run(&args),
+        "asks" => asks::run(&args),
         other => Err(format!("unknown benchmark `{other}`\n{}", args::USAGE)),
     };
     match result {
