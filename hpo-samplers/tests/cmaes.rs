@@ -9,6 +9,10 @@ use hpo_core::{Error, FrozenTrial, InMemoryStorage, Sampler, Storage, TrialError
 use hpo_samplers::{CmaEsSampler, RestartStrategy};
 use serde_json::Value;
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{sampled_study, sampled_study_with};
+
 fn sphere5(t: &mut Trial) -> Result<f64, TrialError> {
     let mut s = 0.0;
     for i in 0..5 {
@@ -32,7 +36,7 @@ fn best_of(
     n: usize,
     f: fn(&mut Trial) -> Result<f64, TrialError>,
 ) -> f64 {
-    let study = Study::builder().sampler(sampler).build().unwrap();
+    let study = sampled_study(sampler);
     study.optimize(n, f).unwrap();
     study.best_value().unwrap()
 }
@@ -49,10 +53,7 @@ fn attr_u64(t: &FrozenTrial, key: &str) -> Option<u64> {
 #[test]
 fn seeded_runs_are_reproducible_bit_for_bit() {
     let run = |seed: u64| {
-        let study = Study::builder()
-            .sampler(CmaEsSampler::with_seed(seed))
-            .build()
-            .unwrap();
+        let study = sampled_study(CmaEsSampler::with_seed(seed));
         study
             .optimize(50, |t| {
                 let x = t.suggest_float("x", -10.0, 10.0)?;
@@ -119,10 +120,7 @@ fn maximizes_too() {
 
 #[test]
 fn margin_keeps_integer_and_stepped_params_on_the_grid() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(5).with_margin(true))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(5).with_margin(true));
     study
         .optimize(200, |t| {
             let a = t.suggest_int("a", -3, 7)?;
@@ -157,10 +155,7 @@ fn margin_keeps_integer_and_stepped_params_on_the_grid() {
 
 #[test]
 fn plain_cma_rounds_ints_onto_the_grid() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(6))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(6));
     study
         .optimize(60, |t| {
             let a = t.suggest_int_step("a", 1, 13, 3)?;
@@ -174,14 +169,11 @@ fn plain_cma_rounds_ints_onto_the_grid() {
 
 #[test]
 fn categorical_params_go_to_the_independent_sampler() {
-    let study = Study::builder()
-        .sampler(
-            CmaEsSampler::with_seed(8)
-                .independent_sampler(RandomSampler::with_seed(1))
-                .warn_independent_sampling(false),
-        )
-        .build()
-        .unwrap();
+    let study = sampled_study(
+        CmaEsSampler::with_seed(8)
+            .independent_sampler(RandomSampler::with_seed(1))
+            .warn_independent_sampling(false),
+    );
     study
         .optimize(120, |t| {
             let kind = t.suggest_categorical("kind", &["a", "b", "c"])?;
@@ -216,10 +208,7 @@ fn ellipsoid6(t: &mut Trial) -> Result<f64, TrialError> {
 
 #[test]
 fn separable_variant_converges_on_a_separable_problem() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(2).use_separable_cma(true))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(2).use_separable_cma(true));
     study.optimize(20, ellipsoid6).unwrap();
     let trials = study.trials().unwrap();
     assert!(
@@ -283,30 +272,21 @@ fn popsizes(study: &Study, prefix: &str) -> Vec<(u64, u64)> {
 
 #[test]
 fn ipop_restarts_with_doubled_populations() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop));
     // Restarts after 21 generations of 6, 16 of 12, then 14 of 24 trials.
     study.optimize(700, flat).unwrap();
     let runs = popsizes(&study, "cma:");
     assert!(runs.len() >= 3, "{runs:?}");
     assert_eq!(runs[..3], [(0, 6), (1, 12), (2, 24)], "{runs:?}");
     // Without a restart strategy the population never changes.
-    let plain = Study::builder()
-        .sampler(CmaEsSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let plain = sampled_study(CmaEsSampler::with_seed(1));
     plain.optimize(300, flat).unwrap();
     assert_eq!(popsizes(&plain, "cma:"), [(0, 6)]);
 }
 
 #[test]
 fn bipop_alternates_large_and_small_populations() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop));
     study.optimize(500, flat).unwrap();
     let runs = popsizes(&study, "cma:");
     assert!(runs.len() >= 3, "{runs:?}");
@@ -323,14 +303,11 @@ fn warm_start_begins_near_the_source_optimum() {
         let y = t.suggest_float("y", -3.0, 3.0)?;
         Ok((x - 1.5).powi(2) + (y + 2.0).powi(2))
     };
-    let source = Study::builder()
-        .sampler(CmaEsSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let source = sampled_study(CmaEsSampler::with_seed(0));
     source.optimize(100, target).unwrap();
 
     let early_distance = |sampler: CmaEsSampler| {
-        let study = Study::builder().sampler(sampler).build().unwrap();
+        let study = sampled_study(sampler);
         study.optimize(11, target).unwrap();
         // Trials 1..=10: the first CMA-ES generations.
         let d: Vec<f64> = study.trials().unwrap()[1..]
@@ -349,10 +326,9 @@ fn warm_start_begins_near_the_source_optimum() {
     assert!(warm * 2.0 < cold, "warm {warm} cold {cold}");
 
     // Too few source trials is a clear error.
-    let few = Study::builder()
-        .sampler(CmaEsSampler::with_seed(9).source_trials(source.trials().unwrap()[..5].to_vec()))
-        .build()
-        .unwrap();
+    let few = sampled_study(
+        CmaEsSampler::with_seed(9).source_trials(source.trials().unwrap()[..5].to_vec()),
+    );
     few.optimize(1, target).unwrap();
     let mut t = few.ask().unwrap();
     let err = t.suggest_float("x", -3.0, 3.0).unwrap_err();
@@ -429,10 +405,7 @@ fn a_fresh_sampler_resumes_exactly_where_the_study_stopped() {
 
 #[test]
 fn a_changed_search_space_starts_a_new_optimizer() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(13))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(13));
     study
         .optimize(40, |t| {
             let x = t.suggest_float("x", -1.0, 1.0)?;
@@ -475,10 +448,7 @@ fn a_changed_search_space_starts_a_new_optimizer() {
 #[test]
 fn pruned_trials_count_only_when_asked() {
     let run = |consider: bool| {
-        let study = Study::builder()
-            .sampler(CmaEsSampler::with_seed(4).consider_pruned_trials(consider))
-            .build()
-            .unwrap();
+        let study = sampled_study(CmaEsSampler::with_seed(4).consider_pruned_trials(consider));
         study
             .optimize(60, |t| -> Result<f64, TrialError> {
                 let x = t.suggest_float("x", -1.0, 1.0)?;
@@ -501,11 +471,10 @@ fn pruned_trials_count_only_when_asked() {
 
 #[test]
 fn multi_objective_studies_are_rejected() {
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(CmaEsSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study_with(
+        [StudyDirection::Minimize, StudyDirection::Minimize],
+        CmaEsSampler::with_seed(0),
+    );
     let mut t = study.ask().unwrap();
     let err = t.suggest_float("x", 0.0, 1.0).unwrap_err();
     assert!(matches!(err, Error::MultiObjective(_)), "{err:?}");
@@ -529,14 +498,11 @@ fn conflicting_options_are_refused_by_the_study_builder() {
 
 #[test]
 fn x0_and_sigma0_set_the_initial_distribution() {
-    let study = Study::builder()
-        .sampler(
-            CmaEsSampler::with_seed(3)
-                .x0([("x", 4.0), ("y", -4.0)])
-                .sigma0(0.01),
-        )
-        .build()
-        .unwrap();
+    let study = sampled_study(
+        CmaEsSampler::with_seed(3)
+            .x0([("x", 4.0), ("y", -4.0)])
+            .sigma0(0.01),
+    );
     study
         .optimize(9, |t| {
             let x = t.suggest_float("x", -5.0, 5.0)?;

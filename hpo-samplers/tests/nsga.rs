@@ -15,15 +15,15 @@ use hpo_samplers::nsga::{
 };
 use hpo_samplers::{NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::sampled_study_with;
+
 const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
 /// A two-objective (both minimised) in-memory study with `sampler`.
 fn min2_study(sampler: impl Sampler + 'static) -> Study {
-    Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap()
+    sampled_study_with(MIN2, sampler)
 }
 
 fn complete(values: &[f64]) -> Arc<FrozenTrial> {

@@ -12,6 +12,10 @@ use hpo_samplers::{
 };
 use serde_json::{Map, Value};
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{sampled_study, sampled_study_with};
+
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seeded_runs.json");
 const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
@@ -62,17 +66,13 @@ fn params_of(study: &Study) -> Value {
 }
 
 fn single(sampler: impl Sampler + 'static, n: usize) -> Value {
-    let study = Study::builder().sampler(sampler).build().unwrap();
+    let study = sampled_study(sampler);
     study.optimize(n, |t| mixed(t).map(|v| v[0])).unwrap();
     params_of(&study)
 }
 
 fn multi(sampler: impl Sampler + 'static, n: usize) -> Value {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap();
+    let study = sampled_study_with(MIN2, sampler);
     study.optimize(n, mixed).unwrap();
     params_of(&study)
 }

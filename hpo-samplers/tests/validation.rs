@@ -9,6 +9,10 @@ use hpo_samplers::{
     PolynomialMutation, TpeSampler,
 };
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::sampled_study_with;
+
 /// The message of the error the study builder gives for `sampler`, after checking that
 /// `validate` gives the same one.
 fn refused(sampler: impl Sampler + 'static) -> String {
@@ -79,11 +83,7 @@ fn nsga_settings() {
         .crossover_prob(1.0)
         .mutation(PolynomialMutation::new(0.0));
     assert!(ok.validate().is_ok());
-    Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(ok)
-        .build()
-        .unwrap();
+    sampled_study_with([StudyDirection::Minimize, StudyDirection::Minimize], ok);
 }
 
 #[test]

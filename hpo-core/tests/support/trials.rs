@@ -1,9 +1,26 @@
-//! Trial checks the sampler and optimize tests of hpo-core and hpo-samplers share (included
-//! with `#[path]`).
+//! Studies and trial checks the sampler and optimize tests of hpo-core, hpo-samplers and
+//! hpo-importance share (included with `#[path]`).
 #![allow(dead_code)]
 
-use hpo_core::{FrozenTrial, ParamValue, Study, TrialState};
+use hpo_core::{FrozenTrial, ParamValue, Sampler, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
+
+/// A fresh in-memory study of one minimized objective, sampled by `sampler`.
+pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
+    Study::builder().sampler(sampler).build().unwrap()
+}
+
+/// A fresh in-memory study of `directions`, sampled by `sampler`.
+pub fn sampled_study_with(
+    directions: impl Into<Vec<StudyDirection>>,
+    sampler: impl Sampler + 'static,
+) -> Study {
+    Study::builder()
+        .directions(directions)
+        .sampler(sampler)
+        .build()
+        .unwrap()
+}
 
 /// The parameters of every trial of `study`, in trial order.
 pub fn params_of(study: &Study) -> Vec<IndexMap<String, ParamValue>> {
