@@ -2,12 +2,19 @@
 //! hpo-importance share (included with `#[path]`).
 #![allow(dead_code)]
 
-use hpo_core::{FrozenTrial, ParamValue, Sampler, Study, StudyDirection, TrialState};
+use std::sync::Arc;
+
+use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
 
 /// A fresh in-memory study of one minimized objective, sampled by `sampler`.
 pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
     Study::builder().sampler(sampler).build().unwrap()
+}
+
+/// A fresh study with the default sampler, stored in `storage`.
+pub fn stored_study(storage: Arc<dyn Storage>) -> Study {
+    Study::builder().storage_arc(storage).build().unwrap()
 }
 
 /// A fresh in-memory study of `directions`, sampled by `sampler`.
