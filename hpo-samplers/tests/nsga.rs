@@ -17,7 +17,7 @@ use hpo_samplers::{NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::sampled_study_with;
+use trials::{internal_params_of, sampled_study_with};
 
 const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
@@ -387,17 +387,7 @@ fn nsga3_uses_its_own_keys() {
 fn run_params(sampler: impl Sampler + 'static, n: usize) -> Vec<Vec<(String, f64)>> {
     let study = min2_study(sampler);
     study.optimize(n, mixed_objective).unwrap();
-    study
-        .trials()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            t.params
-                .iter()
-                .map(|(k, p)| (k.clone(), p.internal))
-                .collect()
-        })
-        .collect()
+    internal_params_of(&study)
 }
 
 #[test]

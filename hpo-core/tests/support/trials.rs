@@ -39,6 +39,21 @@ pub fn params_of(study: &Study) -> Vec<IndexMap<String, ParamValue>> {
         .collect()
 }
 
+/// The internal parameter values of every trial of `study`, in trial order, by name.
+pub fn internal_params_of(study: &Study) -> Vec<Vec<(String, f64)>> {
+    study
+        .trials()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t.params
+                .iter()
+                .map(|(k, p)| (k.clone(), p.internal))
+                .collect()
+        })
+        .collect()
+}
+
 /// `a` and `b` hold the same parameters, floats equal to the bit.
 pub fn assert_same_params_bitwise(
     a: &[IndexMap<String, ParamValue>],
