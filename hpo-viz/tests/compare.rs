@@ -8,7 +8,7 @@ use hpo_core::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, plot, plot_studies, unit};
+use common::{check_png, check_svg, count_class, optimized, plot, plot_studies, unit};
 
 /// The objective every fixture study minimizes.
 fn objective(trial: &mut Trial) -> TrialResult<f64> {
@@ -38,10 +38,7 @@ fn studies() -> &'static [StudyData] {
                     .sampler_arc(sampler)
                     .build()
                     .unwrap();
-                study
-                    .optimize_with(OptimizeOptions::new().n_trials(25).catch(true), objective)
-                    .unwrap();
-                StudyData::load(&study).unwrap()
+                optimized(&study, 25, objective)
             })
             .collect()
     })

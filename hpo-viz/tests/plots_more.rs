@@ -13,7 +13,10 @@ use hpo_core::*;
 use hpo_viz::{PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, count_in, plot, polylines_in, unit};
+use common::{
+    check_png, check_svg, count_class, count_in, loss_accuracy_study, optimized, plot,
+    polylines_in, unit,
+};
 
 /// The kinds this file covers.
 const KINDS: [PlotKind; 5] = [
@@ -38,23 +41,20 @@ fn single() -> &'static StudyData {
             .pruner(MedianPruner::new())
             .build()
             .unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(60).catch(true), |trial| {
-                let x = trial.suggest_float("x", -4.0, 4.0)?;
-                let lr = trial.suggest_float_log("lr", 1e-4, 1e-1)?;
-                let opt = trial.suggest_categorical("optimizer", &["adam", "sgd"])?;
-                let base = (x - 1.0).powi(2) + (lr.log10() + 2.0).abs();
-                if trial.number() % 9 == 4 {
-                    return Err(TrialError::msg("diverged"));
-                }
-                for step in 0..6u64 {
-                    let v = base + 3.0 / (step as f64 + 1.0) + if opt == "sgd" { 0.5 } else { 0.0 };
-                    trial.report_and_check(v, step)?;
-                }
-                Ok(base)
-            })
-            .unwrap();
-        let data = StudyData::load(&study).unwrap();
+        let data = optimized(&study, 60, |trial| {
+            let x = trial.suggest_float("x", -4.0, 4.0)?;
+            let lr = trial.suggest_float_log("lr", 1e-4, 1e-1)?;
+            let opt = trial.suggest_categorical("optimizer", &["adam", "sgd"])?;
+            let base = (x - 1.0).powi(2) + (lr.log10() + 2.0).abs();
+            if trial.number() % 9 == 4 {
+                return Err(TrialError::msg("diverged"));
+            }
+            for step in 0..6u64 {
+                let v = base + 3.0 / (step as f64 + 1.0) + if opt == "sgd" { 0.5 } else { 0.0 };
+                trial.report_and_check(v, step)?;
+            }
+            Ok(base)
+        });
         assert!(data.count(TrialState::Pruned) > 0, "no pruned trial");
         assert!(data.count(TrialState::Fail) > 0, "no failed trial");
         data
@@ -65,24 +65,15 @@ fn single() -> &'static StudyData {
 fn multi() -> &'static StudyData {
     static DATA: OnceLock<StudyData> = OnceLock::new();
     DATA.get_or_init(|| {
-        let study = Study::builder()
-            .name("multi")
-            .directions([StudyDirection::Minimize, StudyDirection::Maximize])
-            .sampler(RandomSampler::with_seed(5))
-            .build()
-            .unwrap();
-        study.set_metric_names(&["loss", "accuracy"]).unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(50).catch(true), |trial| {
-                let x = trial.suggest_float("x", 0.0, 1.0)?;
-                let y = trial.suggest_float("y", 0.0, 1.0)?;
-                if trial.number() == 3 {
-                    return Err(TrialError::msg("failed"));
-                }
-                Ok((x, x.sqrt() - 0.5 * y))
-            })
-            .unwrap();
-        StudyData::load(&study).unwrap()
+        let study = loss_accuracy_study(5);
+        optimized(&study, 50, |trial| {
+            let x = trial.suggest_float("x", 0.0, 1.0)?;
+            let y = trial.suggest_float("y", 0.0, 1.0)?;
+            if trial.number() == 3 {
+                return Err(TrialError::msg("failed"));
+            }
+            Ok((x, x.sqrt() - 0.5 * y))
+        })
     })
 }
 
