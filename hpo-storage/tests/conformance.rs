@@ -501,38 +501,23 @@ fn missing_things(f: &Fixture) {
 macro_rules! conformance {
     ($($storage:ident),* $(,)?) => {$(
         mod $storage {
-            #[test]
-            fn studies() {
-                super::studies(&super::fixture::$storage("studies"));
-            }
-            #[test]
-            fn trials() {
-                super::trials(&super::fixture::$storage("trials"));
-            }
-            #[test]
-            fn multi_objective() {
-                super::multi_objective(&super::fixture::$storage("mo"));
-            }
-            #[test]
-            fn waiting_trials() {
-                super::waiting_trials(&super::fixture::$storage("waiting"));
-            }
-            #[test]
-            fn finished_since() {
-                super::finished_since(&super::fixture::$storage("since"));
-            }
-            #[test]
-            fn heartbeats() {
-                super::heartbeats(&super::fixture::$storage("heartbeat"));
-            }
-            #[test]
-            fn concurrent_writers() {
-                super::concurrent_writers(&super::fixture::$storage("concurrent"));
-            }
-            #[test]
-            fn missing_things() {
-                super::missing_things(&super::fixture::$storage("missing"));
-            }
+            conformance!(@checks $storage:
+                studies "studies",
+                trials "trials",
+                multi_objective "mo",
+                waiting_trials "waiting",
+                finished_since "since",
+                heartbeats "heartbeat",
+                concurrent_writers "concurrent",
+                missing_things "missing",
+            );
+        }
+    )*};
+    // One test per check: the check run on a fixture of `$storage` named after `$label`.
+    (@checks $storage:ident: $($check:ident $label:literal),* $(,)?) => {$(
+        #[test]
+        fn $check() {
+            super::$check(&super::fixture::$storage($label));
         }
     )*};
 }
