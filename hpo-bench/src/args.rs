@@ -51,6 +51,16 @@ fn numbers(flag: &str, v: &str) -> Result<Vec<usize>, String> {
 }
 
 impl Args {
+    /// The first `--sampler` given, or `default`: for the benchmarks that run one sampler.
+    pub fn sampler_or(&self, default: &str) -> String {
+        first_or(&self.samplers, default)
+    }
+
+    /// The first `--problem` given, or `default`: for the benchmarks that run one problem.
+    pub fn problem_or(&self, default: &str) -> String {
+        first_or(&self.problems, default)
+    }
+
     /// Parses `std::env::args()` (without the program name).
     pub fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         let command = argv.next().ok_or_else(|| USAGE.to_owned())?;
@@ -95,4 +105,9 @@ impl Args {
         }
         Ok(args)
     }
+}
+
+/// The first of `names`, or `default` when there is none.
+fn first_or(names: &[String], default: &str) -> String {
+    names.first().cloned().unwrap_or_else(|| default.to_owned())
 }
