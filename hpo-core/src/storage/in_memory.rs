@@ -61,6 +61,45 @@ impl InMemoryStorage {
 }
 
 impl InMemoryStorage {
+    /// Sets `key` in a study's user attributes, or its system attributes when `system`.
+    fn set_study_attr(
+        &self,
+        study_id: StudyId,
+        key: &str,
+        value: Value,
+        system: bool,
+    ) -> Result<()> {
+        let mut inner = self.inner.write();
+        let record = &mut inner.study_mut(study_id)?.record;
+        let attrs = if system {
+            &mut record.system_attrs
+        } else {
+            &mut record.user_attrs
+        };
+        attrs.insert(key.to_owned(), value);
+        Ok(())
+    }
+
+    /// Sets `key` in an unfinished trial's user attributes, or its system attributes when
+    /// `system`.
+    fn set_trial_attr(
+        &self,
+        trial_id: TrialId,
+        key: &str,
+        value: Value,
+        system: bool,
+    ) -> Result<()> {
+        let mut inner = self.inner.write();
+        let trial = inner.updatable(trial_id)?.1;
+        let attrs = if system {
+            &mut trial.system_attrs
+        } else {
+            &mut trial.user_attrs
+        };
+        attrs.insert(key.to_owned(), value);
+        Ok(())
+    }
+
     /// An independent copy of the current state (trials are shared `Arc`s, so this is cheap):
     /// journal writers without a lock change a copy and keep it only if their append wins.
     pub(crate) fn snapshot(&self) -> InMemoryStorage {
@@ -216,23 +255,11 @@ impl Storage for InMemoryStorage {
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .study_mut(study_id)?
-            .record
-            .user_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_study_attr(study_id, key, value, false)
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .study_mut(study_id)?
-            .record
-            .system_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_study_attr(study_id, key, value, true)
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
@@ -400,23 +427,11 @@ impl Storage for InMemoryStorage {
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .updatable(trial_id)?
-            .1
-            .user_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_trial_attr(trial_id, key, value, false)
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .updatable(trial_id)?
-            .1
-            .system_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_trial_attr(trial_id, key, value, true)
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {
