@@ -53,17 +53,20 @@ fn run_workers_named(url: &str, name: &str) {
 
 #[test]
 fn four_processes_on_a_journal_file() {
-    let path = std::env::temp_dir().join(format!("hpo-mp-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    run_workers(&format!("journal:{}", path.display()));
-    let _ = std::fs::remove_file(path);
+    run_workers_on_file("log", |path| format!("journal:{}", path.display()));
 }
 
 #[test]
 fn four_processes_on_sqlite() {
-    let path = std::env::temp_dir().join(format!("hpo-mp-{}.db", std::process::id()));
+    run_workers_on_file("db", |path| format!("sqlite:///{}", path.display()));
+}
+
+/// [`run_workers`] on the storage `url` gives for a fresh file `hpo-mp-<pid>.<ext>` in the
+/// temporary directory, removed before and after.
+fn run_workers_on_file(ext: &str, url: impl Fn(&std::path::Path) -> String) {
+    let path = std::env::temp_dir().join(format!("hpo-mp-{}.{ext}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    run_workers(&format!("sqlite:///{}", path.display()));
+    run_workers(&url(&path));
     let _ = std::fs::remove_file(path);
 }
 

@@ -12,10 +12,9 @@ use serde_json::Value;
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::internal_params_of;
+use trials::{MIN2, internal_params_of};
 
 const MIN1: [StudyDirection; 1] = [StudyDirection::Minimize];
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
 fn study_with(sampler: &Arc<AutoSampler>) -> Study {
     study_of(&MIN1, sampler)

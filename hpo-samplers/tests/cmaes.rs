@@ -11,7 +11,7 @@ use serde_json::Value;
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::{sampled_study, sampled_study_with};
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 fn sphere5(t: &mut Trial) -> Result<f64, TrialError> {
     let mut s = 0.0;
@@ -39,6 +39,17 @@ fn best_of(
     let study = sampled_study(sampler);
     study.optimize(n, f).unwrap();
     study.best_value().unwrap()
+}
+
+/// [`best_of`] 300 trials of `f` for each seed in `0..n_seeds`.
+fn seeded_bests<S: Sampler + 'static>(
+    n_seeds: u64,
+    sampler: impl Fn(u64) -> S,
+    f: fn(&mut Trial) -> Result<f64, TrialError>,
+) -> Vec<f64> {
+    (0..n_seeds)
+        .map(|seed| best_of(sampler(seed), 300, f))
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -78,24 +89,16 @@ fn seeded_runs_are_reproducible_bit_for_bit() {
 
 #[test]
 fn converges_on_a_5d_sphere() {
-    let bests: Vec<f64> = (0..3)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed), 300, sphere5))
-        .collect();
-    let random: Vec<f64> = (0..3)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, sphere5))
-        .collect();
+    let bests: Vec<f64> = seeded_bests(3, CmaEsSampler::with_seed, sphere5);
+    let random: Vec<f64> = seeded_bests(3, RandomSampler::with_seed, sphere5);
     assert!(median(bests.clone()) < 1e-3, "CMA-ES {bests:?}");
     assert!(median(random.clone()) > 1.0, "random {random:?}");
 }
 
 #[test]
 fn beats_random_search_on_rosenbrock() {
-    let cma: Vec<f64> = (0..5)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed), 300, rosenbrock4))
-        .collect();
-    let random: Vec<f64> = (0..5)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, rosenbrock4))
-        .collect();
+    let cma: Vec<f64> = seeded_bests(5, CmaEsSampler::with_seed, rosenbrock4);
+    let random: Vec<f64> = seeded_bests(5, RandomSampler::with_seed, rosenbrock4);
     assert!(
         median(cma.clone()) * 5.0 < median(random.clone()),
         "CMA-ES {cma:?} random {random:?}"
@@ -218,18 +221,12 @@ fn separable_variant_converges_on_a_separable_problem() {
     );
     // Over 30 seeds the median best after 300 trials is 0.41 (Optuna's SepCMA: 0.56; full
     // CMA-ES: 1.5).
-    let sep: Vec<f64> = (0..5)
-        .map(|seed| {
-            best_of(
-                CmaEsSampler::with_seed(seed).use_separable_cma(true),
-                300,
-                ellipsoid6,
-            )
-        })
-        .collect();
-    let random: Vec<f64> = (0..5)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, ellipsoid6))
-        .collect();
+    let sep: Vec<f64> = seeded_bests(
+        5,
+        |seed| CmaEsSampler::with_seed(seed).use_separable_cma(true),
+        ellipsoid6,
+    );
+    let random: Vec<f64> = seeded_bests(5, RandomSampler::with_seed, ellipsoid6);
     assert!(median(sep.clone()) < 2.0, "{sep:?}");
     assert!(
         median(sep.clone()) * 10.0 < median(random.clone()),
@@ -240,9 +237,11 @@ fn separable_variant_converges_on_a_separable_problem() {
 #[test]
 fn lr_adapt_converges() {
     // LRA-CMA-ES is slower on a sphere by design: Optuna's median over 10 seeds is 0.075.
-    let lra: Vec<f64> = (0..3)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed).lr_adapt(true), 300, sphere5))
-        .collect();
+    let lra: Vec<f64> = seeded_bests(
+        3,
+        |seed| CmaEsSampler::with_seed(seed).lr_adapt(true),
+        sphere5,
+    );
     assert!(median(lra.clone()) < 0.3, "{lra:?}");
 }
 
@@ -471,10 +470,7 @@ fn pruned_trials_count_only_when_asked() {
 
 #[test]
 fn multi_objective_studies_are_rejected() {
-    let study = sampled_study_with(
-        [StudyDirection::Minimize, StudyDirection::Minimize],
-        CmaEsSampler::with_seed(0),
-    );
+    let study = sampled_study_with(MIN2, CmaEsSampler::with_seed(0));
     let mut t = study.ask().unwrap();
     let err = t.suggest_float("x", 0.0, 1.0).unwrap_err();
     assert!(matches!(err, Error::MultiObjective(_)), "{err:?}");

@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 
-use hpo_core::{Study, StudyDirection, TrialState};
+use hpo_core::{Study, TrialState};
 use hpo_samplers::GpSampler;
 use hpo_samplers::gp::Acquisition;
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::{sampled_study, sampled_study_with};
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 fn quadratic(t: &mut hpo_core::Trial) -> hpo_core::TrialResult<f64> {
     let x = t.suggest_float("x", -5.0, 5.0)?;
@@ -139,10 +139,7 @@ fn constraints_steer_towards_the_feasible_region() {
 
 #[test]
 fn multi_objective_studies_spread_along_the_front() {
-    let study = sampled_study_with(
-        [StudyDirection::Minimize, StudyDirection::Minimize],
-        GpSampler::with_seed(2),
-    );
+    let study = sampled_study_with(MIN2, GpSampler::with_seed(2));
     study
         .optimize(30, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;

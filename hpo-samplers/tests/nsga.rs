@@ -17,9 +17,7 @@ use hpo_samplers::{NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::{internal_params_of, sampled_study_with};
-
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
+use trials::{MIN2, internal_params_of, sampled_study_with};
 
 /// A two-objective (both minimised) in-memory study with `sampler`.
 fn min2_study(sampler: impl Sampler + 'static) -> Study {

@@ -5,7 +5,7 @@
 //! To record new golden values after an intended change of behaviour, run the test with
 //! `HPO_BLESS=1` and say in the commit why the trials changed.
 
-use hpo_core::{Sampler, Study, StudyDirection, Trial, TrialError};
+use hpo_core::{Sampler, Study, Trial, TrialError};
 use hpo_samplers::{
     CmaEsSampler, Crossover, NsgaIIISampler, NsgaIISampler, PolynomialMutation, QmcKind,
     QmcSampler, RestartStrategy,
@@ -14,10 +14,9 @@ use serde_json::{Map, Value};
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::{sampled_study, sampled_study_with};
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seeded_runs.json");
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
 /// Every kind of parameter: float, log float, stepped float, int, log int, stepped int,
 /// categorical.

@@ -7,7 +7,7 @@ use hpo_samplers::TpeSampler;
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
-use trials::{sampled_study, sampled_study_with};
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 fn sphere_best(sampler_seed: u64, tpe: bool, n: usize) -> f64 {
     let builder = Study::builder();
@@ -103,10 +103,7 @@ fn conditional_params_never_crash_the_estimator() {
 
 #[test]
 fn multi_objective_and_constraints() {
-    let study = sampled_study_with(
-        [StudyDirection::Minimize, StudyDirection::Minimize],
-        TpeSampler::with_seed(5),
-    );
+    let study = sampled_study_with(MIN2, TpeSampler::with_seed(5));
     study
         .optimize(80, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;

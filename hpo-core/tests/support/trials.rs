@@ -7,6 +7,9 @@ use std::sync::Arc;
 use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
 
+/// Two minimized objectives.
+pub const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
+
 /// A fresh in-memory study of one minimized objective, sampled by `sampler`.
 pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
     Study::builder().sampler(sampler).build().unwrap()
