@@ -18,24 +18,13 @@ pub const REFERENCE: [f64; 2] = [11.0, 11.0];
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     let n = args.trials.unwrap_or(1000);
-    let sampler_names = if args.samplers.is_empty() {
-        vec!["nsga2".to_owned()]
-    } else {
-        args.samplers.clone()
-    };
+    let sampler_names = args.samplers_or(&["nsga2"]);
     let all = zdt::all();
-    let chosen: Vec<&zdt::Zdt> = if args.problems.is_empty() {
-        all.iter().collect()
-    } else {
-        args.problems
-            .iter()
-            .map(|p| {
-                all.iter().find(|q| q.name == p).ok_or_else(|| {
-                    format!("unknown problem `{p}` (available: zdt1, zdt2, zdt3, zdt4, zdt6)")
-                })
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let chosen = args.chosen(
+        &all,
+        |q| q.name,
+        |p| format!("unknown problem `{p}` (available: zdt1, zdt2, zdt3, zdt4, zdt6)"),
+    )?;
     let mut runs = Vec::new();
     let mut summary = Vec::new();
     for problem in &chosen {

@@ -15,24 +15,9 @@ const CHECKPOINTS: &[usize] = &[10, 25, 50, 100, 200, 300, 500, 1000];
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     let n = args.trials.unwrap_or(100);
-    let sampler_names = if args.samplers.is_empty() {
-        vec!["tpe".to_owned(), "random".to_owned()]
-    } else {
-        args.samplers.clone()
-    };
+    let sampler_names = args.samplers_or(&["tpe", "random"]);
     let all = problems::all();
-    let chosen: Vec<&problems::Problem> = if args.problems.is_empty() {
-        all.iter().collect()
-    } else {
-        args.problems
-            .iter()
-            .map(|p| {
-                all.iter()
-                    .find(|q| q.name == p)
-                    .ok_or_else(|| format!("unknown problem `{p}`"))
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let chosen = args.chosen(&all, |q| q.name, |p| format!("unknown problem `{p}`"))?;
     let mut runs = Vec::new();
     let mut summary = Vec::new();
     for problem in &chosen {
