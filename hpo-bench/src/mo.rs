@@ -62,15 +62,10 @@ pub fn run(args: &Args) -> Result<Value, String> {
                     "hypervolume": hv, "n_pareto": front.len(), "wall_s": wall,
                 }));
             }
-            summary.push(json!({
-                "problem": problem.name, "sampler": sampler, "seeds": args.seeds,
-                "hv_median": stats::median(&hvs),
-                "hv_q1": stats::quantile(&hvs, 0.25),
-                "hv_q3": stats::quantile(&hvs, 0.75),
-                "hv_min": stats::quantile(&hvs, 0.0),
-                "hv_max": stats::quantile(&hvs, 1.0),
-                "wall_s_median": stats::median(&walls),
-            }));
+            let mut row = json!({"problem": problem.name, "sampler": sampler, "seeds": args.seeds});
+            stats::add_spread(&mut row, "hv", &hvs);
+            row["wall_s_median"] = json!(stats::median(&walls));
+            summary.push(row);
         }
     }
     Ok(json!({

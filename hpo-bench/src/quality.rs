@@ -75,16 +75,11 @@ pub fn run(args: &Args) -> Result<Value, String> {
                     median_at.insert(c.to_string(), json!(stats::median(&regret_at[i])));
                 }
             }
-            summary.push(json!({
-                "problem": problem.name, "sampler": sampler, "seeds": args.seeds,
-                "regret_median": stats::median(&regrets),
-                "regret_q1": stats::quantile(&regrets, 0.25),
-                "regret_q3": stats::quantile(&regrets, 0.75),
-                "regret_min": stats::quantile(&regrets, 0.0),
-                "regret_max": stats::quantile(&regrets, 1.0),
-                "regret_median_at": median_at,
-                "wall_s_median": stats::median(&walls),
-            }));
+            let mut row = json!({"problem": problem.name, "sampler": sampler, "seeds": args.seeds});
+            stats::add_spread(&mut row, "regret", &regrets);
+            row["regret_median_at"] = json!(median_at);
+            row["wall_s_median"] = json!(stats::median(&walls));
+            summary.push(row);
         }
     }
     Ok(json!({
