@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 use hpo_core::logging;
 use hpo_core::storage::{JournalLock, LockKind};
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{
-    JournalFileStorage, OptimizeOptions, RandomSampler, Storage, Study, StudyDirection, TrialState,
-};
+use hpo_core::{JournalFileStorage, RandomSampler, Storage, Study, StudyDirection, TrialState};
 
 #[path = "interop/common.rs"]
 mod interop;
@@ -137,29 +135,14 @@ fn child() {
                 false,
             )
             .unwrap();
-            let study = Study::builder()
-                .name("kill")
-                .storage(storage)
-                .sampler(RandomSampler::with_seed(std::process::id() as u64))
-                .heartbeat(
-                    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE),
-                )
-                .load()
-                .unwrap();
-            let record = acknowledged::record_to(PathBuf::from(side));
-            study
-                .optimize_with(
-                    OptimizeOptions::new()
-                        .timeout(Duration::from_millis(1500))
-                        .callback(record),
-                    |t| {
-                        let x = t.suggest_float("x", 0.0, 1.0)?;
-                        t.set_user_attr("pid", std::process::id())?;
-                        std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
-                        Ok(x * 2.0)
-                    },
-                )
-                .unwrap();
+            let heartbeat =
+                HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE);
+            acknowledged::work(storage, heartbeat, PathBuf::from(side), |t| {
+                let x = t.suggest_float("x", 0.0, 1.0)?;
+                t.set_user_attr("pid", std::process::id())?;
+                std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
+                Ok(x * 2.0)
+            });
         }
         other => panic!("unknown child role {other}"),
     }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialState};
+use hpo_core::{Study, TrialState};
 use hpo_storage::SqliteStorage;
 
 #[path = "../../hpo-core/tests/faults/acknowledged.rs"]
@@ -38,26 +38,12 @@ fn child() {
     ) else {
         return;
     };
-    let study = Study::builder()
-        .name("kill")
-        .storage(SqliteStorage::open(&db).unwrap())
-        .sampler(RandomSampler::with_seed(u64::from(std::process::id())))
-        .heartbeat(heartbeat())
-        .load()
-        .unwrap();
-    let record = acknowledged::record_to(PathBuf::from(side));
-    study
-        .optimize_with(
-            OptimizeOptions::new()
-                .timeout(Duration::from_millis(1500))
-                .callback(record),
-            |t| {
-                let x = t.suggest_float("x", 0.0, 1.0)?;
-                std::thread::sleep(Duration::from_millis((x * 10.0) as u64));
-                Ok(x * 3.0)
-            },
-        )
-        .unwrap();
+    let storage = SqliteStorage::open(&db).unwrap();
+    acknowledged::work(storage, heartbeat(), PathBuf::from(side), |t| {
+        let x = t.suggest_float("x", 0.0, 1.0)?;
+        std::thread::sleep(Duration::from_millis((x * 10.0) as u64));
+        Ok(x * 3.0)
+    });
 }
 
 fn worker(db: &PathBuf, side: &PathBuf) -> Child {

@@ -7,7 +7,33 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hpo_core::{FrozenTrial, Study, TrialState};
+use hpo_core::study::HeartbeatConfig;
+use hpo_core::{
+    FrozenTrial, IntoStorage, ObjectiveValue, OptimizeOptions, RandomSampler, Study, Trial,
+    TrialError, TrialState,
+};
+
+/// A killable worker: loads the study `kill` from `storage` (sampled at random, seeded with the
+/// process id, with `heartbeat`) and optimizes `objective` for 1.5 s, recording each
+/// acknowledged trial to `side` ([`record_to`]).
+pub fn work<V: ObjectiveValue>(
+    storage: impl IntoStorage,
+    heartbeat: HeartbeatConfig,
+    side: PathBuf,
+    objective: impl FnMut(&mut Trial) -> Result<V, TrialError>,
+) {
+    let study = Study::builder()
+        .name("kill")
+        .storage(storage)
+        .sampler(RandomSampler::with_seed(u64::from(std::process::id())))
+        .heartbeat(heartbeat)
+        .load()
+        .unwrap();
+    let options = OptimizeOptions::new()
+        .timeout(std::time::Duration::from_millis(1500))
+        .callback(record_to(side));
+    study.optimize_with(options, objective).unwrap();
+}
 
 /// A callback that appends "number value-bits" to `side` for each Complete trial: called after
 /// the tell, so every line is an acknowledged trial. One short write per line, so a line is
