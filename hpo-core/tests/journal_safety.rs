@@ -408,21 +408,7 @@ fn kill_9_loses_no_completed_trial() {
                 .unwrap()
             })
             .collect();
-        let mut kill_at = [rng.below(1100), rng.below(1100)];
-        kill_at.sort_unstable();
-        let started = Instant::now();
-        for (i, at) in kill_at.iter().enumerate() {
-            let at = Duration::from_millis(100 + at);
-            if let Some(wait) = at.checked_sub(started.elapsed()) {
-                std::thread::sleep(wait);
-            }
-            assert!(
-                workers[i].try_wait().unwrap().is_none(),
-                "round {round}: worker {i} ended before its kill"
-            );
-            workers[i].kill().unwrap();
-            workers[i].wait().unwrap();
-        }
+        acknowledged::kill_two(&mut workers, [rng.below(1100), rng.below(1100)], round);
         let (mut broken, mut cut) = (0, 0);
         for (i, w) in workers.iter_mut().enumerate().skip(2) {
             let status = w.wait().unwrap();

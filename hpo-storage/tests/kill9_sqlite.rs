@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hpo_core::study::HeartbeatConfig;
 use hpo_core::{Study, TrialState};
@@ -77,17 +77,7 @@ fn kill_9_loses_no_completed_trial_on_sqlite() {
             .build()
             .unwrap();
         let mut workers: Vec<Child> = (0..4).map(|_| worker(&db, &side)).collect();
-        let mut kill_at = [rng.below(1100), rng.below(1100)];
-        kill_at.sort_unstable();
-        let started = Instant::now();
-        for (i, at) in kill_at.iter().enumerate() {
-            let at = Duration::from_millis(100 + at);
-            if let Some(wait) = at.checked_sub(started.elapsed()) {
-                std::thread::sleep(wait);
-            }
-            workers[i].kill().unwrap(); // SIGKILL
-            workers[i].wait().unwrap();
-        }
+        acknowledged::kill_two(&mut workers, [rng.below(1100), rng.below(1100)], round);
         for (i, w) in workers.iter_mut().enumerate().skip(2) {
             let out = w.wait().unwrap();
             let mut stderr = String::new();

@@ -13,6 +13,25 @@ use hpo_core::{
     TrialError, TrialState,
 };
 
+/// Kills workers 0 and 1 with SIGKILL, each `100 + kill_at[i]` ms from now (the earlier one
+/// first), checking first that it is still running.
+pub fn kill_two(workers: &mut [std::process::Child], mut kill_at: [u64; 2], round: usize) {
+    kill_at.sort_unstable();
+    let started = std::time::Instant::now();
+    for (i, at) in kill_at.iter().enumerate() {
+        let at = std::time::Duration::from_millis(100 + at);
+        if let Some(wait) = at.checked_sub(started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        assert!(
+            workers[i].try_wait().unwrap().is_none(),
+            "round {round}: worker {i} ended before its kill"
+        );
+        workers[i].kill().unwrap();
+        workers[i].wait().unwrap();
+    }
+}
+
 /// A killable worker: loads the study `kill` from `storage` (sampled at random, seeded with the
 /// process id, with `heartbeat`) and optimizes `objective` for 1.5 s, recording each
 /// acknowledged trial to `side` ([`record_to`]).
