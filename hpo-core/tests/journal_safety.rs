@@ -424,27 +424,17 @@ fn kill_9_loses_no_completed_trial() {
         }
         // The fresh worker: its heartbeat grace fails the orphans, then it runs five trials.
         let (study, log) = captured(|| {
-            let study = Study::builder()
-                .name("kill")
-                .storage(
-                    JournalFileStorage::open_with(
-                        &journal,
-                        LockKind::Symlink,
-                        Some(KILL_LOCK_GRACE),
-                        false,
-                    )
-                    .unwrap(),
-                )
-                .heartbeat(
-                    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE),
-                )
-                .load()
-                .unwrap();
-            std::thread::sleep(KILL_BEAT_GRACE + Duration::from_millis(100));
-            study
-                .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 2.0))
-                .unwrap();
-            study
+            let storage = JournalFileStorage::open_with(
+                &journal,
+                LockKind::Symlink,
+                Some(KILL_LOCK_GRACE),
+                false,
+            )
+            .unwrap();
+            let heartbeat =
+                HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE);
+            let wait = KILL_BEAT_GRACE + Duration::from_millis(100);
+            acknowledged::fresh_worker(storage, heartbeat, wait, 2.0)
         });
         broken += count(&log, "broke the journal lock");
         cut += count(&log, "dropped an incomplete last record");

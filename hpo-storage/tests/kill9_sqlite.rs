@@ -86,16 +86,9 @@ fn kill_9_loses_no_completed_trial_on_sqlite() {
             assert!(out.success(), "round {round} worker {i}: {stderr}");
         }
         // The fresh worker: after the grace its optimize fails the orphans, then runs 5 trials.
-        let study = Study::builder()
-            .name("kill")
-            .storage(SqliteStorage::open(&db).unwrap())
-            .heartbeat(heartbeat())
-            .load()
-            .unwrap();
-        std::thread::sleep(GRACE + Duration::from_millis(200));
-        study
-            .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 3.0))
-            .unwrap();
+        let storage = SqliteStorage::open(&db).unwrap();
+        let wait = GRACE + Duration::from_millis(200);
+        let study = acknowledged::fresh_worker(storage, heartbeat(), wait, 3.0);
         let trials = study.trials().unwrap();
         let recorded = acknowledged::check(&trials, &side, round);
         // A sanity floor only: a loaded machine (slow fsyncs) runs fewer trials in 1.5 s.

@@ -13,6 +13,28 @@ use hpo_core::{
     TrialError, TrialState,
 };
 
+/// The fresh worker after a round: loads the study `kill` from `storage` with `heartbeat` (and
+/// the default sampler), sleeps `wait` (past the heartbeat grace, so its optimize fails the
+/// orphans), then runs five trials valued `x * scale`.
+pub fn fresh_worker(
+    storage: impl IntoStorage,
+    heartbeat: HeartbeatConfig,
+    wait: std::time::Duration,
+    scale: f64,
+) -> Study {
+    let study = Study::builder()
+        .name("kill")
+        .storage(storage)
+        .heartbeat(heartbeat)
+        .load()
+        .unwrap();
+    std::thread::sleep(wait);
+    study
+        .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * scale))
+        .unwrap();
+    study
+}
+
 /// Kills workers 0 and 1 with SIGKILL, each `100 + kill_at[i]` ms from now (the earlier one
 /// first), checking first that it is still running.
 pub fn kill_two(workers: &mut [std::process::Child], mut kill_at: [u64; 2], round: usize) {
