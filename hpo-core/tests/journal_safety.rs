@@ -157,6 +157,27 @@ fn kind_name(kind: LockKind) -> &'static str {
 
 /// A journal with one study, its modification time an hour in the past (the old rule judged
 /// staleness by it and broke any lock at once).
+/// After a write while the lock was held: the old journal's study and the written one are
+/// both there, and the lock is gone.
+fn assert_written_and_unlocked(journal: &Path) {
+    let s = JournalFileStorage::open(journal).unwrap();
+    assert_eq!(s.get_all_studies().unwrap().len(), 2);
+    assert!(!lock_path(journal).exists());
+}
+
+/// Waits for `child` to end: its exit status and what it wrote to stderr.
+fn finished(child: &mut Child) -> (std::process::ExitStatus, String) {
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
 fn old_journal(dir: &Path) -> PathBuf {
     let journal = dir.join("j.log");
     let s = JournalFileStorage::open_with(&journal, LockKind::Symlink, Some(GRACE), false).unwrap();
@@ -230,9 +251,7 @@ fn a_lock_held_by_a_live_thread_is_never_broken() {
                 "{log}"
             );
             assert!(log.contains("0.3 s"), "names the grace period: {log}");
-            let s = JournalFileStorage::open(&journal).unwrap();
-            assert_eq!(s.get_all_studies().unwrap().len(), 2);
-            assert!(!lock_path(&journal).exists());
+            assert_written_and_unlocked(&journal);
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -265,14 +284,7 @@ fn a_lock_held_by_a_live_process_is_never_broken() {
         let started = Instant::now();
         let (_, log) = captured(|| write_while_held(&journal, kind));
         let waited = started.elapsed();
-        let status = child.wait().unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let (status, stderr) = finished(&mut child);
         assert!(
             status.success(),
             "{kind:?}: the holder saw its lock broken: {stderr}"
@@ -320,9 +332,7 @@ fn a_dead_holders_lock_is_broken_after_the_grace() {
                 1,
                 "{log}"
             );
-            let s = JournalFileStorage::open(&journal).unwrap();
-            assert_eq!(s.get_all_studies().unwrap().len(), 2);
-            assert!(!lock_path(&journal).exists());
+            assert_written_and_unlocked(&journal);
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -411,13 +421,7 @@ fn kill_9_loses_no_completed_trial() {
         acknowledged::kill_two(&mut workers, [rng.below(1100), rng.below(1100)], round);
         let (mut broken, mut cut) = (0, 0);
         for (i, w) in workers.iter_mut().enumerate().skip(2) {
-            let status = w.wait().unwrap();
-            let mut stderr = String::new();
-            w.stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut stderr)
-                .unwrap();
+            let (status, stderr) = finished(w);
             assert!(status.success(), "round {round} worker {i}: {stderr}");
             broken += count(&stderr, "broke the journal lock");
             cut += count(&stderr, "dropped an incomplete last record");
