@@ -128,24 +128,30 @@ fn child() {
         }
         "worker" => {
             let side = env("SIDE");
-            let storage = JournalFileStorage::open_with(
-                &journal,
-                LockKind::Symlink,
-                Some(KILL_LOCK_GRACE),
-                false,
-            )
-            .unwrap();
-            let heartbeat =
-                HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE);
-            acknowledged::work(storage, heartbeat, PathBuf::from(side), |t| {
-                let x = t.suggest_float("x", 0.0, 1.0)?;
-                t.set_user_attr("pid", std::process::id())?;
-                std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
-                Ok(x * 2.0)
-            });
+            acknowledged::work(
+                kill_storage(&journal),
+                kill_heartbeat(),
+                PathBuf::from(side),
+                |t| {
+                    let x = t.suggest_float("x", 0.0, 1.0)?;
+                    t.set_user_attr("pid", std::process::id())?;
+                    std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
+                    Ok(x * 2.0)
+                },
+            );
         }
         other => panic!("unknown child role {other}"),
     }
+}
+
+/// The journal of the kill test as its workers open it: symlink lock, [`KILL_LOCK_GRACE`].
+fn kill_storage(journal: &Path) -> JournalFileStorage {
+    JournalFileStorage::open_with(journal, LockKind::Symlink, Some(KILL_LOCK_GRACE), false).unwrap()
+}
+
+/// The kill test's heartbeat: every 100 ms, [`KILL_BEAT_GRACE`] of grace.
+fn kill_heartbeat() -> HeartbeatConfig {
+    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE)
 }
 
 fn kind_name(kind: LockKind) -> &'static str {
@@ -428,17 +434,8 @@ fn kill_9_loses_no_completed_trial() {
         }
         // The fresh worker: its heartbeat grace fails the orphans, then it runs five trials.
         let (study, log) = captured(|| {
-            let storage = JournalFileStorage::open_with(
-                &journal,
-                LockKind::Symlink,
-                Some(KILL_LOCK_GRACE),
-                false,
-            )
-            .unwrap();
-            let heartbeat =
-                HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE);
             let wait = KILL_BEAT_GRACE + Duration::from_millis(100);
-            acknowledged::fresh_worker(storage, heartbeat, wait, 2.0)
+            acknowledged::fresh_worker(kill_storage(&journal), kill_heartbeat(), wait, 2.0)
         });
         broken += count(&log, "broke the journal lock");
         cut += count(&log, "dropped an incomplete last record");
