@@ -175,6 +175,11 @@ fn try_plot(
     Some(plot(data, kind, options))
 }
 
+/// `kind` of [`single`] restricted to `params`.
+fn plot_single<const N: usize>(kind: PlotKind, params: [&str; N]) -> Figure {
+    plot(single(), kind, &PlotOptions::new().params(params)).unwrap()
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hpo-viz-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -449,12 +454,7 @@ fn slice_has_one_subplot_per_param() {
         .filter_map(|n| n.attribute("data-name"))
         .collect();
     assert_eq!(names, ["layers", "lr", "optimizer", "x"]);
-    let fig = plot(
-        single(),
-        PlotKind::Slice,
-        &PlotOptions::new().params(["x", "lr"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Slice, ["x", "lr"]);
     assert_eq!(count_class(fig.svg(), "subplot"), 2);
     // The log parameter gets decade ticks, the categorical one its choices.
     let text = check_svg(
@@ -473,21 +473,11 @@ fn contour_draws_every_pair() {
     let fig = plot(single(), PlotKind::Contour, &PlotOptions::new()).unwrap();
     // 4 parameters: 6 pairs in a lower triangle.
     assert_eq!(count_class(fig.svg(), "subplot"), 6);
-    let fig = plot(
-        single(),
-        PlotKind::Contour,
-        &PlotOptions::new().params(["x", "lr"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Contour, ["x", "lr"]);
     assert_eq!(count_class(fig.svg(), "subplot"), 1);
     assert_eq!(count_class(fig.svg(), "surface"), 1);
     // One parameter: nothing to draw, said so.
-    let fig = plot(
-        single(),
-        PlotKind::Contour,
-        &PlotOptions::new().params(["x"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Contour, ["x"]);
     assert!(fig.notice().unwrap().contains("two parameters"));
 }
 

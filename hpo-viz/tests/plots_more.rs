@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hpo_core::*;
-use hpo_viz::{PlotKind, PlotOptions, StudyData};
+use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
 use common::{
@@ -75,6 +75,11 @@ fn multi() -> &'static StudyData {
             Ok((x, x.sqrt() - 0.5 * y))
         })
     })
+}
+
+/// The Pareto-front plot of `data` with the default options.
+fn pareto_front(data: &StudyData) -> Figure {
+    plot(data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap()
 }
 
 fn t0() -> DateTime<Utc> {
@@ -493,7 +498,7 @@ fn pareto_front_marks_exactly_the_pareto_optimal_trials() {
     ] {
         let expected = brute_force_front(data);
         assert!(expected.len() >= 3, "{}: front {expected:?}", data.name);
-        let fig = plot(data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+        let fig = pareto_front(data);
         let svg = fig.svg();
         let marked: BTreeSet<u64> = tooltip_numbers(svg, "pareto-front", "circle")
             .into_iter()
@@ -541,7 +546,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
         "size".into(),
     ]);
     let expected = brute_force_front(&data);
-    let fig = plot(&data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&data);
     let svg = fig.svg();
     assert_eq!(count_class(svg, "subplot"), 3);
     // Each pair shows the whole (3-D) front.
@@ -555,12 +560,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
         assert!(text.contains(name), "{name} missing");
     }
     // Without metric names, objectives are numbered as in Optuna.
-    let fig = plot(
-        &hand_multi(30, 4, false),
-        PlotKind::ParetoFront,
-        &PlotOptions::new(),
-    )
-    .unwrap();
+    let fig = pareto_front(&hand_multi(30, 4, false));
     assert_eq!(count_class(fig.svg(), "subplot"), 6);
     assert!(check_svg(&fig, "pareto 4").contains("Objective 3"));
 }
@@ -569,7 +569,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
 fn pareto_front_of_a_big_study_keeps_every_front_point() {
     let data = hand_multi(5000, 2, true);
     let expected = brute_force_front(&data);
-    let fig = plot(&data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&data);
     assert_eq!(
         count_in(fig.svg(), "pareto-front", "circle"),
         expected.len()
@@ -963,7 +963,7 @@ fn tiny_and_odd_studies_do_not_panic() {
             )
         })
         .collect();
-    let fig = plot(&all_bad, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&all_bad);
     assert_eq!(count_in(fig.svg(), "pareto-front", "circle"), 0);
     assert_eq!(
         count_in(fig.svg(), "infeasible", "circle"),
@@ -1006,12 +1006,7 @@ fn tiny_and_odd_studies_do_not_panic() {
         }
     }
     // Seven objectives: pairs of the first six, said so.
-    let fig = plot(
-        &hand_multi(40, 7, false),
-        PlotKind::ParetoFront,
-        &PlotOptions::new(),
-    )
-    .unwrap();
+    let fig = pareto_front(&hand_multi(40, 7, false));
     assert_eq!(count_class(fig.svg(), "subplot"), 15);
     assert!(check_svg(&fig, "pareto 7").contains("first 6 of 7 objectives"));
 }
