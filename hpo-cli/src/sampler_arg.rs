@@ -69,14 +69,24 @@ impl Kwargs {
         anyhow!("{}: `{key}` must be {expected}, got {got}", self.class)
     }
 
-    fn u64(&mut self, key: &'static str) -> anyhow::Result<Option<u64>> {
+    /// The value of `key` as `read` reads it, if given; a value `read` refuses is an error
+    /// saying it should have been `expected`.
+    fn typed<T>(
+        &mut self,
+        key: &'static str,
+        expected: &str,
+        read: impl FnOnce(&Value) -> Option<T>,
+    ) -> anyhow::Result<Option<T>> {
         match self.take(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_u64()
+            Some(v) => read(&v)
                 .map(Some)
-                .ok_or_else(|| self.bad(key, "a non-negative integer", &v)),
+                .ok_or_else(|| self.bad(key, expected, &v)),
         }
+    }
+
+    fn u64(&mut self, key: &'static str) -> anyhow::Result<Option<u64>> {
+        self.typed(key, "a non-negative integer", Value::as_u64)
     }
 
     fn usize(&mut self, key: &'static str) -> anyhow::Result<Option<usize>> {
@@ -84,14 +94,7 @@ impl Kwargs {
     }
 
     fn f64(&mut self, key: &'static str) -> anyhow::Result<Option<f64>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|x| x.is_finite())
-                .map(Some)
-                .ok_or_else(|| self.bad(key, "a number", &v)),
-        }
+        self.typed(key, "a number", |v| v.as_f64().filter(|x| x.is_finite()))
     }
 
     fn prob(&mut self, key: &'static str) -> anyhow::Result<Option<f64>> {
@@ -104,13 +107,7 @@ impl Kwargs {
     }
 
     fn bool(&mut self, key: &'static str) -> anyhow::Result<Option<bool>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.bad(key, "true or false", &v)),
-        }
+        self.typed(key, "true or false", Value::as_bool)
     }
 
     fn string(&mut self, key: &'static str) -> anyhow::Result<Option<String>> {
