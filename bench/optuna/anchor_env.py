@@ -100,6 +100,14 @@ def sampler(name: str, seed: int | None):
     return factories[name]()
 
 
+def by_case(runs: list[dict], *keys: str) -> dict[tuple, list[dict]]:
+    """`runs` grouped by their values of `keys` (a tuple), in the order each case first appears."""
+    cases: dict[tuple, list[dict]] = {}
+    for run in runs:
+        cases.setdefault(tuple(run[k] for k in keys), []).append(run)
+    return cases
+
+
 def save(path: str, result: dict) -> None:
     """Writes `result` as JSON through a temporary file, so a killed run leaves the last save."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -93,11 +93,8 @@ def warm_up(sampler: str) -> None:
 
 
 def summary(runs: list[dict]) -> list[dict]:
-    by_case: dict[tuple, list[dict]] = {}
-    for run in runs:
-        by_case.setdefault((run["sampler"], run["dim"]), []).append(run)
     rows = []
-    for (sampler, dim), group in by_case.items():
+    for (sampler, dim), group in env.by_case(runs, "sampler", "dim").items():
         for c in CHECKPOINTS:
             points = [r["checkpoints"][str(c)] for r in group if str(c) in r["checkpoints"]]
             if not points:

@@ -65,11 +65,8 @@ def measure(problem: str, sampler: str, seed: int, n: int) -> dict:
 
 
 def summary(runs: list[dict]) -> list[dict]:
-    by_case: dict[tuple, list[dict]] = {}
-    for run in runs:
-        by_case.setdefault((run["problem"], run["sampler"]), []).append(run)
     rows = []
-    for (problem, sampler), group in by_case.items():
+    for (problem, sampler), group in env.by_case(runs, "problem", "sampler").items():
         regret = env.spread([r["regret"] for r in group])
         rows.append(
             {

@@ -51,6 +51,42 @@ fn numbers(flag: &str, v: &str) -> Result<Vec<usize>, String> {
 }
 
 impl Args {
+    /// The first `--sampler` given, or `default`: for the benchmarks that run one sampler.
+    pub fn sampler_or(&self, default: &str) -> String {
+        first_or(&self.samplers, default)
+    }
+
+    /// The `--sampler` names given, or `defaults` when there are none.
+    pub fn samplers_or(&self, defaults: &[&str]) -> Vec<String> {
+        if self.samplers.is_empty() {
+            defaults.iter().map(|s| (*s).to_owned()).collect()
+        } else {
+            self.samplers.clone()
+        }
+    }
+
+    /// The problems of `all` named by `--problem` (every one of them when none is named), by
+    /// `name`; an unknown name is the error `unknown` gives for it.
+    pub fn chosen<'a, T>(
+        &self,
+        all: &'a [T],
+        name: impl Fn(&T) -> &str,
+        unknown: impl Fn(&str) -> String,
+    ) -> Result<Vec<&'a T>, String> {
+        if self.problems.is_empty() {
+            return Ok(all.iter().collect());
+        }
+        self.problems
+            .iter()
+            .map(|p| all.iter().find(|q| name(q) == p).ok_or_else(|| unknown(p)))
+            .collect()
+    }
+
+    /// The first `--problem` given, or `default`: for the benchmarks that run one problem.
+    pub fn problem_or(&self, default: &str) -> String {
+        first_or(&self.problems, default)
+    }
+
     /// Parses `std::env::args()` (without the program name).
     pub fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         let command = argv.next().ok_or_else(|| USAGE.to_owned())?;
@@ -95,4 +131,9 @@ impl Args {
         }
         Ok(args)
     }
+}
+
+/// The first of `names`, or `default` when there is none.
+fn first_or(names: &[String], default: &str) -> String {
+    names.first().cloned().unwrap_or_else(|| default.to_owned())
 }

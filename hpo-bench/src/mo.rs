@@ -18,24 +18,13 @@ pub const REFERENCE: [f64; 2] = [11.0, 11.0];
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     let n = args.trials.unwrap_or(1000);
-    let sampler_names = if args.samplers.is_empty() {
-        vec!["nsga2".to_owned()]
-    } else {
-        args.samplers.clone()
-    };
+    let sampler_names = args.samplers_or(&["nsga2"]);
     let all = zdt::all();
-    let chosen: Vec<&zdt::Zdt> = if args.problems.is_empty() {
-        all.iter().collect()
-    } else {
-        args.problems
-            .iter()
-            .map(|p| {
-                all.iter().find(|q| q.name == p).ok_or_else(|| {
-                    format!("unknown problem `{p}` (available: zdt1, zdt2, zdt3, zdt4, zdt6)")
-                })
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let chosen = args.chosen(
+        &all,
+        |q| q.name,
+        |p| format!("unknown problem `{p}` (available: zdt1, zdt2, zdt3, zdt4, zdt6)"),
+    )?;
     let mut runs = Vec::new();
     let mut summary = Vec::new();
     for problem in &chosen {
@@ -73,15 +62,10 @@ pub fn run(args: &Args) -> Result<Value, String> {
                     "hypervolume": hv, "n_pareto": front.len(), "wall_s": wall,
                 }));
             }
-            summary.push(json!({
-                "problem": problem.name, "sampler": sampler, "seeds": args.seeds,
-                "hv_median": stats::median(&hvs),
-                "hv_q1": stats::quantile(&hvs, 0.25),
-                "hv_q3": stats::quantile(&hvs, 0.75),
-                "hv_min": stats::quantile(&hvs, 0.0),
-                "hv_max": stats::quantile(&hvs, 1.0),
-                "wall_s_median": stats::median(&walls),
-            }));
+            let mut row = json!({"problem": problem.name, "sampler": sampler, "seeds": args.seeds});
+            stats::add_spread(&mut row, "hv", &hvs);
+            row["wall_s_median"] = json!(stats::median(&walls));
+            summary.push(row);
         }
     }
     Ok(json!({

@@ -23,11 +23,7 @@ const CHECKPOINTS: &[usize] = &[
 
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
-    let samplers = if args.samplers.is_empty() {
-        vec!["random".to_owned()]
-    } else {
-        args.samplers.clone()
-    };
+    let samplers = args.samplers_or(&["random"]);
     let dims = if args.dims.is_empty() {
         vec![5, 20]
     } else {

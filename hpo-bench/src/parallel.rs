@@ -41,11 +41,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
     } else {
         args.jobs.clone()
     };
-    let sampler = args
-        .samplers
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "random".to_owned());
+    let sampler = args.sampler_or("random");
     let iters = calibrate(5.0);
     let mut runs = Vec::new();
     for seed in 0..args.seeds as u64 {

@@ -38,11 +38,7 @@ fn make_pruner(name: &str) -> Result<Arc<dyn Pruner>, String> {
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     let n = args.trials.unwrap_or(100);
-    let sampler = args
-        .samplers
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "tpe".to_owned());
+    let sampler = args.sampler_or("tpe");
     let mut runs = Vec::new();
     let mut summary = Vec::new();
     for &pruner in PRUNERS {

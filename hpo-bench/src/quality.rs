@@ -15,24 +15,9 @@ const CHECKPOINTS: &[usize] = &[10, 25, 50, 100, 200, 300, 500, 1000];
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     let n = args.trials.unwrap_or(100);
-    let sampler_names = if args.samplers.is_empty() {
-        vec!["tpe".to_owned(), "random".to_owned()]
-    } else {
-        args.samplers.clone()
-    };
+    let sampler_names = args.samplers_or(&["tpe", "random"]);
     let all = problems::all();
-    let chosen: Vec<&problems::Problem> = if args.problems.is_empty() {
-        all.iter().collect()
-    } else {
-        args.problems
-            .iter()
-            .map(|p| {
-                all.iter()
-                    .find(|q| q.name == p)
-                    .ok_or_else(|| format!("unknown problem `{p}`"))
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let chosen = args.chosen(&all, |q| q.name, |p| format!("unknown problem `{p}`"))?;
     let mut runs = Vec::new();
     let mut summary = Vec::new();
     for problem in &chosen {
@@ -90,16 +75,11 @@ pub fn run(args: &Args) -> Result<Value, String> {
                     median_at.insert(c.to_string(), json!(stats::median(&regret_at[i])));
                 }
             }
-            summary.push(json!({
-                "problem": problem.name, "sampler": sampler, "seeds": args.seeds,
-                "regret_median": stats::median(&regrets),
-                "regret_q1": stats::quantile(&regrets, 0.25),
-                "regret_q3": stats::quantile(&regrets, 0.75),
-                "regret_min": stats::quantile(&regrets, 0.0),
-                "regret_max": stats::quantile(&regrets, 1.0),
-                "regret_median_at": median_at,
-                "wall_s_median": stats::median(&walls),
-            }));
+            let mut row = json!({"problem": problem.name, "sampler": sampler, "seeds": args.seeds});
+            stats::add_spread(&mut row, "regret", &regrets);
+            row["regret_median_at"] = json!(median_at);
+            row["wall_s_median"] = json!(stats::median(&walls));
+            summary.push(row);
         }
     }
     Ok(json!({

@@ -19,6 +19,20 @@ pub fn median(values: &[f64]) -> f64 {
     quantile(values, 0.5)
 }
 
+/// Adds `{name}_median`, `{name}_q1`, `{name}_q3`, `{name}_min` and `{name}_max` of `values`,
+/// in that order, to the JSON object `row`.
+pub fn add_spread(row: &mut serde_json::Value, name: &str, values: &[f64]) {
+    for (key, p) in [
+        ("median", 0.5),
+        ("q1", 0.25),
+        ("q3", 0.75),
+        ("min", 0.0),
+        ("max", 1.0),
+    ] {
+        row[format!("{name}_{key}")] = serde_json::json!(quantile(values, p));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,17 +10,9 @@ use crate::samplers;
 /// Runs the worker and returns a small JSON summary.
 pub fn run(args: &Args) -> Result<Value, String> {
     let url = args.storage.clone().ok_or("worker needs --storage URL")?;
-    let name = args
-        .problems
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "workers".to_owned());
+    let name = args.problem_or("workers");
     let n = args.trials.unwrap_or(100);
-    let sampler = args
-        .samplers
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "random".to_owned());
+    let sampler = args.sampler_or("random");
     let seed = u64::from(std::process::id());
     let hang = name == "hang";
     let mut builder = Study::builder();

@@ -53,17 +53,20 @@ fn run_workers_named(url: &str, name: &str) {
 
 #[test]
 fn four_processes_on_a_journal_file() {
-    let path = std::env::temp_dir().join(format!("hpo-mp-{}.log", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    run_workers(&format!("journal:{}", path.display()));
-    let _ = std::fs::remove_file(path);
+    run_workers_on_file("log", |path| format!("journal:{}", path.display()));
 }
 
 #[test]
 fn four_processes_on_sqlite() {
-    let path = std::env::temp_dir().join(format!("hpo-mp-{}.db", std::process::id()));
+    run_workers_on_file("db", |path| format!("sqlite:///{}", path.display()));
+}
+
+/// [`run_workers`] on the storage `url` gives for a fresh file `hpo-mp-<pid>.<ext>` in the
+/// temporary directory, removed before and after.
+fn run_workers_on_file(ext: &str, url: impl Fn(&std::path::Path) -> String) {
+    let path = std::env::temp_dir().join(format!("hpo-mp-{}.{ext}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    run_workers(&format!("sqlite:///{}", path.display()));
+    run_workers(&url(&path));
     let _ = std::fs::remove_file(path);
 }
 
@@ -80,19 +83,34 @@ fn four_processes_on_redis() {
 
 #[test]
 fn four_processes_on_postgresql() {
-    let url = std::env::var("HPO_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
-    let storage = hpo_storage::PostgresStorage::open(&url)
-        .unwrap_or_else(|e| panic!("this test needs PostgreSQL (HPO_POSTGRES_URL): {e}"));
-    run_workers_in_own_study(&url, &storage);
+    run_workers_on_server(
+        "HPO_POSTGRES_URL",
+        "postgresql://postgres@127.0.0.1:5432/test",
+        "PostgreSQL",
+        hpo_storage::PostgresStorage::open,
+    );
 }
 
 #[test]
 fn four_processes_on_mysql() {
-    let url = std::env::var("HPO_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into());
-    let storage = hpo_storage::MysqlStorage::open(&url)
-        .unwrap_or_else(|e| panic!("this test needs MySQL or MariaDB (HPO_MYSQL_URL): {e}"));
+    run_workers_on_server(
+        "HPO_MYSQL_URL",
+        "mysql://root@127.0.0.1:3306/test",
+        "MySQL or MariaDB",
+        hpo_storage::MysqlStorage::open,
+    );
+}
+
+/// [`run_workers_in_own_study`] on the server at the URL in `var` (or `default`), which `open`
+/// connects to; without one the test fails, naming the `server` it needs.
+fn run_workers_on_server<S: hpo::Storage>(
+    var: &str,
+    default: &str,
+    server: &str,
+    open: fn(&str) -> hpo::Result<S>,
+) {
+    let url = std::env::var(var).unwrap_or_else(|_| default.into());
+    let storage = open(&url).unwrap_or_else(|e| panic!("this test needs {server} ({var}): {e}"));
     run_workers_in_own_study(&url, &storage);
 }
 

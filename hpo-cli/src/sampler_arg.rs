@@ -69,14 +69,24 @@ impl Kwargs {
         anyhow!("{}: `{key}` must be {expected}, got {got}", self.class)
     }
 
-    fn u64(&mut self, key: &'static str) -> anyhow::Result<Option<u64>> {
+    /// The value of `key` as `read` reads it, if given; a value `read` refuses is an error
+    /// saying it should have been `expected`.
+    fn typed<T>(
+        &mut self,
+        key: &'static str,
+        expected: &str,
+        read: impl FnOnce(&Value) -> Option<T>,
+    ) -> anyhow::Result<Option<T>> {
         match self.take(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_u64()
+            Some(v) => read(&v)
                 .map(Some)
-                .ok_or_else(|| self.bad(key, "a non-negative integer", &v)),
+                .ok_or_else(|| self.bad(key, expected, &v)),
         }
+    }
+
+    fn u64(&mut self, key: &'static str) -> anyhow::Result<Option<u64>> {
+        self.typed(key, "a non-negative integer", Value::as_u64)
     }
 
     fn usize(&mut self, key: &'static str) -> anyhow::Result<Option<usize>> {
@@ -84,14 +94,7 @@ impl Kwargs {
     }
 
     fn f64(&mut self, key: &'static str) -> anyhow::Result<Option<f64>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|x| x.is_finite())
-                .map(Some)
-                .ok_or_else(|| self.bad(key, "a number", &v)),
-        }
+        self.typed(key, "a number", |v| v.as_f64().filter(|x| x.is_finite()))
     }
 
     fn prob(&mut self, key: &'static str) -> anyhow::Result<Option<f64>> {
@@ -104,13 +107,7 @@ impl Kwargs {
     }
 
     fn bool(&mut self, key: &'static str) -> anyhow::Result<Option<bool>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.bad(key, "true or false", &v)),
-        }
+        self.typed(key, "true or false", Value::as_bool)
     }
 
     fn string(&mut self, key: &'static str) -> anyhow::Result<Option<String>> {
@@ -186,12 +183,10 @@ pub fn build(
         }),
         "TPESampler" => {
             let mut s = TpeSampler::new();
-            if let Some(seed) = mixed {
-                s = s.seed(seed);
-            }
-            if let Some(n) = kw.usize("n_startup_trials")? {
-                s = s.n_startup_trials(n);
-            }
+            s = apply(s, mixed, |s, v| s.seed(v));
+            s = apply(s, kw.usize("n_startup_trials")?, |s, v| {
+                s.n_startup_trials(v)
+            });
             if let Some(n) = kw.usize("n_ei_candidates")? {
                 if n == 0 {
                     bail!("TPESampler: `n_ei_candidates` must be at least 1");
@@ -204,37 +199,29 @@ pub fn build(
                 }
                 s = s.prior_weight(w);
             }
-            if let Some(b) = kw.bool("consider_magic_clip")? {
-                s = s.consider_magic_clip(b);
-            }
-            if let Some(b) = kw.bool("consider_endpoints")? {
-                s = s.consider_endpoints(b);
-            }
-            if let Some(b) = kw.bool("multivariate")? {
-                s = s.multivariate(b);
-            }
-            if let Some(b) = kw.bool("group")? {
-                s = s.group(b);
-            }
-            if let Some(b) = kw.bool("constant_liar")? {
-                s = s.constant_liar(b);
-            }
+            s = apply(s, kw.bool("consider_magic_clip")?, |s, v| {
+                s.consider_magic_clip(v)
+            });
+            s = apply(s, kw.bool("consider_endpoints")?, |s, v| {
+                s.consider_endpoints(v)
+            });
+            s = apply(s, kw.bool("multivariate")?, |s, v| s.multivariate(v));
+            s = apply(s, kw.bool("group")?, |s, v| s.group(v));
+            s = apply(s, kw.bool("constant_liar")?, |s, v| s.constant_liar(v));
             Arc::new(s)
         }
         "GPSampler" => {
             let mut s = GpSampler::new();
-            if let Some(seed) = mixed {
-                s = s.seed(seed);
-            }
-            if let Some(n) = kw.usize("n_startup_trials")? {
-                s = s.n_startup_trials(n);
-            }
-            if let Some(b) = kw.bool("deterministic_objective")? {
-                s = s.deterministic_objective(b);
-            }
-            if let Some(b) = kw.bool("warn_independent_sampling")? {
-                s = s.warn_independent_sampling(b);
-            }
+            s = apply(s, mixed, |s, v| s.seed(v));
+            s = apply(s, kw.usize("n_startup_trials")?, |s, v| {
+                s.n_startup_trials(v)
+            });
+            s = apply(s, kw.bool("deterministic_objective")?, |s, v| {
+                s.deterministic_objective(v)
+            });
+            s = apply(s, kw.bool("warn_independent_sampling")?, |s, v| {
+                s.warn_independent_sampling(v)
+            });
             Arc::new(s)
         }
         "CmaEsSampler" => Arc::new(cmaes(&mut kw, mixed)?),
@@ -298,9 +285,7 @@ pub fn build(
                 grid.push((name.clone(), values));
             }
             let mut s = GridSampler::new(grid).context("GridSampler")?;
-            if let Some(seed) = mixed {
-                s = s.seed(seed);
-            }
+            s = apply(s, mixed, |s, v| s.seed(v));
             Arc::new(s)
         }
         "BruteForceSampler" => {
@@ -308,9 +293,9 @@ pub fn build(
                 Some(seed) => BruteForceSampler::with_seed(seed),
                 None => BruteForceSampler::new(),
             };
-            if let Some(b) = kw.bool("avoid_premature_stop")? {
-                s = s.avoid_premature_stop(b);
-            }
+            s = apply(s, kw.bool("avoid_premature_stop")?, |s, v| {
+                s.avoid_premature_stop(v)
+            });
             Arc::new(s)
         }
         _ => unreachable!("canonical_name only returns listed samplers"),
@@ -319,11 +304,17 @@ pub fn build(
     Ok(sampler)
 }
 
+/// `s` with `set` applied to `value` when there is one: a builder option given only sometimes.
+fn apply<S, T>(s: S, value: Option<T>, set: impl FnOnce(S, T) -> S) -> S {
+    match value {
+        Some(v) => set(s, v),
+        None => s,
+    }
+}
+
 fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
     let mut s = CmaEsSampler::new();
-    if let Some(seed) = seed {
-        s = s.seed(seed);
-    }
+    s = apply(s, seed, |s, v| s.seed(v));
     if let Some(v) = kw.take("x0") {
         let Value::Object(x0) = &v else {
             bail!("CmaEsSampler: `x0` must be an object of parameter values, got {v}");
@@ -342,15 +333,15 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
         }
         s = s.sigma0(x);
     }
-    if let Some(n) = kw.usize("n_startup_trials")? {
-        s = s.n_startup_trials(n);
-    }
-    if let Some(b) = kw.bool("warn_independent_sampling")? {
-        s = s.warn_independent_sampling(b);
-    }
-    if let Some(b) = kw.bool("consider_pruned_trials")? {
-        s = s.consider_pruned_trials(b);
-    }
+    s = apply(s, kw.usize("n_startup_trials")?, |s, v| {
+        s.n_startup_trials(v)
+    });
+    s = apply(s, kw.bool("warn_independent_sampling")?, |s, v| {
+        s.warn_independent_sampling(v)
+    });
+    s = apply(s, kw.bool("consider_pruned_trials")?, |s, v| {
+        s.consider_pruned_trials(v)
+    });
     match kw.string("restart_strategy")?.as_deref() {
         None => {}
         Some("ipop") => s = s.restart_strategy(RestartStrategy::Ipop),
@@ -359,24 +350,18 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
             bail!("CmaEsSampler: `restart_strategy` must be \"ipop\" or \"bipop\", got {other:?}")
         }
     }
-    if let Some(n) = kw.usize("inc_popsize")? {
-        s = s.inc_popsize(n);
-    }
+    s = apply(s, kw.usize("inc_popsize")?, |s, v| s.inc_popsize(v));
     if let Some(n) = kw.usize("popsize")? {
         if n < 2 {
             bail!("CmaEsSampler: `popsize` must be at least 2, got {n}");
         }
         s = s.popsize(n);
     }
-    if let Some(b) = kw.bool("use_separable_cma")? {
-        s = s.use_separable_cma(b);
-    }
-    if let Some(b) = kw.bool("with_margin")? {
-        s = s.with_margin(b);
-    }
-    if let Some(b) = kw.bool("lr_adapt")? {
-        s = s.lr_adapt(b);
-    }
+    s = apply(s, kw.bool("use_separable_cma")?, |s, v| {
+        s.use_separable_cma(v)
+    });
+    s = apply(s, kw.bool("with_margin")?, |s, v| s.with_margin(v));
+    s = apply(s, kw.bool("lr_adapt")?, |s, v| s.lr_adapt(v));
     s.validate()?;
     Ok(s)
 }
@@ -389,18 +374,10 @@ macro_rules! with_genetic {
         let mut s = $sampler
             .crossover(g.crossover)
             .population_size(g.population_size);
-        if let Some(seed) = $seed {
-            s = s.seed(seed);
-        }
-        if let Some(p) = g.crossover_prob {
-            s = s.crossover_prob(p);
-        }
-        if let Some(p) = g.swapping_prob {
-            s = s.swapping_prob(p);
-        }
-        if let Some(p) = g.mutation_prob {
-            s = s.mutation_prob(p);
-        }
+        s = apply(s, $seed, |s, v| s.seed(v));
+        s = apply(s, g.crossover_prob, |s, v| s.crossover_prob(v));
+        s = apply(s, g.swapping_prob, |s, v| s.swapping_prob(v));
+        s = apply(s, g.mutation_prob, |s, v| s.mutation_prob(v));
         s
     }};
 }

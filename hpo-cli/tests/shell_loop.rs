@@ -3,8 +3,7 @@
 
 mod common;
 
-use common::{Env, KINDS, bash_ok};
-use serde_json::Value;
+use common::{Env, KINDS, bash_json};
 
 /// 20 trials: ask (JSON), pull number and params out with sed, evaluate with awk, tell.
 const JSON_LOOP: &str = r#"
@@ -29,9 +28,7 @@ done
 fn a_shell_loop_drives_a_whole_study() {
     for kind in KINDS {
         let env = Env::new(kind);
-        let best_out = bash_ok(&env, JSON_LOOP);
-        let best: Value = serde_json::from_str(best_out.trim())
-            .unwrap_or_else(|e| panic!("best-trial JSON ({e}): {best_out}"));
+        let best = bash_json(&env, JSON_LOOP);
 
         let told: Vec<(u64, f64)> = std::fs::read_to_string(env.path("told.txt"))
             .unwrap()
@@ -108,8 +105,7 @@ n=${n%% *}
 fn a_shell_loop_drives_a_multi_objective_study() {
     for kind in KINDS {
         let env = Env::new(kind);
-        let out = bash_ok(&env, VALUE_LOOP);
-        let front: Value = serde_json::from_str(out.trim()).unwrap();
+        let front = bash_json(&env, VALUE_LOOP);
         let front = front.as_array().unwrap();
         // x -> (x^2, (x-1)^2) on [0, 1] has every point Pareto-optimal.
         assert_eq!(front.len(), 12, "{kind:?}: {front:?}");
@@ -152,8 +148,7 @@ wait
 fn parallel_shell_workers_share_a_study() {
     for kind in KINDS {
         let env = Env::new(kind);
-        let out = bash_ok(&env, PARALLEL);
-        let trials: Value = serde_json::from_str(out.trim()).unwrap();
+        let trials = bash_json(&env, PARALLEL);
         let trials = trials.as_array().unwrap();
         assert_eq!(trials.len(), 15, "{kind:?}");
         for (i, t) in trials.iter().enumerate() {

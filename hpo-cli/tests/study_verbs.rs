@@ -150,6 +150,13 @@ fn storage_errors_say_what_to_write() {
         }
         cmd.output().unwrap()
     };
+    // `studies --storage <storage>` fails; its error.
+    let refused = |storage: &str| {
+        let out = run(&["studies", "--storage", storage], &[]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{err}");
+        err
+    };
     let out = run(&["studies"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -158,26 +165,16 @@ fn storage_errors_say_what_to_write() {
         "{err}"
     );
     // A missing file with no SQLite or journal extension: which storage is unknown.
-    let out = run(&["studies", "--storage", "nothing-here"], &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && err.contains("journal:nothing-here"),
-        "{err}"
-    );
-    let out = run(&["studies", "--storage", "ftp://host/x"], &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("ftp://"), "{err}");
+    let err = refused("nothing-here");
+    assert!(err.contains("journal:nothing-here"), "{err}");
+    let err = refused("ftp://host/x");
+    assert!(err.contains("ftp://"), "{err}");
     // The shared grammar's hints reach the command line.
-    let out = run(&["studies", "--storage", "sqlite://x.db"], &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused("sqlite://x.db");
+    assert!(err.contains("did you mean sqlite:///x.db?"), "{err}");
+    let err = refused("no_such_dir/x.db");
     assert!(
-        !out.status.success() && err.contains("did you mean sqlite:///x.db?"),
-        "{err}"
-    );
-    let out = run(&["studies", "--storage", "no_such_dir/x.db"], &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && err.contains("its directory no_such_dir does not exist"),
+        err.contains("its directory no_such_dir does not exist"),
         "{err}"
     );
 

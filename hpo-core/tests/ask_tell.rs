@@ -7,12 +7,13 @@ use hpo_core::{
     Storage, Study, StudyDirection, TrialState,
 };
 
+#[path = "support/trials.rs"]
+mod trials;
+use trials::{sampled_study, stored_study};
+
 #[test]
 fn ask_and_tell_round_trip() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(1));
     for _ in 0..5 {
         let mut trial = study.ask().unwrap();
         let x = trial.suggest_float("x", -1.0, 1.0).unwrap();
@@ -68,10 +69,7 @@ fn tell_by_number_and_finished_trials() {
 #[test]
 fn updates_to_finished_trials_fail_and_lose_nothing() {
     let storage = Arc::new(InMemoryStorage::new());
-    let study = Study::builder()
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
+    let study = stored_study(storage.clone());
     let mut t = study.ask().unwrap();
     t.suggest_float("x", 0.0, 1.0).unwrap();
     let id = t.id();
@@ -94,10 +92,7 @@ fn updates_to_finished_trials_fail_and_lose_nothing() {
 
 #[test]
 fn enqueued_params_are_used_first_and_others_sampled() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(2))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(2));
     study
         .enqueue_trial([("x", ParamValue::from(0.25)), ("opt", "sgd".into())])
         .unwrap();
@@ -154,10 +149,7 @@ fn enqueue_skip_if_exists_and_bad_fixed_values() {
 
 #[test]
 fn ask_with_fixed_distributions() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(3));
     let mut space = ParamSpace::new();
     space.insert("a".into(), Distribution::int(0, 9).unwrap());
     space.insert("b".into(), Distribution::categorical(["u", "v"]).unwrap());
@@ -258,10 +250,7 @@ fn create_load_and_duplicate_studies() {
             .load(),
         Err(Error::StudyNotFound(_))
     ));
-    let anon = Study::builder()
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
+    let anon = stored_study(storage.clone());
     assert!(anon.name().starts_with("no-name-"));
     assert!(
         Study::builder().storage_arc(storage).load().is_err(),

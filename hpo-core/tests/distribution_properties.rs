@@ -3,7 +3,7 @@
 //! distributions, the JSON round trip `from_json(to_json(d)) == d` (and the JSON is stable), the
 //! internal/external value round trips for values in range, and `contains` agreeing with them.
 
-use hpo_core::{Distribution, ParamValue};
+use hpo_core::{Distribution, DistributionError, ParamValue};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -46,15 +46,28 @@ fn float_value_round_trips(d: &Distribution, x: f64) -> Result<(), TestCaseError
     Ok(())
 }
 
+/// The float distribution `make` builds between `a` and `b` (in either order): its JSON
+/// round trip, and the value round trips at both ends and `t` of the way up. The distribution
+/// and its low end.
+fn float_range_round_trips(
+    make: fn(f64, f64) -> Result<Distribution, DistributionError>,
+    a: f64,
+    b: f64,
+    t: f64,
+) -> Result<(Distribution, f64), TestCaseError> {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    let d = make(low, high).unwrap();
+    json_round_trips(&d)?;
+    float_value_round_trips(&d, low)?;
+    float_value_round_trips(&d, high)?;
+    float_value_round_trips(&d, between(low, high, t))?;
+    Ok((d, low))
+}
+
 proptest! {
     #[test]
     fn float(a in finite(), b in finite(), t in 0.0f64..=1.0) {
-        let (low, high) = if a <= b { (a, b) } else { (b, a) };
-        let d = Distribution::float(low, high).unwrap();
-        json_round_trips(&d)?;
-        float_value_round_trips(&d, low)?;
-        float_value_round_trips(&d, high)?;
-        float_value_round_trips(&d, between(low, high, t))?;
+        let (d, low) = float_range_round_trips(Distribution::float, a, b, t)?;
         prop_assert!(!d.contains(f64::NAN));
         if low > f64::MIN {
             prop_assert!(!d.contains(low - low.abs().max(1.0)));
@@ -63,12 +76,7 @@ proptest! {
 
     #[test]
     fn float_log(a in positive(), b in positive(), t in 0.0f64..=1.0) {
-        let (low, high) = if a <= b { (a, b) } else { (b, a) };
-        let d = Distribution::float_log(low, high).unwrap();
-        json_round_trips(&d)?;
-        float_value_round_trips(&d, low)?;
-        float_value_round_trips(&d, high)?;
-        float_value_round_trips(&d, between(low, high, t))?;
+        let (d, _) = float_range_round_trips(Distribution::float_log, a, b, t)?;
         prop_assert!(d.to_internal(&ParamValue::Float(0.0)).is_err());
     }
 

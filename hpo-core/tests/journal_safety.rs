@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 use hpo_core::logging;
 use hpo_core::storage::{JournalLock, LockKind};
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{
-    JournalFileStorage, OptimizeOptions, RandomSampler, Storage, Study, StudyDirection, TrialState,
-};
+use hpo_core::{JournalFileStorage, RandomSampler, Storage, Study, StudyDirection, TrialState};
 
 #[path = "interop/common.rs"]
 mod interop;
@@ -130,39 +128,30 @@ fn child() {
         }
         "worker" => {
             let side = env("SIDE");
-            let storage = JournalFileStorage::open_with(
-                &journal,
-                LockKind::Symlink,
-                Some(KILL_LOCK_GRACE),
-                false,
-            )
-            .unwrap();
-            let study = Study::builder()
-                .name("kill")
-                .storage(storage)
-                .sampler(RandomSampler::with_seed(std::process::id() as u64))
-                .heartbeat(
-                    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE),
-                )
-                .load()
-                .unwrap();
-            let record = acknowledged::record_to(PathBuf::from(side));
-            study
-                .optimize_with(
-                    OptimizeOptions::new()
-                        .timeout(Duration::from_millis(1500))
-                        .callback(record),
-                    |t| {
-                        let x = t.suggest_float("x", 0.0, 1.0)?;
-                        t.set_user_attr("pid", std::process::id())?;
-                        std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
-                        Ok(x * 2.0)
-                    },
-                )
-                .unwrap();
+            acknowledged::work(
+                kill_storage(&journal),
+                kill_heartbeat(),
+                PathBuf::from(side),
+                |t| {
+                    let x = t.suggest_float("x", 0.0, 1.0)?;
+                    t.set_user_attr("pid", std::process::id())?;
+                    std::thread::sleep(Duration::from_millis((x * 15.0) as u64));
+                    Ok(x * 2.0)
+                },
+            );
         }
         other => panic!("unknown child role {other}"),
     }
+}
+
+/// The journal of the kill test as its workers open it: symlink lock, [`KILL_LOCK_GRACE`].
+fn kill_storage(journal: &Path) -> JournalFileStorage {
+    JournalFileStorage::open_with(journal, LockKind::Symlink, Some(KILL_LOCK_GRACE), false).unwrap()
+}
+
+/// The kill test's heartbeat: every 100 ms, [`KILL_BEAT_GRACE`] of grace.
+fn kill_heartbeat() -> HeartbeatConfig {
+    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE)
 }
 
 fn kind_name(kind: LockKind) -> &'static str {
@@ -174,6 +163,27 @@ fn kind_name(kind: LockKind) -> &'static str {
 
 /// A journal with one study, its modification time an hour in the past (the old rule judged
 /// staleness by it and broke any lock at once).
+/// After a write while the lock was held: the old journal's study and the written one are
+/// both there, and the lock is gone.
+fn assert_written_and_unlocked(journal: &Path) {
+    let s = JournalFileStorage::open(journal).unwrap();
+    assert_eq!(s.get_all_studies().unwrap().len(), 2);
+    assert!(!lock_path(journal).exists());
+}
+
+/// Waits for `child` to end: its exit status and what it wrote to stderr.
+fn finished(child: &mut Child) -> (std::process::ExitStatus, String) {
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status, stderr)
+}
+
 fn old_journal(dir: &Path) -> PathBuf {
     let journal = dir.join("j.log");
     let s = JournalFileStorage::open_with(&journal, LockKind::Symlink, Some(GRACE), false).unwrap();
@@ -247,9 +257,7 @@ fn a_lock_held_by_a_live_thread_is_never_broken() {
                 "{log}"
             );
             assert!(log.contains("0.3 s"), "names the grace period: {log}");
-            let s = JournalFileStorage::open(&journal).unwrap();
-            assert_eq!(s.get_all_studies().unwrap().len(), 2);
-            assert!(!lock_path(&journal).exists());
+            assert_written_and_unlocked(&journal);
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -282,14 +290,7 @@ fn a_lock_held_by_a_live_process_is_never_broken() {
         let started = Instant::now();
         let (_, log) = captured(|| write_while_held(&journal, kind));
         let waited = started.elapsed();
-        let status = child.wait().unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let (status, stderr) = finished(&mut child);
         assert!(
             status.success(),
             "{kind:?}: the holder saw its lock broken: {stderr}"
@@ -337,9 +338,7 @@ fn a_dead_holders_lock_is_broken_after_the_grace() {
                 1,
                 "{log}"
             );
-            let s = JournalFileStorage::open(&journal).unwrap();
-            assert_eq!(s.get_all_studies().unwrap().len(), 2);
-            assert!(!lock_path(&journal).exists());
+            assert_written_and_unlocked(&journal);
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -425,57 +424,18 @@ fn kill_9_loses_no_completed_trial() {
                 .unwrap()
             })
             .collect();
-        let mut kill_at = [rng.below(1100), rng.below(1100)];
-        kill_at.sort_unstable();
-        let started = Instant::now();
-        for (i, at) in kill_at.iter().enumerate() {
-            let at = Duration::from_millis(100 + at);
-            if let Some(wait) = at.checked_sub(started.elapsed()) {
-                std::thread::sleep(wait);
-            }
-            assert!(
-                workers[i].try_wait().unwrap().is_none(),
-                "round {round}: worker {i} ended before its kill"
-            );
-            workers[i].kill().unwrap();
-            workers[i].wait().unwrap();
-        }
+        acknowledged::kill_two(&mut workers, [rng.below(1100), rng.below(1100)], round);
         let (mut broken, mut cut) = (0, 0);
         for (i, w) in workers.iter_mut().enumerate().skip(2) {
-            let status = w.wait().unwrap();
-            let mut stderr = String::new();
-            w.stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut stderr)
-                .unwrap();
+            let (status, stderr) = finished(w);
             assert!(status.success(), "round {round} worker {i}: {stderr}");
             broken += count(&stderr, "broke the journal lock");
             cut += count(&stderr, "dropped an incomplete last record");
         }
         // The fresh worker: its heartbeat grace fails the orphans, then it runs five trials.
         let (study, log) = captured(|| {
-            let study = Study::builder()
-                .name("kill")
-                .storage(
-                    JournalFileStorage::open_with(
-                        &journal,
-                        LockKind::Symlink,
-                        Some(KILL_LOCK_GRACE),
-                        false,
-                    )
-                    .unwrap(),
-                )
-                .heartbeat(
-                    HeartbeatConfig::new(Duration::from_millis(100)).grace_period(KILL_BEAT_GRACE),
-                )
-                .load()
-                .unwrap();
-            std::thread::sleep(KILL_BEAT_GRACE + Duration::from_millis(100));
-            study
-                .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 2.0))
-                .unwrap();
-            study
+            let wait = KILL_BEAT_GRACE + Duration::from_millis(100);
+            acknowledged::fresh_worker(kill_storage(&journal), kill_heartbeat(), wait, 2.0)
         });
         broken += count(&log, "broke the journal lock");
         cut += count(&log, "dropped an incomplete last record");

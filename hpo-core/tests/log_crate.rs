@@ -4,7 +4,11 @@
 
 use std::sync::Mutex;
 
-use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialError};
+use hpo_core::{OptimizeOptions, RandomSampler, TrialError};
+
+#[path = "support/trials.rs"]
+mod trials;
+use trials::sampled_study;
 
 static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -36,10 +40,7 @@ fn lines_reach_a_log_logger_and_not_stderr() {
     let direct = Buffer::default();
     hpo_core::logging::set_output(direct.clone());
     hpo_core::logging::set_verbosity(hpo_core::logging::Verbosity::Info);
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(0));
     study
         .optimize_with(OptimizeOptions::new().n_trials(2).catch(true), |trial| {
             let x = trial.suggest_float("x", 0.0, 1.0)?;

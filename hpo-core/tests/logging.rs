@@ -6,7 +6,11 @@
 use std::sync::Mutex;
 
 use hpo_core::logging::{self, Verbosity};
-use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialError};
+use hpo_core::{OptimizeOptions, RandomSampler, TrialError};
+
+#[path = "support/trials.rs"]
+mod trials;
+use trials::sampled_study;
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -16,10 +20,7 @@ use buffer::Buffer;
 
 /// Three trials: Complete, Fail (the objective's error), Pruned; the loop goes on (`catch`).
 fn three_trials() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(0));
     study
         .optimize_with(OptimizeOptions::new().n_trials(3).catch(true), |trial| {
             let x = trial.suggest_float("x", 1.0, 1.0)?;

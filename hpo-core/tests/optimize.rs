@@ -11,12 +11,10 @@ use hpo_core::{
 
 #[path = "support/trials.rs"]
 mod trials;
+use trials::{sampled_study, sampled_study_with};
 
 fn study(seed: u64) -> Study {
-    Study::builder()
-        .sampler(RandomSampler::with_seed(seed))
-        .build()
-        .unwrap()
+    sampled_study(RandomSampler::with_seed(seed))
 }
 
 #[test]
@@ -249,11 +247,10 @@ fn n_jobs_zero_means_all_cores_and_still_respects_the_budget() {
 
 #[test]
 fn multi_objective_values_and_pareto_front() {
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Maximize])
-        .sampler(RandomSampler::with_seed(12))
-        .build()
-        .unwrap();
+    let study = sampled_study_with(
+        [StudyDirection::Minimize, StudyDirection::Maximize],
+        RandomSampler::with_seed(12),
+    );
     study
         .optimize(60, |trial| {
             let x = trial.suggest_float("x", 0.0, 1.0)?;

@@ -1,16 +1,14 @@
 //! RandomSampler: reproducibility and the shape of its draws.
 
-use hpo_core::{Distribution, OptimizeOptions, ParamValue, RandomSampler, Study, TrialState};
+use hpo_core::{Distribution, OptimizeOptions, ParamValue, RandomSampler, TrialState};
 use indexmap::IndexMap;
 
 #[path = "support/trials.rs"]
 mod trials;
+use trials::sampled_study;
 
 fn run(seed: u64) -> Vec<IndexMap<String, ParamValue>> {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(seed))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(seed));
     study
         .optimize(50, |trial| {
             let x = trial.suggest_float("x", -10.0, 10.0)?;
@@ -46,10 +44,7 @@ fn different_seeds_differ() {
 
 #[test]
 fn draws_respect_ranges_grids_and_logs() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(3));
     study
         .optimize_with(OptimizeOptions::new().n_trials(2000), |trial| {
             let d = trial.suggest_float_step("d", 0.0, 0.5, 0.1)?;
@@ -95,10 +90,7 @@ fn draws_respect_ranges_grids_and_logs() {
 
 #[test]
 fn single_point_distributions_are_not_sampled() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(4))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(4));
     study
         .optimize(5, |trial| {
             assert_eq!(trial.suggest_float("a", 1.5, 1.5)?, 1.5);

@@ -5,9 +5,13 @@ use std::sync::Arc;
 
 use hpo_core::storage::Storage;
 use hpo_core::{
-    Distribution, InMemoryStorage, IntersectionSearchSpace, RandomSampler, Study, StudyDirection,
+    Distribution, InMemoryStorage, IntersectionSearchSpace, RandomSampler, StudyDirection,
     TrialState,
 };
+
+#[path = "support/trials.rs"]
+mod trials;
+use trials::{sampled_study, stored_study};
 
 #[test]
 fn concurrent_writers_get_unique_numbers() {
@@ -50,10 +54,7 @@ fn concurrent_writers_get_unique_numbers() {
 #[test]
 fn waiting_trials_are_popped_once_under_contention() {
     let storage = Arc::new(InMemoryStorage::new());
-    let study = Study::builder()
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
+    let study = stored_study(storage.clone());
     for i in 0..100 {
         study.enqueue_trial([("i", i)]).unwrap();
     }
@@ -75,10 +76,7 @@ fn waiting_trials_are_popped_once_under_contention() {
 #[test]
 fn finished_trials_since_is_incremental() {
     let storage = Arc::new(InMemoryStorage::new());
-    let study = Study::builder()
-        .storage_arc(storage.clone())
-        .build()
-        .unwrap();
+    let study = stored_study(storage.clone());
     let a = study.ask().unwrap();
     let b = study.ask().unwrap();
     study.tell(b, 1.0).unwrap();
@@ -103,10 +101,7 @@ fn finished_trials_since_is_incremental() {
 
 #[test]
 fn intersection_search_space_follows_optuna() {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(0));
     let space = IntersectionSearchSpace::new(false);
     assert!(space.calculate(&study).unwrap().is_empty());
     study

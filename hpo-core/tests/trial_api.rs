@@ -2,11 +2,12 @@
 
 use hpo_core::{Error, RandomSampler, Study, StudyDirection, TrialState};
 
+#[path = "support/trials.rs"]
+mod trials;
+use trials::sampled_study;
+
 fn study() -> Study {
-    Study::builder()
-        .sampler(RandomSampler::with_seed(0))
-        .build()
-        .unwrap()
+    sampled_study(RandomSampler::with_seed(0))
 }
 
 #[test]

@@ -98,6 +98,15 @@ fn figures_loaded(b: &Browser) -> Duration {
     )
 }
 
+/// The fixture, and a browser on its plain study's page (with `query`), figures drawn.
+fn on_study_page(query: &str) -> (Fixture, Browser) {
+    let f = fixture();
+    let b = Browser::start();
+    b.goto(&f.page(&format!("/studies/{}{query}", f.plain)));
+    figures_loaded(&b);
+    (f, b)
+}
+
 fn severe(b: &Browser) -> Vec<String> {
     b.console()
         .into_iter()
@@ -235,10 +244,7 @@ fn study_list_study_page_table_paging_and_trial_pages_in_a_browser() {
 #[test]
 #[ignore = "needs Chromium + chromedriver and HPO_PYTHON with optuna 5.0 (.ci/run)"]
 fn a_trial_finished_by_another_process_appears_without_a_reload() {
-    let f = fixture();
-    let b = Browser::start();
-    b.goto(&f.page(&format!("/studies/{}?sort=number&order=desc", f.plain)));
-    figures_loaded(&b);
+    let (f, b) = on_study_page("?sort=number&order=desc");
     b.run("window.__notReloaded = true;", json!([]));
     assert!(text(&b, "#summary .total").starts_with("40"));
     // Optuna, in another process, runs one trial to the end.
@@ -317,10 +323,7 @@ fn a_study_full_of_script_tags_renders_them_as_text_and_runs_nothing() {
 #[test]
 #[ignore = "needs Chromium + chromedriver and HPO_PYTHON with optuna 5.0 (.ci/run)"]
 fn a_screenshot_of_the_study_page_is_not_blank() {
-    let f = fixture();
-    let b = Browser::start();
-    b.goto(&f.page(&format!("/studies/{}", f.plain)));
-    figures_loaded(&b);
+    let (_f, b) = on_study_page("");
     let png = b.screenshot();
     let decoder = png::Decoder::new(std::io::Cursor::new(&png));
     let mut reader = decoder.read_info().expect("a PNG");

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use common::{Flaky, SCRIPT, fill, get, request, token_in};
+use common::{Flaky, SCRIPT, fill, get, post, request, token_in};
 use hpo_core::{InMemoryStorage, Storage, Study, TrialState};
 use hpo_dashboard::{Dashboard, DashboardHandle};
 
@@ -327,18 +327,11 @@ fn read_only_by_default_every_write_is_refused_and_nothing_changes() {
         !page.contains("name=\"token\""),
         "no write form on a read-only dashboard"
     );
-    let r = request(
-        a,
-        "POST",
-        &format!("/studies/{plain}/delete"),
-        &[],
-        "token=guess",
-    );
+    let r = post(a, &format!("/studies/{plain}/delete"), &[], "token=guess");
     assert_eq!(r.status, 403);
     assert!(r.body.contains("read-only; start it with --allow-writes"));
-    let r = request(
+    let r = post(
         a,
-        "POST",
         &format!("/studies/{plain}/trials/0/tell"),
         &[],
         "values=1",
@@ -370,7 +363,7 @@ fn writes_need_the_page_token_and_a_same_site_request() {
             "Sec-Fetch-Site: cross-site",
         ),
     ] {
-        let r = request(a, "POST", &path, &headers, &body);
+        let r = post(a, &path, &headers, &body);
         assert_eq!(r.status, 403, "{headers:?}");
         assert!(r.body.contains(says), "{}", r.body);
     }
@@ -393,18 +386,16 @@ fn writes_need_the_page_token_and_a_same_site_request() {
         trial_page.contains(&tell),
         "a running trial offers the tell form"
     );
-    let bad = request(
+    let bad = post(
         a,
-        "POST",
         &tell,
         &[("Origin", &origin)],
         &format!("token={token}&state=complete&values=abc"),
     );
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("`abc` is not a number"), "{}", bad.body);
-    let two = request(
+    let two = post(
         a,
-        "POST",
         &tell,
         &[("Origin", &origin)],
         &format!("token={token}&state=complete&values=1,2"),
@@ -419,9 +410,8 @@ fn writes_need_the_page_token_and_a_same_site_request() {
         TrialState::Running,
         "bad input ends nothing"
     );
-    let ok = request(
+    let ok = post(
         a,
-        "POST",
         &tell,
         &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")],
         &format!("token={token}&state=complete&values=0.25"),
@@ -451,9 +441,8 @@ fn writes_need_the_page_token_and_a_same_site_request() {
         .get_all_trials(evil, Some(&[TrialState::Waiting]))
         .unwrap()[0]
         .number;
-    let told_waiting = request(
+    let told_waiting = post(
         a,
-        "POST",
         &format!("/studies/{evil}/trials/{waiting}/tell"),
         &[("Origin", &origin)],
         &format!("token={token}&state=complete&values=7"),
@@ -469,22 +458,15 @@ fn writes_need_the_page_token_and_a_same_site_request() {
     );
     assert!(t.datetime_start.is_some(), "started when told");
 
-    let again = request(
+    let again = post(
         a,
-        "POST",
         &tell,
         &[("Origin", &origin)],
         &format!("token={token}&state=fail"),
     );
     assert_eq!(again.status, 400, "a finished trial cannot be told again");
 
-    let ok = request(
-        a,
-        "POST",
-        &path,
-        &[("Origin", &origin)],
-        &format!("token={token}"),
-    );
+    let ok = post(a, &path, &[("Origin", &origin)], &format!("token={token}"));
     assert_eq!(ok.status, 303);
     assert_eq!(ok.header("location"), Some("/"));
     assert!(storage.get_study_name_from_id(plain).is_err(), "deleted");

@@ -14,15 +14,12 @@
 //! time linear in the number of leaves and cells.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use hpo_core::{FrozenTrial, ParamSpace, Result, StudyDirection};
+use hpo_core::ParamSpace;
 use indexmap::IndexMap;
 
-use crate::evaluator::zeros;
-use crate::forest::{ForestSettings, LEAF, Tree, forest_evaluator_builder, parallel_map};
+use crate::forest::{ForestSettings, LEAF, TrainingSet, Tree, forest_evaluator, parallel_map};
 use crate::transform::Encoded;
-use crate::{ImportanceEvaluator, Target};
 
 /// Above this many cells in a param's grid, the marginal variance is computed from pairs of
 /// leaves instead.
@@ -48,37 +45,28 @@ pub struct FanovaEvaluator {
     forest: ForestSettings,
 }
 
-forest_evaluator_builder!(FanovaEvaluator);
+forest_evaluator!(FanovaEvaluator, "fanova");
 
-impl ImportanceEvaluator for FanovaEvaluator {
-    fn name(&self) -> &'static str {
-        "fanova"
-    }
-
-    fn evaluate(
+impl FanovaEvaluator {
+    /// Each varying param's mean share of the variance of the forest's prediction, over the
+    /// trees whose prediction is not constant, into `out`.
+    fn importances(
         &self,
-        trials: &[Arc<FrozenTrial>],
-        directions: &[StudyDirection],
+        out: &mut IndexMap<String, f64>,
         space: &ParamSpace,
-        target: Option<&Target>,
-    ) -> Result<IndexMap<String, f64>> {
-        let mut out = zeros(space);
-        let Some((rows, y)) =
-            self.forest
-                .usable_rows(self.name(), trials, directions, space, target)?
-        else {
-            return Ok(out);
-        };
+        data: &TrainingSet<'_>,
+    ) {
+        let (rows, y) = (&data.rows, &data.y);
         let varying: ParamSpace = space
             .iter()
             .filter(|(_, d)| !d.single())
             .map(|(k, d)| (k.clone(), d.clone()))
             .collect();
         if varying.is_empty() {
-            return Ok(out);
+            return;
         }
-        let encoded = Encoded::new(&varying, &rows);
-        let trees = self.forest.fit(&encoded.columns, &y);
+        let encoded = Encoded::new(&varying, rows);
+        let trees = self.forest.fit(&encoded.columns, y);
         let groups: Vec<Vec<usize>> = encoded.groups.iter().map(|g| g.clone().collect()).collect();
         // Per tree with a non-constant prediction: each param's share of its variance.
         let fractions: Vec<Option<Vec<f64>>> =
@@ -93,13 +81,12 @@ impl ImportanceEvaluator for FanovaEvaluator {
             });
         let fractions: Vec<Vec<f64>> = fractions.into_iter().flatten().collect();
         if fractions.is_empty() {
-            return Ok(out);
+            return;
         }
         for (j, name) in varying.keys().enumerate() {
             let total: f64 = fractions.iter().map(|f| f[j]).sum();
             out[name] = total / fractions.len() as f64;
         }
-        Ok(out)
     }
 }
 

@@ -1,15 +1,11 @@
 //! Mean decrease impurity (Optuna's `MeanDecreaseImpurityImportanceEvaluator`): the random
 //! forest's `feature_importances_`, with the one-hot columns of a categorical summed back.
 
-use std::sync::Arc;
-
-use hpo_core::{FrozenTrial, ParamSpace, Result, StudyDirection};
+use hpo_core::ParamSpace;
 use indexmap::IndexMap;
 
-use crate::evaluator::zeros;
-use crate::forest::{ForestSettings, forest_evaluator_builder, forest_feature_importances};
+use crate::forest::{ForestSettings, TrainingSet, forest_evaluator, forest_feature_importances};
 use crate::transform::Encoded;
-use crate::{ImportanceEvaluator, Target};
 
 /// Mean-decrease-impurity importance: how much, over a random forest, the splits on each
 /// param reduce the squared error (scikit-learn's `feature_importances_`, which sum to 1).
@@ -30,33 +26,22 @@ pub struct MeanDecreaseImpurityEvaluator {
     forest: ForestSettings,
 }
 
-forest_evaluator_builder!(MeanDecreaseImpurityEvaluator);
+forest_evaluator!(MeanDecreaseImpurityEvaluator, "mdi");
 
-impl ImportanceEvaluator for MeanDecreaseImpurityEvaluator {
-    fn name(&self) -> &'static str {
-        "mdi"
-    }
-
-    fn evaluate(
+impl MeanDecreaseImpurityEvaluator {
+    /// Each param's mean decrease in impurity (its one-hot columns summed back) into `out`.
+    fn importances(
         &self,
-        trials: &[Arc<FrozenTrial>],
-        directions: &[StudyDirection],
+        out: &mut IndexMap<String, f64>,
         space: &ParamSpace,
-        target: Option<&Target>,
-    ) -> Result<IndexMap<String, f64>> {
-        let mut out = zeros(space);
-        let Some((rows, y)) =
-            self.forest
-                .usable_rows(self.name(), trials, directions, space, target)?
-        else {
-            return Ok(out);
-        };
-        let encoded = Encoded::new(space, &rows);
-        let trees = self.forest.fit(&encoded.columns, &y);
+        data: &TrainingSet<'_>,
+    ) {
+        let (rows, y) = (&data.rows, &data.y);
+        let encoded = Encoded::new(space, rows);
+        let trees = self.forest.fit(&encoded.columns, y);
         let per_column = forest_feature_importances(&trees, encoded.columns.len());
         for (value, group) in out.values_mut().zip(&encoded.groups) {
             *value = per_column[group.clone()].iter().sum();
         }
-        Ok(out)
     }
 }

@@ -11,16 +11,17 @@ use hpo_importance::{
 };
 use serde_json::{Map, Value};
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::sampled_study;
+
 const GOLDEN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/encoded_golden.json"
 );
 
 fn study() -> Study {
-    let study = Study::builder()
-        .sampler(RandomSampler::with_seed(5))
-        .build()
-        .unwrap();
+    let study = sampled_study(RandomSampler::with_seed(5));
     study
         .optimize(80, |t| {
             let x = t.suggest_float("x", -2.0, 2.0)?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use hpo_core::rng::Rng;
 use hpo_core::{Distribution, FrozenTrial, Param, ParamSpace, StudyDirection, TrialState};
 use hpo_importance::{FanovaEvaluator, ImportanceEvaluator, MeanDecreaseImpurityEvaluator};
+use indexmap::IndexMap;
 
 /// `n` trials with `x0`, `x1` uniform on [0, 1] (and a categorical `c`), valued by `f`.
 fn trials(n: usize, seed: u64, f: impl Fn(f64, f64, usize) -> f64) -> Vec<Arc<FrozenTrial>> {
@@ -40,12 +41,20 @@ fn space() -> ParamSpace {
     s
 }
 
+/// `evaluator`'s importances over `space()` of `trials` valued by one minimized objective.
+fn minimized(
+    evaluator: &dyn ImportanceEvaluator,
+    trials: &[Arc<FrozenTrial>],
+) -> IndexMap<String, f64> {
+    evaluator
+        .evaluate(trials, &[StudyDirection::Minimize], &space(), None)
+        .unwrap()
+}
+
 #[test]
 fn fanova_on_f_equals_x0() {
     let t = trials(300, 1, |x0, _, _| x0);
-    let imp = FanovaEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let imp = minimized(&FanovaEvaluator::new(), &t);
     // All the variance is x0's: its marginal is the whole function.
     assert!(imp["x0"] > 0.99, "{imp:?}");
     assert!(imp["x1"] < 1e-3, "{imp:?}");
@@ -57,9 +66,7 @@ fn fanova_splits_an_additive_function() {
     // f = x0 + 2 [c == b]: Var(x0) = 1/12, Var(2 [c == b]) over the one-hot box (each column
     // uniform on [0, 1], so the b column is on half of it) = 1. Shares 1/13 and 12/13.
     let t = trials(400, 2, |x0, _, k| x0 + if k == 1 { 2.0 } else { 0.0 });
-    let imp = FanovaEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let imp = minimized(&FanovaEvaluator::new(), &t);
     assert!((imp["c"] - 12.0 / 13.0).abs() < 0.05, "{imp:?}");
     assert!((imp["x0"] - 1.0 / 13.0).abs() < 0.03, "{imp:?}");
     assert!(imp["x1"] < 0.01, "{imp:?}");
@@ -73,9 +80,7 @@ fn fanova_splits_an_additive_function() {
 #[test]
 fn mdi_on_f_equals_x0() {
     let t = trials(300, 3, |x0, _, _| x0);
-    let imp = MeanDecreaseImpurityEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let imp = minimized(&MeanDecreaseImpurityEvaluator::new(), &t);
     assert!(imp["x0"] > 0.99, "{imp:?}");
     assert!((imp.values().sum::<f64>() - 1.0).abs() < 1e-12);
 }
@@ -83,15 +88,11 @@ fn mdi_on_f_equals_x0() {
 #[test]
 fn forests_ignore_trials_with_non_finite_values() {
     let mut t = trials(100, 4, |x0, _, _| x0);
-    let base = FanovaEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let base = minimized(&FanovaEvaluator::new(), &t);
     let mut bad = t[0].as_ref().clone();
     bad.values = Some(vec![f64::INFINITY]);
     t.push(Arc::new(bad));
-    let with_inf = FanovaEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let with_inf = minimized(&FanovaEvaluator::new(), &t);
     assert_eq!(base, with_inf);
 }
 
@@ -102,9 +103,7 @@ fn one_usable_trial_gives_zeros() {
         Arc::new(FanovaEvaluator::new()) as Arc<dyn ImportanceEvaluator>,
         Arc::new(MeanDecreaseImpurityEvaluator::new()),
     ] {
-        let imp = e
-            .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-            .unwrap();
+        let imp = minimized(e.as_ref(), &t);
         assert!(imp.values().all(|v| *v == 0.0), "{imp:?}");
         assert_eq!(imp.len(), 3);
     }
@@ -115,9 +114,7 @@ fn thousands_of_trials_are_quick() {
     // 3000 trials x 64 trees; generous bound, as this may run unoptimised on a busy machine.
     let t = trials(3000, 6, |x0, x1, k| x0 * x0 + 0.1 * x1 + k as f64 * 0.01);
     let start = std::time::Instant::now();
-    let imp = FanovaEvaluator::new()
-        .evaluate(&t, &[StudyDirection::Minimize], &space(), None)
-        .unwrap();
+    let imp = minimized(&FanovaEvaluator::new(), &t);
     let elapsed = start.elapsed();
     assert!(imp["x0"] > 0.9, "{imp:?}");
     assert!(elapsed.as_secs_f64() < 60.0, "{elapsed:?}");

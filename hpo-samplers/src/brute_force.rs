@@ -25,6 +25,19 @@ struct Node {
 }
 
 impl Node {
+    /// Records the path of `trial`'s parameters (in suggestion order) below this node, ending
+    /// in a leaf.
+    fn add(&mut self, trial: &FrozenTrial) -> Result<()> {
+        let mut node = self;
+        for (name, p) in &trial.params {
+            let n = grid(name, &p.distribution)?.len();
+            node.next.get_or_insert_with(|| (name.clone(), n));
+            node = node.child(p.internal.to_bits());
+        }
+        node.leaf = true;
+        Ok(())
+    }
+
     fn child(&mut self, key: u64) -> &mut Node {
         match self.children.iter().position(|(k, _)| *k == key) {
             Some(i) => &mut self.children[i].1,
@@ -99,13 +112,7 @@ impl BruteForceSampler {
             if Some(t.number) == exclude {
                 continue;
             }
-            let mut node = &mut root;
-            for (name, p) in &t.params {
-                let n = grid(name, &p.distribution)?.len();
-                node.next.get_or_insert_with(|| (name.clone(), n));
-                node = node.child(p.internal.to_bits());
-            }
-            node.leaf = true;
+            root.add(&t)?;
         }
         Ok(root)
     }
@@ -161,13 +168,7 @@ impl Sampler for BruteForceSampler {
         _values: Option<&[f64]>,
     ) -> Result<()> {
         let mut root = self.tree(study, Some(trial.number))?;
-        let mut node = &mut root;
-        for (name, p) in &trial.params {
-            let n = grid(name, &p.distribution)?.len();
-            node.next.get_or_insert_with(|| (name.clone(), n));
-            node = node.child(p.internal.to_bits());
-        }
-        node.leaf = true;
+        root.add(trial)?;
         let running_left = self.avoid_premature_stop
             && study
                 .trials_in(&[TrialState::Running])?

@@ -3,15 +3,26 @@
 
 use std::sync::Arc;
 
-use hpo_core::{OptimizeOptions, Sampler, Study, StudyDirection, Trial, TrialError};
+use hpo_core::{
+    ObjectiveValue, OptimizeOptions, Sampler, Study, StudyDirection, Trial, TrialError,
+};
 use hpo_samplers::AutoSampler;
 use hpo_samplers::auto::{AutoChoice, SAMPLER_ATTR};
 use serde_json::Value;
 
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, internal_params_of};
+
+const MIN1: [StudyDirection; 1] = [StudyDirection::Minimize];
 
 fn study_with(sampler: &Arc<AutoSampler>) -> Study {
+    study_of(&MIN1, sampler)
+}
+
+fn study_of(directions: &[StudyDirection], sampler: &Arc<AutoSampler>) -> Study {
     Study::builder()
+        .directions(directions)
         .sampler_arc(sampler.clone())
         .build()
         .expect("study")
@@ -30,19 +41,19 @@ fn choices(study: &Study) -> Vec<String> {
         .collect()
 }
 
-/// The internal parameter values of every trial, by number and name.
-fn params(study: &Study) -> Vec<Vec<(String, f64)>> {
-    study
-        .trials()
-        .expect("trials")
-        .iter()
-        .map(|t| {
-            t.params
-                .iter()
-                .map(|(k, p)| (k.clone(), p.internal))
-                .collect()
-        })
-        .collect()
+/// Optimizes `objective` for `n` trials in a new study of `directions` sampled by `sampler`;
+/// returns the study and its [`choices`], after checking that the first trial was random.
+fn run<V: ObjectiveValue>(
+    sampler: &Arc<AutoSampler>,
+    directions: &[StudyDirection],
+    n: usize,
+    objective: impl FnMut(&mut Trial) -> Result<V, TrialError>,
+) -> (Study, Vec<String>) {
+    let study = study_of(directions, sampler);
+    study.optimize(n, objective).expect("optimize");
+    let got = choices(&study);
+    assert_eq!(got[0], "RandomSampler");
+    (study, got)
 }
 
 fn numeric(t: &mut Trial) -> Result<f64, TrialError> {
@@ -56,10 +67,7 @@ fn numeric(t: &mut Trial) -> Result<f64, TrialError> {
 fn numeric_space_uses_gp_after_a_random_first_trial() {
     let sampler = Arc::new(AutoSampler::with_seed(1));
     assert_eq!(sampler.current(), AutoChoice::Random);
-    let study = study_with(&sampler);
-    study.optimize(14, numeric).expect("optimize");
-    let got = choices(&study);
-    assert_eq!(got[0], "RandomSampler");
+    let (_, got) = run(&sampler, &MIN1, 14, numeric);
     assert!(got[1..].iter().all(|c| c == "GPSampler"), "{got:?}");
     assert_eq!(sampler.current(), AutoChoice::Gp);
     assert!(
@@ -71,16 +79,11 @@ fn numeric_space_uses_gp_after_a_random_first_trial() {
 #[test]
 fn a_categorical_parameter_selects_tpe() {
     let sampler = Arc::new(AutoSampler::with_seed(2));
-    let study = study_with(&sampler);
-    study
-        .optimize(12, |t| {
-            let x = t.suggest_float("x", -3.0, 3.0)?;
-            let c = t.suggest_categorical("c", &["a", "b", "c"])?;
-            Ok(x * x + if c == "b" { 0.0 } else { 1.0 })
-        })
-        .expect("optimize");
-    let got = choices(&study);
-    assert_eq!(got[0], "RandomSampler");
+    let (_, got) = run(&sampler, &MIN1, 12, |t| {
+        let x = t.suggest_float("x", -3.0, 3.0)?;
+        let c = t.suggest_categorical("c", &["a", "b", "c"])?;
+        Ok(x * x + if c == "b" { 0.0 } else { 1.0 })
+    });
     assert!(got[1..].iter().all(|c| c == "TPESampler"), "{got:?}");
     assert_eq!(sampler.current(), AutoChoice::Tpe);
 }
@@ -88,21 +91,16 @@ fn a_categorical_parameter_selects_tpe() {
 #[test]
 fn a_conditional_space_switches_to_tpe_for_good() {
     let sampler = Arc::new(AutoSampler::with_seed(3));
-    let study = study_with(&sampler);
     // The first five trials share one space; trial 5 adds `z`; later trials drop it again.
-    study
-        .optimize(12, |t| {
-            let x = t.suggest_float("x", -3.0, 3.0)?;
-            let z = if t.number() == 5 {
-                t.suggest_float("z", 0.0, 1.0)?
-            } else {
-                0.0
-            };
-            Ok(x * x + z)
-        })
-        .expect("optimize");
-    let got = choices(&study);
-    assert_eq!(got[0], "RandomSampler");
+    let (_, got) = run(&sampler, &MIN1, 12, |t| {
+        let x = t.suggest_float("x", -3.0, 3.0)?;
+        let z = if t.number() == 5 {
+            t.suggest_float("z", 0.0, 1.0)?
+        } else {
+            0.0
+        };
+        Ok(x * x + z)
+    });
     assert!(got[1..=5].iter().all(|c| c == "GPSampler"), "{got:?}");
     // Trial 6 starts after trial 5 (with `z`) completed: TPE from then on, even though the later
     // trials have the first space again.
@@ -135,10 +133,7 @@ fn a_conditional_objective_runs_end_to_end() {
 #[test]
 fn single_objective_switches_to_cmaes_at_the_gp_budget() {
     let sampler = Arc::new(AutoSampler::with_seed(5).gp_budget(12));
-    let study = study_with(&sampler);
-    study.optimize(30, numeric).expect("optimize");
-    let got = choices(&study);
-    assert_eq!(got[0], "RandomSampler");
+    let (study, got) = run(&sampler, &MIN1, 30, numeric);
     // Trial k starts with k Complete trials: GP while k < 12.
     assert!(got[1..12].iter().all(|c| c == "GPSampler"), "{got:?}");
     assert!(got[12..].iter().all(|c| c == "CmaEsSampler"), "{got:?}");
@@ -155,16 +150,12 @@ fn single_objective_switches_to_cmaes_at_the_gp_budget() {
 #[test]
 fn constraints_make_tpe_follow_the_gp() {
     let sampler = Arc::new(AutoSampler::with_seed(6).gp_budget(12));
-    let study = study_with(&sampler);
-    study
-        .optimize(16, |t| {
-            let x = t.suggest_float("x", -3.0, 3.0)?;
-            let y = t.suggest_float("y", -3.0, 3.0)?;
-            t.set_constraint("c", x + y - 1.0)?;
-            Ok(x * x + y * y)
-        })
-        .expect("optimize");
-    let got = choices(&study);
+    let (_, got) = run(&sampler, &MIN1, 16, |t| {
+        let x = t.suggest_float("x", -3.0, 3.0)?;
+        let y = t.suggest_float("y", -3.0, 3.0)?;
+        t.set_constraint("c", x + y - 1.0)?;
+        Ok(x * x + y * y)
+    });
     assert!(got[1..12].iter().all(|c| c == "GPSampler"), "{got:?}");
     assert!(got[12..].iter().all(|c| c == "TPESampler"), "{got:?}");
 }
@@ -172,20 +163,11 @@ fn constraints_make_tpe_follow_the_gp() {
 #[test]
 fn two_objectives_use_the_gp_then_nsga2_warm_started() {
     let sampler = Arc::new(AutoSampler::with_seed(7).multi_objective_gp_budget(8));
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler_arc(sampler.clone())
-        .build()
-        .expect("study");
-    study
-        .optimize(14, |t| {
-            let x = t.suggest_float("x", 0.0, 1.0)?;
-            let y = t.suggest_float("y", 0.0, 1.0)?;
-            Ok([x + y, (1.0 - x).powi(2) + y])
-        })
-        .expect("optimize");
-    let got = choices(&study);
-    assert_eq!(got[0], "RandomSampler");
+    let (study, got) = run(&sampler, &MIN2, 14, |t| {
+        let x = t.suggest_float("x", 0.0, 1.0)?;
+        let y = t.suggest_float("y", 0.0, 1.0)?;
+        Ok([x + y, (1.0 - x).powi(2) + y])
+    });
     assert!(got[1..8].iter().all(|c| c == "GPSampler"), "{got:?}");
     assert!(got[8..].iter().all(|c| c == "NSGAIISampler"), "{got:?}");
     assert_eq!(sampler.current(), AutoChoice::NsgaII);
@@ -202,35 +184,19 @@ fn two_objectives_use_the_gp_then_nsga2_warm_started() {
 #[test]
 fn many_objectives_or_a_categorical_use_tpe_then_nsga() {
     let sampler = Arc::new(AutoSampler::with_seed(8).multi_objective_gp_budget(6));
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize; 4])
-        .sampler_arc(sampler.clone())
-        .build()
-        .expect("study");
-    study
-        .optimize(9, |t| {
-            let x = t.suggest_float("x", 0.0, 1.0)?;
-            Ok([x, 1.0 - x, x * x, (1.0 - x).powi(2)])
-        })
-        .expect("optimize");
-    let got = choices(&study);
+    let (_, got) = run(&sampler, &[StudyDirection::Minimize; 4], 9, |t| {
+        let x = t.suggest_float("x", 0.0, 1.0)?;
+        Ok([x, 1.0 - x, x * x, (1.0 - x).powi(2)])
+    });
     assert!(got[1..6].iter().all(|c| c == "TPESampler"), "{got:?}");
     assert!(got[6..].iter().all(|c| c == "NSGAIIISampler"), "{got:?}");
 
     let sampler = Arc::new(AutoSampler::with_seed(9));
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler_arc(sampler.clone())
-        .build()
-        .expect("study");
-    study
-        .optimize(6, |t| {
-            let x = t.suggest_float("x", 0.0, 1.0)?;
-            let c = t.suggest_categorical("c", &[1, 2])?;
-            Ok([x * c as f64, 1.0 - x])
-        })
-        .expect("optimize");
-    let got = choices(&study);
+    let (_, got) = run(&sampler, &MIN2, 6, |t| {
+        let x = t.suggest_float("x", 0.0, 1.0)?;
+        let c = t.suggest_categorical("c", &[1, 2])?;
+        Ok([x * c as f64, 1.0 - x])
+    });
     assert!(got[1..].iter().all(|c| c == "TPESampler"), "{got:?}");
 }
 
@@ -238,7 +204,7 @@ fn many_objectives_or_a_categorical_use_tpe_then_nsga() {
 fn seeded_run(sampler: AutoSampler) -> Vec<Vec<(String, f64)>> {
     let study = study_with(&Arc::new(sampler.gp_budget(12)));
     study.optimize(20, numeric).expect("optimize");
-    params(&study)
+    internal_params_of(&study)
 }
 
 #[test]
@@ -265,7 +231,7 @@ fn reseeding_mid_study_reseeds_the_inner_samplers() {
         study.optimize(12, numeric).expect("optimize");
         sampler.reseed_rng(Some(reseed));
         study.optimize(3, numeric).expect("optimize");
-        params(&study)
+        internal_params_of(&study)
     };
     let a = run(10);
     let b = run(10);

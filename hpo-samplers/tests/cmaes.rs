@@ -9,6 +9,10 @@ use hpo_core::{Error, FrozenTrial, InMemoryStorage, Sampler, Storage, TrialError
 use hpo_samplers::{CmaEsSampler, RestartStrategy};
 use serde_json::Value;
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, sampled_study, sampled_study_with};
+
 fn sphere5(t: &mut Trial) -> Result<f64, TrialError> {
     let mut s = 0.0;
     for i in 0..5 {
@@ -32,9 +36,20 @@ fn best_of(
     n: usize,
     f: fn(&mut Trial) -> Result<f64, TrialError>,
 ) -> f64 {
-    let study = Study::builder().sampler(sampler).build().unwrap();
+    let study = sampled_study(sampler);
     study.optimize(n, f).unwrap();
     study.best_value().unwrap()
+}
+
+/// [`best_of`] 300 trials of `f` for each seed in `0..n_seeds`.
+fn seeded_bests<S: Sampler + 'static>(
+    n_seeds: u64,
+    sampler: impl Fn(u64) -> S,
+    f: fn(&mut Trial) -> Result<f64, TrialError>,
+) -> Vec<f64> {
+    (0..n_seeds)
+        .map(|seed| best_of(sampler(seed), 300, f))
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -49,10 +64,7 @@ fn attr_u64(t: &FrozenTrial, key: &str) -> Option<u64> {
 #[test]
 fn seeded_runs_are_reproducible_bit_for_bit() {
     let run = |seed: u64| {
-        let study = Study::builder()
-            .sampler(CmaEsSampler::with_seed(seed))
-            .build()
-            .unwrap();
+        let study = sampled_study(CmaEsSampler::with_seed(seed));
         study
             .optimize(50, |t| {
                 let x = t.suggest_float("x", -10.0, 10.0)?;
@@ -77,24 +89,16 @@ fn seeded_runs_are_reproducible_bit_for_bit() {
 
 #[test]
 fn converges_on_a_5d_sphere() {
-    let bests: Vec<f64> = (0..3)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed), 300, sphere5))
-        .collect();
-    let random: Vec<f64> = (0..3)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, sphere5))
-        .collect();
+    let bests: Vec<f64> = seeded_bests(3, CmaEsSampler::with_seed, sphere5);
+    let random: Vec<f64> = seeded_bests(3, RandomSampler::with_seed, sphere5);
     assert!(median(bests.clone()) < 1e-3, "CMA-ES {bests:?}");
     assert!(median(random.clone()) > 1.0, "random {random:?}");
 }
 
 #[test]
 fn beats_random_search_on_rosenbrock() {
-    let cma: Vec<f64> = (0..5)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed), 300, rosenbrock4))
-        .collect();
-    let random: Vec<f64> = (0..5)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, rosenbrock4))
-        .collect();
+    let cma: Vec<f64> = seeded_bests(5, CmaEsSampler::with_seed, rosenbrock4);
+    let random: Vec<f64> = seeded_bests(5, RandomSampler::with_seed, rosenbrock4);
     assert!(
         median(cma.clone()) * 5.0 < median(random.clone()),
         "CMA-ES {cma:?} random {random:?}"
@@ -119,10 +123,7 @@ fn maximizes_too() {
 
 #[test]
 fn margin_keeps_integer_and_stepped_params_on_the_grid() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(5).with_margin(true))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(5).with_margin(true));
     study
         .optimize(200, |t| {
             let a = t.suggest_int("a", -3, 7)?;
@@ -157,10 +158,7 @@ fn margin_keeps_integer_and_stepped_params_on_the_grid() {
 
 #[test]
 fn plain_cma_rounds_ints_onto_the_grid() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(6))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(6));
     study
         .optimize(60, |t| {
             let a = t.suggest_int_step("a", 1, 13, 3)?;
@@ -174,14 +172,11 @@ fn plain_cma_rounds_ints_onto_the_grid() {
 
 #[test]
 fn categorical_params_go_to_the_independent_sampler() {
-    let study = Study::builder()
-        .sampler(
-            CmaEsSampler::with_seed(8)
-                .independent_sampler(RandomSampler::with_seed(1))
-                .warn_independent_sampling(false),
-        )
-        .build()
-        .unwrap();
+    let study = sampled_study(
+        CmaEsSampler::with_seed(8)
+            .independent_sampler(RandomSampler::with_seed(1))
+            .warn_independent_sampling(false),
+    );
     study
         .optimize(120, |t| {
             let kind = t.suggest_categorical("kind", &["a", "b", "c"])?;
@@ -216,10 +211,7 @@ fn ellipsoid6(t: &mut Trial) -> Result<f64, TrialError> {
 
 #[test]
 fn separable_variant_converges_on_a_separable_problem() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(2).use_separable_cma(true))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(2).use_separable_cma(true));
     study.optimize(20, ellipsoid6).unwrap();
     let trials = study.trials().unwrap();
     assert!(
@@ -229,18 +221,12 @@ fn separable_variant_converges_on_a_separable_problem() {
     );
     // Over 30 seeds the median best after 300 trials is 0.41 (Optuna's SepCMA: 0.56; full
     // CMA-ES: 1.5).
-    let sep: Vec<f64> = (0..5)
-        .map(|seed| {
-            best_of(
-                CmaEsSampler::with_seed(seed).use_separable_cma(true),
-                300,
-                ellipsoid6,
-            )
-        })
-        .collect();
-    let random: Vec<f64> = (0..5)
-        .map(|seed| best_of(RandomSampler::with_seed(seed), 300, ellipsoid6))
-        .collect();
+    let sep: Vec<f64> = seeded_bests(
+        5,
+        |seed| CmaEsSampler::with_seed(seed).use_separable_cma(true),
+        ellipsoid6,
+    );
+    let random: Vec<f64> = seeded_bests(5, RandomSampler::with_seed, ellipsoid6);
     assert!(median(sep.clone()) < 2.0, "{sep:?}");
     assert!(
         median(sep.clone()) * 10.0 < median(random.clone()),
@@ -251,9 +237,11 @@ fn separable_variant_converges_on_a_separable_problem() {
 #[test]
 fn lr_adapt_converges() {
     // LRA-CMA-ES is slower on a sphere by design: Optuna's median over 10 seeds is 0.075.
-    let lra: Vec<f64> = (0..3)
-        .map(|seed| best_of(CmaEsSampler::with_seed(seed).lr_adapt(true), 300, sphere5))
-        .collect();
+    let lra: Vec<f64> = seeded_bests(
+        3,
+        |seed| CmaEsSampler::with_seed(seed).lr_adapt(true),
+        sphere5,
+    );
     assert!(median(lra.clone()) < 0.3, "{lra:?}");
 }
 
@@ -283,30 +271,21 @@ fn popsizes(study: &Study, prefix: &str) -> Vec<(u64, u64)> {
 
 #[test]
 fn ipop_restarts_with_doubled_populations() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop));
     // Restarts after 21 generations of 6, 16 of 12, then 14 of 24 trials.
     study.optimize(700, flat).unwrap();
     let runs = popsizes(&study, "cma:");
     assert!(runs.len() >= 3, "{runs:?}");
     assert_eq!(runs[..3], [(0, 6), (1, 12), (2, 24)], "{runs:?}");
     // Without a restart strategy the population never changes.
-    let plain = Study::builder()
-        .sampler(CmaEsSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let plain = sampled_study(CmaEsSampler::with_seed(1));
     plain.optimize(300, flat).unwrap();
     assert_eq!(popsizes(&plain, "cma:"), [(0, 6)]);
 }
 
 #[test]
 fn bipop_alternates_large_and_small_populations() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop));
     study.optimize(500, flat).unwrap();
     let runs = popsizes(&study, "cma:");
     assert!(runs.len() >= 3, "{runs:?}");
@@ -323,14 +302,11 @@ fn warm_start_begins_near_the_source_optimum() {
         let y = t.suggest_float("y", -3.0, 3.0)?;
         Ok((x - 1.5).powi(2) + (y + 2.0).powi(2))
     };
-    let source = Study::builder()
-        .sampler(CmaEsSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let source = sampled_study(CmaEsSampler::with_seed(0));
     source.optimize(100, target).unwrap();
 
     let early_distance = |sampler: CmaEsSampler| {
-        let study = Study::builder().sampler(sampler).build().unwrap();
+        let study = sampled_study(sampler);
         study.optimize(11, target).unwrap();
         // Trials 1..=10: the first CMA-ES generations.
         let d: Vec<f64> = study.trials().unwrap()[1..]
@@ -349,10 +325,9 @@ fn warm_start_begins_near_the_source_optimum() {
     assert!(warm * 2.0 < cold, "warm {warm} cold {cold}");
 
     // Too few source trials is a clear error.
-    let few = Study::builder()
-        .sampler(CmaEsSampler::with_seed(9).source_trials(source.trials().unwrap()[..5].to_vec()))
-        .build()
-        .unwrap();
+    let few = sampled_study(
+        CmaEsSampler::with_seed(9).source_trials(source.trials().unwrap()[..5].to_vec()),
+    );
     few.optimize(1, target).unwrap();
     let mut t = few.ask().unwrap();
     let err = t.suggest_float("x", -3.0, 3.0).unwrap_err();
@@ -429,10 +404,7 @@ fn a_fresh_sampler_resumes_exactly_where_the_study_stopped() {
 
 #[test]
 fn a_changed_search_space_starts_a_new_optimizer() {
-    let study = Study::builder()
-        .sampler(CmaEsSampler::with_seed(13))
-        .build()
-        .unwrap();
+    let study = sampled_study(CmaEsSampler::with_seed(13));
     study
         .optimize(40, |t| {
             let x = t.suggest_float("x", -1.0, 1.0)?;
@@ -475,10 +447,7 @@ fn a_changed_search_space_starts_a_new_optimizer() {
 #[test]
 fn pruned_trials_count_only_when_asked() {
     let run = |consider: bool| {
-        let study = Study::builder()
-            .sampler(CmaEsSampler::with_seed(4).consider_pruned_trials(consider))
-            .build()
-            .unwrap();
+        let study = sampled_study(CmaEsSampler::with_seed(4).consider_pruned_trials(consider));
         study
             .optimize(60, |t| -> Result<f64, TrialError> {
                 let x = t.suggest_float("x", -1.0, 1.0)?;
@@ -501,11 +470,7 @@ fn pruned_trials_count_only_when_asked() {
 
 #[test]
 fn multi_objective_studies_are_rejected() {
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(CmaEsSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study_with(MIN2, CmaEsSampler::with_seed(0));
     let mut t = study.ask().unwrap();
     let err = t.suggest_float("x", 0.0, 1.0).unwrap_err();
     assert!(matches!(err, Error::MultiObjective(_)), "{err:?}");
@@ -529,14 +494,11 @@ fn conflicting_options_are_refused_by_the_study_builder() {
 
 #[test]
 fn x0_and_sigma0_set_the_initial_distribution() {
-    let study = Study::builder()
-        .sampler(
-            CmaEsSampler::with_seed(3)
-                .x0([("x", 4.0), ("y", -4.0)])
-                .sigma0(0.01),
-        )
-        .build()
-        .unwrap();
+    let study = sampled_study(
+        CmaEsSampler::with_seed(3)
+            .x0([("x", 4.0), ("y", -4.0)])
+            .sigma0(0.01),
+    );
     study
         .optimize(9, |t| {
             let x = t.suggest_float("x", -5.0, 5.0)?;

@@ -3,9 +3,13 @@
 
 use std::collections::HashSet;
 
-use hpo_core::{Study, StudyDirection, TrialState};
+use hpo_core::{Study, TrialState};
 use hpo_samplers::GpSampler;
 use hpo_samplers::gp::Acquisition;
+
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 fn quadratic(t: &mut hpo_core::Trial) -> hpo_core::TrialResult<f64> {
     let x = t.suggest_float("x", -5.0, 5.0)?;
@@ -16,10 +20,7 @@ fn quadratic(t: &mut hpo_core::Trial) -> hpo_core::TrialResult<f64> {
 #[test]
 fn seeded_runs_are_reproducible() {
     let run = || {
-        let study = Study::builder()
-            .sampler(GpSampler::with_seed(7))
-            .build()
-            .unwrap();
+        let study = sampled_study(GpSampler::with_seed(7));
         study.optimize(18, quadratic).unwrap();
         study
             .trials()
@@ -35,10 +36,7 @@ fn seeded_runs_are_reproducible() {
     };
     let a = run();
     assert_eq!(a, run());
-    let other = Study::builder()
-        .sampler(GpSampler::with_seed(8))
-        .build()
-        .unwrap();
+    let other = sampled_study(GpSampler::with_seed(8));
     other.optimize(18, quadratic).unwrap();
     assert_ne!(
         a[0].0,
@@ -54,10 +52,7 @@ fn every_acquisition_finds_a_smooth_minimum() {
         Acquisition::ucb(),
         Acquisition::Pi,
     ] {
-        let study = Study::builder()
-            .sampler(GpSampler::with_seed(3).acquisition(acq))
-            .build()
-            .unwrap();
+        let study = sampled_study(GpSampler::with_seed(3).acquisition(acq));
         study.optimize(30, quadratic).unwrap();
         let best = study.best_value().unwrap();
         assert!(best < 0.05, "{acq:?}: best {best}");
@@ -75,10 +70,7 @@ fn beats_random_search_on_branin() {
             + 10.0 * (1.0 - 1.0 / (8.0 * pi)) * x1.cos()
             + 10.0)
     };
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(0))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(0));
     study.optimize(40, branin).unwrap();
     let regret = study.best_value().unwrap() - 0.397_887_357_729_738_16;
     assert!(regret < 0.01, "regret {regret}");
@@ -86,10 +78,7 @@ fn beats_random_search_on_branin() {
 
 #[test]
 fn integer_step_log_and_categorical_params_stay_valid() {
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(11).n_startup_trials(5))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(11).n_startup_trials(5));
     study
         .optimize(25, |t| {
             let n = t.suggest_int("n", 1, 9)?;
@@ -126,10 +115,7 @@ fn integer_step_log_and_categorical_params_stay_valid() {
 fn constraints_steer_towards_the_feasible_region() {
     // Minimise x + y subject to x² + y² <= 4: the unconstrained optimum (-3, -3) is
     // infeasible, the constrained one is -2√2 ≈ -2.83 on the circle.
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(5))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(5));
     study
         .optimize(35, |t| {
             let x = t.suggest_float("x", -3.0, 3.0)?;
@@ -153,11 +139,7 @@ fn constraints_steer_towards_the_feasible_region() {
 
 #[test]
 fn multi_objective_studies_spread_along_the_front() {
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(GpSampler::with_seed(2))
-        .build()
-        .unwrap();
+    let study = sampled_study_with(MIN2, GpSampler::with_seed(2));
     study
         .optimize(30, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;
@@ -182,10 +164,7 @@ fn multi_objective_studies_spread_along_the_front() {
 fn parallel_workers_do_not_evaluate_the_same_point() {
     // Four asked trials in flight at once: the running ones are fantasised, so the four
     // proposals differ.
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(9))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(9));
     study.optimize(12, quadratic).unwrap();
     let mut asked = Vec::new();
     for _ in 0..4 {
@@ -205,10 +184,7 @@ fn parallel_workers_do_not_evaluate_the_same_point() {
 
 #[test]
 fn multi_threaded_optimize_completes() {
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(4))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(4));
     study
         .optimize_parallel(
             hpo_core::OptimizeOptions::new().n_trials(24).n_jobs(2),
@@ -223,10 +199,7 @@ fn multi_threaded_optimize_completes() {
 fn qmc_startup_is_stratified() {
     // Trials 1..=7 take Sobol points 1..=7 (digitally shifted): one in each eighth of the range
     // but the one point 0 would have taken.
-    let study = Study::builder()
-        .sampler(GpSampler::with_seed(5).qmc_startup(true))
-        .build()
-        .unwrap();
+    let study = sampled_study(GpSampler::with_seed(5).qmc_startup(true));
     study
         .optimize(8, |t| Ok(t.suggest_float("x", 0.0, 8.0)?))
         .unwrap();
@@ -236,10 +209,7 @@ fn qmc_startup_is_stratified() {
         .collect();
     assert_eq!(cells.len(), 7, "{cells:?}");
     // Seeded: the same design again.
-    let again = Study::builder()
-        .sampler(GpSampler::with_seed(5).qmc_startup(true))
-        .build()
-        .unwrap();
+    let again = sampled_study(GpSampler::with_seed(5).qmc_startup(true));
     again
         .optimize(8, |t| Ok(t.suggest_float("x", 0.0, 8.0)?))
         .unwrap();
@@ -257,10 +227,7 @@ fn qmc_startup_is_stratified() {
 fn degenerate_studies_do_not_break_the_model() {
     // A constant objective (zero variance after standardising) and an all-categorical space
     // (no continuous coordinate for L-BFGS-B) both keep sampling valid points.
-    let flat = Study::builder()
-        .sampler(GpSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let flat = sampled_study(GpSampler::with_seed(1));
     flat.optimize(15, |t| {
         t.suggest_float("x", 0.0, 1.0)?;
         Ok(3.0)
@@ -268,10 +235,7 @@ fn degenerate_studies_do_not_break_the_model() {
     .unwrap();
     assert_eq!(flat.trials_in(&[TrialState::Complete]).unwrap().len(), 15);
 
-    let cats = Study::builder()
-        .sampler(GpSampler::with_seed(2).n_startup_trials(4))
-        .build()
-        .unwrap();
+    let cats = sampled_study(GpSampler::with_seed(2).n_startup_trials(4));
     cats.optimize(16, |t| {
         let a = t.suggest_categorical("a", &["p", "q", "r", "s"])?;
         let b = t.suggest_categorical("b", &[1i64, 2, 3])?;
@@ -281,10 +245,7 @@ fn degenerate_studies_do_not_break_the_model() {
     assert_eq!(cats.best_value().unwrap(), 0.0);
 
     // Infinite values are clipped to the finite range instead of poisoning the fit.
-    let inf = Study::builder()
-        .sampler(GpSampler::with_seed(3).n_startup_trials(5))
-        .build()
-        .unwrap();
+    let inf = sampled_study(GpSampler::with_seed(3).n_startup_trials(5));
     inf.optimize(14, |t| {
         let x = t.suggest_float("x", -1.0, 1.0)?;
         Ok(if x > 0.8 { f64::INFINITY } else { x * x })

@@ -15,15 +15,13 @@ use hpo_samplers::nsga::{
 };
 use hpo_samplers::{NsgaIIISampler, NsgaIISampler, PolynomialMutation};
 
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, internal_params_of, sampled_study_with};
 
 /// A two-objective (both minimised) in-memory study with `sampler`.
 fn min2_study(sampler: impl Sampler + 'static) -> Study {
-    Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap()
+    sampled_study_with(MIN2, sampler)
 }
 
 fn complete(values: &[f64]) -> Arc<FrozenTrial> {
@@ -387,17 +385,7 @@ fn nsga3_uses_its_own_keys() {
 fn run_params(sampler: impl Sampler + 'static, n: usize) -> Vec<Vec<(String, f64)>> {
     let study = min2_study(sampler);
     study.optimize(n, mixed_objective).unwrap();
-    study
-        .trials()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            t.params
-                .iter()
-                .map(|(k, p)| (k.clone(), p.internal))
-                .collect()
-        })
-        .collect()
+    internal_params_of(&study)
 }
 
 #[test]

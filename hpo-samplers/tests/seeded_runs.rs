@@ -5,15 +5,18 @@
 //! To record new golden values after an intended change of behaviour, run the test with
 //! `HPO_BLESS=1` and say in the commit why the trials changed.
 
-use hpo_core::{Sampler, Study, StudyDirection, Trial, TrialError};
+use hpo_core::{Sampler, Study, Trial, TrialError};
 use hpo_samplers::{
     CmaEsSampler, Crossover, NsgaIIISampler, NsgaIISampler, PolynomialMutation, QmcKind,
     QmcSampler, RestartStrategy,
 };
 use serde_json::{Map, Value};
 
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, sampled_study, sampled_study_with};
+
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seeded_runs.json");
-const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
 
 /// Every kind of parameter: float, log float, stepped float, int, log int, stepped int,
 /// categorical.
@@ -62,17 +65,13 @@ fn params_of(study: &Study) -> Value {
 }
 
 fn single(sampler: impl Sampler + 'static, n: usize) -> Value {
-    let study = Study::builder().sampler(sampler).build().unwrap();
+    let study = sampled_study(sampler);
     study.optimize(n, |t| mixed(t).map(|v| v[0])).unwrap();
     params_of(&study)
 }
 
 fn multi(sampler: impl Sampler + 'static, n: usize) -> Value {
-    let study = Study::builder()
-        .directions(MIN2)
-        .sampler(sampler)
-        .build()
-        .unwrap();
+    let study = sampled_study_with(MIN2, sampler);
     study.optimize(n, mixed).unwrap();
     params_of(&study)
 }

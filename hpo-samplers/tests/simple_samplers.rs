@@ -8,6 +8,7 @@ use hpo_samplers::{BruteForceSampler, GridSampler, PartialFixedSampler, QmcKind,
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
+use trials::sampled_study;
 
 #[test]
 fn grid_visits_every_point_once_then_stops() {
@@ -17,7 +18,7 @@ fn grid_visits_every_point_once_then_stops() {
     ])
     .unwrap()
     .seed(1);
-    let study = Study::builder().sampler(grid).build().unwrap();
+    let study = sampled_study(grid);
     study
         .optimize(100, |t| {
             let x = t.suggest_float("x", -1.0, 1.0)?;
@@ -45,10 +46,7 @@ fn grid_errors() {
     // A grid from a derived space, and its errors: hpo/tests/samplers_derive.rs.
     assert!(GridSampler::new([("e", Vec::<f64>::new())]).is_err());
     // A parameter outside the grid fails the trial with a clear reason.
-    let study = Study::builder()
-        .sampler(GridSampler::new([("x", vec![1.0])]).unwrap())
-        .build()
-        .unwrap();
+    let study = sampled_study(GridSampler::new([("x", vec![1.0])]).unwrap());
     let err = study
         .optimize(1, |t| Ok(t.suggest_float("y", 0.0, 1.0)?))
         .unwrap_err();
@@ -59,10 +57,7 @@ fn grid_errors() {
 
 #[test]
 fn brute_force_covers_a_conditional_space_exactly() {
-    let study = Study::builder()
-        .sampler(BruteForceSampler::with_seed(3))
-        .build()
-        .unwrap();
+    let study = sampled_study(BruteForceSampler::with_seed(3));
     study
         .optimize(100, |t| {
             let kind = t.suggest_categorical("kind", &["a", "b"])?;
@@ -80,10 +75,7 @@ fn brute_force_covers_a_conditional_space_exactly() {
         .map(|t| format!("{:?}", t.params_map()))
         .collect();
     assert_eq!(distinct.len(), 9);
-    let study = Study::builder()
-        .sampler(BruteForceSampler::new())
-        .build()
-        .unwrap();
+    let study = sampled_study(BruteForceSampler::new());
     let err = study
         .optimize(1, |t| Ok(t.suggest_float("x", 0.0, 1.0)?))
         .unwrap_err();
@@ -99,7 +91,7 @@ fn brute_force_covers_a_conditional_space_exactly() {
 fn partial_fixed_fixes_some_and_delegates_the_rest() {
     let sampler =
         PartialFixedSampler::new([("lr", 0.01)], TpeSampler::with_seed(4).n_startup_trials(3));
-    let study = Study::builder().sampler(sampler).build().unwrap();
+    let study = sampled_study(sampler);
     study
         .optimize(20, |t| {
             let lr = t.suggest_float_log("lr", 1e-4, 1.0)?;
@@ -124,10 +116,7 @@ fn partial_fixed_fixes_some_and_delegates_the_rest() {
 fn qmc_samples_cover_the_space_and_are_reproducible() {
     for kind in [QmcKind::Sobol, QmcKind::Halton] {
         let run = || {
-            let study = Study::builder()
-                .sampler(QmcSampler::new(kind, 5))
-                .build()
-                .unwrap();
+            let study = sampled_study(QmcSampler::new(kind, 5));
             study
                 .optimize_with(OptimizeOptions::new().n_trials(65), |t| {
                     let x = t.suggest_float("x", 0.0, 1.0)?;

@@ -7,6 +7,7 @@ use hpo_samplers::TpeSampler;
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
+use trials::{MIN2, sampled_study, sampled_study_with};
 
 fn sphere_best(sampler_seed: u64, tpe: bool, n: usize) -> f64 {
     let builder = Study::builder();
@@ -32,10 +33,7 @@ fn sphere_best(sampler_seed: u64, tpe: bool, n: usize) -> f64 {
 #[test]
 fn seeded_runs_are_reproducible_bit_for_bit() {
     let run = || {
-        let study = Study::builder()
-            .sampler(TpeSampler::with_seed(42))
-            .build()
-            .unwrap();
+        let study = sampled_study(TpeSampler::with_seed(42));
         study
             .optimize(40, |t| {
                 let x = t.suggest_float("x", -10.0, 10.0)?;
@@ -75,10 +73,7 @@ fn tpe_beats_random_on_sphere() {
 
 #[test]
 fn conditional_params_never_crash_the_estimator() {
-    let study = Study::builder()
-        .sampler(TpeSampler::with_seed(1))
-        .build()
-        .unwrap();
+    let study = sampled_study(TpeSampler::with_seed(1));
     study
         .optimize(120, |t| {
             let kind = t.suggest_categorical("kind", &["a", "b", "c"])?;
@@ -108,11 +103,7 @@ fn conditional_params_never_crash_the_estimator() {
 
 #[test]
 fn multi_objective_and_constraints() {
-    let study = Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(TpeSampler::with_seed(5))
-        .build()
-        .unwrap();
+    let study = sampled_study_with(MIN2, TpeSampler::with_seed(5));
     study
         .optimize(80, |t| {
             let x = t.suggest_float("x", 0.0, 1.0)?;
@@ -132,10 +123,7 @@ fn multi_objective_and_constraints() {
 
 #[test]
 fn parallel_workers_share_relative_samples() {
-    let study = Study::builder()
-        .sampler(TpeSampler::with_seed(6))
-        .build()
-        .unwrap();
+    let study = sampled_study(TpeSampler::with_seed(6));
     study
         .optimize_parallel(OptimizeOptions::new().n_trials(60).n_jobs(2), |t| {
             let x = t.suggest_float("x", -5.0, 5.0)?;

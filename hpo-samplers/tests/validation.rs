@@ -2,12 +2,16 @@
 //! or panics in the middle), and the study builder refuses the sampler with an
 //! `Error::InvalidArgument` naming the setting and the value.
 
-use hpo_core::{Sampler, Study, StudyDirection};
+use hpo_core::{Sampler, Study};
 use hpo_samplers::gp::{Acquisition, SearchOptions};
 use hpo_samplers::{
     CmaEsSampler, Crossover, GpSampler, NsgaIIISampler, NsgaIISampler, PartialFixedSampler,
     PolynomialMutation, TpeSampler,
 };
+
+#[path = "../../hpo-core/tests/support/trials.rs"]
+mod trials;
+use trials::{MIN2, sampled_study_with};
 
 /// The message of the error the study builder gives for `sampler`, after checking that
 /// `validate` gives the same one.
@@ -79,11 +83,7 @@ fn nsga_settings() {
         .crossover_prob(1.0)
         .mutation(PolynomialMutation::new(0.0));
     assert!(ok.validate().is_ok());
-    Study::builder()
-        .directions([StudyDirection::Minimize, StudyDirection::Minimize])
-        .sampler(ok)
-        .build()
-        .unwrap();
+    sampled_study_with(MIN2, ok);
 }
 
 #[test]

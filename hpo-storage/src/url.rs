@@ -426,6 +426,18 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     StorageUrl::parse(url)?.open()
 }
 
+/// `url` as its driver reads it: SQLAlchemy's `scheme+DRIVER://...` and the `alias://...`
+/// spelling become `scheme://...`; any other URL is kept as written.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn without_driver(url: &str, scheme: &str, alias: &str) -> String {
+    match url.split_once("://") {
+        Some((s, rest)) if s.starts_with(&format!("{scheme}+")) || s == alias => {
+            format!("{scheme}://{rest}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// A URL fit to print: `scheme://user:secret@host/...` → `scheme://user:***@host/...`.
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

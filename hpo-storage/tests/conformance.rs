@@ -9,7 +9,7 @@
 //! prefixes carry the process id, and every check deletes what it made.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,6 +66,47 @@ fn scratch_dir(check: &str, kind: &str) -> PathBuf {
     dir
 }
 
+/// A fixture whose storage `open` opens at the path of `file` in a scratch directory of its
+/// own, removed afterwards.
+fn in_scratch_dir(
+    check: &str,
+    kind: &str,
+    file: &str,
+    open: impl Fn(&Path) -> Arc<dyn Storage> + Send + Sync + 'static,
+) -> Fixture {
+    let dir = scratch_dir(check, kind);
+    let path = dir.join(file);
+    Fixture {
+        open: Box::new(move || open(&path)),
+        name: format!("conformance-{check}"),
+        cleanup: Some(Box::new(move || {
+            let _ = std::fs::remove_dir_all(dir);
+        })),
+    }
+}
+
+/// A fixture on the server at the URL in `var` (or `default`), which `open` connects to; it
+/// panics, naming the `server` it needs, without one. The study names are unique per process.
+fn on_server<S: Storage + 'static>(
+    check: &str,
+    var: &'static str,
+    default: &str,
+    server: &'static str,
+    open: fn(&str) -> hpo_core::Result<S>,
+) -> Fixture {
+    let url = env_or(var, default);
+    Fixture {
+        open: Box::new(move || {
+            Arc::new(
+                open(&url)
+                    .unwrap_or_else(|e| panic!("this check needs {server} at {url} ({var}): {e}")),
+            )
+        }),
+        name: format!("hpo-conformance-{check}-{}", std::process::id()),
+        cleanup: None,
+    }
+}
+
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.to_owned())
 }
@@ -83,56 +124,35 @@ mod fixture {
     }
 
     pub fn journal(check: &str) -> Fixture {
-        let dir = scratch_dir(check, "journal");
-        let path = dir.join("journal.log");
-        Fixture {
-            open: Box::new(move || Arc::new(JournalFileStorage::open(&path).unwrap())),
-            name: format!("conformance-{check}"),
-            cleanup: Some(Box::new(move || {
-                let _ = std::fs::remove_dir_all(dir);
-            })),
-        }
+        in_scratch_dir(check, "journal", "journal.log", |path| {
+            Arc::new(JournalFileStorage::open(path).unwrap())
+        })
     }
 
     pub fn sqlite(check: &str) -> Fixture {
-        let dir = scratch_dir(check, "sqlite");
-        let path = dir.join("study.db");
-        Fixture {
-            open: Box::new(move || Arc::new(SqliteStorage::open(&path).unwrap())),
-            name: format!("conformance-{check}"),
-            cleanup: Some(Box::new(move || {
-                let _ = std::fs::remove_dir_all(dir);
-            })),
-        }
+        in_scratch_dir(check, "sqlite", "study.db", |path| {
+            Arc::new(SqliteStorage::open(path).unwrap())
+        })
     }
 
     pub fn postgres(check: &str) -> Fixture {
-        let url = env_or(
+        on_server(
+            check,
             "HPO_POSTGRES_URL",
             "postgresql://postgres@127.0.0.1:5432/test",
-        );
-        Fixture {
-            open: Box::new(move || {
-                Arc::new(PostgresStorage::open(&url).unwrap_or_else(|e| {
-                    panic!("this check needs PostgreSQL at {url} (HPO_POSTGRES_URL): {e}")
-                }))
-            }),
-            name: format!("hpo-conformance-{check}-{}", std::process::id()),
-            cleanup: None,
-        }
+            "PostgreSQL",
+            PostgresStorage::open,
+        )
     }
 
     pub fn mysql(check: &str) -> Fixture {
-        let url = env_or("HPO_MYSQL_URL", "mysql://root@127.0.0.1:3306/test");
-        Fixture {
-            open: Box::new(move || {
-                Arc::new(MysqlStorage::open(&url).unwrap_or_else(|e| {
-                    panic!("this check needs MySQL or MariaDB at {url} (HPO_MYSQL_URL): {e}")
-                }))
-            }),
-            name: format!("hpo-conformance-{check}-{}", std::process::id()),
-            cleanup: None,
-        }
+        on_server(
+            check,
+            "HPO_MYSQL_URL",
+            "mysql://root@127.0.0.1:3306/test",
+            "MySQL or MariaDB",
+            MysqlStorage::open,
+        )
     }
 
     pub fn redis(check: &str) -> Fixture {
@@ -501,38 +521,23 @@ fn missing_things(f: &Fixture) {
 macro_rules! conformance {
     ($($storage:ident),* $(,)?) => {$(
         mod $storage {
-            #[test]
-            fn studies() {
-                super::studies(&super::fixture::$storage("studies"));
-            }
-            #[test]
-            fn trials() {
-                super::trials(&super::fixture::$storage("trials"));
-            }
-            #[test]
-            fn multi_objective() {
-                super::multi_objective(&super::fixture::$storage("mo"));
-            }
-            #[test]
-            fn waiting_trials() {
-                super::waiting_trials(&super::fixture::$storage("waiting"));
-            }
-            #[test]
-            fn finished_since() {
-                super::finished_since(&super::fixture::$storage("since"));
-            }
-            #[test]
-            fn heartbeats() {
-                super::heartbeats(&super::fixture::$storage("heartbeat"));
-            }
-            #[test]
-            fn concurrent_writers() {
-                super::concurrent_writers(&super::fixture::$storage("concurrent"));
-            }
-            #[test]
-            fn missing_things() {
-                super::missing_things(&super::fixture::$storage("missing"));
-            }
+            conformance!(@checks $storage:
+                studies "studies",
+                trials "trials",
+                multi_objective "mo",
+                waiting_trials "waiting",
+                finished_since "since",
+                heartbeats "heartbeat",
+                concurrent_writers "concurrent",
+                missing_things "missing",
+            );
+        }
+    )*};
+    // One test per check: the check run on a fixture of `$storage` named after `$label`.
+    (@checks $storage:ident: $($check:ident $label:literal),* $(,)?) => {$(
+        #[test]
+        fn $check() {
+            super::$check(&super::fixture::$storage($label));
         }
     )*};
 }

@@ -7,10 +7,10 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hpo_core::study::HeartbeatConfig;
-use hpo_core::{OptimizeOptions, RandomSampler, Study, TrialState};
+use hpo_core::{Study, TrialState};
 use hpo_storage::SqliteStorage;
 
 #[path = "../../hpo-core/tests/faults/acknowledged.rs"]
@@ -38,26 +38,12 @@ fn child() {
     ) else {
         return;
     };
-    let study = Study::builder()
-        .name("kill")
-        .storage(SqliteStorage::open(&db).unwrap())
-        .sampler(RandomSampler::with_seed(u64::from(std::process::id())))
-        .heartbeat(heartbeat())
-        .load()
-        .unwrap();
-    let record = acknowledged::record_to(PathBuf::from(side));
-    study
-        .optimize_with(
-            OptimizeOptions::new()
-                .timeout(Duration::from_millis(1500))
-                .callback(record),
-            |t| {
-                let x = t.suggest_float("x", 0.0, 1.0)?;
-                std::thread::sleep(Duration::from_millis((x * 10.0) as u64));
-                Ok(x * 3.0)
-            },
-        )
-        .unwrap();
+    let storage = SqliteStorage::open(&db).unwrap();
+    acknowledged::work(storage, heartbeat(), PathBuf::from(side), |t| {
+        let x = t.suggest_float("x", 0.0, 1.0)?;
+        std::thread::sleep(Duration::from_millis((x * 10.0) as u64));
+        Ok(x * 3.0)
+    });
 }
 
 fn worker(db: &PathBuf, side: &PathBuf) -> Child {
@@ -91,17 +77,7 @@ fn kill_9_loses_no_completed_trial_on_sqlite() {
             .build()
             .unwrap();
         let mut workers: Vec<Child> = (0..4).map(|_| worker(&db, &side)).collect();
-        let mut kill_at = [rng.below(1100), rng.below(1100)];
-        kill_at.sort_unstable();
-        let started = Instant::now();
-        for (i, at) in kill_at.iter().enumerate() {
-            let at = Duration::from_millis(100 + at);
-            if let Some(wait) = at.checked_sub(started.elapsed()) {
-                std::thread::sleep(wait);
-            }
-            workers[i].kill().unwrap(); // SIGKILL
-            workers[i].wait().unwrap();
-        }
+        acknowledged::kill_two(&mut workers, [rng.below(1100), rng.below(1100)], round);
         for (i, w) in workers.iter_mut().enumerate().skip(2) {
             let out = w.wait().unwrap();
             let mut stderr = String::new();
@@ -110,16 +86,9 @@ fn kill_9_loses_no_completed_trial_on_sqlite() {
             assert!(out.success(), "round {round} worker {i}: {stderr}");
         }
         // The fresh worker: after the grace its optimize fails the orphans, then runs 5 trials.
-        let study = Study::builder()
-            .name("kill")
-            .storage(SqliteStorage::open(&db).unwrap())
-            .heartbeat(heartbeat())
-            .load()
-            .unwrap();
-        std::thread::sleep(GRACE + Duration::from_millis(200));
-        study
-            .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * 3.0))
-            .unwrap();
+        let storage = SqliteStorage::open(&db).unwrap();
+        let wait = GRACE + Duration::from_millis(200);
+        let study = acknowledged::fresh_worker(storage, heartbeat(), wait, 3.0);
         let trials = study.trials().unwrap();
         let recorded = acknowledged::check(&trials, &side, round);
         // A sanity floor only: a loaded machine (slow fsyncs) runs fewer trials in 1.5 s.

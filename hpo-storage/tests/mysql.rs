@@ -5,25 +5,24 @@
 
 use std::sync::Arc;
 
-use hpo_core::{Storage, StudyDirection};
-use hpo_storage::{MysqlStorage, RetryPolicy};
+use hpo_core::Storage;
+use hpo_storage::MysqlStorage;
 use mysql::prelude::Queryable;
 
 mod server;
 
 fn url() -> String {
-    std::env::var("HPO_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql+pymysql://root@127.0.0.1:3306/test".into())
+    server::url_from_env("HPO_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 }
 
 /// A connection to the test server; fails loudly (never skips) without one.
 fn storage() -> Arc<dyn Storage> {
-    Arc::new(MysqlStorage::open(&url()).unwrap_or_else(|e| {
-        panic!(
-            "these tests need MySQL or MariaDB at {} (set HPO_MYSQL_URL to use another): {e}",
-            url()
-        )
-    }))
+    server::connect(
+        MysqlStorage::open,
+        &url(),
+        "MySQL or MariaDB",
+        "HPO_MYSQL_URL",
+    )
 }
 
 server::shared_server_tests! {
@@ -46,11 +45,7 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
     // A database that does not exist, and a wrong password.
     // (An unreachable server has a test of its own.)
     let server = url();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    let err = MysqlStorage::open(&format!("{base}/hpo_no_such_database"))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("hpo_no_such_database"), "{err}");
+    server::assert_missing_database_named(MysqlStorage::open, &server);
     let wrong = server.replacen("root@", "root:hunter2@", 1);
     if wrong != server {
         let err = MysqlStorage::open(&wrong).unwrap_err().to_string();
@@ -62,14 +57,12 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
 /// test: an admin connection (to drop it with), its name and its URL.
 fn own_database(purpose: &str) -> (mysql::Conn, String, String) {
     let admin = url();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    let db = format!("hpo_{purpose}_{}", std::process::id());
+    let (db, url) = server::own_database_name(&admin, purpose);
     let plain = admin.replacen("mysql+pymysql://", "mysql://", 1);
     let mut conn = mysql::Conn::new(mysql::Opts::from_url(&plain).unwrap()).unwrap();
     conn.query_drop(format!("DROP DATABASE IF EXISTS {db}"))
         .unwrap();
     conn.query_drop(format!("CREATE DATABASE {db}")).unwrap();
-    let url = format!("{base}/{db}");
     (conn, db, url)
 }
 
@@ -88,17 +81,11 @@ fn a_schema_of_another_version_is_refused() {
 #[test]
 fn an_unreachable_server_is_an_error_in_words_naming_it() {
     // Nothing listens on port 1.
-    let err = MysqlStorage::open("mysql://someone:hunter2@127.0.0.1:1/test")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("MySQL mysql://someone:***@127.0.0.1:1/test: cannot connect: "),
-        "{err}"
-    );
-    assert!(!err.contains("hunter2"), "{err}");
-    assert!(
-        !err.contains('{') && !err.contains("IoError") && !err.contains("DriverError"),
-        "not a Debug struct: {err}"
+    server::assert_unreachable_server_named(
+        MysqlStorage::open,
+        "mysql://someone:hunter2@127.0.0.1:1/test",
+        "MySQL mysql://someone:***@127.0.0.1:1/test: cannot connect: ",
+        &["IoError", "DriverError"],
     );
 }
 
@@ -108,11 +95,7 @@ fn an_unreachable_server_is_an_error_in_words_naming_it() {
 fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation() {
     // A database of its own, so that killing its connection touches no other test.
     let (mut conn, db, url) = own_database("lost");
-    let storage = MysqlStorage::open(&url).unwrap();
-    let study = storage
-        .create_new_study(&[StudyDirection::Minimize], "lost")
-        .unwrap();
-    let mut kill = || {
+    let kill = || {
         let ids: Vec<u64> = conn
             .exec(
                 "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ?",
@@ -122,22 +105,11 @@ fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation
         assert_eq!(ids.len(), 1, "the storage's connection");
         conn.query_drop(format!("KILL {}", ids[0])).unwrap();
     };
-    kill();
-    assert_eq!(storage.get_study_name_from_id(study).unwrap(), "lost");
-    let storage = storage.with_retry(RetryPolicy::never());
-    kill();
-    let err = storage
-        .get_study_name_from_id(study)
-        .unwrap_err()
-        .to_string();
-    drop(storage);
+    let (study, err) = server::lost_connection_error(MysqlStorage::open(&url).unwrap(), kill);
     conn.query_drop(format!("DROP DATABASE {db}")).unwrap();
-    assert!(
-        err.contains(&format!("MySQL {url}: cannot read study {study}: ")),
-        "{err}"
-    );
-    assert!(
-        !err.contains('{') && !err.contains("IoError") && !err.contains("DriverError"),
-        "not a Debug struct: {err}"
+    server::assert_in_words(
+        &err,
+        &format!("MySQL {url}: cannot read study {study}: "),
+        &["IoError", "DriverError"],
     );
 }

@@ -5,24 +5,26 @@
 
 use std::sync::Arc;
 
-use hpo_core::{Storage, StudyDirection};
-use hpo_storage::{PostgresStorage, RetryPolicy};
+use hpo_core::Storage;
+use hpo_storage::PostgresStorage;
 
 mod server;
 
 fn url() -> String {
-    std::env::var("HPO_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into())
+    server::url_from_env(
+        "HPO_POSTGRES_URL",
+        "postgresql://postgres@127.0.0.1:5432/test",
+    )
 }
 
 /// A connection to the test server; fails loudly (never skips) without one.
 fn storage() -> Arc<dyn Storage> {
-    Arc::new(PostgresStorage::open(&url()).unwrap_or_else(|e| {
-        panic!(
-            "these tests need PostgreSQL at {} (set HPO_POSTGRES_URL to use another): {e}",
-            url()
-        )
-    }))
+    server::connect(
+        PostgresStorage::open,
+        &url(),
+        "PostgreSQL",
+        "HPO_POSTGRES_URL",
+    )
 }
 
 server::shared_server_tests! {
@@ -43,11 +45,7 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
     // A database that does not exist, and a role that does not exist.
     // (An unreachable server has a test of its own.)
     let server = url();
-    let (base, _) = server.rsplit_once('/').unwrap();
-    let err = PostgresStorage::open(&format!("{base}/hpo_no_such_database"))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("hpo_no_such_database"), "{err}");
+    server::assert_missing_database_named(PostgresStorage::open, &server);
     let no_role = server.replacen("postgres@", "hpo_no_such_role:hunter2@", 1);
     if no_role != server {
         let err = PostgresStorage::open(&no_role).unwrap_err().to_string();
@@ -62,8 +60,7 @@ fn bad_input_is_a_clear_error_and_loses_nothing() {
 /// test: an admin connection (to drop it with), its name and its URL.
 fn own_database(purpose: &str) -> (postgres::Client, String, String) {
     let admin = url();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    let db = format!("hpo_{purpose}_{}", std::process::id());
+    let (db, url) = server::own_database_name(&admin, purpose);
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
@@ -71,7 +68,6 @@ fn own_database(purpose: &str) -> (postgres::Client, String, String) {
     client
         .batch_execute(&format!("CREATE DATABASE {db}"))
         .unwrap();
-    let url = format!("{base}/{db}");
     (client, db, url)
 }
 
@@ -95,17 +91,11 @@ fn a_schema_of_another_version_is_refused() {
 #[test]
 fn an_unreachable_server_is_an_error_in_words_naming_it() {
     // Nothing listens on port 1.
-    let err = PostgresStorage::open("postgresql://someone:hunter2@127.0.0.1:1/test")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("PostgreSQL postgresql://someone:***@127.0.0.1:1/test: cannot connect: "),
-        "{err}"
-    );
-    assert!(!err.contains("hunter2"), "{err}");
-    assert!(
-        !err.contains('{') && !err.contains("kind:"),
-        "not a Debug struct: {err}"
+    server::assert_unreachable_server_named(
+        PostgresStorage::open,
+        "postgresql://someone:hunter2@127.0.0.1:1/test",
+        "PostgreSQL postgresql://someone:***@127.0.0.1:1/test: cannot connect: ",
+        &["kind:"],
     );
 }
 
@@ -115,11 +105,7 @@ fn an_unreachable_server_is_an_error_in_words_naming_it() {
 fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation() {
     // A database of its own, so that closing its connections touches no other test.
     let (mut client, db, url) = own_database("lost");
-    let storage = PostgresStorage::open(&url).unwrap();
-    let study = storage
-        .create_new_study(&[StudyDirection::Minimize], "lost")
-        .unwrap();
-    let mut terminate = || {
+    let terminate = || {
         client
             .execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
@@ -127,24 +113,14 @@ fn a_lost_connection_is_replaced_or_an_error_naming_the_server_and_the_operation
             )
             .unwrap();
     };
-    terminate();
-    assert_eq!(storage.get_study_name_from_id(study).unwrap(), "lost");
-    let storage = storage.with_retry(RetryPolicy::never());
-    terminate();
-    let err = storage
-        .get_study_name_from_id(study)
-        .unwrap_err()
-        .to_string();
-    drop(storage);
+    let (study, err) =
+        server::lost_connection_error(PostgresStorage::open(&url).unwrap(), terminate);
     client
         .batch_execute(&format!("DROP DATABASE {db}"))
         .unwrap();
-    assert!(
-        err.contains(&format!("PostgreSQL {url}: cannot read study {study}: ")),
-        "{err}"
-    );
-    assert!(
-        !err.contains('{') && !err.contains("kind:"),
-        "not a Debug struct: {err}"
+    server::assert_in_words(
+        &err,
+        &format!("PostgreSQL {url}: cannot read study {study}: "),
+        &["kind:"],
     );
 }

@@ -71,6 +71,14 @@ impl Drop for Prefix {
     }
 }
 
+/// A fresh prefix named `name` holding a study `name` with two trials.
+fn two_trials(name: &str) -> (Prefix, Study) {
+    let prefix = Prefix::new(name);
+    let study = new_study(prefix.open(), name);
+    optimize_x(&study, 2);
+    (prefix, study)
+}
+
 #[test]
 fn another_connection_replays_the_same_study() {
     let prefix = Prefix::new("replay");
@@ -134,9 +142,7 @@ fn bad_input_is_a_clear_error_and_never_shows_a_password() {
     assert!(err.contains("cannot connect"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
     // A bad value is refused before anything is written, and what was stored stays.
-    let prefix = Prefix::new("bad");
-    let study = new_study(prefix.open(), "bad");
-    optimize_x(&study, 2);
+    let (prefix, study) = two_trials("bad");
     let mut trial = study.ask().unwrap();
     let err = trial.suggest_float("x", 2.0, 1.0).unwrap_err().to_string();
     assert!(err.contains('x') && err.contains('2'), "{err}");
@@ -230,9 +236,7 @@ fn a_journal_wiped_under_a_worker_is_an_error_not_a_spin() {
 #[test]
 fn a_log_shorter_than_what_was_applied_is_an_error_not_a_spin() {
     // A replica that lags: the counter says fewer records than this worker has read.
-    let prefix = Prefix::new("lagging");
-    let study = new_study(prefix.open(), "lagging");
-    optimize_x(&study, 2);
+    let (prefix, study) = two_trials("lagging");
     redis::cmd("SET")
         .arg(format!("{}:log_number", prefix.0))
         .arg(1)
@@ -251,9 +255,7 @@ fn a_log_shorter_than_what_was_applied_is_an_error_not_a_spin() {
 
 #[test]
 fn a_missing_record_is_an_error_not_a_spin() {
-    let prefix = Prefix::new("hole");
-    let study = new_study(prefix.open(), "hole");
-    optimize_x(&study, 2);
+    let (prefix, _study) = two_trials("hole");
     redis::cmd("DEL")
         .arg(format!("{}:log:1", prefix.0))
         .query::<()>(&mut raw())

@@ -8,7 +8,7 @@ use hpo_core::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, plot, plot_studies, unit};
+use common::{check_png, check_svg, count_class, optimized, plot, plot_studies, unit};
 
 /// The objective every fixture study minimizes.
 fn objective(trial: &mut Trial) -> TrialResult<f64> {
@@ -38,10 +38,7 @@ fn studies() -> &'static [StudyData] {
                     .sampler_arc(sampler)
                     .build()
                     .unwrap();
-                study
-                    .optimize_with(OptimizeOptions::new().n_trials(25).catch(true), objective)
-                    .unwrap();
-                StudyData::load(&study).unwrap()
+                optimized(&study, 25, objective)
             })
             .collect()
     })
@@ -65,6 +62,22 @@ fn doc(fig: &Figure) -> roxmltree::Document<'_> {
 }
 
 /// The `data-name` attributes of the groups of class `class`, in order.
+/// Each `trials` group of `d` (one per study), with its number of dots.
+fn dot_groups<'a, 'input>(
+    d: &'a roxmltree::Document<'input>,
+) -> Vec<(roxmltree::Node<'a, 'input>, usize)> {
+    d.descendants()
+        .filter(|n| n.attribute("class") == Some("trials"))
+        .map(|group| {
+            let dots = group
+                .descendants()
+                .filter(|n| n.has_tag_name("circle"))
+                .count();
+            (group, dots)
+        })
+        .collect()
+}
+
 fn names_of(fig: &Figure, class: &str) -> Vec<String> {
     doc(fig)
         .descendants()
@@ -128,14 +141,7 @@ fn history_draws_one_series_per_study() {
     // Each study's dots: its 24 completed trials (trial 6 failed), in its own colour.
     let d = doc(&fig);
     let mut fills = Vec::new();
-    for group in d
-        .descendants()
-        .filter(|n| n.attribute("class") == Some("trials"))
-    {
-        let circles = group
-            .descendants()
-            .filter(|n| n.has_tag_name("circle"))
-            .count();
+    for (group, circles) in dot_groups(&d) {
         assert_eq!(circles, 24);
         let fill = group
             .descendants()
@@ -302,14 +308,7 @@ fn dots_are_capped_across_studies() {
     assert!(text.contains("of 5000 trials"), "{text}");
     let d = doc(&fig);
     let mut total = 0;
-    for group in d
-        .descendants()
-        .filter(|n| n.attribute("class") == Some("trials"))
-    {
-        let n = group
-            .descendants()
-            .filter(|n| n.has_tag_name("circle"))
-            .count();
+    for (_, n) in dot_groups(&d) {
         assert!((1000..=1500).contains(&n), "{n}");
         total += n;
     }

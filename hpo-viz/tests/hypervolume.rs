@@ -40,6 +40,16 @@ fn hand(directions: &[StudyDirection], flip: impl Fn(f64, usize) -> f64) -> Stud
 }
 
 /// (trial number, hypervolume) of every dot, read back from the tooltips.
+/// The hypervolume history plot of `data` against `reference`.
+fn hv_plot(data: &StudyData, reference: Vec<f64>) -> Figure {
+    plot(
+        data,
+        PlotKind::HypervolumeHistory,
+        &PlotOptions::new().reference_point(reference),
+    )
+    .unwrap()
+}
+
 fn history(fig: &Figure) -> Vec<(u64, f64)> {
     let doc = roxmltree::Document::parse(fig.svg()).unwrap();
     let group = doc
@@ -64,12 +74,7 @@ fn history(fig: &Figure) -> Vec<(u64, f64)> {
 #[test]
 fn values_match_hypervolumes_computed_by_hand() {
     let data = hand(&MIN2, |v, _| v);
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![4.0, 4.0]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![4.0, 4.0]);
     assert_eq!(fig.title(), "Hypervolume History Plot");
     assert_eq!(fig.notice(), None);
     assert_eq!(history(&fig), vec![(0, 3.0), (1, 5.0), (2, 6.0), (3, 6.0)]);
@@ -82,12 +87,7 @@ fn values_match_hypervolumes_computed_by_hand() {
     );
     assert_eq!(count_class(fig.svg(), "hypervolume-line"), 1);
     // A reference point that only the first trial beats in every objective.
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![2.0, 4.0]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![2.0, 4.0]);
     assert_eq!(history(&fig), vec![(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)]);
 }
 
@@ -96,21 +96,11 @@ fn maximised_objectives_are_negated() {
     // The same points with the second objective maximised: values and reference negated.
     let directions = [StudyDirection::Minimize, StudyDirection::Maximize];
     let data = hand(&directions, |v, i| if i == 1 { -v } else { v });
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![4.0, -4.0]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![4.0, -4.0]);
     assert_eq!(history(&fig), vec![(0, 3.0), (1, 5.0), (2, 6.0), (3, 6.0)]);
     // Without negation the reference (4, -4) would be beaten by no trial: all zeros.
     let data = hand(&MIN2, |v, i| if i == 1 { -v } else { v });
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![4.0, -4.0]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![4.0, -4.0]);
     assert!(history(&fig).iter().all(|&(_, v)| v == 0.0));
 }
 
@@ -127,12 +117,7 @@ fn infeasible_trials_add_nothing() {
     let mut all = trials;
     all.push(Arc::new(pruned));
     let data = study(&MIN2, all);
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![4.0, 4.0]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![4.0, 4.0]);
     // Pruned trials are not drawn; the infeasible one is, at the unchanged value.
     assert_eq!(history(&fig), vec![(0, 3.0), (1, 3.0), (2, 5.0), (3, 6.0)]);
     let text = check_svg(&fig, "infeasible");
@@ -263,12 +248,7 @@ fn five_thousand_trials_are_fast_and_png_works() {
         .collect();
     let data = study(&MIN2, trials);
     let start = Instant::now();
-    let fig = plot(
-        &data,
-        PlotKind::HypervolumeHistory,
-        &PlotOptions::new().reference_point(vec![1.1, 1.4]),
-    )
-    .unwrap();
+    let fig = hv_plot(&data, vec![1.1, 1.4]);
     let elapsed = start.elapsed();
     assert!(elapsed.as_secs_f64() < 1.0, "took {elapsed:?}");
     assert_eq!(fig.notice(), None);

@@ -11,7 +11,10 @@ use hpo_core::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, count_in, plot, polylines_in, report_html, unit};
+use common::{
+    check_png, check_svg, count_class, count_in, loss_accuracy_study, optimized, plot,
+    polylines_in, report_html, unit,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -26,30 +29,27 @@ fn single() -> &'static StudyData {
             .sampler(RandomSampler::with_seed(7))
             .build()
             .unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(80).catch(true), |trial| {
-                let x = trial.suggest_float("x", -5.0, 5.0)?;
-                let lr = trial.suggest_float_log("lr", 1e-5, 1e-1)?;
-                let layers = trial.suggest_int("layers", 1, 6)?;
-                let opt = trial.suggest_categorical("optimizer", &["adam", "sgd", "rmsprop"])?;
-                let n = trial.number();
-                let base = (x - 1.0).powi(2)
-                    + 0.5 * (lr.log10() + 3.0).powi(2)
-                    + 0.1 * layers as f64
-                    + if opt == "sgd" { 1.0 } else { 0.0 };
-                for step in 0..5u64 {
-                    trial.report(base + (5 - step) as f64 * 0.3, step)?;
-                }
-                if n % 11 == 5 {
-                    return Err(TrialPruned.into());
-                }
-                if n % 13 == 7 {
-                    return Err(TrialError::msg("diverged"));
-                }
-                Ok(base)
-            })
-            .unwrap();
-        let data = StudyData::load(&study).unwrap();
+        let data = optimized(&study, 80, |trial| {
+            let x = trial.suggest_float("x", -5.0, 5.0)?;
+            let lr = trial.suggest_float_log("lr", 1e-5, 1e-1)?;
+            let layers = trial.suggest_int("layers", 1, 6)?;
+            let opt = trial.suggest_categorical("optimizer", &["adam", "sgd", "rmsprop"])?;
+            let n = trial.number();
+            let base = (x - 1.0).powi(2)
+                + 0.5 * (lr.log10() + 3.0).powi(2)
+                + 0.1 * layers as f64
+                + if opt == "sgd" { 1.0 } else { 0.0 };
+            for step in 0..5u64 {
+                trial.report(base + (5 - step) as f64 * 0.3, step)?;
+            }
+            if n % 11 == 5 {
+                return Err(TrialPruned.into());
+            }
+            if n % 13 == 7 {
+                return Err(TrialError::msg("diverged"));
+            }
+            Ok(base)
+        });
         assert!(data.count(TrialState::Pruned) > 0 && data.count(TrialState::Fail) > 0);
         data
     })
@@ -59,26 +59,17 @@ fn single() -> &'static StudyData {
 fn multi() -> &'static StudyData {
     static DATA: OnceLock<StudyData> = OnceLock::new();
     DATA.get_or_init(|| {
-        let study = Study::builder()
-            .name("multi")
-            .directions([StudyDirection::Minimize, StudyDirection::Maximize])
-            .sampler(RandomSampler::with_seed(3))
-            .build()
-            .unwrap();
-        study.set_metric_names(&["loss", "accuracy"]).unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(60).catch(true), |trial| {
-                let x = trial.suggest_float("x", 0.0, 1.0)?;
-                let y = trial.suggest_float("y", 0.0, 1.0)?;
-                let kind = trial.suggest_categorical("kind", &["a", "b"])?;
-                let k = if kind == "a" { 0.0 } else { 0.2 };
-                if trial.number() == 4 {
-                    return Err(TrialError::msg("failed"));
-                }
-                Ok((x + k, 1.0 - (x - 0.3).powi(2) - y * 0.5))
-            })
-            .unwrap();
-        StudyData::load(&study).unwrap()
+        let study = loss_accuracy_study(3);
+        optimized(&study, 60, |trial| {
+            let x = trial.suggest_float("x", 0.0, 1.0)?;
+            let y = trial.suggest_float("y", 0.0, 1.0)?;
+            let kind = trial.suggest_categorical("kind", &["a", "b"])?;
+            let k = if kind == "a" { 0.0 } else { 0.2 };
+            if trial.number() == 4 {
+                return Err(TrialError::msg("failed"));
+            }
+            Ok((x + k, 1.0 - (x - 0.3).powi(2) - y * 0.5))
+        })
     })
 }
 
@@ -182,6 +173,11 @@ fn try_plot(
     options: &PlotOptions,
 ) -> Option<hpo_core::Result<Figure>> {
     Some(plot(data, kind, options))
+}
+
+/// `kind` of [`single`] restricted to `params`.
+fn plot_single<const N: usize>(kind: PlotKind, params: [&str; N]) -> Figure {
+    plot(single(), kind, &PlotOptions::new().params(params)).unwrap()
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -458,12 +454,7 @@ fn slice_has_one_subplot_per_param() {
         .filter_map(|n| n.attribute("data-name"))
         .collect();
     assert_eq!(names, ["layers", "lr", "optimizer", "x"]);
-    let fig = plot(
-        single(),
-        PlotKind::Slice,
-        &PlotOptions::new().params(["x", "lr"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Slice, ["x", "lr"]);
     assert_eq!(count_class(fig.svg(), "subplot"), 2);
     // The log parameter gets decade ticks, the categorical one its choices.
     let text = check_svg(
@@ -482,21 +473,11 @@ fn contour_draws_every_pair() {
     let fig = plot(single(), PlotKind::Contour, &PlotOptions::new()).unwrap();
     // 4 parameters: 6 pairs in a lower triangle.
     assert_eq!(count_class(fig.svg(), "subplot"), 6);
-    let fig = plot(
-        single(),
-        PlotKind::Contour,
-        &PlotOptions::new().params(["x", "lr"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Contour, ["x", "lr"]);
     assert_eq!(count_class(fig.svg(), "subplot"), 1);
     assert_eq!(count_class(fig.svg(), "surface"), 1);
     // One parameter: nothing to draw, said so.
-    let fig = plot(
-        single(),
-        PlotKind::Contour,
-        &PlotOptions::new().params(["x"]),
-    )
-    .unwrap();
+    let fig = plot_single(PlotKind::Contour, ["x"]);
     assert!(fig.notice().unwrap().contains("two parameters"));
 }
 

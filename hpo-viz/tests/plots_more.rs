@@ -10,10 +10,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hpo_core::*;
-use hpo_viz::{PlotKind, PlotOptions, StudyData};
+use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, count_in, plot, polylines_in, unit};
+use common::{
+    check_png, check_svg, count_class, count_in, loss_accuracy_study, optimized, plot,
+    polylines_in, unit,
+};
 
 /// The kinds this file covers.
 const KINDS: [PlotKind; 5] = [
@@ -38,23 +41,20 @@ fn single() -> &'static StudyData {
             .pruner(MedianPruner::new())
             .build()
             .unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(60).catch(true), |trial| {
-                let x = trial.suggest_float("x", -4.0, 4.0)?;
-                let lr = trial.suggest_float_log("lr", 1e-4, 1e-1)?;
-                let opt = trial.suggest_categorical("optimizer", &["adam", "sgd"])?;
-                let base = (x - 1.0).powi(2) + (lr.log10() + 2.0).abs();
-                if trial.number() % 9 == 4 {
-                    return Err(TrialError::msg("diverged"));
-                }
-                for step in 0..6u64 {
-                    let v = base + 3.0 / (step as f64 + 1.0) + if opt == "sgd" { 0.5 } else { 0.0 };
-                    trial.report_and_check(v, step)?;
-                }
-                Ok(base)
-            })
-            .unwrap();
-        let data = StudyData::load(&study).unwrap();
+        let data = optimized(&study, 60, |trial| {
+            let x = trial.suggest_float("x", -4.0, 4.0)?;
+            let lr = trial.suggest_float_log("lr", 1e-4, 1e-1)?;
+            let opt = trial.suggest_categorical("optimizer", &["adam", "sgd"])?;
+            let base = (x - 1.0).powi(2) + (lr.log10() + 2.0).abs();
+            if trial.number() % 9 == 4 {
+                return Err(TrialError::msg("diverged"));
+            }
+            for step in 0..6u64 {
+                let v = base + 3.0 / (step as f64 + 1.0) + if opt == "sgd" { 0.5 } else { 0.0 };
+                trial.report_and_check(v, step)?;
+            }
+            Ok(base)
+        });
         assert!(data.count(TrialState::Pruned) > 0, "no pruned trial");
         assert!(data.count(TrialState::Fail) > 0, "no failed trial");
         data
@@ -65,25 +65,21 @@ fn single() -> &'static StudyData {
 fn multi() -> &'static StudyData {
     static DATA: OnceLock<StudyData> = OnceLock::new();
     DATA.get_or_init(|| {
-        let study = Study::builder()
-            .name("multi")
-            .directions([StudyDirection::Minimize, StudyDirection::Maximize])
-            .sampler(RandomSampler::with_seed(5))
-            .build()
-            .unwrap();
-        study.set_metric_names(&["loss", "accuracy"]).unwrap();
-        study
-            .optimize_with(OptimizeOptions::new().n_trials(50).catch(true), |trial| {
-                let x = trial.suggest_float("x", 0.0, 1.0)?;
-                let y = trial.suggest_float("y", 0.0, 1.0)?;
-                if trial.number() == 3 {
-                    return Err(TrialError::msg("failed"));
-                }
-                Ok((x, x.sqrt() - 0.5 * y))
-            })
-            .unwrap();
-        StudyData::load(&study).unwrap()
+        let study = loss_accuracy_study(5);
+        optimized(&study, 50, |trial| {
+            let x = trial.suggest_float("x", 0.0, 1.0)?;
+            let y = trial.suggest_float("y", 0.0, 1.0)?;
+            if trial.number() == 3 {
+                return Err(TrialError::msg("failed"));
+            }
+            Ok((x, x.sqrt() - 0.5 * y))
+        })
     })
+}
+
+/// The Pareto-front plot of `data` with the default options.
+fn pareto_front(data: &StudyData) -> Figure {
+    plot(data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap()
 }
 
 fn t0() -> DateTime<Utc> {
@@ -502,7 +498,7 @@ fn pareto_front_marks_exactly_the_pareto_optimal_trials() {
     ] {
         let expected = brute_force_front(data);
         assert!(expected.len() >= 3, "{}: front {expected:?}", data.name);
-        let fig = plot(data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+        let fig = pareto_front(data);
         let svg = fig.svg();
         let marked: BTreeSet<u64> = tooltip_numbers(svg, "pareto-front", "circle")
             .into_iter()
@@ -550,7 +546,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
         "size".into(),
     ]);
     let expected = brute_force_front(&data);
-    let fig = plot(&data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&data);
     let svg = fig.svg();
     assert_eq!(count_class(svg, "subplot"), 3);
     // Each pair shows the whole (3-D) front.
@@ -564,12 +560,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
         assert!(text.contains(name), "{name} missing");
     }
     // Without metric names, objectives are numbered as in Optuna.
-    let fig = plot(
-        &hand_multi(30, 4, false),
-        PlotKind::ParetoFront,
-        &PlotOptions::new(),
-    )
-    .unwrap();
+    let fig = pareto_front(&hand_multi(30, 4, false));
     assert_eq!(count_class(fig.svg(), "subplot"), 6);
     assert!(check_svg(&fig, "pareto 4").contains("Objective 3"));
 }
@@ -578,7 +569,7 @@ fn pareto_front_of_three_objectives_is_a_scatter_matrix() {
 fn pareto_front_of_a_big_study_keeps_every_front_point() {
     let data = hand_multi(5000, 2, true);
     let expected = brute_force_front(&data);
-    let fig = plot(&data, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&data);
     assert_eq!(
         count_in(fig.svg(), "pareto-front", "circle"),
         expected.len()
@@ -972,7 +963,7 @@ fn tiny_and_odd_studies_do_not_panic() {
             )
         })
         .collect();
-    let fig = plot(&all_bad, PlotKind::ParetoFront, &PlotOptions::new()).unwrap();
+    let fig = pareto_front(&all_bad);
     assert_eq!(count_in(fig.svg(), "pareto-front", "circle"), 0);
     assert_eq!(
         count_in(fig.svg(), "infeasible", "circle"),
@@ -1015,12 +1006,7 @@ fn tiny_and_odd_studies_do_not_panic() {
         }
     }
     // Seven objectives: pairs of the first six, said so.
-    let fig = plot(
-        &hand_multi(40, 7, false),
-        PlotKind::ParetoFront,
-        &PlotOptions::new(),
-    )
-    .unwrap();
+    let fig = pareto_front(&hand_multi(40, 7, false));
     assert_eq!(count_class(fig.svg(), "subplot"), 15);
     assert!(check_svg(&fig, "pareto 7").contains("first 6 of 7 objectives"));
 }

@@ -59,11 +59,7 @@ fn converse(seed: u64) -> Vec<Value> {
     let mut out = Vec::new();
     let summary = serve("tpe", input.as_bytes(), &mut out).unwrap();
     assert_eq!(summary["messages"], 63);
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    json_lines(out)
 }
 
 #[test]
@@ -382,6 +378,11 @@ fn serve_lines(messages: &[Value]) -> Vec<Value> {
     let input: String = messages.iter().map(|m| format!("{m}\n")).collect();
     let mut out = Vec::new();
     serve("tpe", input.as_bytes(), &mut out).unwrap();
+    json_lines(out)
+}
+
+/// The JSON value of each line `serve` wrote to `out`.
+fn json_lines(out: Vec<u8>) -> Vec<Value> {
     String::from_utf8(out)
         .unwrap()
         .lines()

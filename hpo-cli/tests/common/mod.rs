@@ -146,6 +146,13 @@ pub fn bash_ok(env: &Env, script: &str) -> String {
     stdout_of_success(bash(env, script), "script")
 }
 
+/// [`bash_ok`], its output parsed as JSON.
+pub fn bash_json(env: &Env, script: &str) -> serde_json::Value {
+    let out = bash_ok(env, script);
+    serde_json::from_str(out.trim())
+        .unwrap_or_else(|e| panic!("the script printed invalid JSON ({e}): {out}"))
+}
+
 /// Asserts that `what` (a command, for the message) succeeded; returns its stdout.
 fn stdout_of_success(out: Output, what: &str) -> String {
     assert!(

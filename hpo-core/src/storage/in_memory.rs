@@ -61,6 +61,25 @@ impl InMemoryStorage {
 }
 
 impl InMemoryStorage {
+    /// Sets `key` in the user attributes of `owner` (a study, or an unfinished trial), or in
+    /// its system attributes when `system`.
+    fn set_attr(&self, owner: AttrOwner, key: &str, value: Value, system: bool) -> Result<()> {
+        let mut inner = self.inner.write();
+        let (user_attrs, system_attrs) = match owner {
+            AttrOwner::Study(id) => {
+                let record = &mut inner.study_mut(id)?.record;
+                (&mut record.user_attrs, &mut record.system_attrs)
+            }
+            AttrOwner::Trial(id) => {
+                let trial = inner.updatable(id)?.1;
+                (&mut trial.user_attrs, &mut trial.system_attrs)
+            }
+        };
+        let attrs = if system { system_attrs } else { user_attrs };
+        attrs.insert(key.to_owned(), value);
+        Ok(())
+    }
+
     /// An independent copy of the current state (trials are shared `Arc`s, so this is cheap):
     /// journal writers without a lock change a copy and keep it only if their append wins.
     pub(crate) fn snapshot(&self) -> InMemoryStorage {
@@ -153,6 +172,12 @@ impl Inner {
     }
 }
 
+/// Whose attributes [`InMemoryStorage::set_attr`] sets.
+enum AttrOwner {
+    Study(StudyId),
+    Trial(TrialId),
+}
+
 /// Whether `candidate` beats `current` as the best trial of a single-objective study.
 fn beats(direction: StudyDirection, candidate: &FrozenTrial, current: &FrozenTrial) -> bool {
     match (candidate.value(), current.value()) {
@@ -216,23 +241,11 @@ impl Storage for InMemoryStorage {
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .study_mut(study_id)?
-            .record
-            .user_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_attr(AttrOwner::Study(study_id), key, value, false)
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .study_mut(study_id)?
-            .record
-            .system_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_attr(AttrOwner::Study(study_id), key, value, true)
     }
 
     fn get_study_id_from_name(&self, name: &str) -> Result<StudyId> {
@@ -400,23 +413,11 @@ impl Storage for InMemoryStorage {
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .updatable(trial_id)?
-            .1
-            .user_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_attr(AttrOwner::Trial(trial_id), key, value, false)
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        let mut inner = self.inner.write();
-        inner
-            .updatable(trial_id)?
-            .1
-            .system_attrs
-            .insert(key.to_owned(), value);
-        Ok(())
+        self.set_attr(AttrOwner::Trial(trial_id), key, value, true)
     }
 
     fn get_trial(&self, trial_id: TrialId) -> Result<Arc<FrozenTrial>> {

@@ -66,16 +66,10 @@ impl Study {
             Series::Durations(trials.iter().map(|t| t.duration()).collect()),
         ));
 
-        let mut params: Vec<&String> = trials.iter().flat_map(|t| t.params.keys()).collect();
-        params.sort();
-        params.dedup();
-        for name in params {
-            let cells = trials
-                .iter()
-                .map(|t| t.param(name).map(Cell::from_param))
-                .collect();
-            columns.push((flat_name("params", name), Series::Cells(cells)));
-        }
+        let params = trials.iter().flat_map(|t| t.params.keys()).collect();
+        columns.extend(keyed_columns("params", &trials, params, |t, name| {
+            t.param(name).map(Cell::from_param)
+        }));
         for (group, attrs) in [
             (
                 "user_attrs",
@@ -86,16 +80,10 @@ impl Study {
                 trials.iter().map(|t| &t.system_attrs).collect(),
             ),
         ] {
-            let mut keys: Vec<&String> = attrs.iter().flat_map(|a| a.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                let cells = attrs
-                    .iter()
-                    .map(|a| a.get(key).map(Cell::from_json))
-                    .collect();
-                columns.push((flat_name(group, key), Series::Cells(cells)));
-            }
+            let keys = attrs.iter().flat_map(|a| a.keys()).collect();
+            columns.extend(keyed_columns(group, &attrs, keys, |a, key| {
+                a.get(key).map(Cell::from_json)
+            }));
         }
         columns.push((
             "state".to_owned(),
@@ -164,6 +152,24 @@ impl Study {
         out.write_all(text.as_bytes())?;
         Ok(())
     }
+}
+
+/// One column per distinct key (in sorted order) of `keys`, named `group_key`, holding `cell`
+/// of each row for that key.
+fn keyed_columns<T>(
+    group: &str,
+    rows: &[T],
+    mut keys: Vec<&String>,
+    cell: impl Fn(&T, &str) -> Option<Cell>,
+) -> Vec<(String, Series)> {
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|key| {
+            let cells = rows.iter().map(|row| cell(row, key)).collect();
+            (flat_name(group, key), Series::Cells(cells))
+        })
+        .collect()
 }
 
 /// Optuna's `_flatten_columns`: `("params", "x")` → `params_x`; an empty key adds nothing.

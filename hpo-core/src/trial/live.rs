@@ -319,21 +319,26 @@ impl Trial {
 
     /// Sets a user attribute (any serialisable value).
     pub fn set_user_attr(&mut self, key: &str, value: impl Serialize) -> Result<()> {
-        let value = serde_json::to_value(value)?;
-        self.study
-            .storage()
-            .set_trial_user_attr(self.frozen.trial_id, key, value.clone())?;
-        self.frozen.user_attrs.insert(key.to_owned(), value);
-        Ok(())
+        self.set_attr(key, value, false)
     }
 
     /// Sets a system attribute (for samplers and pruners that keep state with the trial).
     pub fn set_system_attr(&mut self, key: &str, value: impl Serialize) -> Result<()> {
+        self.set_attr(key, value, true)
+    }
+
+    /// Stores a system (`system`) or user attribute, then records it in this trial's copy.
+    fn set_attr(&mut self, key: &str, value: impl Serialize, system: bool) -> Result<()> {
         let value = serde_json::to_value(value)?;
-        self.study
-            .storage()
-            .set_trial_system_attr(self.frozen.trial_id, key, value.clone())?;
-        self.frozen.system_attrs.insert(key.to_owned(), value);
+        let (storage, id) = (self.study.storage(), self.frozen.trial_id);
+        let attrs = if system {
+            storage.set_trial_system_attr(id, key, value.clone())?;
+            &mut self.frozen.system_attrs
+        } else {
+            storage.set_trial_user_attr(id, key, value.clone())?;
+            &mut self.frozen.user_attrs
+        };
+        attrs.insert(key.to_owned(), value);
         Ok(())
     }
 

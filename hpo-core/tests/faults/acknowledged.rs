@@ -7,7 +7,74 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hpo_core::{FrozenTrial, Study, TrialState};
+use hpo_core::study::HeartbeatConfig;
+use hpo_core::{
+    FrozenTrial, IntoStorage, ObjectiveValue, OptimizeOptions, RandomSampler, Study, Trial,
+    TrialError, TrialState,
+};
+
+/// The fresh worker after a round: loads the study `kill` from `storage` with `heartbeat` (and
+/// the default sampler), sleeps `wait` (past the heartbeat grace, so its optimize fails the
+/// orphans), then runs five trials valued `x * scale`.
+pub fn fresh_worker(
+    storage: impl IntoStorage,
+    heartbeat: HeartbeatConfig,
+    wait: std::time::Duration,
+    scale: f64,
+) -> Study {
+    let study = Study::builder()
+        .name("kill")
+        .storage(storage)
+        .heartbeat(heartbeat)
+        .load()
+        .unwrap();
+    std::thread::sleep(wait);
+    study
+        .optimize(5, |t| Ok(t.suggest_float("x", 0.0, 1.0)? * scale))
+        .unwrap();
+    study
+}
+
+/// Kills workers 0 and 1 with SIGKILL, each `100 + kill_at[i]` ms from now (the earlier one
+/// first), checking first that it is still running.
+pub fn kill_two(workers: &mut [std::process::Child], mut kill_at: [u64; 2], round: usize) {
+    kill_at.sort_unstable();
+    let started = std::time::Instant::now();
+    for (i, at) in kill_at.iter().enumerate() {
+        let at = std::time::Duration::from_millis(100 + at);
+        if let Some(wait) = at.checked_sub(started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        assert!(
+            workers[i].try_wait().unwrap().is_none(),
+            "round {round}: worker {i} ended before its kill"
+        );
+        workers[i].kill().unwrap();
+        workers[i].wait().unwrap();
+    }
+}
+
+/// A killable worker: loads the study `kill` from `storage` (sampled at random, seeded with the
+/// process id, with `heartbeat`) and optimizes `objective` for 1.5 s, recording each
+/// acknowledged trial to `side` ([`record_to`]).
+pub fn work<V: ObjectiveValue>(
+    storage: impl IntoStorage,
+    heartbeat: HeartbeatConfig,
+    side: PathBuf,
+    objective: impl FnMut(&mut Trial) -> Result<V, TrialError>,
+) {
+    let study = Study::builder()
+        .name("kill")
+        .storage(storage)
+        .sampler(RandomSampler::with_seed(u64::from(std::process::id())))
+        .heartbeat(heartbeat)
+        .load()
+        .unwrap();
+    let options = OptimizeOptions::new()
+        .timeout(std::time::Duration::from_millis(1500))
+        .callback(record_to(side));
+    study.optimize_with(options, objective).unwrap();
+}
 
 /// A callback that appends "number value-bits" to `side` for each Complete trial: called after
 /// the tell, so every line is an acknowledged trial. One short write per line, so a line is

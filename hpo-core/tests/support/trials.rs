@@ -1,9 +1,36 @@
-//! Trial checks the sampler and optimize tests of hpo-core and hpo-samplers share (included
-//! with `#[path]`).
+//! Studies and trial checks the sampler and optimize tests of hpo-core, hpo-samplers and
+//! hpo-importance share (included with `#[path]`).
 #![allow(dead_code)]
 
-use hpo_core::{FrozenTrial, ParamValue, Study, TrialState};
+use std::sync::Arc;
+
+use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
+
+/// Two minimized objectives.
+pub const MIN2: [StudyDirection; 2] = [StudyDirection::Minimize, StudyDirection::Minimize];
+
+/// A fresh in-memory study of one minimized objective, sampled by `sampler`.
+pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
+    Study::builder().sampler(sampler).build().unwrap()
+}
+
+/// A fresh study with the default sampler, stored in `storage`.
+pub fn stored_study(storage: Arc<dyn Storage>) -> Study {
+    Study::builder().storage_arc(storage).build().unwrap()
+}
+
+/// A fresh in-memory study of `directions`, sampled by `sampler`.
+pub fn sampled_study_with(
+    directions: impl Into<Vec<StudyDirection>>,
+    sampler: impl Sampler + 'static,
+) -> Study {
+    Study::builder()
+        .directions(directions)
+        .sampler(sampler)
+        .build()
+        .unwrap()
+}
 
 /// The parameters of every trial of `study`, in trial order.
 pub fn params_of(study: &Study) -> Vec<IndexMap<String, ParamValue>> {
@@ -12,6 +39,21 @@ pub fn params_of(study: &Study) -> Vec<IndexMap<String, ParamValue>> {
         .unwrap()
         .iter()
         .map(|t| t.params_map())
+        .collect()
+}
+
+/// The internal parameter values of every trial of `study`, in trial order, by name.
+pub fn internal_params_of(study: &Study) -> Vec<Vec<(String, f64)>> {
+    study
+        .trials()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t.params
+                .iter()
+                .map(|(k, p)| (k.clone(), p.internal))
+                .collect()
+        })
         .collect()
 }
 

@@ -142,6 +142,11 @@ pub fn get(addr: SocketAddr, path: &str) -> Reply {
     request(addr, "GET", path, &[], "")
 }
 
+/// A POST of the form `body` to `path`, with `headers`.
+pub fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    request(addr, "POST", path, headers, body)
+}
+
 /// The token of the first write form on `page`.
 pub fn token_in(page: &str) -> String {
     let at = page

@@ -13,7 +13,7 @@ pub(crate) mod tree;
 
 use hpo_core::rng::Rng;
 
-pub(crate) use settings::{ForestSettings, forest_evaluator_builder};
+pub(crate) use settings::{ForestSettings, TrainingSet, forest_evaluator};
 use tree::Data;
 pub(crate) use tree::{LEAF, Tree, TreeParams};
 

@@ -1,5 +1,6 @@
 //! The settings fANOVA and MDI share: the size and seed of their random forest, the checks and
-//! trial selection that come before fitting it, and their identical builder methods.
+//! trial selection that come before fitting it, and their identical builder methods and
+//! `evaluate` preamble.
 
 use std::sync::Arc;
 
@@ -8,6 +9,12 @@ use hpo_core::{Error, FrozenTrial, ParamSpace, Result, StudyDirection};
 use super::{DEFAULT_SEED, Tree, TreeParams, fit_forest};
 use crate::Target;
 use crate::evaluator::{needs_target, scalar_target};
+
+/// What a forest is fitted on: the usable trials and their targets, in the same order.
+pub(crate) struct TrainingSet<'a> {
+    pub rows: Vec<&'a FrozenTrial>,
+    pub y: Vec<f64>,
+}
 
 /// The number of trees, their maximum depth and the seed of a random forest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +57,7 @@ impl ForestSettings {
         directions: &[StudyDirection],
         space: &ParamSpace,
         target: Option<&Target>,
-    ) -> Result<Option<(Vec<&'a FrozenTrial>, Vec<f64>)>> {
+    ) -> Result<Option<TrainingSet<'a>>> {
         if target.is_none() {
             needs_target(directions, evaluator)?;
         }
@@ -60,7 +67,7 @@ impl ForestSettings {
             .filter(|t| space.keys().all(|k| t.params.contains_key(k)))
             .filter_map(|t| Some((t.as_ref(), scalar_target(t, target)?)))
             .unzip();
-        Ok((!space.is_empty() && rows.len() > 1).then_some((rows, y)))
+        Ok((!space.is_empty() && rows.len() > 1).then_some(TrainingSet { rows, y }))
     }
 
     /// Fits the forest on column-major features `columns` and targets `y`.
@@ -74,10 +81,37 @@ impl ForestSettings {
 }
 
 /// `Default` (64 trees of depth at most 64, seed 0), `Debug` (listing the three settings as
-/// fields), `new` and the builder methods `n_trees`, `max_depth` and `seed` for an evaluator
-/// struct whose only field is `forest: ForestSettings`.
-macro_rules! forest_evaluator_builder {
-    ($evaluator:ident) => {
+/// fields), `new`, the builder methods `n_trees`, `max_depth` and `seed`, and
+/// [`ImportanceEvaluator`](crate::ImportanceEvaluator) named `$name`, for an evaluator struct
+/// whose only field is `forest: ForestSettings`. Its `evaluate` starts every param at 0, takes
+/// [`ForestSettings::usable_rows`] and, when there are any, hands them to the struct's own
+/// `fn importances(&self, out: &mut IndexMap<String, f64>, space: &ParamSpace,
+/// data: &TrainingSet)`.
+macro_rules! forest_evaluator {
+    ($evaluator:ident, $name:literal) => {
+        impl $crate::ImportanceEvaluator for $evaluator {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn evaluate(
+                &self,
+                trials: &[std::sync::Arc<hpo_core::FrozenTrial>],
+                directions: &[hpo_core::StudyDirection],
+                space: &hpo_core::ParamSpace,
+                target: Option<&$crate::Target>,
+            ) -> hpo_core::Result<indexmap::IndexMap<String, f64>> {
+                let mut out = $crate::evaluator::zeros(space);
+                if let Some(data) =
+                    self.forest
+                        .usable_rows(self.name(), trials, directions, space, target)?
+                {
+                    self.importances(&mut out, space, &data);
+                }
+                Ok(out)
+            }
+        }
+
         impl Default for $evaluator {
             fn default() -> Self {
                 $evaluator {
@@ -123,4 +157,4 @@ macro_rules! forest_evaluator_builder {
     };
 }
 
-pub(crate) use forest_evaluator_builder;
+pub(crate) use forest_evaluator;

@@ -9,7 +9,7 @@ use super::{RdbStorage, finish};
 use crate::place::Place;
 use crate::retry::RetryPolicy;
 use crate::schema::{MYSQL_DDL, TABLES};
-use crate::url::redact;
+use crate::url::{redact, without_driver};
 
 /// A study storage on a MySQL or MariaDB server, on Optuna 5.0's schema as SQLAlchemy creates it
 /// there (`ENUM` columns, second-resolution `DATETIME`): studies written here open in
@@ -240,12 +240,7 @@ impl RdbStorage<MysqlBackend> {
     /// is an error that names the server and never the password.
     pub fn open(url: &str) -> Result<Self> {
         let place = Place::url("MySQL", url);
-        let plain = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.starts_with("mysql+") || scheme == "mariadb" => {
-                format!("mysql://{rest}")
-            }
-            _ => url.to_owned(),
-        };
+        let plain = without_driver(url, "mysql", "mariadb");
         let fail = |e: DbError| finish(&place, format_args!("connect"), e.into());
         let opts = Opts::from_url(&plain).map_err(|e| fail(my(e.into())))?;
         let opts: Opts = OptsBuilder::from_opts(opts)

@@ -15,7 +15,7 @@ use super::{RdbStorage, finish};
 use crate::place::Place;
 use crate::retry::RetryPolicy;
 use crate::schema::{PG_DDL, TABLES};
-use crate::url::redact;
+use crate::url::{redact, without_driver};
 
 /// A study storage on a PostgreSQL server, on Optuna 5.0's schema as SQLAlchemy creates it there
 /// (native enum types included): studies written here open in
@@ -296,12 +296,7 @@ impl RdbStorage<PostgresBackend> {
     /// is an error that names the server and never the password.
     pub fn open(url: &str) -> Result<Self> {
         let place = Place::url("PostgreSQL", url);
-        let plain = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.starts_with("postgresql+") || scheme == "postgres" => {
-                format!("postgresql://{rest}")
-            }
-            _ => url.to_owned(),
-        };
+        let plain = without_driver(url, "postgresql", "postgres");
         let client =
             connect(&plain).map_err(|e| finish(&place, format_args!("connect"), e.into()))?;
         RdbStorage::start(

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use hpo_core::{Storage, Study, TrialState};
+use hpo_storage::RetryPolicy;
+use hpo_storage::rdb::{RdbBackend, RdbStorage};
 
 pub mod chaos;
 #[path = "../../../hpo-core/tests/interop/common.rs"]
@@ -172,6 +174,90 @@ pub fn a_commit_whose_answer_was_lost_is_not_applied_twice(
     assert_eq!(trials[0].values, Some(vec![1.5]));
     assert_eq!(storage.create_new_trial(study, None).unwrap().number, 1);
     direct.delete_study(study).unwrap();
+}
+
+/// The URL in the environment variable `var`, or `default`.
+pub fn url_from_env(var: &str, default: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| default.into())
+}
+
+/// A connection to the test server at `url` by `open`; fails loudly (never skips) without one,
+/// saying that the tests need `server` there and that `var` names another.
+pub fn connect<S: Storage + 'static>(
+    open: impl Fn(&str) -> hpo_core::Result<S>,
+    url: &str,
+    server: &str,
+    var: &str,
+) -> Arc<dyn Storage> {
+    Arc::new(open(url).unwrap_or_else(|e| {
+        panic!("these tests need {server} at {url} (set {var} to use another): {e}")
+    }))
+}
+
+/// Checks that `open` refuses a database that does not exist on the server at `server`,
+/// naming it.
+pub fn assert_missing_database_named<S: std::fmt::Debug>(
+    open: impl Fn(&str) -> hpo_core::Result<S>,
+    server: &str,
+) {
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let err = open(&format!("{base}/hpo_no_such_database"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("hpo_no_such_database"), "{err}");
+}
+
+/// The name `hpo_{purpose}_{pid}` of a database of a test's own on the server at `admin`, and
+/// its URL.
+pub fn own_database_name(admin: &str, purpose: &str) -> (String, String) {
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let db = format!("hpo_{purpose}_{}", std::process::id());
+    let url = format!("{base}/{db}");
+    (db, url)
+}
+
+/// `err` is an error in words: it contains `expected` and is not a `Debug` struct (none of
+/// `debug_markers`, the driver's own type and field names, is in it, nor a `{`).
+pub fn assert_in_words(err: &str, expected: &str, debug_markers: &[&str]) {
+    assert!(err.contains(expected), "{err}");
+    assert!(
+        !err.contains('{') && !debug_markers.iter().any(|m| err.contains(m)),
+        "not a Debug struct: {err}"
+    );
+}
+
+/// The error `open` gives for `url`, whose server does not listen (port 1) and whose password
+/// is `hunter2`: it names the server as `named` says, masks the password and is in words.
+pub fn assert_unreachable_server_named<S: std::fmt::Debug>(
+    open: impl Fn(&str) -> hpo_core::Result<S>,
+    url: &str,
+    named: &str,
+    debug_markers: &[&str],
+) {
+    let err = open(url).unwrap_err().to_string();
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_in_words(&err, named, debug_markers);
+}
+
+/// Creates a study `lost` in `storage`, has `kill` end the storage's connection, and checks
+/// that the next read is retried on a new one; then, with retrying off, kills it again and
+/// returns the study and the error of the next read (the storage dropped).
+pub fn lost_connection_error<B: RdbBackend>(
+    storage: RdbStorage<B>,
+    mut kill: impl FnMut(),
+) -> (hpo_core::storage::StudyId, String) {
+    let study = storage
+        .create_new_study(&[hpo_core::StudyDirection::Minimize], "lost")
+        .unwrap();
+    kill();
+    assert_eq!(storage.get_study_name_from_id(study).unwrap(), "lost");
+    let storage = storage.with_retry(RetryPolicy::never());
+    kill();
+    let err = storage
+        .get_study_name_from_id(study)
+        .unwrap_err()
+        .to_string();
+    (study, err)
 }
 
 /// The tests the PostgreSQL and MySQL files run alike, written once: `$storage` opens a

@@ -1,7 +1,10 @@
 //! Helpers the plot tests share: a deterministic pseudo-random number, and SVG and PNG
 //! checks.
 
-use hpo_viz::Figure;
+use hpo_core::{
+    ObjectiveValue, OptimizeOptions, RandomSampler, Study, StudyDirection, Trial, TrialError,
+};
+use hpo_viz::{Figure, StudyData};
 
 /// A deterministic pseudo-random number in [0, 1).
 pub fn unit(seed: u64) -> f64 {
@@ -12,6 +15,33 @@ pub fn unit(seed: u64) -> f64 {
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^= x >> 31;
     (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The data of `study` after `n` trials of `objective` (failed trials caught).
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn optimized<V: ObjectiveValue>(
+    study: &Study,
+    n: usize,
+    objective: impl FnMut(&mut Trial) -> Result<V, TrialError>,
+) -> StudyData {
+    study
+        .optimize_with(OptimizeOptions::new().n_trials(n).catch(true), objective)
+        .unwrap();
+    StudyData::load(study).unwrap()
+}
+
+/// A new in-memory study `multi` of two objectives, `loss` (minimized) and `accuracy`
+/// (maximized), sampled at random from `seed`.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn loss_accuracy_study(seed: u64) -> Study {
+    let study = Study::builder()
+        .name("multi")
+        .directions([StudyDirection::Minimize, StudyDirection::Maximize])
+        .sampler(RandomSampler::with_seed(seed))
+        .build()
+        .unwrap();
+    study.set_metric_names(&["loss", "accuracy"]).unwrap();
+    study
 }
 
 /// Parses the SVG, checks its size and title, and returns the text of its `<text>` elements.
@@ -102,11 +132,7 @@ pub fn plot(
     kind: hpo_viz::PlotKind,
     options: &hpo_viz::PlotOptions,
 ) -> hpo_core::Result<Figure> {
-    let fig = hpo_viz::plot(data, kind, options);
-    if let Ok(fig) = &fig {
-        keep(fig.svg(), "svg");
-    }
-    fig
+    kept_svg(hpo_viz::plot(data, kind, options))
 }
 
 /// `hpo_viz::plot_studies`, keeping the SVG when `HPO_VIZ_SVG_DIR` is set.
@@ -116,7 +142,11 @@ pub fn plot_studies(
     kind: hpo_viz::PlotKind,
     options: &hpo_viz::PlotOptions,
 ) -> hpo_core::Result<Figure> {
-    let fig = hpo_viz::plot_studies(studies, kind, options);
+    kept_svg(hpo_viz::plot_studies(studies, kind, options))
+}
+
+/// `fig`, its SVG kept when `HPO_VIZ_SVG_DIR` is set.
+fn kept_svg(fig: hpo_core::Result<Figure>) -> hpo_core::Result<Figure> {
     if let Ok(fig) = &fig {
         keep(fig.svg(), "svg");
     }

@@ -124,6 +124,26 @@ impl<B: JournalBackend> JournalStorage<B> {
         &self.backend
     }
 
+    /// Sets an attribute: `apply` sets it in memory, then the record `op` logs it, holding
+    /// `id_field: id` and `attrs_field: {key: value}`.
+    fn write_attr(
+        &self,
+        (op, (id_field, id), attrs_field): (i64, (&str, i64), &str),
+        (key, value): (&str, &Value),
+        apply: impl Fn(&InMemoryStorage) -> Result<()>,
+    ) -> Result<()> {
+        self.write(|mem| {
+            apply(mem)?;
+            let mut r = record(op, &self.worker_id());
+            r.insert(id_field.into(), id.into());
+            r.insert(
+                attrs_field.into(),
+                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
+            );
+            Ok(((), r))
+        })
+    }
+
     fn worker_id(&self) -> String {
         let tid = format!("{:?}", std::thread::current().id());
         let digits: String = tid.chars().filter(char::is_ascii_digit).collect();
@@ -240,28 +260,20 @@ impl<B: JournalBackend> Storage for JournalStorage<B> {
     }
 
     fn set_study_user_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.write(|mem| {
-            mem.set_study_user_attr(study_id, key, value.clone())?;
-            let mut r = record(op::SET_STUDY_USER_ATTR, &self.worker_id());
-            r.insert("study_id".into(), study_id.into());
-            r.insert(
-                "user_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
-            );
-            Ok(((), r))
+        let log = (op::SET_STUDY_USER_ATTR, ("study_id", study_id), "user_attr");
+        self.write_attr(log, (key, &value), |mem| {
+            mem.set_study_user_attr(study_id, key, value.clone())
         })
     }
 
     fn set_study_system_attr(&self, study_id: StudyId, key: &str, value: Value) -> Result<()> {
-        self.write(|mem| {
-            mem.set_study_system_attr(study_id, key, value.clone())?;
-            let mut r = record(op::SET_STUDY_SYSTEM_ATTR, &self.worker_id());
-            r.insert("study_id".into(), study_id.into());
-            r.insert(
-                "system_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
-            );
-            Ok(((), r))
+        let log = (
+            op::SET_STUDY_SYSTEM_ATTR,
+            ("study_id", study_id),
+            "system_attr",
+        );
+        self.write_attr(log, (key, &value), |mem| {
+            mem.set_study_system_attr(study_id, key, value.clone())
         })
     }
 
@@ -388,28 +400,20 @@ impl<B: JournalBackend> Storage for JournalStorage<B> {
     }
 
     fn set_trial_user_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.write(|mem| {
-            mem.set_trial_user_attr(trial_id, key, value.clone())?;
-            let mut r = record(op::SET_TRIAL_USER_ATTR, &self.worker_id());
-            r.insert("trial_id".into(), trial_id.into());
-            r.insert(
-                "user_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
-            );
-            Ok(((), r))
+        let log = (op::SET_TRIAL_USER_ATTR, ("trial_id", trial_id), "user_attr");
+        self.write_attr(log, (key, &value), |mem| {
+            mem.set_trial_user_attr(trial_id, key, value.clone())
         })
     }
 
     fn set_trial_system_attr(&self, trial_id: TrialId, key: &str, value: Value) -> Result<()> {
-        self.write(|mem| {
-            mem.set_trial_system_attr(trial_id, key, value.clone())?;
-            let mut r = record(op::SET_TRIAL_SYSTEM_ATTR, &self.worker_id());
-            r.insert("trial_id".into(), trial_id.into());
-            r.insert(
-                "system_attr".into(),
-                Value::Object(Map::from_iter([(key.to_owned(), value.clone())])),
-            );
-            Ok(((), r))
+        let log = (
+            op::SET_TRIAL_SYSTEM_ATTR,
+            ("trial_id", trial_id),
+            "system_attr",
+        );
+        self.write_attr(log, (key, &value), |mem| {
+            mem.set_trial_system_attr(trial_id, key, value.clone())
         })
     }
 

@@ -129,15 +129,22 @@ fn bad(what: &str) -> Error {
     Error::Storage(format!("malformed journal record: {what}"))
 }
 
+/// Field `key` of `r` as `read` reads it; a missing field, or one `read` refuses, makes the
+/// record malformed.
+fn field<'a, T>(
+    r: &'a Map<String, Value>,
+    key: &str,
+    read: impl FnOnce(&'a Value) -> Option<T>,
+) -> Result<T> {
+    r.get(key).and_then(read).ok_or_else(|| bad(key))
+}
+
 fn id(r: &Map<String, Value>, key: &str) -> Result<i64> {
-    r.get(key).and_then(Value::as_i64).ok_or_else(|| bad(key))
+    field(r, key, Value::as_i64)
 }
 
 fn single_attr(r: &Map<String, Value>, key: &str) -> Result<(String, Value)> {
-    let obj = r
-        .get(key)
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad(key))?;
+    let obj = field(r, key, Value::as_object)?;
     obj.iter()
         .next()
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -201,20 +208,11 @@ fn template_of(r: &Map<String, Value>) -> Result<FrozenTrial> {
 /// unknown study or trial, an update of a finished trial, a duplicate name, a Running trial made
 /// Running again): Optuna drops such records, and only the worker that wrote it sees the error.
 pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
-    let op_code = r
-        .get("op_code")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| bad("op_code"))?;
+    let op_code = field(r, "op_code", Value::as_i64)?;
     match op_code {
         op::CREATE_STUDY => {
-            let name = r
-                .get("study_name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("study_name"))?;
-            let directions = r
-                .get("directions")
-                .and_then(Value::as_array)
-                .ok_or_else(|| bad("directions"))?
+            let name = field(r, "study_name", Value::as_str)?;
+            let directions = field(r, "directions", Value::as_array)?
                 .iter()
                 .map(|d| {
                     d.as_i64()
@@ -239,28 +237,14 @@ pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
             mem.create_new_trial(study_id, Some(&template)).map(|_| ())
         }
         op::SET_TRIAL_PARAM => {
-            let name = r
-                .get("param_name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("param_name"))?;
-            let x = r
-                .get("param_value_internal")
-                .and_then(value_to_float)
-                .ok_or_else(|| bad("param_value_internal"))?;
-            let d = Distribution::from_json(
-                r.get("distribution")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("distribution"))?,
-            )?;
+            let name = field(r, "param_name", Value::as_str)?;
+            let x = field(r, "param_value_internal", value_to_float)?;
+            let d = Distribution::from_json(field(r, "distribution", Value::as_str)?)?;
             mem.set_trial_param(id(r, "trial_id")?, name, x, &d)
         }
         op::SET_TRIAL_STATE_VALUES => {
             let trial_id = id(r, "trial_id")?;
-            let state = r
-                .get("state")
-                .and_then(Value::as_i64)
-                .and_then(TrialState::from_code)
-                .ok_or_else(|| bad("state"))?;
+            let state = field(r, "state", |v| v.as_i64().and_then(TrialState::from_code))?;
             let values: Option<Vec<f64>> = r.get("values").and_then(Value::as_array).map(|a| {
                 a.iter()
                     .map(|v| value_to_float(v).unwrap_or(f64::NAN))
@@ -281,14 +265,8 @@ pub fn apply(mem: &InMemoryStorage, r: &Map<String, Value>) -> Result<()> {
             }
         }
         op::SET_TRIAL_INTERMEDIATE_VALUE => {
-            let step = r
-                .get("step")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| bad("step"))?;
-            let v = r
-                .get("intermediate_value")
-                .and_then(value_to_float)
-                .ok_or_else(|| bad("intermediate_value"))?;
+            let step = field(r, "step", Value::as_u64)?;
+            let v = field(r, "intermediate_value", value_to_float)?;
             mem.set_trial_intermediate_value(id(r, "trial_id")?, step, v)
         }
         op::SET_TRIAL_USER_ATTR => {
