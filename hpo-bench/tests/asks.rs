@@ -2,14 +2,20 @@
 //! written here by hpo itself (Optuna writes it in `bench/compare.sh asks`; the journal format is
 //! the same), and must come out unchanged.
 
+use std::path::Path;
 use std::process::Command;
 
 use hpo::{Study, TpeSampler};
 use serde_json::Value;
 
-fn hpo_bench(args: &[&str]) -> std::process::Output {
+/// `hpo-bench asks` on branin's history in `storage`, `seeds` proposals into `out`.
+fn asks(storage: &Path, seeds: u32, out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hpo-bench"))
-        .args(args)
+        .args(["asks", "--problem", "branin", "--seeds", &seeds.to_string()])
+        .arg("--storage")
+        .arg(storage)
+        .arg("--out")
+        .arg(out)
         .env_remove("HPO_VERBOSITY")
         .output()
         .expect("hpo-bench runs")
@@ -42,17 +48,7 @@ fn one_proposal_per_seed_and_the_history_unchanged() {
     let path = history(&dir);
     let before = std::fs::read(&path).expect("history bytes");
     let out = dir.join("asks.json");
-    let run = hpo_bench(&[
-        "asks",
-        "--problem",
-        "branin",
-        "--storage",
-        path.to_str().expect("utf-8 path"),
-        "--seeds",
-        "12",
-        "--out",
-        out.to_str().expect("utf-8 path"),
-    ]);
+    let run = asks(&path, 12, &out);
     assert!(
         run.status.success(),
         "{}",
@@ -75,17 +71,7 @@ fn one_proposal_per_seed_and_the_history_unchanged() {
     assert_eq!(std::fs::read(&path).expect("history bytes"), before);
     // Seeded: a second run proposes the same.
     let again = dir.join("again.json");
-    let run = hpo_bench(&[
-        "asks",
-        "--problem",
-        "branin",
-        "--storage",
-        path.to_str().expect("path"),
-        "--seeds",
-        "12",
-        "--out",
-        again.to_str().expect("path"),
-    ]);
+    let run = asks(&path, 12, &again);
     assert!(run.status.success());
     let json2: Value =
         serde_json::from_str(&std::fs::read_to_string(&again).expect("out")).expect("json");
@@ -99,15 +85,7 @@ fn a_missing_study_or_file_is_named() {
     std::fs::create_dir_all(&dir).expect("dir");
     let out = dir.join("x.json");
     let missing = dir.join("nothing.log");
-    let run = hpo_bench(&[
-        "asks",
-        "--problem",
-        "branin",
-        "--storage",
-        missing.to_str().expect("path"),
-        "--out",
-        out.to_str().expect("path"),
-    ]);
+    let run = asks(&missing, 3, &out);
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("nothing.log"), "{err}");
@@ -119,15 +97,7 @@ fn a_missing_study_or_file_is_named() {
         .storage_arc(storage)
         .build()
         .expect("study");
-    let run = hpo_bench(&[
-        "asks",
-        "--problem",
-        "branin",
-        "--storage",
-        other.to_str().expect("path"),
-        "--out",
-        out.to_str().expect("path"),
-    ]);
+    let run = asks(&other, 3, &out);
     assert!(!run.status.success());
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("history"), "{err}");
