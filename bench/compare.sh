@@ -80,9 +80,10 @@ if [[ $PART == scale ]]; then
   rm -rf "$TMP"
 fi
 if [[ $PART == all || $PART == asks ]]; then
-  # TPE's next proposal on one fixed 40-trial history, 2000 seeds each side (bench/optuna/asks.py).
+  # TPE's next proposal on one fixed 40-trial history, 2000 seeds each side (bench/optuna/asks.py);
+  # zdt1 has two objectives (multi-objective TPE).
   TMP=$(mktemp -d)
-  for problem in hartmann6 mixed-hpo; do
+  for problem in hartmann6 mixed-hpo zdt1; do
     "$PY" bench/optuna/asks.py history --problem $problem --trials 40 --seed 7 --out "$TMP/$problem.log"
     $BENCH asks --problem $problem --storage "$TMP/$problem.log" --seeds 2000 --out $OUT/asks_$problem.json
     for ties in default stable; do

@@ -7,7 +7,7 @@ sample compares with hpo's (`hpo-bench asks`).
     python bench/optuna/asks.py compare R.json O.json --out C.json
 
 `history` runs Optuna's default TPE (seeded) on the problem for N trials into a journal file,
-study `history`. `propose` copies that file and, for seeds 0..N-1, loads the study with
+study `history` (the ZDT problems of mo.py have two objectives: multi-objective TPE). `propose` copies that file and, for seeds 0..N-1, loads the study with
 `TPESampler(seed=s)`, asks one trial, lets the problem's objective make its suggestions and
 tells the trial failed (failed trials are not observations, so every seed sees the same
 history; with --stable-ties Optuna sorts observations stably, as hpo does). `compare` tests, per parameter, whether the two samples could come from one
@@ -32,9 +32,14 @@ STUDY = "history"
 
 
 def objective_of(problem: str):
+    """The problem's objective and its number of objectives (the ZDT problems have two)."""
     if problem == "mixed-hpo":
-        return problems.mixed_hpo_objective
-    return problems.PROBLEMS[problem].objective
+        return problems.mixed_hpo_objective, 1
+    if problem.startswith("zdt"):
+        import mo
+
+        return mo.make_objective(problem), 2
+    return problems.PROBLEMS[problem].objective, 1
 
 
 def journal(path: str):
@@ -49,11 +54,15 @@ def history(args) -> None:
 
     if os.path.exists(args.out):
         os.remove(args.out)
+    objective, n_objectives = objective_of(args.problem)
     study = optuna.create_study(
-        study_name=STUDY, storage=journal(args.out), sampler=optuna.samplers.TPESampler(seed=args.seed)
+        study_name=STUDY,
+        storage=journal(args.out),
+        sampler=optuna.samplers.TPESampler(seed=args.seed),
+        directions=["minimize"] * n_objectives,
     )
-    study.optimize(objective_of(args.problem), n_trials=args.trials)
-    print(f"{args.problem}: {args.trials} trials -> {args.out} (best {study.best_value:.6g})")
+    study.optimize(objective, n_trials=args.trials)
+    print(f"{args.problem}: {args.trials} trials -> {args.out}")
 
 
 def stable_ties() -> None:
@@ -77,7 +86,7 @@ def propose(args) -> None:
     if args.stable_ties:
         stable_ties()
 
-    objective = objective_of(args.problem)
+    objective = objective_of(args.problem)[0]
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "history.log")
         shutil.copy(args.history, copy)
@@ -131,8 +140,14 @@ def compare(args) -> None:
         rows.append(row)
         p = "-" if row["p"] is None else f"{row['p']:.3g}"
         print(f"{name:12s} {row['test']:18s} p={p:8s} n={len(xa)}/{len(xb)}")
+    # With many parameters some p-values fall below 0.05 by chance alone: about 5% of them.
+    ps = [r["p"] for r in rows if r["p"] is not None]
+    below = sum(p < 0.05 for p in ps)
+    if ps:
+        print(f"{len(ps)} tests: smallest p {min(ps):.3g}; {below} below 0.05 (by chance alone: about {0.05 * len(ps):.1f})")
     if args.out:
-        env.save(args.out, {"benchmark": "asks-compare", "hpo": args.hpo, "optuna": args.optuna, "params": rows})
+        env.save(args.out, {"benchmark": "asks-compare", "hpo": args.hpo, "optuna": args.optuna, "params": rows,
+                            "tests": len(ps), "below_0_05": below, "min_p": min(ps) if ps else None})
 
 
 def main() -> None:

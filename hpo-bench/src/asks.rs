@@ -7,13 +7,13 @@
 //! loaded with `TpeSampler::with_seed(seed)`, one trial is asked, the problem's objective makes
 //! its suggestions (so conditional parameters are asked for as the objective asks for them) and
 //! the trial is told failed: failed trials are not observations, so every seed sees the same
-//! history.
+//! history. The ZDT problems have two objectives, so they check multi-objective TPE.
 
 use hpo::{Study, TpeSampler};
 use serde_json::{Value, json};
 
 use crate::args::Args;
-use crate::problems;
+use crate::{problems, zdt};
 
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
@@ -22,10 +22,14 @@ pub fn run(args: &Args) -> Result<Value, String> {
     let [name] = args.problems.as_slice() else {
         return Err("asks takes one --problem".to_owned());
     };
-    let problem = problems::all()
-        .into_iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| format!("unknown problem `{name}`"))?;
+    // A single-objective problem, or a ZDT problem (two objectives: multi-objective TPE).
+    let single = problems::all().into_iter().find(|p| p.name == name);
+    let zdt = zdt::all().into_iter().find(|p| p.name == name);
+    let suggest: Box<dyn Fn(&mut hpo::Trial) -> Result<(), hpo::TrialError>> = match (single, zdt) {
+        (Some(p), _) => Box::new(move |t| (p.objective)(t).map(|_| ())),
+        (None, Some(z)) => Box::new(move |t| z.objective(t).map(|_| ())),
+        (None, None) => return Err(format!("unknown problem `{name}`")),
+    };
     let history = args
         .storage
         .as_deref()
@@ -34,13 +38,13 @@ pub fn run(args: &Args) -> Result<Value, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let copy = dir.join("history.log");
     std::fs::copy(history, &copy).map_err(|e| format!("cannot copy {history}: {e}"))?;
-    let proposals = propose(problem.objective, &copy, args.seeds as u64);
+    let proposals = propose(&*suggest, &copy, args.seeds as u64);
     let _ = std::fs::remove_dir_all(&dir);
     let proposals = proposals?;
     Ok(json!({
         "benchmark": "asks",
         "sampler": "tpe",
-        "problem": problem.name,
+        "problem": name,
         "seeds": args.seeds,
         "proposals": proposals,
     }))
@@ -48,7 +52,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
 
 /// One proposal per seed: the parameters of the trial asked on the unchanged history.
 fn propose(
-    objective: fn(&mut hpo::Trial) -> Result<f64, hpo::TrialError>,
+    suggest: &dyn Fn(&mut hpo::Trial) -> Result<(), hpo::TrialError>,
     journal: &std::path::Path,
     seeds: u64,
 ) -> Result<Vec<Value>, String> {
@@ -63,7 +67,7 @@ fn propose(
             .load()
             .map_err(err)?;
         let mut trial = study.ask().map_err(err)?;
-        objective(&mut trial).map_err(|e| format!("objective failed: {e:?}"))?;
+        suggest(&mut trial).map_err(|e| format!("objective failed: {e:?}"))?;
         let told = study.tell_failed(trial, "a probe").map_err(err)?;
         let params: serde_json::Map<String, Value> = told
             .params

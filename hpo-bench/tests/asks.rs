@@ -10,8 +10,13 @@ use serde_json::Value;
 
 /// `hpo-bench asks` on branin's history in `storage`, `seeds` proposals into `out`.
 fn asks(storage: &Path, seeds: u32, out: &Path) -> std::process::Output {
+    asks_on("branin", storage, seeds, out)
+}
+
+/// `hpo-bench asks` on `problem`'s history in `storage`.
+fn asks_on(problem: &str, storage: &Path, seeds: u32, out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hpo-bench"))
-        .args(["asks", "--problem", "branin", "--seeds", &seeds.to_string()])
+        .args(["asks", "--problem", problem, "--seeds", &seeds.to_string()])
         .arg("--storage")
         .arg(storage)
         .arg("--out")
@@ -102,5 +107,51 @@ fn a_missing_study_or_file_is_named() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("history"), "{err}");
     assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A two-objective history (ZDT1's 30 variables): the proposals come from multi-objective TPE.
+#[test]
+fn a_two_objective_history() {
+    hpo::logging::set_verbosity(hpo::logging::Verbosity::Warning);
+    let dir = std::env::temp_dir().join(format!("hpo-bench-asks-zdt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("zdt1.log");
+    let storage = hpo::open_storage(&format!("journal:{}", path.display())).expect("journal");
+    let study = Study::builder()
+        .name("history")
+        .directions([hpo::StudyDirection::Minimize; 2])
+        .storage_arc(storage)
+        .sampler(TpeSampler::with_seed(2))
+        .build()
+        .expect("study");
+    study
+        .optimize(20, |t| {
+            let x: Vec<f64> = (0..30)
+                .map(|i| t.suggest_float(&format!("x{i}"), 0.0, 1.0))
+                .collect::<Result<_, _>>()?;
+            let g = 1.0 + 9.0 * x[1..].iter().sum::<f64>() / 29.0;
+            Ok(vec![x[0], g * (1.0 - (x[0] / g).sqrt())])
+        })
+        .expect("history");
+    let out = dir.join("asks.json");
+    let run = asks_on("zdt1", &path, 4, &out);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("out")).expect("json");
+    let proposals = json["proposals"].as_array().expect("proposals");
+    assert_eq!(proposals.len(), 4);
+    for p in proposals {
+        let p = p.as_object().expect("params");
+        assert_eq!(p.len(), 30);
+        assert!(
+            p.values()
+                .all(|v| (0.0..=1.0).contains(&v.as_f64().expect("float")))
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
