@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 use crate::args::Args;
 use crate::{problems, zdt};
 
+/// Makes a problem's suggestions on a trial (its objective, the value dropped).
+type Suggest = dyn Fn(&mut hpo::Trial) -> Result<(), hpo::TrialError>;
+
 /// Runs the benchmark and returns its JSON.
 pub fn run(args: &Args) -> Result<Value, String> {
     // One failed trial per seed, on purpose: no warning line for each.
@@ -25,7 +28,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
     // A single-objective problem, or a ZDT problem (two objectives: multi-objective TPE).
     let single = problems::all().into_iter().find(|p| p.name == name);
     let zdt = zdt::all().into_iter().find(|p| p.name == name);
-    let suggest: Box<dyn Fn(&mut hpo::Trial) -> Result<(), hpo::TrialError>> = match (single, zdt) {
+    let suggest: Box<Suggest> = match (single, zdt) {
         (Some(p), _) => Box::new(move |t| (p.objective)(t).map(|_| ())),
         (None, Some(z)) => Box::new(move |t| z.objective(t).map(|_| ())),
         (None, None) => return Err(format!("unknown problem `{name}`")),
@@ -51,11 +54,7 @@ pub fn run(args: &Args) -> Result<Value, String> {
 }
 
 /// One proposal per seed: the parameters of the trial asked on the unchanged history.
-fn propose(
-    suggest: &dyn Fn(&mut hpo::Trial) -> Result<(), hpo::TrialError>,
-    journal: &std::path::Path,
-    seeds: u64,
-) -> Result<Vec<Value>, String> {
+fn propose(suggest: &Suggest, journal: &std::path::Path, seeds: u64) -> Result<Vec<Value>, String> {
     let err = |e: hpo::Error| e.to_string();
     let storage = hpo::open_storage(&format!("journal:{}", journal.display())).map_err(err)?;
     let mut out = Vec::new();
