@@ -26,6 +26,18 @@ fn asks_on(problem: &str, storage: &Path, seeds: u32, out: &Path) -> std::proces
         .expect("hpo-bench runs")
 }
 
+/// The proposals `hpo-bench asks` wrote to `out`, once `run` has succeeded.
+fn proposals_of(run: std::process::Output, out: &Path) -> Value {
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out).expect("out")).expect("json");
+    json["proposals"].clone()
+}
+
 fn history(dir: &std::path::Path) -> std::path::PathBuf {
     hpo::logging::set_verbosity(hpo::logging::Verbosity::Warning);
     let path = dir.join("history.log");
@@ -53,15 +65,8 @@ fn one_proposal_per_seed_and_the_history_unchanged() {
     let path = history(&dir);
     let before = std::fs::read(&path).expect("history bytes");
     let out = dir.join("asks.json");
-    let run = asks(&path, 12, &out);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("out")).expect("json");
-    let proposals = json["proposals"].as_array().expect("proposals");
+    let json = proposals_of(asks(&path, 12, &out), &out);
+    let proposals = json.as_array().expect("proposals");
     assert_eq!(proposals.len(), 12);
     for p in proposals {
         let x0 = p["x0"].as_f64().expect("x0");
@@ -76,11 +81,7 @@ fn one_proposal_per_seed_and_the_history_unchanged() {
     assert_eq!(std::fs::read(&path).expect("history bytes"), before);
     // Seeded: a second run proposes the same.
     let again = dir.join("again.json");
-    let run = asks(&path, 12, &again);
-    assert!(run.status.success());
-    let json2: Value =
-        serde_json::from_str(&std::fs::read_to_string(&again).expect("out")).expect("json");
-    assert_eq!(json2["proposals"], json["proposals"]);
+    assert_eq!(proposals_of(asks(&path, 12, &again), &again), json);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -135,15 +136,8 @@ fn a_two_objective_history() {
         })
         .expect("history");
     let out = dir.join("asks.json");
-    let run = asks_on("zdt1", &path, 4, &out);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("out")).expect("json");
-    let proposals = json["proposals"].as_array().expect("proposals");
+    let json = proposals_of(asks_on("zdt1", &path, 4, &out), &out);
+    let proposals = json.as_array().expect("proposals");
     assert_eq!(proposals.len(), 4);
     for p in proposals {
         let p = p.as_object().expect("params");
