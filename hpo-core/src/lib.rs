@@ -41,6 +41,7 @@ pub mod param_space;
 pub mod pruners;
 pub mod rng;
 pub mod samplers;
+mod setters;
 pub mod space;
 pub mod storage;
 pub mod study;
@@ -54,7 +55,7 @@ pub use error::{DistributionError, Error, Result, TrialError, TrialPruned, Trial
 pub use param::{Choice, ParamMap, ParamValue};
 pub use param_space::{GroupDecomposedSearchSpace, IntersectionSearchSpace, ParamSpace};
 pub use pruners::{MedianPruner, NopPruner, PercentilePruner, Pruner, TrialFilter};
-pub use samplers::{RandomSampler, Sampler, TpeSampler};
+pub use samplers::{RandomSampler, Sampler, TpeSampler, TrialEnd};
 pub use space::{Condition, SearchSpace, SpaceParam, SpaceTree};
 pub use storage::{InMemoryStorage, JournalFileStorage, Storage};
 pub use study::{

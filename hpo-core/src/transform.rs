@@ -70,22 +70,15 @@ impl TransformOptions {
         }
     }
 
-    /// Log distributions on the log scale (`transform_log`).
-    pub fn log(mut self, yes: bool) -> Self {
-        self.log = yes;
-        self
-    }
+    crate::setters! {
+        /// Log distributions on the log scale (`transform_log`).
+        pub fn log(yes: bool) => self.log;
 
-    /// Stepped floats and ints padded by half a step on each side (`transform_step`).
-    pub fn step(mut self, yes: bool) -> Self {
-        self.step = yes;
-        self
-    }
+        /// Stepped floats and ints padded by half a step on each side (`transform_step`).
+        pub fn step(yes: bool) => self.step;
 
-    /// Every column scaled onto `[0, 1]` by its bounds (`transform_0_1`).
-    pub fn unit(mut self, yes: bool) -> Self {
-        self.unit = yes;
-        self
+        /// Every column scaled onto `[0, 1]` by its bounds (`transform_0_1`).
+        pub fn unit(yes: bool) => self.unit;
     }
 }
 

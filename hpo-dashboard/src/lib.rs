@@ -98,17 +98,13 @@ impl Dashboard {
         self
     }
 
-    /// The port (default 8080; 0 picks a free one, see [`DashboardHandle::addr`]).
-    pub fn port(mut self, port: u16) -> Dashboard {
-        self.port = port;
-        self
-    }
+    hpo_core::setters! {
+        /// The port (default 8080; 0 picks a free one, see [`DashboardHandle::addr`]).
+        pub fn port(port: u16) => self.port;
 
-    /// Whether pages may change studies: delete a study, tell a running or waiting trial's result
-    /// (default `false`: read-only).
-    pub fn allow_writes(mut self, yes: bool) -> Dashboard {
-        self.writes = yes;
-        self
+        /// Whether pages may change studies: delete a study, tell a running or waiting trial's result
+        /// (default `false`: read-only).
+        pub fn allow_writes(yes: bool) => self.writes;
     }
 
     /// How the page header names the storage, e.g. its URL with the password masked (default:

@@ -88,17 +88,13 @@ impl ImportanceOptions {
         self.target_arc(Arc::new(f))
     }
 
-    /// [`target`](ImportanceOptions::target), already shared.
-    pub fn target_arc(mut self, t: Target) -> Self {
-        self.target = Some(t);
-        self
-    }
+    hpo_core::setters! {
+        /// [`target`](ImportanceOptions::target), already shared.
+        pub fn target_arc(t: Target) => self.target = Some;
 
-    /// Whether to scale the importances to sum to 1 (default true; when they sum to 0, each of
-    /// the `n` params gets `1/n`).
-    pub fn normalize(mut self, yes: bool) -> Self {
-        self.normalize = yes;
-        self
+        /// Whether to scale the importances to sum to 1 (default true; when they sum to 0, each of
+        /// the `n` params gets `1/n`).
+        pub fn normalize(yes: bool) => self.normalize;
     }
 
     /// The evaluator these options use.

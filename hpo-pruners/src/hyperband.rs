@@ -58,28 +58,18 @@ impl HyperbandPruner {
         }
     }
 
-    /// The smallest number of steps a trial runs (>= 1; default 1).
-    pub fn min_resource(mut self, n: u64) -> Self {
-        self.min_resource = n;
-        self
-    }
+    hpo_core::setters! {
+        /// The smallest number of steps a trial runs (>= 1; default 1).
+        pub fn min_resource(n: u64) => self.min_resource;
 
-    /// The largest number of steps a trial runs, instead of estimating it.
-    pub fn max_resource(mut self, n: u64) -> Self {
-        self.max_resource = Some(n);
-        self
-    }
+        /// The largest number of steps a trial runs, instead of estimating it.
+        pub fn max_resource(n: u64) => self.max_resource = Some;
 
-    /// How much each rung divides the survivors (>= 2; default 3).
-    pub fn reduction_factor(mut self, n: u64) -> Self {
-        self.reduction_factor = n;
-        self
-    }
+        /// How much each rung divides the survivors (>= 2; default 3).
+        pub fn reduction_factor(n: u64) => self.reduction_factor;
 
-    /// Passed to each bracket's successive halving (default 0).
-    pub fn bootstrap_count(mut self, n: usize) -> Self {
-        self.bootstrap_count = n;
-        self
+        /// Passed to each bracket's successive halving (default 0).
+        pub fn bootstrap_count(n: usize) => self.bootstrap_count;
     }
 
     /// The brackets, built on the first call that knows `max_resource`.

@@ -41,23 +41,16 @@ impl SuccessiveHalvingPruner {
         self
     }
 
-    /// How much each rung divides the survivors (>= 2; default 4).
-    pub fn reduction_factor(mut self, n: u64) -> Self {
-        self.reduction_factor = n;
-        self
-    }
+    hpo_core::setters! {
+        /// How much each rung divides the survivors (>= 2; default 4).
+        pub fn reduction_factor(n: u64) => self.reduction_factor;
 
-    /// Shifts the rungs: the first is at `min_resource * reduction_factor^rate` (default 0).
-    pub fn min_early_stopping_rate(mut self, n: u64) -> Self {
-        self.min_early_stopping_rate = n;
-        self
-    }
+        /// Shifts the rungs: the first is at `min_resource * reduction_factor^rate` (default 0).
+        pub fn min_early_stopping_rate(n: u64) => self.min_early_stopping_rate;
 
-    /// A trial is pruned at a rung until more than `n` trials have reached it (default 0).
-    /// Needs an explicit [`min_resource`](Self::min_resource).
-    pub fn bootstrap_count(mut self, n: usize) -> Self {
-        self.bootstrap_count = n;
-        self
+        /// A trial is pruned at a rung until more than `n` trials have reached it (default 0).
+        /// Needs an explicit [`min_resource`](Self::min_resource).
+        pub fn bootstrap_count(n: usize) => self.bootstrap_count;
     }
 
     pub(crate) fn with_rate(

@@ -55,16 +55,12 @@ impl ThresholdPruner {
         Self::new(None, Some(upper))
     }
 
-    /// No pruning before step `n` (default 0).
-    pub fn n_warmup_steps(mut self, n: u64) -> Self {
-        self.n_warmup_steps = n;
-        self
-    }
+    hpo_core::setters! {
+        /// No pruning before step `n` (default 0).
+        pub fn n_warmup_steps(n: u64) => self.n_warmup_steps;
 
-    /// Check once per `n` steps after the warmup (default 1; must be >= 1).
-    pub fn interval_steps(mut self, n: u64) -> Self {
-        self.interval_steps = n;
-        self
+        /// Check once per `n` steps after the warmup (default 1; must be >= 1).
+        pub fn interval_steps(n: u64) => self.interval_steps;
     }
 }
 

@@ -27,16 +27,12 @@ impl WilcoxonPruner {
         }
     }
 
-    /// The p-value below which a trial is pruned (0..=1; default 0.1).
-    pub fn p_threshold(mut self, p: f64) -> Self {
-        self.p_threshold = p;
-        self
-    }
+    hpo_core::setters! {
+        /// The p-value below which a trial is pruned (0..=1; default 0.1).
+        pub fn p_threshold(p: f64) => self.p_threshold;
 
-    /// No pruning before this many common steps (default 2; at least 2 are always needed).
-    pub fn n_startup_steps(mut self, n: usize) -> Self {
-        self.n_startup_steps = n;
-        self
+        /// No pruning before this many common steps (default 2; at least 2 are always needed).
+        pub fn n_startup_steps(n: usize) => self.n_startup_steps;
     }
 }
 

@@ -57,7 +57,8 @@ use std::sync::Arc;
 use hpo_core::error::invalid_setting;
 use hpo_core::rng::{Rng, splitmix64};
 use hpo_core::{
-    Distribution, FrozenTrial, ParamSpace, RandomSampler, Result, Sampler, Study, TrialState,
+    Distribution, FrozenTrial, ParamSpace, RandomSampler, Result, Sampler, Study, TrialEnd,
+    TrialState,
 };
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -261,19 +262,15 @@ impl AutoSampler {
         self
     }
 
-    /// Complete trials sampled by the GP in a single-objective numeric study before CMA-ES (or
-    /// TPE, with constraints) takes over (default 250, OptunaHub's; at least 1). The GP's cost
-    /// per trial grows with the cube of the number of trials.
-    pub fn gp_budget(mut self, n: usize) -> Self {
-        self.gp_budget = n;
-        self
-    }
+    hpo_core::setters! {
+        /// Complete trials sampled by the GP in a single-objective numeric study before CMA-ES (or
+        /// TPE, with constraints) takes over (default 250, OptunaHub's; at least 1). The GP's cost
+        /// per trial grows with the cube of the number of trials.
+        pub fn gp_budget(n: usize) => self.gp_budget;
 
-    /// Complete trials sampled by the GP (or TPE) in a multi-objective study before NSGA-II /
-    /// NSGA-III takes over (default 250, OptunaHub's; at least 1).
-    pub fn multi_objective_gp_budget(mut self, n: usize) -> Self {
-        self.multi_objective_gp_budget = n;
-        self
+        /// Complete trials sampled by the GP (or TPE) in a multi-objective study before NSGA-II /
+        /// NSGA-III takes over (default 250, OptunaHub's; at least 1).
+        pub fn multi_objective_gp_budget(n: usize) => self.multi_objective_gp_budget;
     }
 
     /// The latest choice: the sampler of the most recently started trial.
@@ -535,13 +532,7 @@ impl Sampler for AutoSampler {
             .sample_independent(study, trial, name, distribution)
     }
 
-    fn after_trial(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        state: TrialState,
-        values: Option<&[f64]>,
-    ) -> Result<()> {
+    fn after_trial(&self, study: &Study, trial: &FrozenTrial, end: TrialEnd<'_>) -> Result<()> {
         let sampler = {
             let mut s = self.state.lock();
             match s.trials.remove(&trial.trial_id) {
@@ -550,7 +541,7 @@ impl Sampler for AutoSampler {
             }
         };
         match sampler {
-            Some(sampler) => sampler.after_trial(study, trial, state, values),
+            Some(sampler) => sampler.after_trial(study, trial, end),
             None => Ok(()),
         }
     }

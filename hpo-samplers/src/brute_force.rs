@@ -1,7 +1,7 @@
 //! `BruteForceSampler`: every combination of a finite define-by-run space, each once.
 
 use hpo_core::rng::Rng;
-use hpo_core::{Distribution, Error, FrozenTrial, Result, Sampler, Study, TrialState};
+use hpo_core::{Distribution, Error, FrozenTrial, Result, Sampler, Study, TrialEnd, TrialState};
 use parking_lot::Mutex;
 
 /// Explores a finite, possibly conditional, define-by-run space exhaustively (Optuna's
@@ -160,13 +160,7 @@ impl Sampler for BruteForceSampler {
         Ok(pool[self.rng.lock().below(pool.len() as u64) as usize])
     }
 
-    fn after_trial(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        _state: TrialState,
-        _values: Option<&[f64]>,
-    ) -> Result<()> {
+    fn after_trial(&self, study: &Study, trial: &FrozenTrial, _end: TrialEnd<'_>) -> Result<()> {
         let mut root = self.tree(study, Some(trial.number))?;
         root.add(trial)?;
         let running_left = self.avoid_premature_stop

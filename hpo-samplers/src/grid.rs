@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use hpo_core::rng::Rng;
 use hpo_core::{
-    Distribution, Error, FrozenTrial, ParamValue, Result, Sampler, SpaceTree, Study, TrialState,
+    Distribution, Error, FrozenTrial, ParamValue, Result, Sampler, SpaceTree, Study, TrialEnd,
+    TrialState,
 };
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -178,13 +179,7 @@ impl Sampler for GridSampler {
             .map_err(|e| Error::param(name, e))
     }
 
-    fn after_trial(
-        &self,
-        study: &Study,
-        _trial: &FrozenTrial,
-        _state: TrialState,
-        _values: Option<&[f64]>,
-    ) -> Result<()> {
+    fn after_trial(&self, study: &Study, _trial: &FrozenTrial, _end: TrialEnd<'_>) -> Result<()> {
         if Self::taken(study)?.len() >= self.n_grids() {
             study.stop();
         }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use hpo_core::{
-    Distribution, Error, FrozenTrial, ParamSpace, ParamValue, Result, Sampler, Study, TrialState,
+    Distribution, Error, FrozenTrial, ParamSpace, ParamValue, Result, Sampler, Study, TrialEnd,
 };
 
 /// Returns fixed values for some parameters and delegates the others to a base sampler
@@ -87,14 +87,8 @@ impl Sampler for PartialFixedSampler {
         }
     }
 
-    fn after_trial(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        state: TrialState,
-        values: Option<&[f64]>,
-    ) -> Result<()> {
-        self.base.after_trial(study, trial, state, values)
+    fn after_trial(&self, study: &Study, trial: &FrozenTrial, end: TrialEnd<'_>) -> Result<()> {
+        self.base.after_trial(study, trial, end)
     }
 
     fn reseed_rng(&self, seed: Option<u64>) {

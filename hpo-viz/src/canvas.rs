@@ -178,22 +178,15 @@ impl Style {
         self
     }
 
-    /// Sets the fill opacity.
-    pub fn fill_opacity(mut self, a: f64) -> Style {
-        self.fill_opacity = Some(a);
-        self
-    }
+    hpo_core::setters! {
+        /// Sets the fill opacity.
+        pub fn fill_opacity(a: f64) => self.fill_opacity = Some;
 
-    /// Sets the stroke opacity.
-    pub fn stroke_opacity(mut self, a: f64) -> Style {
-        self.stroke_opacity = Some(a);
-        self
-    }
+        /// Sets the stroke opacity.
+        pub fn stroke_opacity(a: f64) => self.stroke_opacity = Some;
 
-    /// Sets a dash pattern.
-    pub fn dash(mut self, d: &'static str) -> Style {
-        self.dash = Some(d);
-        self
+        /// Sets a dash pattern.
+        pub fn dash(d: &'static str) => self.dash = Some;
     }
 
     fn write(&self, out: &mut String) {
@@ -291,16 +284,12 @@ impl TextStyle {
         self.anchor(Anchor::End)
     }
 
-    /// Sets the vertical placement.
-    pub fn valign(mut self, v: VAlign) -> TextStyle {
-        self.valign = v;
-        self
-    }
+    hpo_core::setters! {
+        /// Sets the vertical placement.
+        pub fn valign(v: VAlign) => self.valign;
 
-    /// Sets the colour.
-    pub fn color(mut self, c: Color) -> TextStyle {
-        self.color = c;
-        self
+        /// Sets the colour.
+        pub fn color(c: Color) => self.color;
     }
 
     /// Bold.

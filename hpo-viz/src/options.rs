@@ -112,68 +112,46 @@ impl PlotOptions {
         self
     }
 
-    /// Plots objective `index` of a multi-objective study, with its direction and name (unlike
-    /// a custom target, the best-value line and colours know which way is better). Ignored
-    /// when a target is set.
-    pub fn objective(mut self, index: usize) -> Self {
-        self.objective = Some(index);
-        self
-    }
+    hpo_core::setters! {
+        /// Plots objective `index` of a multi-objective study, with its direction and name (unlike
+        /// a custom target, the best-value line and colours know which way is better). Ignored
+        /// when a target is set.
+        pub fn objective(index: usize) => self.objective = Some;
 
-    /// The importance evaluator of the importances plot (default: PED-ANOVA, as in Optuna 5.0).
-    pub fn evaluator_arc(mut self, evaluator: Arc<dyn ImportanceEvaluator>) -> Self {
-        self.evaluator = Some(evaluator);
-        self
-    }
+        /// The importance evaluator of the importances plot (default: PED-ANOVA, as in Optuna 5.0).
+        pub fn evaluator_arc(evaluator: Arc<dyn ImportanceEvaluator>) => self.evaluator = Some;
 
-    /// Whether the Pareto-front plot also draws dominated (and infeasible) trials (default
-    /// `true`, Optuna's `include_dominated_trials`).
-    pub fn include_dominated_trials(mut self, yes: bool) -> Self {
-        self.include_dominated_trials = yes;
-        self
-    }
+        /// Whether the Pareto-front plot also draws dominated (and infeasible) trials (default
+        /// `true`, Optuna's `include_dominated_trials`).
+        pub fn include_dominated_trials(yes: bool) => self.include_dominated_trials;
 
-    /// The timeline plot draws only the `n` most recent trials (by number; Optuna's
-    /// `n_recent_trials`). Default: all of them.
-    pub fn n_recent_trials(mut self, n: usize) -> Self {
-        self.n_recent_trials = Some(n);
-        self
-    }
+        /// The timeline plot draws only the `n` most recent trials (by number; Optuna's
+        /// `n_recent_trials`). Default: all of them.
+        pub fn n_recent_trials(n: usize) => self.n_recent_trials = Some;
 
-    /// Whether the history plot of several studies ([`crate::plot_studies`]) draws, instead of
-    /// each study's trials, the mean objective value per trial number across the studies with
-    /// ±1 standard deviation error bars, and the mean best value so far with a ±1 standard
-    /// deviation band (Optuna's `error_bar=True`). Default `false`; ignored by other kinds and
-    /// for a single study.
-    pub fn error_bar(mut self, yes: bool) -> Self {
-        self.error_bar = yes;
-        self
-    }
+        /// Whether the history plot of several studies ([`crate::plot_studies`]) draws, instead of
+        /// each study's trials, the mean objective value per trial number across the studies with
+        /// ±1 standard deviation error bars, and the mean best value so far with a ±1 standard
+        /// deviation band (Optuna's `error_bar=True`). Default `false`; ignored by other kinds and
+        /// for a single study.
+        pub fn error_bar(yes: bool) => self.error_bar;
 
-    /// Whether the history plot's value axis is logarithmic (default `false`; the dashboard's
-    /// "log scale" switch). When some drawn value is not positive the axis stays linear and the
-    /// subtitle says why.
-    pub fn log_values(mut self, yes: bool) -> Self {
-        self.log_values = yes;
-        self
-    }
+        /// Whether the history plot's value axis is logarithmic (default `false`; the dashboard's
+        /// "log scale" switch). When some drawn value is not positive the axis stays linear and the
+        /// subtitle says why.
+        pub fn log_values(yes: bool) => self.log_values;
 
-    /// Whether the history plot also draws Pruned trials that have a value (their last
-    /// intermediate value, which Optuna and hpo record as a pruned trial's value), and counts
-    /// them towards the best value so far (default `false`, as Optuna's
-    /// `plot_optimization_history`; the dashboard's "include pruned" switch).
-    pub fn include_pruned(mut self, yes: bool) -> Self {
-        self.include_pruned = yes;
-        self
-    }
+        /// Whether the history plot also draws Pruned trials that have a value (their last
+        /// intermediate value, which Optuna and hpo record as a pruned trial's value), and counts
+        /// them towards the best value so far (default `false`, as Optuna's
+        /// `plot_optimization_history`; the dashboard's "include pruned" switch).
+        pub fn include_pruned(yes: bool) => self.include_pruned;
 
-    /// Whether every drawn mark carries its tooltip (trial number, value, parameters) however
-    /// many are drawn (default `false`: past 1500 marks a figure drops them to stay light). The
-    /// dashboard sets it, so that hovering a point of a big study still names its trial; the
-    /// SVG grows by roughly 100 bytes a mark.
-    pub fn all_tooltips(mut self, yes: bool) -> Self {
-        self.all_tooltips = yes;
-        self
+        /// Whether every drawn mark carries its tooltip (trial number, value, parameters) however
+        /// many are drawn (default `false`: past 1500 marks a figure drops them to stay light). The
+        /// dashboard sets it, so that hovering a point of a big study still names its trial; the
+        /// SVG grows by roughly 100 bytes a mark.
+        pub fn all_tooltips(yes: bool) => self.all_tooltips;
     }
 
     /// The reference point of the hypervolume-history plot (Optuna's `reference_point`), one

@@ -37,29 +37,19 @@ impl PercentilePruner {
         })
     }
 
-    /// No pruning until this many trials have completed (default 5).
-    pub fn n_startup_trials(mut self, n: usize) -> Self {
-        self.n_startup_trials = n;
-        self
-    }
+    crate::setters! {
+        /// No pruning until this many trials have completed (default 5).
+        pub fn n_startup_trials(n: usize) => self.n_startup_trials;
 
-    /// No pruning before step `n` (default 0).
-    pub fn n_warmup_steps(mut self, n: u64) -> Self {
-        self.n_warmup_steps = n;
-        self
-    }
+        /// No pruning before step `n` (default 0).
+        pub fn n_warmup_steps(n: u64) => self.n_warmup_steps;
 
-    /// Check once per `n` steps after the warmup (default 1; must be >= 1).
-    pub fn interval_steps(mut self, n: u64) -> Self {
-        self.interval_steps = n;
-        self
-    }
+        /// Check once per `n` steps after the warmup (default 1; must be >= 1).
+        pub fn interval_steps(n: u64) => self.interval_steps;
 
-    /// No pruning unless at least `n` completed trials reported the current step (default 1;
-    /// must be >= 1).
-    pub fn n_min_trials(mut self, n: usize) -> Self {
-        self.n_min_trials = n;
-        self
+        /// No pruning unless at least `n` completed trials reported the current step (default 1;
+        /// must be >= 1).
+        pub fn n_min_trials(n: usize) => self.n_min_trials;
     }
 }
 

@@ -15,6 +15,17 @@ use crate::param_space::ParamSpace;
 use crate::study::Study;
 use crate::trial::{FrozenTrial, TrialState};
 
+/// How a trial ends, as [`Sampler::after_trial`] is told before the storage records it (Optuna
+/// passes the same two things as separate `state` and `values` arguments).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrialEnd<'a> {
+    /// `Complete`, `Pruned` or `Fail`.
+    pub state: TrialState,
+    /// The objective values: a complete trial's, a pruned single-objective trial's last
+    /// intermediate value, otherwise `None`.
+    pub values: Option<&'a [f64]>,
+}
+
 /// Chooses parameter values. One sampler is shared by every worker thread of a study, so it is
 /// `Send + Sync` and keeps its mutable state (RNG, caches) behind its own locks.
 ///
@@ -72,14 +83,9 @@ pub trait Sampler: Send + Sync + std::fmt::Debug {
         distribution: &Distribution,
     ) -> Result<f64>;
 
-    /// Called when a trial ends, before its state and values are stored.
-    fn after_trial(
-        &self,
-        _study: &Study,
-        _trial: &FrozenTrial,
-        _state: TrialState,
-        _values: Option<&[f64]>,
-    ) -> Result<()> {
+    /// Called when a trial ends, before its state and values are stored: `trial` is the record as
+    /// it was while running, `end` how it ends.
+    fn after_trial(&self, _study: &Study, _trial: &FrozenTrial, _end: TrialEnd<'_>) -> Result<()> {
         Ok(())
     }
 

@@ -132,17 +132,13 @@ impl StudyBuilder {
         self
     }
 
-    /// The storage, already shared (the same as [`storage`](Self::storage) with an `Arc`).
-    pub fn storage_arc(mut self, storage: Arc<dyn Storage>) -> Self {
-        self.storage = Some(storage);
-        self
-    }
+    crate::setters! {
+        /// The storage, already shared (the same as [`storage`](Self::storage) with an `Arc`).
+        pub fn storage_arc(storage: Arc<dyn Storage>) => self.storage = Some;
 
-    /// With `true`, [`build`](Self::build) loads the study when one of that name exists instead
-    /// of failing with [`Error::DuplicatedStudy`].
-    pub fn load_if_exists(mut self, yes: bool) -> Self {
-        self.load_if_exists = yes;
-        self
+        /// With `true`, [`build`](Self::build) loads the study when one of that name exists instead
+        /// of failing with [`Error::DuplicatedStudy`].
+        pub fn load_if_exists(yes: bool) => self.load_if_exists;
     }
 
     /// Heartbeats with these settings, on any storage (the in-memory one included). While

@@ -63,16 +63,12 @@ impl HeartbeatConfig {
         }
     }
 
-    /// Sets the grace period.
-    pub fn grace_period(mut self, grace: Duration) -> Self {
-        self.grace_period = grace;
-        self
-    }
+    crate::setters! {
+        /// Sets the grace period.
+        pub fn grace_period(grace: Duration) => self.grace_period;
 
-    /// Retries failed stale trials, at most `max_retry` times each (`None`: no limit).
-    pub fn retry(mut self, max_retry: Option<usize>) -> Self {
-        self.retry = Some(max_retry);
-        self
+        /// Retries failed stale trials, at most `max_retry` times each (`None`: no limit).
+        pub fn retry(max_retry: Option<usize>) => self.retry = Some;
     }
 
     /// Checks the settings, as the study builder does: a zero interval would beat without

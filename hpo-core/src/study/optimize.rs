@@ -58,23 +58,16 @@ impl<'a> OptimizeOptions<'a> {
         }
     }
 
-    /// Run this many trials (in this call; across all its threads).
-    pub fn n_trials(mut self, n: usize) -> Self {
-        self.n_trials = Some(n);
-        self
-    }
+    crate::setters! {
+        /// Run this many trials (in this call; across all its threads).
+        pub fn n_trials(n: usize) => self.n_trials = Some;
 
-    /// Start no trial after this much time has passed (running trials finish).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+        /// Start no trial after this much time has passed (running trials finish).
+        pub fn timeout(timeout: Duration) => self.timeout = Some;
 
-    /// Run trials on this many OS threads sharing the sampler and storage; 0 means one per CPU.
-    /// More than one needs [`Study::optimize_parallel`], whose objective is `Fn + Sync`.
-    pub fn n_jobs(mut self, n: usize) -> Self {
-        self.n_jobs = n;
-        self
+        /// Run trials on this many OS threads sharing the sampler and storage; 0 means one per CPU.
+        /// More than one needs [`Study::optimize_parallel`], whose objective is `Fn + Sync`.
+        pub fn n_jobs(n: usize) => self.n_jobs;
     }
 
     /// Call `callback(study, trial)` after each finished trial (Optuna's `callbacks`). It may
@@ -93,20 +86,16 @@ impl<'a> OptimizeOptions<'a> {
         self
     }
 
-    /// Show a progress bar on the terminal (needs the `progress` feature, on by default). Log
-    /// lines print above it; nothing is drawn when stderr is not a terminal.
-    pub fn show_progress_bar(mut self, show: bool) -> Self {
-        self.show_progress_bar = show;
-        self
-    }
+    crate::setters! {
+        /// Show a progress bar on the terminal (needs the `progress` feature, on by default). Log
+        /// lines print above it; nothing is drawn when stderr is not a terminal.
+        pub fn show_progress_bar(show: bool) => self.show_progress_bar;
 
-    /// With `true`, a trial whose objective returns an error or panics is stored as Fail and
-    /// the loop goes on (Optuna's `catch`). By default (`false`, Optuna's `catch=()`), such a
-    /// trial is stored as Fail and `optimize` stops, returning [`Error::ObjectiveFailed`]. A NaN
-    /// value always fails its trial and goes on, as in Optuna.
-    pub fn catch(mut self, yes: bool) -> Self {
-        self.catch = yes;
-        self
+        /// With `true`, a trial whose objective returns an error or panics is stored as Fail and
+        /// the loop goes on (Optuna's `catch`). By default (`false`, Optuna's `catch=()`), such a
+        /// trial is stored as Fail and `optimize` stops, returning [`Error::ObjectiveFailed`]. A NaN
+        /// value always fails its trial and goes on, as in Optuna.
+        pub fn catch(yes: bool) => self.catch;
     }
 
     fn resolved_n_jobs(&self) -> usize {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::samplers::TrialEnd;
 use crate::study::log::log_finished;
 use crate::study::{ObjectiveValue, Study};
 use crate::trial::{FrozenTrial, Trial, TrialState};
@@ -132,8 +133,11 @@ impl Study {
                 Value::from(r.as_str()),
             )?;
         }
-        self.sampler()
-            .after_trial(self, trial, state, values.as_deref())?;
+        let end = TrialEnd {
+            state,
+            values: values.as_deref(),
+        };
+        self.sampler().after_trial(self, trial, end)?;
         storage.set_trial_state_values(trial.trial_id, state, values.as_deref())?;
         let finished = storage.get_trial(trial.trial_id)?;
         log_finished(self, &finished, reason.as_deref());

@@ -136,22 +136,15 @@ macro_rules! forest_evaluator {
                 Self::default()
             }
 
-            /// The number of trees in the forest (default 64; must be positive).
-            pub fn n_trees(mut self, n: usize) -> Self {
-                self.forest.n_trees = n;
-                self
-            }
+            hpo_core::setters! {
+                /// The number of trees in the forest (default 64; must be positive).
+                pub fn n_trees(n: usize) => self.forest.n_trees;
 
-            /// The maximum depth of each tree (default 64; must be positive).
-            pub fn max_depth(mut self, depth: usize) -> Self {
-                self.forest.max_depth = depth;
-                self
-            }
+                /// The maximum depth of each tree (default 64; must be positive).
+                pub fn max_depth(depth: usize) => self.forest.max_depth;
 
-            /// The seed of the forest's bootstrap samples and split tie-breaks (default 0).
-            pub fn seed(mut self, seed: u64) -> Self {
-                self.forest.seed = seed;
-                self
+                /// The seed of the forest's bootstrap samples and split tie-breaks (default 0).
+                pub fn seed(seed: u64) => self.forest.seed;
             }
         }
     };

@@ -80,26 +80,19 @@ impl PedAnovaEvaluator {
         Self::default()
     }
 
-    /// The share of best trials whose params are examined (default 0.1; the paper's gamma').
-    /// Must satisfy `0 < target_quantile < region_quantile <= 1` when evaluated.
-    pub fn target_quantile(mut self, q: f64) -> Self {
-        self.target_quantile = q;
-        self
-    }
+    hpo_core::setters! {
+        /// The share of best trials whose params are examined (default 0.1; the paper's gamma').
+        /// Must satisfy `0 < target_quantile < region_quantile <= 1` when evaluated.
+        pub fn target_quantile(q: f64) => self.target_quantile;
 
-    /// The share of best trials that defines the region the importance is measured in (default
-    /// 1.0, the whole space; the paper's gamma). Only used with `evaluate_on_local`.
-    pub fn region_quantile(mut self, q: f64) -> Self {
-        self.region_quantile = q;
-        self
-    }
+        /// The share of best trials that defines the region the importance is measured in (default
+        /// 1.0, the whole space; the paper's gamma). Only used with `evaluate_on_local`.
+        pub fn region_quantile(q: f64) => self.region_quantile;
 
-    /// Whether to compare with the distribution of the region trials (default true: importance
-    /// during the optimization) rather than with the uniform distribution over the search
-    /// space (importance in the space).
-    pub fn evaluate_on_local(mut self, yes: bool) -> Self {
-        self.evaluate_on_local = yes;
-        self
+        /// Whether to compare with the distribution of the region trials (default true: importance
+        /// during the optimization) rather than with the uniform distribution over the search
+        /// space (importance in the space).
+        pub fn evaluate_on_local(yes: bool) => self.evaluate_on_local;
     }
 
     fn check(&self) -> Result<()> {

@@ -17,7 +17,7 @@ use hpo_core::rng::Rng;
 use hpo_core::transform::{SearchSpaceTransform, TransformOptions};
 use hpo_core::{
     Distribution, Error, FrozenTrial, IntersectionSearchSpace, ParamSpace, ParamValue,
-    RandomSampler, Result, Sampler, Study, StudyDirection, TrialState,
+    RandomSampler, Result, Sampler, Study, StudyDirection, TrialEnd,
 };
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -201,19 +201,15 @@ impl CmaEsSampler {
         self
     }
 
-    /// Initial step size in the `[0, 1]`-scaled space (default `1/6`, Optuna's `min(range)/6`
-    /// there). Must be positive.
-    pub fn sigma0(mut self, sigma0: f64) -> Self {
-        self.settings.sigma0 = Some(sigma0);
-        self
-    }
+    hpo_core::setters! {
+        /// Initial step size in the `[0, 1]`-scaled space (default `1/6`, Optuna's `min(range)/6`
+        /// there). Must be positive.
+        pub fn sigma0(sigma0: f64) => self.settings.sigma0 = Some;
 
-    /// Finished trials (Complete, and Pruned with
-    /// [`consider_pruned_trials`](Self::consider_pruned_trials)) before CMA-ES starts; until
-    /// then every parameter is sampled independently (default 1).
-    pub fn n_startup_trials(mut self, n: usize) -> Self {
-        self.n_startup_trials = n;
-        self
+        /// Finished trials (Complete, and Pruned with
+        /// [`consider_pruned_trials`](Self::consider_pruned_trials)) before CMA-ES starts; until
+        /// then every parameter is sampled independently (default 1).
+        pub fn n_startup_trials(n: usize) => self.n_startup_trials;
     }
 
     /// The sampler for categorical parameters, parameters outside the relative search space,
@@ -224,58 +220,36 @@ impl CmaEsSampler {
         self
     }
 
-    /// Log a warning (once per parameter) when a parameter is sampled independently after the
-    /// startup trials (default true).
-    pub fn warn_independent_sampling(mut self, yes: bool) -> Self {
-        self.warn_independent_sampling = yes;
-        self
-    }
+    hpo_core::setters! {
+        /// Log a warning (once per parameter) when a parameter is sampled independently after the
+        /// startup trials (default true).
+        pub fn warn_independent_sampling(yes: bool) => self.warn_independent_sampling;
 
-    /// Learn from Pruned trials too, with their last intermediate value as their value; the
-    /// relative search space then includes their parameters (default false).
-    pub fn consider_pruned_trials(mut self, yes: bool) -> Self {
-        self.settings.consider_pruned = yes;
-        self
-    }
+        /// Learn from Pruned trials too, with their last intermediate value as their value; the
+        /// relative search space then includes their parameters (default false).
+        pub fn consider_pruned_trials(yes: bool) => self.settings.consider_pruned;
 
-    /// Restart CMA-ES when it converges (default: never).
-    pub fn restart_strategy(mut self, strategy: RestartStrategy) -> Self {
-        self.settings.restart = Some(strategy);
-        self
-    }
+        /// Restart CMA-ES when it converges (default: never).
+        pub fn restart_strategy(strategy: RestartStrategy) => self.settings.restart = Some;
 
-    /// Population size multiplier between restarts (default 2; must be at least 1).
-    pub fn inc_popsize(mut self, factor: usize) -> Self {
-        self.settings.inc_popsize = factor;
-        self
-    }
+        /// Population size multiplier between restarts (default 2; must be at least 1).
+        pub fn inc_popsize(factor: usize) => self.settings.inc_popsize;
 
-    /// Population size: trials per generation (default `4 + floor(3 ln n)` for `n` parameters;
-    /// at least 2).
-    pub fn popsize(mut self, popsize: usize) -> Self {
-        self.settings.popsize = Some(popsize);
-        self
-    }
+        /// Population size: trials per generation (default `4 + floor(3 ln n)` for `n` parameters;
+        /// at least 2).
+        pub fn popsize(popsize: usize) => self.settings.popsize = Some;
 
-    /// Separable CMA-ES: a diagonal covariance, faster to learn, best on separable problems
-    /// (default false). A one-parameter space uses plain CMA-ES.
-    pub fn use_separable_cma(mut self, yes: bool) -> Self {
-        self.settings.separable = yes;
-        self
-    }
+        /// Separable CMA-ES: a diagonal covariance, faster to learn, best on separable problems
+        /// (default false). A one-parameter space uses plain CMA-ES.
+        pub fn use_separable_cma(yes: bool) => self.settings.separable;
 
-    /// CMA-ES with margin: keeps integer and stepped parameters from getting stuck on one grid
-    /// value (default false).
-    pub fn with_margin(mut self, yes: bool) -> Self {
-        self.settings.margin = yes;
-        self
-    }
+        /// CMA-ES with margin: keeps integer and stepped parameters from getting stuck on one grid
+        /// value (default false).
+        pub fn with_margin(yes: bool) => self.settings.margin;
 
-    /// Learning-rate adaptation (LRA-CMA-ES), robust on multimodal and noisy problems (default
-    /// false; not with the separable or margin variants).
-    pub fn lr_adapt(mut self, yes: bool) -> Self {
-        self.settings.lr_adapt = yes;
-        self
+        /// Learning-rate adaptation (LRA-CMA-ES), robust on multimodal and noisy problems (default
+        /// false; not with the separable or margin variants).
+        pub fn lr_adapt(yes: bool) => self.settings.lr_adapt;
     }
 
     /// Warm start (WS-CMA-ES): fit the initial distribution to the best 10% of these trials of
@@ -478,19 +452,13 @@ impl Sampler for CmaEsSampler {
             .sample_independent(study, trial, name, distribution)
     }
 
-    fn after_trial(
-        &self,
-        study: &Study,
-        trial: &FrozenTrial,
-        state: TrialState,
-        values: Option<&[f64]>,
-    ) -> Result<()> {
+    fn after_trial(&self, study: &Study, trial: &FrozenTrial, end: TrialEnd<'_>) -> Result<()> {
         if trial.has_constraints() && !self.warned_constraints.swap(true, Ordering::Relaxed) {
             hpo_core::log_warn!(
                 "constraints have been set, but CmaEsSampler does not use them for optimization"
             );
         }
-        self.independent.after_trial(study, trial, state, values)
+        self.independent.after_trial(study, trial, end)
     }
 
     fn reseed_rng(&self, seed: Option<u64>) {

@@ -166,55 +166,36 @@ impl GpSampler {
         self
     }
 
-    /// Random trials before the GP takes over (default 10).
-    pub fn n_startup_trials(mut self, n: usize) -> Self {
-        self.n_startup_trials = n;
-        self
-    }
+    hpo_core::setters! {
+        /// Random trials before the GP takes over (default 10).
+        pub fn n_startup_trials(n: usize) => self.n_startup_trials;
 
-    /// The acquisition function for single-objective studies (default [`Acquisition::LogEi`]).
-    pub fn acquisition(mut self, acq: Acquisition) -> Self {
-        self.acquisition = acq;
-        self
-    }
+        /// The acquisition function for single-objective studies (default [`Acquisition::LogEi`]).
+        pub fn acquisition(acq: Acquisition) => self.acquisition;
 
-    /// Declares the objective noise-free: the noise variance is fixed at its floor (1e-6, or
-    /// [`min_noise`](Self::min_noise)).
-    pub fn deterministic_objective(mut self, yes: bool) -> Self {
-        self.deterministic = yes;
-        self
-    }
+        /// Declares the objective noise-free: the noise variance is fixed at its floor (1e-6, or
+        /// [`min_noise`](Self::min_noise)).
+        pub fn deterministic_objective(yes: bool) => self.deterministic;
 
-    /// The floor of the fitted noise variance, on the standardised objective (default 1e-6,
-    /// Optuna's; must be positive and finite). The floor bounds how fine an improvement the
-    /// model can resolve: on a smooth, noise-free objective a floor of 1e-10 finds optima
-    /// about a thousand times more precisely (branin) at about twice the time per trial; on a
-    /// noisy objective the fitted noise stays above it anyway. See BENCHMARKS.md.
-    pub fn min_noise(mut self, floor: f64) -> Self {
-        self.min_noise = floor;
-        self
-    }
+        /// The floor of the fitted noise variance, on the standardised objective (default 1e-6,
+        /// Optuna's; must be positive and finite). The floor bounds how fine an improvement the
+        /// model can resolve: on a smooth, noise-free objective a floor of 1e-10 finds optima
+        /// about a thousand times more precisely (branin) at about twice the time per trial; on a
+        /// noisy objective the fitted noise stays above it anyway. See BENCHMARKS.md.
+        pub fn min_noise(floor: f64) => self.min_noise;
 
-    /// The acquisition search settings (Sobol candidates, local searches, tolerance).
-    pub fn search_options(mut self, opts: SearchOptions) -> Self {
-        self.search = opts;
-        self
-    }
+        /// The acquisition search settings (Sobol candidates, local searches, tolerance).
+        pub fn search_options(opts: SearchOptions) => self.search;
 
-    /// Draws the startup trials (after the first, which fixes the search space) from a
-    /// scrambled Sobol sequence over the relative space instead of at random: a space-filling
-    /// initial design. The point of trial `n` is point `n` of the sequence, so parallel workers
-    /// never draw the same one. Off by default (Optuna samples the startup at random); see
-    /// BENCHMARKS.md for its effect.
-    pub fn qmc_startup(mut self, yes: bool) -> Self {
-        self.qmc_startup = yes;
-        self
-    }
+        /// Draws the startup trials (after the first, which fixes the search space) from a
+        /// scrambled Sobol sequence over the relative space instead of at random: a space-filling
+        /// initial design. The point of trial `n` is point `n` of the sequence, so parallel workers
+        /// never draw the same one. Off by default (Optuna samples the startup at random); see
+        /// BENCHMARKS.md for its effect.
+        pub fn qmc_startup(yes: bool) => self.qmc_startup;
 
-    /// Whether to warn when a parameter outside the GP's space is sampled at random.
-    pub fn warn_independent_sampling(mut self, yes: bool) -> Self {
-        self.warn_independent_sampling = yes;
-        self
+        /// Whether to warn when a parameter outside the GP's space is sampled at random.
+        pub fn warn_independent_sampling(yes: bool) => self.warn_independent_sampling;
     }
 
     /// The model for `key` on `(x, y)`: hyperparameters refitted when the schedule in

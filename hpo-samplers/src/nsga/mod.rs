@@ -117,8 +117,7 @@ macro_rules! genetic_sampler_common {
                 &self,
                 _study: &hpo_core::Study,
                 trial: &hpo_core::FrozenTrial,
-                _state: hpo_core::TrialState,
-                _values: Option<&[f64]>,
+                _end: hpo_core::TrialEnd<'_>,
             ) -> hpo_core::Result<()> {
                 self.engine.after_trial(trial);
                 Ok(())

@@ -348,16 +348,12 @@ impl NsgaIIISampler {
         }
     }
 
-    /// Replaces the default reference points (one coordinate per objective each).
-    pub fn reference_points(mut self, points: Vec<Vec<f64>>) -> Self {
-        self.reference_points = Some(points);
-        self
-    }
+    hpo_core::setters! {
+        /// Replaces the default reference points (one coordinate per objective each).
+        pub fn reference_points(points: Vec<Vec<f64>>) => self.reference_points = Some;
 
-    /// Divisions of the default Das-Dennis reference points (default 3).
-    pub fn dividing_parameter(mut self, p: usize) -> Self {
-        self.dividing_parameter = p;
-        self
+        /// Divisions of the default Das-Dennis reference points (default 3).
+        pub fn dividing_parameter(p: usize) => self.dividing_parameter;
     }
 
     fn select(

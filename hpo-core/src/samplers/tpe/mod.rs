@@ -153,56 +153,34 @@ impl TpeSampler {
         self
     }
 
-    /// Random trials before TPE starts (default 10; Complete and Pruned trials count).
-    pub fn n_startup_trials(mut self, n: usize) -> Self {
-        self.n_startup_trials = n;
-        self
-    }
+    crate::setters! {
+        /// Random trials before TPE starts (default 10; Complete and Pruned trials count).
+        pub fn n_startup_trials(n: usize) => self.n_startup_trials;
 
-    /// Candidates drawn from the good estimator per sample (default 24; must be at least 1).
-    pub fn n_ei_candidates(mut self, n: usize) -> Self {
-        self.n_ei_candidates = n;
-        self
-    }
+        /// Candidates drawn from the good estimator per sample (default 24; must be at least 1).
+        pub fn n_ei_candidates(n: usize) => self.n_ei_candidates;
 
-    /// Weight of the prior kernel (default 1.0; must be finite and >= 0).
-    pub fn prior_weight(mut self, w: f64) -> Self {
-        self.params.prior_weight = w;
-        self
-    }
+        /// Weight of the prior kernel (default 1.0; must be finite and >= 0).
+        pub fn prior_weight(w: f64) => self.params.prior_weight;
 
-    /// Clip bandwidths from below by `range / min(100, 1 + n_kernels)` (default true).
-    pub fn consider_magic_clip(mut self, yes: bool) -> Self {
-        self.params.consider_magic_clip = yes;
-        self
-    }
+        /// Clip bandwidths from below by `range / min(100, 1 + n_kernels)` (default true).
+        pub fn consider_magic_clip(yes: bool) => self.params.consider_magic_clip;
 
-    /// Let the range ends count as neighbours of the extreme observations (default false).
-    pub fn consider_endpoints(mut self, yes: bool) -> Self {
-        self.params.consider_endpoints = yes;
-        self
-    }
+        /// Let the range ends count as neighbours of the extreme observations (default false).
+        pub fn consider_endpoints(yes: bool) => self.params.consider_endpoints;
 
-    /// Joint (multivariate) sampling of the parameters common to all trials; default: on for
-    /// single-objective studies, off for multi-objective ones.
-    pub fn multivariate(mut self, yes: bool) -> Self {
-        self.multivariate = Some(yes);
-        self
-    }
+        /// Joint (multivariate) sampling of the parameters common to all trials; default: on for
+        /// single-objective studies, off for multi-objective ones.
+        pub fn multivariate(yes: bool) => self.multivariate = Some;
 
-    /// Decompose conditional spaces into groups of parameters that always appear together and
-    /// sample each group jointly (implies multivariate). With a declared typed space
-    /// (`Study::declare_space`, done by `optimize_typed`) the groups come from its static tree.
-    pub fn group(mut self, yes: bool) -> Self {
-        self.group = yes;
-        self
-    }
+        /// Decompose conditional spaces into groups of parameters that always appear together and
+        /// sample each group jointly (implies multivariate). With a declared typed space
+        /// (`Study::declare_space`, done by `optimize_typed`) the groups come from its static tree.
+        pub fn group(yes: bool) => self.group;
 
-    /// Treat running trials as bad ("constant liar") so parallel workers spread out
-    /// (default true).
-    pub fn constant_liar(mut self, yes: bool) -> Self {
-        self.constant_liar = yes;
-        self
+        /// Treat running trials as bad ("constant liar") so parallel workers spread out
+        /// (default true).
+        pub fn constant_liar(yes: bool) => self.constant_liar;
     }
 
     /// Replaces gamma, the size of the good group as a function of the finished trials.
