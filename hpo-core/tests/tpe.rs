@@ -7,7 +7,7 @@
 //! fails here and must be justified by a quality rerun.
 
 use hpo_core::logging::{Verbosity, set_verbosity};
-use hpo_core::{ParamValue, Study, TpeSampler, TrialError};
+use hpo_core::{ParamValue, Study, StudyDirection, TpeSampler, TrialError};
 
 fn digest_of(study: &Study) -> u64 {
     let mut digest = 0xcbf2_9ce4_8422_2325_u64;
@@ -60,6 +60,40 @@ fn seeded_tpe_samples_are_pinned() {
         (multivariate, independent),
         (0xffdd_6f80_cc80_0ca0, 0xba09_ddc9_7553_07d3),
         "seeded TPE samples moved: digests {multivariate:#x}, {independent:#x}"
+    );
+}
+
+fn multi_objective_run(n_objectives: usize, seed: u64) -> u64 {
+    let study = Study::builder()
+        .directions(vec![StudyDirection::Minimize; n_objectives])
+        .sampler(TpeSampler::with_seed(seed).n_startup_trials(5))
+        .build()
+        .expect("study");
+    study
+        .optimize(120, |t| {
+            let x = t.suggest_float("x", 0.0, 1.0)?;
+            let y = t.suggest_float("y", 0.0, 1.0)?;
+            let z = t.suggest_int("z", 0, 4)? as f64;
+            let mut values = vec![x + 0.1 * z, 1.0 - x.sqrt() + y];
+            if n_objectives == 3 {
+                values.push((x - 0.5).abs() + y * z);
+            }
+            Ok::<_, TrialError>(values)
+        })
+        .expect("optimize");
+    digest_of(&study)
+}
+
+/// Multi-objective TPE pinned the same way: its "below" group is whole non-domination fronts and
+/// a greedy hypervolume subset of the next, so these runs also pin that subset selection.
+#[test]
+fn seeded_multi_objective_tpe_samples_are_pinned() {
+    set_verbosity(Verbosity::Warning);
+    let digests = [multi_objective_run(2, 1), multi_objective_run(3, 3)];
+    assert_eq!(
+        digests,
+        [0xbd51_7993_c67f_a14d, 0x94d5_cdb6_2261_8e81],
+        "seeded multi-objective TPE samples moved: digests {digests:#x?}"
     );
 }
 

@@ -27,8 +27,9 @@ use crate::evaluator::{first_direction, scalar_target, zeros};
 use crate::{ImportanceEvaluator, Target};
 
 use grid::grid_counts;
+use hpo_core::multi_objective::best_subset;
 use parzen::grid_pdf;
-use select::{multi_objective_filter, quantile_filter};
+use select::quantile_filter;
 
 /// Grid points per numeric param.
 const N_STEPS: usize = 50;
@@ -139,7 +140,7 @@ impl PedAnovaEvaluator {
             Losses::Scalar(l) => quantile_filter(l, quantile),
             Losses::Vector(l) => {
                 let n_below = (quantile * l.len() as f64).ceil() as usize;
-                multi_objective_filter(l, n_below)
+                best_subset(l, n_below)
             }
         }
     }

@@ -1,7 +1,6 @@
 //! `TpeSampler`: the Tree-structured Parzen Estimator, Optuna 5.0's default sampler.
 
 mod history;
-mod hssp;
 mod parzen_estimator;
 mod split;
 mod weights;

@@ -5,10 +5,9 @@
 //! every Running trial, is "above".
 
 use crate::StudyDirection;
-use crate::multi_objective::non_domination_ranks;
+use crate::multi_objective::best_subset;
 
 use super::history::History;
-use super::hssp::solve_hssp;
 
 /// The trial numbers of the "below" group (at most `n_below`).
 pub(crate) fn below_numbers(
@@ -66,46 +65,9 @@ fn split_multi_objective(
                 .collect()
         })
         .collect();
-    let ranks = non_domination_ranks(&losses, Some(n_below));
-    let max_rank = ranks.iter().copied().max().unwrap_or(0);
-    let mut count_up_to = vec![0usize; max_rank + 2];
-    for &r in &ranks {
-        count_up_to[r + 1] += 1;
-    }
-    for r in 1..count_up_to.len() {
-        count_up_to[r] += count_up_to[r - 1];
-    }
-    // The last rank that fits entirely: ranks 0..=last have at most n_below trials.
-    let mut last: i64 = -1;
-    for r in 0..=max_rank {
-        if count_up_to[r + 1] <= n_below {
-            last = r as i64;
-        }
-    }
-    let mut below: Vec<usize> = (0..numbers.len())
-        .filter(|&i| (ranks[i] as i64) <= last)
-        .collect();
-    if below.len() < n_below {
-        let tie_rank = (last + 1) as usize;
-        let tied: Vec<usize> = (0..numbers.len())
-            .filter(|&i| ranks[i] == tie_rank)
-            .collect();
-        let tied_losses: Vec<Vec<f64>> = tied.iter().map(|&i| losses[i].clone()).collect();
-        let m = directions.len();
-        let reference: Vec<f64> = (0..m)
-            .map(|j| {
-                let worst = tied_losses
-                    .iter()
-                    .map(|l| l[j])
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let r = (1.1 * worst).max(0.9 * worst);
-                if r == 0.0 { 1e-12 } else { r }
-            })
-            .collect();
-        for k in solve_hssp(&tied_losses, n_below - below.len(), &reference) {
-            below.push(tied[k]);
-        }
-    }
-    below.sort_unstable();
-    below.into_iter().map(|i| numbers[i]).collect()
+    let keep = best_subset(&losses, n_below);
+    (0..numbers.len())
+        .filter(|&i| keep[i])
+        .map(|i| numbers[i])
+        .collect()
 }
