@@ -396,40 +396,31 @@ impl Canvas {
 
     /// A line segment.
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, style: &Style) {
-        let _ = write!(
-            self.out,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"",
-            N(x1),
-            N(y1),
-            N(x2),
-            N(y2)
-        );
-        style.write(&mut self.out);
+        let attrs = [("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)];
+        self.open_element("line", &attrs, style);
         self.out.push_str("/>\n");
     }
 
     /// An open polyline; it is never filled unless the style sets a fill.
     pub fn polyline(&mut self, points: &[(f64, f64)], style: &Style) {
-        if points.is_empty() {
-            return;
-        }
-        self.out.push_str("<polyline points=\"");
-        write_points(&mut self.out, points);
-        self.out.push('"');
         let mut s = *style;
         if s.fill.is_none() {
             s.fill = Some(Paint::None);
         }
-        s.write(&mut self.out);
-        self.out.push_str("/>\n");
+        self.points_element("polyline", points, &s);
     }
 
     /// A closed polygon.
     pub fn polygon(&mut self, points: &[(f64, f64)], style: &Style) {
+        self.points_element("polygon", points, style);
+    }
+
+    /// `<tag points="…" style/>`, or nothing without points.
+    fn points_element(&mut self, tag: &str, points: &[(f64, f64)], style: &Style) {
         if points.is_empty() {
             return;
         }
-        self.out.push_str("<polygon points=\"");
+        let _ = write!(self.out, "<{tag} points=\"");
         write_points(&mut self.out, points);
         self.out.push('"');
         style.write(&mut self.out);
@@ -447,42 +438,30 @@ impl Canvas {
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, style: &Style) {
         let (x, w) = if w < 0.0 { (x + w, -w) } else { (x, w) };
         let (y, h) = if h < 0.0 { (y + h, -h) } else { (y, h) };
-        let _ = write!(
-            self.out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
-            N(x),
-            N(y),
-            N(w),
-            N(h)
-        );
-        style.write(&mut self.out);
+        let attrs = [("x", x), ("y", y), ("width", w), ("height", h)];
+        self.open_element("rect", &attrs, style);
         self.out.push_str("/>\n");
     }
 
     /// A circle.
     pub fn circle(&mut self, cx: f64, cy: f64, r: f64, style: &Style) {
-        let _ = write!(
-            self.out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"",
-            N(cx),
-            N(cy),
-            N(r)
-        );
-        style.write(&mut self.out);
+        self.open_element("circle", &[("cx", cx), ("cy", cy), ("r", r)], style);
         self.out.push_str("/>\n");
     }
 
     /// A circle with a tooltip (an SVG `<title>` child).
     pub fn circle_tip(&mut self, cx: f64, cy: f64, r: f64, style: &Style, tip: &str) {
-        let _ = write!(
-            self.out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"",
-            N(cx),
-            N(cy),
-            N(r)
-        );
-        style.write(&mut self.out);
+        self.open_element("circle", &[("cx", cx), ("cy", cy), ("r", r)], style);
         let _ = writeln!(self.out, "><title>{}</title></circle>", escape(tip));
+    }
+
+    /// `<tag name="number"…` with the style's attributes, the start tag left open.
+    fn open_element(&mut self, tag: &str, attrs: &[(&str, f64)], style: &Style) {
+        let _ = write!(self.out, "<{tag}");
+        for (name, value) in attrs {
+            let _ = write!(self.out, " {name}=\"{}\"", N(*value));
+        }
+        style.write(&mut self.out);
     }
 
     /// A single line of text.

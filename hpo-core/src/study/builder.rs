@@ -92,15 +92,13 @@ impl StudyBuilder {
     }
 
     /// The sampler.
-    pub fn sampler(mut self, sampler: impl Sampler + 'static) -> Self {
-        self.sampler = Some(Arc::new(sampler));
-        self
+    pub fn sampler(self, sampler: impl Sampler + 'static) -> Self {
+        self.sampler_arc(Arc::new(sampler))
     }
 
-    /// The sampler, already shared.
-    pub fn sampler_arc(mut self, sampler: Arc<dyn Sampler>) -> Self {
-        self.sampler = Some(sampler);
-        self
+    crate::setters! {
+        /// The sampler, already shared.
+        pub fn sampler_arc(sampler: Arc<dyn Sampler>) => self.sampler = Some;
     }
 
     /// Whether a sampler has been set.
@@ -109,15 +107,13 @@ impl StudyBuilder {
     }
 
     /// The pruner.
-    pub fn pruner(mut self, pruner: impl Pruner + 'static) -> Self {
-        self.pruner = Some(Arc::new(pruner));
-        self
+    pub fn pruner(self, pruner: impl Pruner + 'static) -> Self {
+        self.pruner_arc(Arc::new(pruner))
     }
 
-    /// The pruner, already shared.
-    pub fn pruner_arc(mut self, pruner: Arc<dyn Pruner>) -> Self {
-        self.pruner = Some(pruner);
-        self
+    crate::setters! {
+        /// The pruner, already shared.
+        pub fn pruner_arc(pruner: Arc<dyn Pruner>) => self.pruner = Some;
     }
 
     /// Whether a pruner has been set.
