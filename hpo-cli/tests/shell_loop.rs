@@ -52,7 +52,7 @@ fn a_shell_loop_drives_a_whole_study() {
             "{kind:?}: every ask got the next trial number"
         );
 
-        let trials = env.json(&["trials", "--study", "loop", "-f", "json"]);
+        let trials = env.trials("loop");
         let trials = trials.as_array().unwrap();
         assert_eq!(trials.len(), 20, "{kind:?}");
         for (t, (n, v)) in trials.iter().zip(&told) {
