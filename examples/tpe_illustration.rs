@@ -58,21 +58,18 @@ fn main() -> hpo::Result<()> {
         consider_magic_clip: true,
         consider_endpoints: false,
     };
+    // The density of the observations `x`, each weighted as TPE weighs them.
+    let estimator = |x: &Vec<f64>| {
+        ParzenEstimator::new(
+            &[&dist],
+            std::slice::from_ref(x),
+            None,
+            &default_weights(x.len()),
+            &params,
+        )
+    };
     let (gx, bx) = (xs(&good), xs(&bad));
-    let l = ParzenEstimator::new(
-        &[&dist],
-        std::slice::from_ref(&gx),
-        None,
-        &default_weights(gx.len()),
-        &params,
-    );
-    let g = ParzenEstimator::new(
-        &[&dist],
-        std::slice::from_ref(&bx),
-        None,
-        &default_weights(bx.len()),
-        &params,
-    );
+    let (l, g) = (estimator(&gx), estimator(&bx));
 
     let grid: Vec<f64> = (0..=500).map(|i| i as f64 * 10.0 / 500.0).collect();
     let pts: Vec<Vec<f64>> = grid.iter().map(|x| vec![*x]).collect();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, KINDS, SPACE};
+use common::{Env, KINDS, Kind, SPACE};
 use serde_json::Value;
 
 /// `ask --study s --search-space SPACE`, then `extra`.
@@ -12,11 +12,18 @@ fn ask_s<'a>(space: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
+/// A storage of `kind` with a one-objective study `one` and a two-objective `two` (minimize,
+/// maximize).
+fn one_and_two(kind: Kind) -> Env {
+    let env = Env::with_study(kind, "one", &[]);
+    env.create("two", &["--directions", "minimize", "maximize"]);
+    env
+}
+
 #[test]
 fn ask_suggests_every_distribution_in_range() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
+        let env = Env::with_study(kind, "s", &[]);
         for expected in 0..8u64 {
             let out = env.ok(&ask_s(SPACE, &[]));
             assert_eq!(out.lines().count(), 1, "one line of JSON: {out}");
@@ -49,8 +56,7 @@ fn ask_suggests_every_distribution_in_range() {
 
 #[test]
 fn ask_formats() {
-    let env = Env::new(common::Kind::Journal);
-    env.create("s", &[]);
+    let env = Env::with_study(Kind::Journal, "s", &[]);
     let space = r#"{"x": {"type": "int", "low": 3, "high": 3}, "c": {"type": "categorical", "choices": ["only"]}}"#;
     let flat = env.json(&ask_s(space, &["--flatten"]));
     assert_eq!(
@@ -69,8 +75,7 @@ fn ask_formats() {
 
 #[test]
 fn ask_with_samplers_and_seeds() {
-    let env = Env::new(common::Kind::Sqlite);
-    env.create("s", &[]);
+    let env = Env::with_study(Kind::Sqlite, "s", &[]);
     let space = r#"{"x": {"type": "float", "low": 0, "high": 1}}"#;
     let ask = |sampler: &str, kwargs: &str| {
         env.json(&ask_s(
@@ -88,22 +93,23 @@ fn ask_with_samplers_and_seeds() {
         let x = ask(sampler, r#"{"seed": 1}"#);
         assert!((0.0..=1.0).contains(&x), "{sampler}: {x}");
     }
-    let err = env.fails(&ask_s(
-        space,
-        &[
-            "--sampler",
-            "TPESampler",
-            "--sampler-kwargs",
-            r#"{"seed": 1, "n_startup": 3}"#,
-        ],
-    ));
-    assert!(
-        err.contains("`n_startup`") && err.contains("n_startup_trials"),
-        "{err}"
+    env.fails_saying(
+        &ask_s(
+            space,
+            &[
+                "--sampler",
+                "TPESampler",
+                "--sampler-kwargs",
+                r#"{"seed": 1, "n_startup": 3}"#,
+            ],
+        ),
+        &["`n_startup`", "n_startup_trials"],
     );
     // BruteForceSampler cannot enumerate a float range without a step: that trial fails.
-    let err = env.fails(&ask_s(space, &["--sampler", "BruteForceSampler"]));
-    assert!(err.contains("`x`") && err.contains("marked FAIL"), "{err}");
+    env.fails_saying(
+        &ask_s(space, &["--sampler", "BruteForceSampler"]),
+        &["`x`", "marked FAIL"],
+    );
     let grid = env.json(&[
         "ask",
         "--study",
@@ -119,15 +125,16 @@ fn ask_with_samplers_and_seeds() {
         [10, 20].contains(&grid["params"]["g"].as_i64().unwrap()),
         "{grid}"
     );
-    let err = env.fails(&["ask", "--study", "s", "--sampler", "SuperSampler"]);
-    assert!(
-        err.contains("SuperSampler") && err.contains("TPESampler"),
-        "{err}"
+    env.fails_saying(
+        &["ask", "--study", "s", "--sampler", "SuperSampler"],
+        &["SuperSampler", "TPESampler"],
     );
-    let err = env.fails(&["ask", "--study", "s", "--sampler-kwargs", "{}"]);
-    assert!(err.contains("--sampler"), "{err}");
+    env.fails_saying(
+        &["ask", "--study", "s", "--sampler-kwargs", "{}"],
+        &["--sampler"],
+    );
     // Failed asks create no trial.
-    let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
+    let trials = env.trials("s");
     let trials = trials.as_array().unwrap();
     assert_eq!(trials.len(), 8);
     assert_eq!(trials[6]["state"], "FAIL");
@@ -136,20 +143,22 @@ fn ask_with_samplers_and_seeds() {
 #[test]
 fn bad_search_spaces_are_explained() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
-        let err = env.fails(&ask_s("{x: float}", &[]));
-        assert!(
-            err.contains("not valid JSON") && err.contains("\"type\": \"float\""),
-            "{err}"
+        let env = Env::with_study(kind, "s", &[]);
+        env.fails_saying(
+            &ask_s("{x: float}", &[]),
+            &["not valid JSON", "\"type\": \"float\""],
         );
-        let err = env.fails(&ask_s(
-            r#"{"lr": {"type": "float", "low": 0, "high": 1, "log": true}}"#,
-            &[],
-        ));
-        assert!(err.contains("`lr`") && err.contains("low"), "{err}");
-        let err = env.fails(&ask_s(r#"{"x": {"type": "complex"}}"#, &[]));
-        assert!(err.contains("`x`") && err.contains("complex"), "{err}");
+        env.fails_saying(
+            &ask_s(
+                r#"{"lr": {"type": "float", "low": 0, "high": 1, "log": true}}"#,
+                &[],
+            ),
+            &["`lr`", "low"],
+        );
+        env.fails_saying(
+            &ask_s(r#"{"x": {"type": "complex"}}"#, &[]),
+            &["`x`", "complex"],
+        );
         // None of these created a trial.
         assert_eq!(
             env.ok(&["trials", "--study", "s", "-f", "json"]).trim(),
@@ -161,19 +170,17 @@ fn bad_search_spaces_are_explained() {
             r#"{"x": {"type": "float", "low": 0, "high": 1}}"#,
             &[],
         ));
-        let err = env.fails(&ask_s(
-            r#"{"x": {"type": "categorical", "choices": [1, 2]}}"#,
-            &[],
-        ));
-        assert!(err.contains("`x`"), "{err}");
+        env.fails_saying(
+            &ask_s(r#"{"x": {"type": "categorical", "choices": [1, 2]}}"#, &[]),
+            &["`x`"],
+        );
     }
 }
 
 #[test]
 fn tell_every_state() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
+        let env = Env::with_study(kind, "s", &[]);
         for _ in 0..4 {
             env.ok(&ask_s(SPACE, &[]));
         }
@@ -186,27 +193,25 @@ fn tell_every_state() {
             ["COMPLETE", "COMPLETE", "PRUNED", "FAIL"],
             "{kind:?}"
         );
-        let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
+        let trials = env.trials("s");
         assert_eq!(trials[0]["value"], 1.25);
         assert_eq!(trials[1]["value"], -0.5);
         assert_eq!(trials[2]["value"], Value::Null);
 
         // Finished trials: an error, unless --skip-if-finished (which changes nothing).
-        let err = env.fails_cmd("tell --study s --trial-number 0 --values 9");
-        assert!(
-            err.contains("already finished") && err.contains("--skip-if-finished"),
-            "{err}"
+        env.fails_cmd_saying(
+            "tell --study s --trial-number 0 --values 9",
+            &["already finished", "--skip-if-finished"],
         );
         env.ok_cmd("tell --study s --trial-number 0 --values 9 --skip-if-finished");
         env.ok_cmd("tell --study s --trial-number 3 --state pruned --skip-if-finished");
-        let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
+        let trials = env.trials("s");
         assert_eq!(trials[0]["value"], 1.25);
         assert_eq!(trials[3]["state"], "FAIL");
 
-        let err = env.fails_cmd("tell --study s --trial-number 42 --values 1");
-        assert!(
-            err.contains("no trial 42") && err.contains("0 to 3"),
-            "{err}"
+        env.fails_cmd_saying(
+            "tell --study s --trial-number 42 --values 1",
+            &["no trial 42", "0 to 3"],
         );
     }
 }
@@ -214,33 +219,33 @@ fn tell_every_state() {
 #[test]
 fn tell_checks_the_values() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("one", &[]);
-        env.create("two", &["--directions", "minimize", "maximize"]);
+        let env = one_and_two(kind);
         env.ok(&["ask", "--study", "one"]);
         env.ok(&["ask", "--study", "two"]);
-        let err = env.fails_cmd("tell --study one --trial-number 0 --values 1 2");
-        assert!(
-            err.contains("1 objective") && err.contains("2 values"),
-            "{err}"
+        env.fails_cmd_saying(
+            "tell --study one --trial-number 0 --values 1 2",
+            &["1 objective", "2 values"],
         );
-        let err = env.fails_cmd("tell --study two --trial-number 0 --values 1");
-        assert!(
-            err.contains("2 objectives (minimize, maximize)") && err.contains("1 value"),
-            "{err}"
+        env.fails_cmd_saying(
+            "tell --study two --trial-number 0 --values 1",
+            &["2 objectives (minimize, maximize)", "1 value"],
         );
-        let err = env.fails(&["tell", "--study", "two", "--trial-number", "0"]);
-        assert!(err.contains("--values"), "{err}");
-        let err = env.fails_cmd("tell --study two --trial-number 0 --values 1 2 --state fail");
-        assert!(err.contains("--values cannot be given"), "{err}");
+        env.fails_saying(
+            &["tell", "--study", "two", "--trial-number", "0"],
+            &["--values"],
+        );
+        env.fails_cmd_saying(
+            "tell --study two --trial-number 0 --values 1 2 --state fail",
+            &["--values cannot be given"],
+        );
         // The trial is still running after all that, and can be told properly.
         env.ok_cmd("tell --study two --trial-number 0 --values 1 -2");
-        let t = env.json(&["trials", "--study", "two", "-f", "json"]);
+        let t = env.trials("two");
         assert_eq!(t[0]["values"], serde_json::json!([1.0, -2.0]));
         assert_eq!(t[0]["state"], "COMPLETE");
         // A NaN without --state fails the trial, as Optuna does.
         env.ok_cmd("tell --study one --trial-number 0 --values nan");
-        let t = env.json(&["trials", "--study", "one", "-f", "json"]);
+        let t = env.trials("one");
         assert_eq!(t[0]["state"], "FAIL");
     }
 }
@@ -248,9 +253,7 @@ fn tell_checks_the_values() {
 #[test]
 fn tell_takes_negative_numbers_and_infinities_as_values() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("one", &[]);
-        env.create("two", &["--directions", "minimize", "maximize"]);
+        let env = one_and_two(kind);
         for _ in 0..2 {
             env.ok(&["ask", "--study", "one"]);
         }
@@ -283,8 +286,7 @@ fn tell_takes_negative_numbers_and_infinities_as_values() {
 #[test]
 fn tell_fail_logs_no_made_up_reason() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
+        let env = Env::with_study(kind, "s", &[]);
         env.ok(&ask_s(SPACE, &[]));
         // Without -q, to see the INFO line too.
         let out = std::process::Command::new(common::hpo())

@@ -73,8 +73,7 @@ fn fetch(url: &str) -> (String, String) {
 #[test]
 fn serves_the_storage_given_positionally_or_with_storage() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("seen-in-browser", &[]);
+        let env = Env::with_study(kind, "seen-in-browser", &[]);
         for args in [vec![env.url.as_str()], vec!["--storage", env.url.as_str()]] {
             let served = serve(&args);
             assert!(

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, KINDS, SPACE, ask_tell};
+use common::{Env, KINDS, SPACE, ask_tell_each};
 use serde_json::Value;
 
 const TRIAL_KEYS: [&str; 7] = [
@@ -18,14 +18,11 @@ const TRIAL_KEYS: [&str; 7] = [
 #[test]
 fn trials_and_best_trial_in_every_format() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
-        ask_tell(&env, "s", "3.5");
-        ask_tell(&env, "s", "-1.25");
-        ask_tell(&env, "s", "7");
+        let env = Env::with_study(kind, "s", &[]);
+        ask_tell_each(&env, "s", &["3.5", "-1.25", "7"]);
         env.ok(&["ask", "--study", "s"]); // a running trial with no params
 
-        let trials = env.json(&["trials", "--study", "s", "-f", "json"]);
+        let trials = env.trials("s");
         let trials = trials.as_array().unwrap();
         assert_eq!(trials.len(), 4);
         let keys: Vec<&String> = trials[0].as_object().unwrap().keys().collect();
@@ -91,8 +88,7 @@ fn trials_and_best_trial_in_every_format() {
 
 #[test]
 fn maximize_and_empty_studies() {
-    let env = Env::new(common::Kind::Sqlite);
-    env.create("max", &["--direction", "maximize"]);
+    let env = Env::with_study(common::Kind::Sqlite, "max", &["--direction", "maximize"]);
     let err = env.fails(&["best-trial", "--study", "max"]);
     assert!(
         err.contains("no trial") && err.contains("hpo tell"),
@@ -107,9 +103,7 @@ fn maximize_and_empty_studies() {
             .trim(),
         "[]"
     );
-    ask_tell(&env, "max", "1");
-    ask_tell(&env, "max", "5");
-    ask_tell(&env, "max", "2");
+    ask_tell_each(&env, "max", &["1", "5", "2"]);
     assert_eq!(
         env.json(&["best-trial", "--study", "max", "-f", "json"])["value"],
         5.0
@@ -119,8 +113,7 @@ fn maximize_and_empty_studies() {
 #[test]
 fn multi_objective_best_trials_are_the_pareto_front() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("mo", &["--directions", "minimize", "minimize"]);
+        let env = Env::with_study(kind, "mo", &["--directions", "minimize", "minimize"]);
         // (1, 4), (2, 2), (3, 3) dominated by (2, 2), (4, 1), (5, 5) dominated.
         for values in [["1", "4"], ["2", "2"], ["3", "3"], ["4", "1"], ["5", "5"]] {
             let asked = env.json(&["ask", "--study", "mo", "--search-space", common::SPACE]);
@@ -161,10 +154,8 @@ fn multi_objective_best_trials_are_the_pareto_front() {
 #[test]
 fn export_csv_and_json() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &[]);
-        ask_tell(&env, "s", "0.5");
-        ask_tell(&env, "s", "1.5");
+        let env = Env::with_study(kind, "s", &[]);
+        ask_tell_each(&env, "s", &["0.5", "1.5"]);
 
         env.ok(&["export", "--study", "s", "-o", "trials.csv"]);
         let csv = std::fs::read_to_string(env.path("trials.csv")).unwrap();
@@ -211,8 +202,7 @@ fn export_csv_and_json() {
 #[test]
 fn export_writes_infinities_as_python_does() {
     for kind in KINDS {
-        let env = Env::new(kind);
-        env.create("s", &["--directions", "minimize", "maximize"]);
+        let env = Env::with_study(kind, "s", &["--directions", "minimize", "maximize"]);
         for values in [["-inf", "inf"], ["0.5", "2"]] {
             let asked = env.json(&["ask", "--study", "s", "--search-space", SPACE]);
             let n = asked["number"].to_string();

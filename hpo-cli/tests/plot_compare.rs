@@ -22,6 +22,12 @@ fn built() -> Env {
     env
 }
 
+/// Runs `hpo plot ARGS -o FILE` (ARGS split at white space) and returns the SVG it wrote.
+fn plot(env: &Env, args: &str, file: &str) -> String {
+    env.ok_cmd(&format!("plot {args} -o {file}"));
+    std::fs::read_to_string(env.path(file)).unwrap()
+}
+
 fn count(svg: &str, needle: &str) -> usize {
     svg.matches(needle).count()
 }
@@ -29,39 +35,17 @@ fn count(svg: &str, needle: &str) -> usize {
 #[test]
 fn plot_compares_studies() {
     let env = built();
-    env.ok(&["plot", "edf", "--study", "a", "--study", "b", "-o", "f.svg"]);
-    let svg = std::fs::read_to_string(env.path("f.svg")).unwrap();
+    let svg = plot(&env, "edf --study a --study b", "f.svg");
     assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
     assert!(svg.contains(">a (6 trials)</text>") && svg.contains(">b (4 trials)</text>"));
     assert_eq!(count(&svg, "<polyline"), 2, "one EDF line per study");
 
     // Optuna's alias, history: one best line per study, legend entries named by study.
-    env.ok(&[
-        "plot",
-        "history",
-        "--study-name",
-        "a",
-        "--study-name",
-        "b",
-        "-o",
-        "h.svg",
-    ]);
-    let svg = std::fs::read_to_string(env.path("h.svg")).unwrap();
+    let svg = plot(&env, "history --study-name a --study-name b", "h.svg");
     assert_eq!(count(&svg, "class=\"best-line\""), 2);
     assert!(svg.contains(">a</text>") && svg.contains(">b</text>"));
 
-    env.ok(&[
-        "plot",
-        "history",
-        "--study",
-        "a",
-        "--study",
-        "b",
-        "--error-bar",
-        "-o",
-        "mean.svg",
-    ]);
-    let svg = std::fs::read_to_string(env.path("mean.svg")).unwrap();
+    let svg = plot(&env, "history --study a --study b --error-bar", "mean.svg");
     assert_eq!(count(&svg, "class=\"best-band\""), 1);
     assert!(svg.contains("mean ± 1 std over 2 studies"));
 
@@ -77,37 +61,21 @@ fn plot_compares_studies() {
     );
 
     // One study: as before.
-    env.ok(&["plot", "history", "--study", "a", "-o", "one.svg"]);
-    let svg = std::fs::read_to_string(env.path("one.svg")).unwrap();
+    let svg = plot(&env, "history --study a", "one.svg");
     assert!(svg.contains(">Best Value</text>"));
 }
 
 #[test]
 fn plot_compare_errors() {
     let env = built();
-    let err = env.fails(&[
-        "plot", "slice", "--study", "a", "--study", "b", "-o", "s.svg",
-    ]);
+    let err = env.fails_cmd("plot slice --study a --study b -o s.svg");
     assert!(
         err.contains("slice") && err.contains("history and edf") && err.contains("a, b"),
         "{err}"
     );
     assert!(!env.path("s.svg").exists());
-    let err = env.fails(&[
-        "plot",
-        "history",
-        "--study",
-        "a",
-        "--study",
-        "mo",
-        "--target-objective",
-        "0",
-        "-o",
-        "h.svg",
-    ]);
+    let err = env.fails_cmd("plot history --study a --study mo --target-objective 0 -o h.svg");
     assert!(err.contains("same number of objectives"), "{err}");
-    let err = env.fails(&[
-        "plot", "edf", "--study", "a", "--study", "nope", "-o", "h.svg",
-    ]);
+    let err = env.fails_cmd("plot edf --study a --study nope -o h.svg");
     assert!(err.contains("nope"), "{err}");
 }

@@ -3,7 +3,6 @@
 mod common;
 
 use common::{Env, KINDS, bash_ok};
-use serde_json::Value;
 
 /// 30 random trials of f = 10 x² + 0.01 z + [c = "b"] · 0.001: x dominates.
 const LOOP: &str = r#"
@@ -252,9 +251,9 @@ fn report_writes_html() {
 fn plot_json_study_is_untouched() {
     // Plotting only reads: the trials are the same before and after.
     let env = built(common::Kind::Journal);
-    let before: Value = env.json(&["trials", "--study", "s", "-f", "json"]);
+    let before = env.trials("s");
     env.ok(&["plot", "history", "--study", "s", "-o", "h.svg"]);
     env.ok(&["report", "--study", "s", "-o", "r.html"]);
-    let after: Value = env.json(&["trials", "--study", "s", "-f", "json"]);
+    let after = env.trials("s");
     assert_eq!(before, after);
 }

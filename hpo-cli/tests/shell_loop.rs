@@ -3,7 +3,18 @@
 
 mod common;
 
-use common::{Env, KINDS, bash_json};
+use common::{Env, KINDS, Kind, bash_json};
+use serde_json::Value;
+
+/// Runs `script` over each storage kind and hands `check` the kind, the directory and the JSON
+/// the script printed.
+fn on_each_storage(script: &str, check: impl Fn(Kind, &Env, Value)) {
+    for kind in KINDS {
+        let env = Env::new(kind);
+        let printed = bash_json(&env, script);
+        check(kind, &env, printed);
+    }
+}
 
 /// 20 trials: ask (JSON), pull number and params out with sed, evaluate with awk, tell.
 const JSON_LOOP: &str = r#"
@@ -26,10 +37,7 @@ done
 
 #[test]
 fn a_shell_loop_drives_a_whole_study() {
-    for kind in KINDS {
-        let env = Env::new(kind);
-        let best = bash_json(&env, JSON_LOOP);
-
+    on_each_storage(JSON_LOOP, |kind, env, best| {
         let told: Vec<(u64, f64)> = std::fs::read_to_string(env.path("told.txt"))
             .unwrap()
             .lines()
@@ -44,7 +52,7 @@ fn a_shell_loop_drives_a_whole_study() {
             "{kind:?}: every ask got the next trial number"
         );
 
-        let trials = env.json(&["trials", "--study", "loop", "-f", "json"]);
+        let trials = env.trials("loop");
         let trials = trials.as_array().unwrap();
         assert_eq!(trials.len(), 20, "{kind:?}");
         for (t, (n, v)) in trials.iter().zip(&told) {
@@ -75,7 +83,7 @@ fn a_shell_loop_drives_a_whole_study() {
             (recomputed - best_v).abs() <= 1e-9 * (1.0 + best_v.abs()),
             "{recomputed} vs {best_v}"
         );
-    }
+    });
 }
 
 /// A two-objective study driven with `ask -f value --flatten` and `read`.
@@ -103,9 +111,7 @@ n=${n%% *}
 
 #[test]
 fn a_shell_loop_drives_a_multi_objective_study() {
-    for kind in KINDS {
-        let env = Env::new(kind);
-        let front = bash_json(&env, VALUE_LOOP);
+    on_each_storage(VALUE_LOOP, |kind, env, front| {
         let front = front.as_array().unwrap();
         // x -> (x^2, (x-1)^2) on [0, 1] has every point Pareto-optimal.
         assert_eq!(front.len(), 12, "{kind:?}: {front:?}");
@@ -124,7 +130,7 @@ fn a_shell_loop_drives_a_multi_objective_study() {
         xs.sort_by(f64::total_cmp);
         xs.dedup();
         assert_eq!(xs.len(), 12);
-    }
+    });
 }
 
 /// Three shell workers asking and telling at the same time on one storage.
@@ -146,9 +152,7 @@ wait
 
 #[test]
 fn parallel_shell_workers_share_a_study() {
-    for kind in KINDS {
-        let env = Env::new(kind);
-        let trials = bash_json(&env, PARALLEL);
+    on_each_storage(PARALLEL, |kind, _, trials| {
         let trials = trials.as_array().unwrap();
         assert_eq!(trials.len(), 15, "{kind:?}");
         for (i, t) in trials.iter().enumerate() {
@@ -159,5 +163,5 @@ fn parallel_shell_workers_share_a_study() {
                 "each worker told its own trial"
             );
         }
-    }
+    });
 }

@@ -139,9 +139,10 @@ fn unknown_studies_list_what_exists() {
 #[test]
 fn storage_errors_say_what_to_write() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str], envs: &[(&str, &str)]| {
+    // `hpo LINE` (split at white space) in the directory, with `envs` set.
+    let run = |line: &str, envs: &[(&str, &str)]| {
         let mut cmd = Command::new(hpo());
-        cmd.args(args)
+        cmd.args(line.split_whitespace())
             .current_dir(dir.path())
             .env_remove("HPO_STORAGE")
             .env_remove("OPTUNA_STORAGE");
@@ -152,12 +153,12 @@ fn storage_errors_say_what_to_write() {
     };
     // `studies --storage <storage>` fails; its error.
     let refused = |storage: &str| {
-        let out = run(&["studies", "--storage", storage], &[]);
+        let out = run(&format!("studies --storage {storage}"), &[]);
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!out.status.success(), "{err}");
         err
     };
-    let out = run(&["studies"], &[]);
+    let out = run("studies", &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -179,40 +180,21 @@ fn storage_errors_say_what_to_write() {
     );
 
     // HPO_STORAGE, then OPTUNA_STORAGE; a bare .db path is SQLite.
-    let out = run(
-        &["create-study", "--study", "e", "-q"],
-        &[("HPO_STORAGE", "env.db")],
-    );
+    let out = run("create-study --study e -q", &[("HPO_STORAGE", "env.db")]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = run(&["study-names"], &[("OPTUNA_STORAGE", "sqlite:///env.db")]);
+    let out = run("study-names", &[("OPTUNA_STORAGE", "sqlite:///env.db")]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "e");
     // An existing journal file is found by its path alone.
-    let out = run(
-        &[
-            "create-study",
-            "--study",
-            "j",
-            "--storage",
-            "journal:j.log",
-            "-q",
-        ],
-        &[],
-    );
+    let out = run("create-study --study j --storage journal:j.log -q", &[]);
     assert!(out.status.success());
-    let out = run(&["study-names", "--storage", "j.log"], &[]);
+    let out = run("study-names --storage j.log", &[]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "j");
     let out = run(
-        &[
-            "study-names",
-            "--storage",
-            "j.log",
-            "--storage-class",
-            "JournalFileBackend",
-        ],
+        "study-names --storage j.log --storage-class JournalFileBackend",
         &[],
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "j");

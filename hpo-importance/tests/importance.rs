@@ -17,21 +17,29 @@ fn random_study(seed: u64, directions: &[StudyDirection]) -> Study {
         .unwrap()
 }
 
+/// A `random_study` that has run `objective` for `n_trials` trials.
+fn optimized<V: ObjectiveValue>(
+    seed: u64,
+    directions: &[StudyDirection],
+    n_trials: usize,
+    objective: impl FnMut(&mut Trial) -> TrialResult<V>,
+) -> Study {
+    let study = random_study(seed, directions);
+    study.optimize(n_trials, objective).unwrap();
+    study
+}
+
 /// f = 10 x0^2 + 0.1 x1 + 0.01 x2, plus a categorical and an int with little effect.
 fn synthetic(seed: u64, n: usize) -> Study {
-    let study = random_study(seed, &[StudyDirection::Minimize]);
-    study
-        .optimize(n, |t| {
-            let x0 = t.suggest_float("x0", -1.0, 1.0)?;
-            let x1 = t.suggest_float("x1", -1.0, 1.0)?;
-            let x2 = t.suggest_float("x2", -1.0, 1.0)?;
-            let c = t.suggest_categorical("c", &["a", "b", "c"])?;
-            let n = t.suggest_int("n", 0, 10)?;
-            let c_effect = if c == "b" { 0.02 } else { 0.0 };
-            Ok(10.0 * x0 * x0 + 0.1 * x1 + 0.01 * x2 + c_effect + 0.001 * n as f64)
-        })
-        .unwrap();
-    study
+    optimized(seed, &[StudyDirection::Minimize], n, |t| {
+        let x0 = t.suggest_float("x0", -1.0, 1.0)?;
+        let x1 = t.suggest_float("x1", -1.0, 1.0)?;
+        let x2 = t.suggest_float("x2", -1.0, 1.0)?;
+        let c = t.suggest_categorical("c", &["a", "b", "c"])?;
+        let n = t.suggest_int("n", 0, 10)?;
+        let c_effect = if c == "b" { 0.02 } else { 0.0 };
+        Ok(10.0 * x0 * x0 + 0.1 * x1 + 0.01 * x2 + c_effect + 0.001 * n as f64)
+    })
 }
 
 fn evaluators() -> Vec<Arc<dyn ImportanceEvaluator>> {
@@ -40,6 +48,11 @@ fn evaluators() -> Vec<Arc<dyn ImportanceEvaluator>> {
         Arc::new(FanovaEvaluator::new()),
         Arc::new(MeanDecreaseImpurityEvaluator::new()),
     ]
+}
+
+/// The options that ask `e` for the importances.
+fn options_for(e: &Arc<dyn ImportanceEvaluator>) -> ImportanceOptions {
+    ImportanceOptions::new().evaluator_arc(e.clone())
 }
 
 fn first(importances: &indexmap::IndexMap<String, f64>) -> &str {
@@ -51,7 +64,7 @@ fn every_evaluator_ranks_the_dominant_param_first() {
     let study = synthetic(1, 200);
     for e in evaluators() {
         let name = e.name();
-        let imp = param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap();
+        let imp = param_importances(&study, &options_for(&e)).unwrap();
         assert_eq!(first(&imp), "x0", "{name}: {imp:?}");
         assert_eq!(imp.len(), 5, "{name}: {imp:?}");
         assert!(imp["x0"] > 0.5, "{name}: {imp:?}");
@@ -79,11 +92,7 @@ fn the_default_is_ped_anova() {
 fn seeded_forests_are_reproducible() {
     let study = synthetic(3, 150);
     let run = |e: Arc<dyn ImportanceEvaluator>| {
-        param_importances(
-            &study,
-            &ImportanceOptions::new().evaluator_arc(e).normalize(false),
-        )
-        .unwrap()
+        param_importances(&study, &options_for(&e).normalize(false)).unwrap()
     };
     let a = run(Arc::new(FanovaEvaluator::new().seed(5)));
     let b = run(Arc::new(FanovaEvaluator::new().seed(5)));
@@ -111,14 +120,8 @@ fn seeded_forests_are_reproducible() {
 fn normalize_scales_to_one_and_keeps_the_order() {
     let study = synthetic(4, 120);
     for e in evaluators() {
-        let raw = param_importances(
-            &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e.clone())
-                .normalize(false),
-        )
-        .unwrap();
-        let norm = param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap();
+        let raw = param_importances(&study, &options_for(&e).normalize(false)).unwrap();
+        let norm = param_importances(&study, &options_for(&e)).unwrap();
         let sum: f64 = raw.values().sum();
         assert!(sum > 0.0);
         assert_eq!(
@@ -139,41 +142,22 @@ fn normalize_scales_to_one_and_keeps_the_order() {
 fn params_option_restricts_and_orders_ties() {
     let study = synthetic(5, 120);
     for e in evaluators() {
-        let imp = param_importances(
-            &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e.clone())
-                .params(["x2", "x0"]),
-        )
-        .unwrap();
+        let imp = param_importances(&study, &options_for(&e).params(["x2", "x0"])).unwrap();
         assert_eq!(imp.keys().collect::<Vec<_>>(), ["x0", "x2"], "{}", e.name());
-        let none = param_importances(
-            &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e)
-                .params(Vec::<String>::new()),
-        )
-        .unwrap();
+        let none =
+            param_importances(&study, &options_for(&e).params(Vec::<String>::new())).unwrap();
         assert!(none.is_empty());
     }
     // A flat objective: every importance is 0, normalised to 1/n, in the order asked for.
-    let flat = random_study(6, &[StudyDirection::Minimize]);
-    flat.optimize(30, |t| {
+    let flat = optimized(6, &[StudyDirection::Minimize], 30, |t| {
         t.suggest_float("a", 0.0, 1.0)?;
         t.suggest_float("b", 0.0, 1.0)?;
         t.suggest_float("c", 0.0, 1.0)?;
         Ok(1.0)
-    })
-    .unwrap();
+    });
     for e in evaluators() {
         let name = e.name();
-        let imp = param_importances(
-            &flat,
-            &ImportanceOptions::new()
-                .evaluator_arc(e)
-                .params(["c", "a", "b"]),
-        )
-        .unwrap();
+        let imp = param_importances(&flat, &options_for(&e).params(["c", "a", "b"])).unwrap();
         assert_eq!(imp.keys().collect::<Vec<_>>(), ["c", "a", "b"], "{name}");
         assert!(
             imp.values().all(|v| (v - 1.0 / 3.0).abs() < 1e-12),
@@ -186,8 +170,7 @@ fn params_option_restricts_and_orders_ties() {
 fn no_completed_trials_is_an_error() {
     let study = Study::builder().name("empty-study").build().unwrap();
     for e in evaluators() {
-        let err =
-            param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap_err();
+        let err = param_importances(&study, &options_for(&e)).unwrap_err();
         assert!(matches!(err, Error::NoCompletedTrials { .. }), "{err}");
         assert!(err.to_string().contains("empty-study"), "{err}");
     }
@@ -211,13 +194,7 @@ fn no_completed_trials_is_an_error() {
 fn unknown_param_is_an_error_naming_it() {
     let study = synthetic(8, 20);
     for e in evaluators() {
-        let err = param_importances(
-            &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e)
-                .params(["x0", "nope"]),
-        )
-        .unwrap_err();
+        let err = param_importances(&study, &options_for(&e).params(["x0", "nope"])).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
         assert!(err.to_string().contains("`nope`"), "{err}");
         assert!(!err.to_string().contains("`x0`"), "{err}");
@@ -225,16 +202,13 @@ fn unknown_param_is_an_error_naming_it() {
 }
 
 fn two_objective_study() -> Study {
-    let study = random_study(9, &[StudyDirection::Minimize, StudyDirection::Maximize]);
-    study
-        .optimize(150, |t| {
-            let a = t.suggest_float("a", -1.0, 1.0)?;
-            let b = t.suggest_float("b", -1.0, 1.0)?;
-            let c = t.suggest_float("c", -1.0, 1.0)?;
-            Ok((a * a + 0.01 * c, -(b * b) + 0.01 * c))
-        })
-        .unwrap();
-    study
+    let directions = [StudyDirection::Minimize, StudyDirection::Maximize];
+    optimized(9, &directions, 150, |t| {
+        let a = t.suggest_float("a", -1.0, 1.0)?;
+        let b = t.suggest_float("b", -1.0, 1.0)?;
+        let c = t.suggest_float("c", -1.0, 1.0)?;
+        Ok((a * a + 0.01 * c, -(b * b) + 0.01 * c))
+    })
 }
 
 #[test]
@@ -247,8 +221,7 @@ fn multi_objective_needs_a_target_for_forests() {
         ),
         (Arc::new(MeanDecreaseImpurityEvaluator::new()), "mdi"),
     ] {
-        let err =
-            param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap_err();
+        let err = param_importances(&study, &options_for(&e)).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
         let msg = err.to_string();
         assert!(msg.contains(name) && msg.contains("target"), "{msg}");
@@ -265,20 +238,12 @@ fn target_selects_the_objective() {
     let objective = |i: usize| move |t: &FrozenTrial| t.values.as_ref().unwrap()[i];
     for e in evaluators() {
         let name = e.name();
-        let on_a = param_importances(
-            &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e.clone())
-                .target(objective(0)),
-        )
-        .unwrap();
+        let on_a = param_importances(&study, &options_for(&e).target(objective(0))).unwrap();
         assert_eq!(first(&on_a), "a", "{name}: {on_a:?}");
         // Objective 1 is maximized; PED-ANOVA minimises a target, so negate it.
         let on_b = param_importances(
             &study,
-            &ImportanceOptions::new()
-                .evaluator_arc(e)
-                .target(move |t| -t.values.as_ref().unwrap()[1]),
+            &options_for(&e).target(move |t| -t.values.as_ref().unwrap()[1]),
         )
         .unwrap();
         assert_eq!(first(&on_b), "b", "{name}: {on_b:?}");
@@ -287,30 +252,27 @@ fn target_selects_the_objective() {
 
 #[test]
 fn a_dominant_categorical_ranks_first() {
-    let study = random_study(10, &[StudyDirection::Minimize]);
-    study
-        .optimize(150, |t| {
-            let x = t.suggest_float("x", -1.0, 1.0)?;
-            let opt = t.suggest_categorical(
-                "optimizer",
-                &["adam", "sgd", "rmsprop", "adagrad", "lion", "lamb"],
-            )?;
-            let n = t.suggest_int("n", 1, 8)?;
-            // One choice is far better than the others; x and n barely matter.
-            let penalty = match opt {
-                "adam" => 0.0,
-                "sgd" => 5.0,
-                "rmsprop" => 2.0,
-                "adagrad" => 3.0,
-                "lion" => 4.0,
-                _ => 6.0,
-            };
-            Ok(penalty + 0.1 * x + 0.01 * n as f64)
-        })
-        .unwrap();
+    let study = optimized(10, &[StudyDirection::Minimize], 150, |t| {
+        let x = t.suggest_float("x", -1.0, 1.0)?;
+        let opt = t.suggest_categorical(
+            "optimizer",
+            &["adam", "sgd", "rmsprop", "adagrad", "lion", "lamb"],
+        )?;
+        let n = t.suggest_int("n", 1, 8)?;
+        // One choice is far better than the others; x and n barely matter.
+        let penalty = match opt {
+            "adam" => 0.0,
+            "sgd" => 5.0,
+            "rmsprop" => 2.0,
+            "adagrad" => 3.0,
+            "lion" => 4.0,
+            _ => 6.0,
+        };
+        Ok(penalty + 0.1 * x + 0.01 * n as f64)
+    });
     for e in evaluators() {
         let name = e.name();
-        let imp = param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap();
+        let imp = param_importances(&study, &options_for(&e)).unwrap();
         println!("{name}: {imp:?}");
         assert_eq!(first(&imp), "optimizer", "{name}: {imp:?}");
     }
@@ -318,20 +280,17 @@ fn a_dominant_categorical_ranks_first() {
 
 #[test]
 fn conditional_params_follow_optuna() {
-    let study = random_study(11, &[StudyDirection::Minimize]);
-    study
-        .optimize(120, |t| {
-            let x = t.suggest_float("x", -1.0, 1.0)?;
-            let kind = t.suggest_categorical("kind", &["linear", "tree"])?;
-            let extra = if kind == "tree" {
-                let depth = t.suggest_int("depth", 1, 10)?;
-                0.5 * (depth as f64 - 7.0).abs()
-            } else {
-                1.0
-            };
-            Ok(x * x + extra)
-        })
-        .unwrap();
+    let study = optimized(11, &[StudyDirection::Minimize], 120, |t| {
+        let x = t.suggest_float("x", -1.0, 1.0)?;
+        let kind = t.suggest_categorical("kind", &["linear", "tree"])?;
+        let extra = if kind == "tree" {
+            let depth = t.suggest_int("depth", 1, 10)?;
+            0.5 * (depth as f64 - 7.0).abs()
+        } else {
+            1.0
+        };
+        Ok(x * x + extra)
+    });
     // PED-ANOVA assesses every param, the conditional one too.
     let ped = param_importances(&study, &ImportanceOptions::new()).unwrap();
     assert_eq!(ped.len(), 3);
@@ -370,30 +329,23 @@ fn non_finite_values_are_skipped() {
     let after = param_importances(&study, &ImportanceOptions::new()).unwrap();
     assert_eq!(before, after);
     for e in evaluators() {
-        let imp = param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap();
+        let imp = param_importances(&study, &options_for(&e)).unwrap();
         assert!(imp.values().all(|v| v.is_finite()));
     }
 }
 
 #[test]
 fn single_valued_params_get_zero() {
-    let study = random_study(13, &[StudyDirection::Minimize]);
-    study
-        .optimize(80, |t| {
-            let x = t.suggest_float("x", -1.0, 1.0)?;
-            let k = t.suggest_float("k", 2.0, 2.0)?;
-            let one = t.suggest_categorical("one", &["only"])?;
-            assert_eq!(one, "only");
-            Ok(x * x + k)
-        })
-        .unwrap();
+    let study = optimized(13, &[StudyDirection::Minimize], 80, |t| {
+        let x = t.suggest_float("x", -1.0, 1.0)?;
+        let k = t.suggest_float("k", 2.0, 2.0)?;
+        let one = t.suggest_categorical("one", &["only"])?;
+        assert_eq!(one, "only");
+        Ok(x * x + k)
+    });
     for e in evaluators() {
         let name = e.name();
-        let imp = param_importances(
-            &study,
-            &ImportanceOptions::new().evaluator_arc(e).normalize(false),
-        )
-        .unwrap();
+        let imp = param_importances(&study, &options_for(&e).normalize(false)).unwrap();
         assert_eq!(imp["k"], 0.0, "{name}");
         assert_eq!(imp["one"], 0.0, "{name}");
         assert!(imp["x"] > 0.0, "{name}");
@@ -420,9 +372,8 @@ fn evaluators_by_name() {
     assert!(msg.contains("`shap`") && msg.contains("fanova") && msg.contains("ped-anova"));
     // The seed reaches the forest.
     let study = synthetic(14, 80);
-    let run = |e: Arc<dyn ImportanceEvaluator>| {
-        param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap()
-    };
+    let run =
+        |e: Arc<dyn ImportanceEvaluator>| param_importances(&study, &options_for(&e)).unwrap();
     assert_eq!(
         run(evaluator_from_name("fanova", Some(3)).unwrap()),
         run(Arc::new(FanovaEvaluator::new().seed(3)))
@@ -447,8 +398,7 @@ fn bad_settings_are_errors() {
         Arc::new(FanovaEvaluator::new().n_trees(0)),
         Arc::new(MeanDecreaseImpurityEvaluator::new().max_depth(0)),
     ] {
-        let err =
-            param_importances(&study, &ImportanceOptions::new().evaluator_arc(e)).unwrap_err();
+        let err = param_importances(&study, &options_for(&e)).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
     }
 }
@@ -461,7 +411,7 @@ fn timing_1000_trials() {
     let study = synthetic(16, 1000);
     for e in evaluators() {
         let name = e.name();
-        let options = ImportanceOptions::new().evaluator_arc(e);
+        let options = options_for(&e);
         let start = std::time::Instant::now();
         let imp = param_importances(&study, &options).unwrap();
         println!(

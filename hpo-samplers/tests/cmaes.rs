@@ -269,25 +269,28 @@ fn popsizes(study: &Study, prefix: &str) -> Vec<(u64, u64)> {
     out
 }
 
+/// The (restart, population size) runs of `sampler` over `n_trials` trials of `flat`.
+fn flat_popsizes(sampler: CmaEsSampler, n_trials: usize) -> Vec<(u64, u64)> {
+    let study = sampled_study(sampler);
+    study.optimize(n_trials, flat).unwrap();
+    popsizes(&study, "cma:")
+}
+
 #[test]
 fn ipop_restarts_with_doubled_populations() {
-    let study = sampled_study(CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop));
+    let ipop = CmaEsSampler::with_seed(1).restart_strategy(RestartStrategy::Ipop);
     // Restarts after 21 generations of 6, 16 of 12, then 14 of 24 trials.
-    study.optimize(700, flat).unwrap();
-    let runs = popsizes(&study, "cma:");
+    let runs = flat_popsizes(ipop, 700);
     assert!(runs.len() >= 3, "{runs:?}");
     assert_eq!(runs[..3], [(0, 6), (1, 12), (2, 24)], "{runs:?}");
     // Without a restart strategy the population never changes.
-    let plain = sampled_study(CmaEsSampler::with_seed(1));
-    plain.optimize(300, flat).unwrap();
-    assert_eq!(popsizes(&plain, "cma:"), [(0, 6)]);
+    assert_eq!(flat_popsizes(CmaEsSampler::with_seed(1), 300), [(0, 6)]);
 }
 
 #[test]
 fn bipop_alternates_large_and_small_populations() {
-    let study = sampled_study(CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop));
-    study.optimize(500, flat).unwrap();
-    let runs = popsizes(&study, "cma:");
+    let bipop = CmaEsSampler::with_seed(2).restart_strategy(RestartStrategy::Bipop);
+    let runs = flat_popsizes(bipop, 500);
     assert!(runs.len() >= 3, "{runs:?}");
     // The first restart is large (doubled), the next one small again (budget balance).
     assert_eq!(runs[0], (0, 6));

@@ -88,39 +88,47 @@ fn nsga_settings() {
 
 #[test]
 fn tpe_settings() {
-    assert_eq!(
-        refused(TpeSampler::new().prior_weight(-1.0)),
-        "TpeSampler: `prior_weight` must be finite and >= 0, got -1"
-    );
-    assert_eq!(
-        refused(TpeSampler::new().n_ei_candidates(0)),
-        "TpeSampler: `n_ei_candidates` must be at least 1, got 0"
-    );
+    for (sampler, message) in [
+        (
+            TpeSampler::new().prior_weight(-1.0),
+            "TpeSampler: `prior_weight` must be finite and >= 0, got -1",
+        ),
+        (
+            TpeSampler::new().n_ei_candidates(0),
+            "TpeSampler: `n_ei_candidates` must be at least 1, got 0",
+        ),
+    ] {
+        assert_eq!(refused(sampler), message);
+    }
 }
 
 #[test]
 fn cmaes_settings() {
-    assert_eq!(
-        refused(CmaEsSampler::new().sigma0(0.0)),
-        "CmaEsSampler: `sigma0` must be positive and finite, got 0"
-    );
-    assert_eq!(
-        refused(CmaEsSampler::new().sigma0(-0.5)),
-        "CmaEsSampler: `sigma0` must be positive and finite, got -0.5"
-    );
-    assert_eq!(
-        refused(CmaEsSampler::new().popsize(1)),
-        "CmaEsSampler: `popsize` must be at least 2, got 1"
-    );
-    assert_eq!(
-        refused(CmaEsSampler::new().inc_popsize(0)),
-        "CmaEsSampler: `inc_popsize` must be at least 1, got 0"
-    );
-    // The independent sampler is checked too.
-    assert_eq!(
-        refused(CmaEsSampler::new().independent_sampler(TpeSampler::new().prior_weight(-3.0))),
-        "TpeSampler: `prior_weight` must be finite and >= 0, got -3"
-    );
+    for (sampler, message) in [
+        (
+            CmaEsSampler::new().sigma0(0.0),
+            "CmaEsSampler: `sigma0` must be positive and finite, got 0",
+        ),
+        (
+            CmaEsSampler::new().sigma0(-0.5),
+            "CmaEsSampler: `sigma0` must be positive and finite, got -0.5",
+        ),
+        (
+            CmaEsSampler::new().popsize(1),
+            "CmaEsSampler: `popsize` must be at least 2, got 1",
+        ),
+        (
+            CmaEsSampler::new().inc_popsize(0),
+            "CmaEsSampler: `inc_popsize` must be at least 1, got 0",
+        ),
+        // The independent sampler is checked too.
+        (
+            CmaEsSampler::new().independent_sampler(TpeSampler::new().prior_weight(-3.0)),
+            "TpeSampler: `prior_weight` must be finite and >= 0, got -3",
+        ),
+    ] {
+        assert_eq!(refused(sampler), message);
+    }
 }
 
 #[test]

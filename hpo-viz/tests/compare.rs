@@ -8,7 +8,7 @@ use hpo_core::*;
 use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
-use common::{check_png, check_svg, count_class, optimized, plot, plot_studies, unit};
+use common::{check_png, check_svg, count_class, numbered, optimized, plot, plot_studies, unit};
 
 /// The objective every fixture study minimizes.
 fn objective(trial: &mut Trial) -> TrialResult<f64> {
@@ -46,15 +46,10 @@ fn studies() -> &'static [StudyData] {
 
 /// A synthetic minimized study of `n` completed trials with pseudo-random values.
 fn synthetic(name: &str, n: u64, seed: u64) -> StudyData {
-    let trials = (0..n)
-        .map(|i| {
-            let mut t = FrozenTrial::new(TrialState::Complete)
-                .with_value(unit(seed * 1_000_003 + i) * 10.0);
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    StudyData::new(name, vec![StudyDirection::Minimize], trials)
+    let trials = (0..n).map(|i| {
+        FrozenTrial::new(TrialState::Complete).with_value(unit(seed * 1_000_003 + i) * 10.0)
+    });
+    numbered(name, vec![StudyDirection::Minimize], trials)
 }
 
 fn doc(fig: &Figure) -> roxmltree::Document<'_> {

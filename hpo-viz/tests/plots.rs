@@ -12,7 +12,7 @@ use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
 use common::{
-    check_png, check_svg, count_class, count_in, loss_accuracy_study, optimized, plot,
+    check_png, check_svg, count_class, count_in, loss_accuracy_study, numbered, optimized, plot,
     polylines_in, report_html, unit,
 };
 
@@ -88,25 +88,22 @@ fn empty_multi() -> StudyData {
 /// Trials that all failed or were pruned: nothing completed.
 fn none_completed() -> StudyData {
     let d = Distribution::float(0.0, 1.0).unwrap();
-    let trials = (0..4u64)
-        .map(|i| {
-            let state = if i % 2 == 0 {
-                TrialState::Fail
-            } else {
-                TrialState::Pruned
-            };
-            let mut t = FrozenTrial::new(state)
-                .with_param("x", 0.5, d.clone())
-                .unwrap()
-                .with_intermediate_value(0, 1.0);
-            if state == TrialState::Pruned {
-                t.values = Some(vec![1.0]);
-            }
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    StudyData::new("stalled", vec![StudyDirection::Minimize], trials)
+    let trials = (0..4u64).map(|i| {
+        let state = if i % 2 == 0 {
+            TrialState::Fail
+        } else {
+            TrialState::Pruned
+        };
+        let mut t = FrozenTrial::new(state)
+            .with_param("x", 0.5, d.clone())
+            .unwrap()
+            .with_intermediate_value(0, 1.0);
+        if state == TrialState::Pruned {
+            t.values = Some(vec![1.0]);
+        }
+        t
+    });
+    numbered("stalled", vec![StudyDirection::Minimize], trials)
 }
 
 /// `n` hand-made trials (maximizing) over four parameters, with datetimes, learning curves,
@@ -117,50 +114,47 @@ fn big(n: u64) -> StudyData {
     let fint = Distribution::int(1, 64).unwrap();
     let fcat = Distribution::categorical(["relu", "tanh", "gelu", "silu"]).unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let trials = (0..n)
-        .map(|i| {
-            let x = -10.0 + 20.0 * unit(4 * i);
-            let lr = 10f64.powf(-6.0 + 6.0 * unit(4 * i + 1));
-            let units = 1 + (unit(4 * i + 2) * 63.0) as i64;
-            let act = ["relu", "tanh", "gelu", "silu"][(unit(4 * i + 3) * 4.0) as usize % 4];
-            let value = 1.0 / (1.0 + (x - 2.0).powi(2) / 10.0) + 0.1 * (lr.log10() + 3.0).abs()
-                - 0.002 * units as f64
-                + if act == "gelu" { 0.1 } else { 0.0 };
-            let state = match i % 50 {
-                7 => TrialState::Pruned,
-                13 => TrialState::Fail,
-                _ => TrialState::Complete,
-            };
-            let mut t = FrozenTrial::new(state)
-                .with_param("x", x, fx.clone())
-                .unwrap()
-                .with_param("lr", lr, flr.clone())
-                .unwrap()
-                .with_param("units", units, fint.clone())
-                .unwrap();
-            if i % 10 != 3 {
-                t = t.with_param("activation", act, fcat.clone()).unwrap();
-            }
-            let start = t0 + Duration::seconds(i as i64 * 3);
-            t = t.with_datetimes(
-                Some(start),
-                Some(start + Duration::seconds(2 + (i % 7) as i64)),
-            );
-            let steps = if state == TrialState::Pruned { 3 } else { 8 };
-            for s in 0..steps {
-                t = t.with_intermediate_value(s, value * (1.0 - 0.5f64.powi(s as i32 + 1)));
-            }
-            if state != TrialState::Fail {
-                t.values = Some(vec![value]);
-            }
-            if i % 97 == 5 {
-                t = t.with_system_attr("constraints", serde_json::json!([1.0]));
-            }
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    StudyData::new("big", vec![StudyDirection::Maximize], trials)
+    let trials = (0..n).map(|i| {
+        let x = -10.0 + 20.0 * unit(4 * i);
+        let lr = 10f64.powf(-6.0 + 6.0 * unit(4 * i + 1));
+        let units = 1 + (unit(4 * i + 2) * 63.0) as i64;
+        let act = ["relu", "tanh", "gelu", "silu"][(unit(4 * i + 3) * 4.0) as usize % 4];
+        let value = 1.0 / (1.0 + (x - 2.0).powi(2) / 10.0) + 0.1 * (lr.log10() + 3.0).abs()
+            - 0.002 * units as f64
+            + if act == "gelu" { 0.1 } else { 0.0 };
+        let state = match i % 50 {
+            7 => TrialState::Pruned,
+            13 => TrialState::Fail,
+            _ => TrialState::Complete,
+        };
+        let mut t = FrozenTrial::new(state)
+            .with_param("x", x, fx.clone())
+            .unwrap()
+            .with_param("lr", lr, flr.clone())
+            .unwrap()
+            .with_param("units", units, fint.clone())
+            .unwrap();
+        if i % 10 != 3 {
+            t = t.with_param("activation", act, fcat.clone()).unwrap();
+        }
+        let start = t0 + Duration::seconds(i as i64 * 3);
+        t = t.with_datetimes(
+            Some(start),
+            Some(start + Duration::seconds(2 + (i % 7) as i64)),
+        );
+        let steps = if state == TrialState::Pruned { 3 } else { 8 };
+        for s in 0..steps {
+            t = t.with_intermediate_value(s, value * (1.0 - 0.5f64.powi(s as i32 + 1)));
+        }
+        if state != TrialState::Fail {
+            t.values = Some(vec![value]);
+        }
+        if i % 97 == 5 {
+            t = t.with_system_attr("constraints", serde_json::json!([1.0]));
+        }
+        t
+    });
+    numbered("big", vec![StudyDirection::Maximize], trials)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,21 +479,17 @@ fn contour_draws_every_pair() {
 fn contour_is_darker_where_the_objective_is_better() {
     // z = x² + y², minimized: the centre must be darker than the corners.
     let d = Distribution::float(-1.0, 1.0).unwrap();
-    let trials = (0..400u64)
-        .map(|i| {
-            let x = -1.0 + 2.0 * unit(2 * i);
-            let y = -1.0 + 2.0 * unit(2 * i + 1);
-            let mut t = FrozenTrial::new(TrialState::Complete)
-                .with_value(x * x + y * y)
-                .with_param("x", x, d.clone())
-                .unwrap()
-                .with_param("y", y, d.clone())
-                .unwrap();
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    let data = StudyData::new("bowl", vec![StudyDirection::Minimize], trials);
+    let trials = (0..400u64).map(|i| {
+        let x = -1.0 + 2.0 * unit(2 * i);
+        let y = -1.0 + 2.0 * unit(2 * i + 1);
+        FrozenTrial::new(TrialState::Complete)
+            .with_value(x * x + y * y)
+            .with_param("x", x, d.clone())
+            .unwrap()
+            .with_param("y", y, d.clone())
+            .unwrap()
+    });
+    let data = numbered("bowl", vec![StudyDirection::Minimize], trials);
     let fig = plot(&data, PlotKind::Contour, &PlotOptions::new()).unwrap();
     let doc = roxmltree::Document::parse(fig.svg()).unwrap();
     let surface = doc
@@ -615,22 +605,19 @@ fn parallel_coordinate_titles_are_whole_where_there_is_room() {
     ];
     let float = Distribution::float(0.0, 1.0).unwrap();
     let choice = Distribution::categorical(["adam", "sgd"]).unwrap();
-    let trials = (0..30u64)
-        .map(|i| {
-            let mut t = FrozenTrial::new(TrialState::Complete).with_value(unit(100 + i));
-            for (k, name) in names.iter().enumerate() {
-                t = if *name == "optimizer" {
-                    t.with_param(name, ["adam", "sgd"][(i % 2) as usize], choice.clone())
-                } else {
-                    t.with_param(name, unit(i * 16 + k as u64), float.clone())
-                }
-                .unwrap();
+    let trials = (0..30u64).map(|i| {
+        let mut t = FrozenTrial::new(TrialState::Complete).with_value(unit(100 + i));
+        for (k, name) in names.iter().enumerate() {
+            t = if *name == "optimizer" {
+                t.with_param(name, ["adam", "sgd"][(i % 2) as usize], choice.clone())
+            } else {
+                t.with_param(name, unit(i * 16 + k as u64), float.clone())
             }
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    let data = StudyData::new("titles", vec![StudyDirection::Minimize], trials);
+            .unwrap();
+        }
+        t
+    });
+    let data = numbered("titles", vec![StudyDirection::Minimize], trials);
     let fig = plot(&data, PlotKind::ParallelCoordinate, &PlotOptions::new()).unwrap();
     check_svg(&fig, "parallel titles");
     let texts = upright_texts(fig.svg());

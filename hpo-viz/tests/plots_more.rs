@@ -14,7 +14,7 @@ use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 
 mod common;
 use common::{
-    check_png, check_svg, count_class, count_in, loss_accuracy_study, optimized, plot,
+    check_png, check_svg, count_class, count_in, loss_accuracy_study, numbered, optimized, plot,
     polylines_in, unit,
 };
 
@@ -91,47 +91,44 @@ fn t0() -> DateTime<Utc> {
 /// first grows with `a`, the others shrink with it.
 fn hand_multi(n: u64, m: usize, maximize_last: bool) -> StudyData {
     let d = Distribution::float(0.0, 1.0).unwrap();
-    let trials = (0..n)
-        .map(|i| {
-            let a = unit(3 * i);
-            let b = unit(3 * i + 1);
-            let mut values = vec![a + 0.3 * b];
-            for k in 1..m {
-                values.push((1.0 - a).powi(k as i32 + 1) + 0.3 * b * unit(3 * i + 2 + k as u64));
-            }
-            if maximize_last {
-                let last = values.len() - 1;
-                values[last] = -values[last];
-            }
-            let state = if i % 23 == 9 {
-                TrialState::Fail
-            } else {
-                TrialState::Complete
-            };
-            let start = t0() + Duration::seconds(i as i64 * 5);
-            let mut t = FrozenTrial::new(state)
-                .with_param("a", a, d.clone())
-                .unwrap()
-                .with_param("b", b, d.clone())
-                .unwrap()
-                .with_datetimes(Some(start), Some(start + Duration::seconds(4)));
-            if state == TrialState::Complete {
-                t.values = Some(values);
-            }
-            if i % 17 == 2 {
-                t = t.with_system_attr("constraints", serde_json::json!([0.5]));
-            } else if i % 5 == 0 {
-                t = t.with_system_attr("constraints", serde_json::json!([-1.0]));
-            }
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
+    let trials = (0..n).map(|i| {
+        let a = unit(3 * i);
+        let b = unit(3 * i + 1);
+        let mut values = vec![a + 0.3 * b];
+        for k in 1..m {
+            values.push((1.0 - a).powi(k as i32 + 1) + 0.3 * b * unit(3 * i + 2 + k as u64));
+        }
+        if maximize_last {
+            let last = values.len() - 1;
+            values[last] = -values[last];
+        }
+        let state = if i % 23 == 9 {
+            TrialState::Fail
+        } else {
+            TrialState::Complete
+        };
+        let start = t0() + Duration::seconds(i as i64 * 5);
+        let mut t = FrozenTrial::new(state)
+            .with_param("a", a, d.clone())
+            .unwrap()
+            .with_param("b", b, d.clone())
+            .unwrap()
+            .with_datetimes(Some(start), Some(start + Duration::seconds(4)));
+        if state == TrialState::Complete {
+            t.values = Some(values);
+        }
+        if i % 17 == 2 {
+            t = t.with_system_attr("constraints", serde_json::json!([0.5]));
+        } else if i % 5 == 0 {
+            t = t.with_system_attr("constraints", serde_json::json!([-1.0]));
+        }
+        t
+    });
     let mut directions = vec![StudyDirection::Minimize; m];
     if maximize_last {
         directions[m - 1] = StudyDirection::Maximize;
     }
-    StudyData::new(format!("hand{m}"), directions, trials)
+    numbered(format!("hand{m}"), directions, trials)
 }
 
 /// `n` hand-made single-objective (minimized) trials with three parameters, datetimes (two
@@ -140,44 +137,41 @@ fn big(n: u64) -> StudyData {
     let fx = Distribution::float(-5.0, 5.0).unwrap();
     let flr = Distribution::float_log(1e-5, 1.0).unwrap();
     let fcat = Distribution::categorical(["relu", "tanh", "gelu"]).unwrap();
-    let trials = (0..n)
-        .map(|i| {
-            let x = -5.0 + 10.0 * unit(3 * i);
-            let lr = 10f64.powf(-5.0 + 5.0 * unit(3 * i + 1));
-            let act = ["relu", "tanh", "gelu"][(unit(3 * i + 2) * 3.0) as usize % 3];
-            let value = (x - 1.0).powi(2) / 5.0 + (lr.log10() + 2.0).abs() * 0.2;
-            let state = match i % 40 {
-                7 | 21 => TrialState::Pruned,
-                13 => TrialState::Fail,
-                _ => TrialState::Complete,
-            };
-            let start = t0() + Duration::seconds(i as i64 * 3);
-            let mut t = FrozenTrial::new(state)
-                .with_param("x", x, fx.clone())
-                .unwrap()
-                .with_param("lr", lr, flr.clone())
-                .unwrap()
-                .with_param("activation", act, fcat.clone())
-                .unwrap()
-                .with_datetimes(
-                    Some(start),
-                    Some(start + Duration::seconds(4 + (i % 5) as i64)),
-                );
-            let steps = if state == TrialState::Pruned { 4 } else { 10 };
-            for s in 0..steps {
-                t = t.with_intermediate_value(s, value + 2.0 / (s as f64 + 1.0));
-            }
-            if state != TrialState::Fail {
-                t.values = Some(vec![value]);
-            }
-            if i % 61 == 5 {
-                t = t.with_system_attr("constraints", serde_json::json!([1.0]));
-            }
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    StudyData::new("big", vec![StudyDirection::Minimize], trials)
+    let trials = (0..n).map(|i| {
+        let x = -5.0 + 10.0 * unit(3 * i);
+        let lr = 10f64.powf(-5.0 + 5.0 * unit(3 * i + 1));
+        let act = ["relu", "tanh", "gelu"][(unit(3 * i + 2) * 3.0) as usize % 3];
+        let value = (x - 1.0).powi(2) / 5.0 + (lr.log10() + 2.0).abs() * 0.2;
+        let state = match i % 40 {
+            7 | 21 => TrialState::Pruned,
+            13 => TrialState::Fail,
+            _ => TrialState::Complete,
+        };
+        let start = t0() + Duration::seconds(i as i64 * 3);
+        let mut t = FrozenTrial::new(state)
+            .with_param("x", x, fx.clone())
+            .unwrap()
+            .with_param("lr", lr, flr.clone())
+            .unwrap()
+            .with_param("activation", act, fcat.clone())
+            .unwrap()
+            .with_datetimes(
+                Some(start),
+                Some(start + Duration::seconds(4 + (i % 5) as i64)),
+            );
+        let steps = if state == TrialState::Pruned { 4 } else { 10 };
+        for s in 0..steps {
+            t = t.with_intermediate_value(s, value + 2.0 / (s as f64 + 1.0));
+        }
+        if state != TrialState::Fail {
+            t.values = Some(vec![value]);
+        }
+        if i % 61 == 5 {
+            t = t.with_system_attr("constraints", serde_json::json!([1.0]));
+        }
+        t
+    });
+    numbered("big", vec![StudyDirection::Minimize], trials)
 }
 
 fn empty() -> StudyData {
@@ -404,14 +398,8 @@ fn each_kind_shows_a_message_for_an_empty_study() {
 #[test]
 fn studies_without_what_a_kind_needs_get_a_message() {
     // Trials that never started: no timeline bar.
-    let trials = (0..3u64)
-        .map(|i| {
-            let mut t = FrozenTrial::new(TrialState::Waiting);
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    let waiting = StudyData::new("queued", vec![StudyDirection::Minimize], trials);
+    let trials = (0..3).map(|_| FrozenTrial::new(TrialState::Waiting));
+    let waiting = numbered("queued", vec![StudyDirection::Minimize], trials);
     for kind in KINDS {
         if kind == PlotKind::ParetoFront {
             continue;
@@ -423,17 +411,13 @@ fn studies_without_what_a_kind_needs_get_a_message() {
     }
     // Pruned trials with curves but nothing completed: the curves are drawn (as in Optuna), and
     // the other kinds say nothing completed.
-    let trials = (0..4u64)
-        .map(|i| {
-            let mut t = FrozenTrial::new(TrialState::Pruned)
-                .with_value(1.0)
-                .with_intermediate_value(0, 2.0)
-                .with_intermediate_value(1, 1.5 + i as f64);
-            t.number = i;
-            Arc::new(t)
-        })
-        .collect();
-    let pruned = StudyData::new("stopped", vec![StudyDirection::Minimize], trials);
+    let trials = (0..4u64).map(|i| {
+        FrozenTrial::new(TrialState::Pruned)
+            .with_value(1.0)
+            .with_intermediate_value(0, 2.0)
+            .with_intermediate_value(1, 1.5 + i as f64)
+    });
+    let pruned = numbered("stopped", vec![StudyDirection::Minimize], trials);
     let fig = plot(&pruned, PlotKind::IntermediateValues, &PlotOptions::new()).unwrap();
     assert_eq!(fig.notice(), None);
     assert_eq!(count_in(fig.svg(), "pruned-marks", "path"), 4);
@@ -587,14 +571,8 @@ fn edf_rises_from_0_to_1_by_one_step_per_value() {
     values[4] = 4.0;
     let trials = values
         .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let mut t = FrozenTrial::new(TrialState::Complete).with_value(*v);
-            t.number = i as u64;
-            Arc::new(t)
-        })
-        .collect();
-    let data = StudyData::new("ten", vec![StudyDirection::Minimize], trials);
+        .map(|v| FrozenTrial::new(TrialState::Complete).with_value(*v));
+    let data = numbered("ten", vec![StudyDirection::Minimize], trials);
     let fig = plot(&data, PlotKind::Edf, &PlotOptions::new()).unwrap();
     let svg = fig.svg();
     let lines = polylines_in(svg, "edf");
@@ -714,22 +692,17 @@ fn timeline_has_one_bar_per_started_trial() {
         (TrialState::Waiting, None, None),
         (TrialState::Complete, None, Some(50)),
     ];
-    let trials = spec
-        .iter()
-        .enumerate()
-        .map(|(i, (state, s, e))| {
-            let mut t = FrozenTrial::new(*state).with_datetimes(
-                s.map(|s| start + Duration::seconds(s)),
-                e.map(|e| start + Duration::seconds(e)),
-            );
-            if *state == TrialState::Complete {
-                t = t.with_value(i as f64);
-            }
-            t.number = i as u64;
-            Arc::new(t)
-        })
-        .collect();
-    let data = StudyData::new("clock", vec![StudyDirection::Minimize], trials);
+    let trials = spec.iter().enumerate().map(|(i, (state, s, e))| {
+        let mut t = FrozenTrial::new(*state).with_datetimes(
+            s.map(|s| start + Duration::seconds(s)),
+            e.map(|e| start + Duration::seconds(e)),
+        );
+        if *state == TrialState::Complete {
+            t = t.with_value(i as f64);
+        }
+        t
+    });
+    let data = numbered("clock", vec![StudyDirection::Minimize], trials);
     let fig = plot(&data, PlotKind::Timeline, &PlotOptions::new()).unwrap();
     let svg = fig.svg();
     assert_eq!(count_in(svg, "bars", "rect"), 6);

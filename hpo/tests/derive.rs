@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use hpo::prelude::*;
-use hpo::{Condition, Distribution, InMemoryStorage, ParamMap, SpaceTree, Storage};
+use hpo::{Condition, Distribution, InMemoryStorage, ParamMap, ParamValue, SpaceTree, Storage};
 
 /// `examples/derive_space.rs` as a module, so that its tests (the JSON it prints names each
 /// choice as the study stores it) run with these.
@@ -15,6 +15,22 @@ use hpo::{Condition, Distribution, InMemoryStorage, ParamMap, SpaceTree, Storage
 )]
 #[path = "../../examples/derive_space.rs"]
 mod derive_space_example;
+
+/// The condition `param == value`.
+fn equals(param: &str, value: impl Into<ParamValue>) -> Condition {
+    Condition::Equals {
+        param: param.into(),
+        value: value.into(),
+    }
+}
+
+/// The condition `param > than`.
+fn greater(param: &str, than: i64) -> Condition {
+    Condition::Greater {
+        param: param.into(),
+        than,
+    }
+}
 
 #[derive(SearchSpace, Debug, Clone, PartialEq)]
 struct Config {
@@ -248,19 +264,10 @@ fn static_description_lists_exactly_what_sampling_writes() {
         momentum.distribution,
         Distribution::float(0.0, 0.99).unwrap()
     );
-    assert_eq!(
-        momentum.conditions,
-        vec![Condition::Equals {
-            param: "optimizer".into(),
-            value: "sgd".into()
-        }]
-    );
+    assert_eq!(momentum.conditions, [equals("optimizer", "sgd")]);
     assert_eq!(
         tree.get("hidden.3").unwrap().conditions,
-        vec![Condition::Greater {
-            param: "hidden.len".into(),
-            than: 3
-        }]
+        [greater("hidden.len", 3)]
     );
     assert_eq!(
         tree.get("init").unwrap().distribution,
@@ -305,17 +312,11 @@ fn nested_lists_options_and_newtype_variants() {
     );
     assert_eq!(
         tree.get("layers.2.activation").unwrap().conditions,
-        vec![Condition::Greater {
-            param: "layers.len".into(),
-            than: 2
-        }]
+        [greater("layers.len", 2)]
     );
     assert_eq!(
         tree.get("head.units").unwrap().conditions,
-        vec![Condition::Equals {
-            param: "head.enabled".into(),
-            value: true.into()
-        }]
+        [equals("head.enabled", true)]
     );
     // A top-level enum names its choice after the type.
     let t = Activation::space().unwrap();

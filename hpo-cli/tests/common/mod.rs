@@ -39,6 +39,14 @@ impl Env {
         Env { dir, url, kind }
     }
 
+    /// A fresh directory (as [`new`](Env::new) makes) whose storage holds the study `name`,
+    /// created with the `extra` arguments.
+    pub fn with_study(kind: Kind, name: &str, extra: &[&str]) -> Env {
+        let env = Env::new(kind);
+        env.create(name, extra);
+        env
+    }
+
     /// A path inside the directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
@@ -73,6 +81,23 @@ impl Env {
         String::from_utf8(out.stderr).expect("utf-8 output")
     }
 
+    /// [`fails`](Env::fails), and asserts that stderr says each of `needles`; returns stderr.
+    pub fn fails_saying(&self, args: &[&str], needles: &[&str]) -> String {
+        let err = self.fails(args);
+        for needle in needles {
+            assert!(
+                err.contains(needle),
+                "hpo {args:?}: no {needle:?} in: {err}"
+            );
+        }
+        err
+    }
+
+    /// [`fails_saying`](Env::fails_saying) on a command line split at white space.
+    pub fn fails_cmd_saying(&self, line: &str, needles: &[&str]) -> String {
+        self.fails_saying(&words(line), needles)
+    }
+
     /// [`ok`](Env::ok) on a command line written as one string, split at white space (so no
     /// argument may contain a space).
     pub fn ok_cmd(&self, line: &str) -> String {
@@ -89,10 +114,14 @@ impl Env {
         self.json(&words(line))
     }
 
+    /// `trials --study STUDY -f json`, parsed.
+    pub fn trials(&self, study: &str) -> serde_json::Value {
+        self.json(&["trials", "--study", study, "-f", "json"])
+    }
+
     /// The state of each trial of `study` (`trials -f json`), in order.
     pub fn states(&self, study: &str) -> Vec<String> {
-        let trials = self.json(&["trials", "--study", study, "-f", "json"]);
-        trials
+        self.trials(study)
             .as_array()
             .expect("a JSON array of trials")
             .iter()
@@ -163,6 +192,13 @@ fn stdout_of_success(out: Output, what: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// [`ask_tell`] once for each of `values`, in order.
+pub fn ask_tell_each(env: &Env, study: &str, values: &[&str]) {
+    for value in values {
+        ask_tell(env, study, value);
+    }
 }
 
 /// A search space of float, log float, int and categorical params.

@@ -1,8 +1,11 @@
 //! Helpers the plot tests share: a deterministic pseudo-random number, and SVG and PNG
 //! checks.
 
+use std::sync::Arc;
+
 use hpo_core::{
-    ObjectiveValue, OptimizeOptions, RandomSampler, Study, StudyDirection, Trial, TrialError,
+    FrozenTrial, ObjectiveValue, OptimizeOptions, RandomSampler, Study, StudyDirection, Trial,
+    TrialError,
 };
 use hpo_viz::{Figure, StudyData};
 
@@ -28,6 +31,23 @@ pub fn optimized<V: ObjectiveValue>(
         .optimize_with(OptimizeOptions::new().n_trials(n).catch(true), objective)
         .unwrap();
     StudyData::load(study).unwrap()
+}
+
+/// Study data named `name` of `trials`, numbered 0, 1, 2, ... in order.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn numbered(
+    name: impl Into<String>,
+    directions: Vec<StudyDirection>,
+    trials: impl IntoIterator<Item = FrozenTrial>,
+) -> StudyData {
+    let trials = (0..)
+        .zip(trials)
+        .map(|(number, mut t)| {
+            t.number = number;
+            Arc::new(t)
+        })
+        .collect();
+    StudyData::new(name, directions, trials)
 }
 
 /// A new in-memory study `multi` of two objectives, `loss` (minimized) and `accuracy`
