@@ -22,8 +22,6 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use super::child::ChildGeneration;
-use super::crossover::Crossover;
-use super::mutation::PolynomialMutation;
 
 /// Chooses the parents of a generation from its candidates.
 pub(crate) type SelectElite<'a> =
@@ -34,8 +32,8 @@ type ParentCache = HashMap<(i64, u64), (Vec<i64>, Vec<Arc<FrozenTrial>>)>;
 /// The state and options common to NSGA-II and NSGA-III.
 pub(crate) struct GaEngine {
     class_name: &'static str,
-    population_size: usize,
-    child: ChildGeneration,
+    pub(crate) population_size: usize,
+    pub(crate) child: ChildGeneration,
     rng: Mutex<Rng>,
     random: RandomSampler,
     intersection: IntersectionSearchSpace,
@@ -90,30 +88,6 @@ impl GaEngine {
     pub(crate) fn reseed(&self, seed: Option<u64>) {
         *self.rng.lock() = seed.map_or_else(Rng::from_entropy, Rng::seed_from_u64);
         self.random.reseed_rng(seed.map(|s| s ^ RANDOM_SALT));
-    }
-
-    pub(crate) fn set_population_size(&mut self, n: usize) {
-        self.population_size = n;
-    }
-
-    pub(crate) fn set_crossover(&mut self, crossover: Crossover) {
-        self.child.crossover = crossover;
-    }
-
-    pub(crate) fn set_crossover_prob(&mut self, p: f64) {
-        self.child.crossover_prob = p;
-    }
-
-    pub(crate) fn set_swapping_prob(&mut self, p: f64) {
-        self.child.swapping_prob = p;
-    }
-
-    pub(crate) fn set_mutation(&mut self, m: Option<PolynomialMutation>) {
-        self.child.mutation = m;
-    }
-
-    pub(crate) fn set_mutation_prob(&mut self, p: f64) {
-        self.child.mutation_prob = Some(p);
     }
 
     /// Checks the settings as Optuna's constructors do; `sampler` names the sampler in the

@@ -25,47 +25,32 @@ macro_rules! genetic_sampler_common {
                 self
             }
 
-            /// Trials per generation (default 50; at least 2, and at least the crossover's number of
-            /// parents).
-            pub fn population_size(mut self, n: usize) -> Self {
-                self.engine.set_population_size(n);
-                self
-            }
+            hpo_core::setters! {
+                /// Trials per generation (default 50; at least 2, and at least the crossover's
+                /// number of parents).
+                pub fn population_size(n: usize) => self.engine.population_size;
 
-            /// The crossover for numerical parameters (default [`Crossover::uniform`]($crate::nsga::Crossover::uniform)).
-            pub fn crossover(mut self, crossover: $crate::nsga::Crossover) -> Self {
-                self.engine.set_crossover(crossover);
-                self
-            }
+                /// The crossover for numerical parameters (default
+                /// [`Crossover::uniform`](crate::nsga::Crossover::uniform)).
+                pub fn crossover(crossover: $crate::nsga::Crossover) => self.engine.child.crossover;
 
-            /// Probability that a child is made by crossover rather than copied from one parent
-            /// (default 0.9).
-            /// Must be in `[0, 1]`.
-            pub fn crossover_prob(mut self, p: f64) -> Self {
-                self.engine.set_crossover_prob(p);
-                self
-            }
+                /// Probability that a child is made by crossover rather than copied from one parent
+                /// (default 0.9).
+                /// Must be in `[0, 1]`.
+                pub fn crossover_prob(p: f64) => self.engine.child.crossover_prob;
 
-            /// Probability of taking a categorical parameter from the second parent (default 0.5).
-            /// Must be in `[0, 1]`.
-            pub fn swapping_prob(mut self, p: f64) -> Self {
-                self.engine.set_swapping_prob(p);
-                self
-            }
+                /// Probability of taking a categorical parameter from the second parent (default
+                /// 0.5). Must be in `[0, 1]`.
+                pub fn swapping_prob(p: f64) => self.engine.child.swapping_prob;
 
-            /// Mutates numerical parameters with polynomial mutation instead of re-drawing them at
-            /// random (Optuna's `mutation=$crate::nsga::PolynomialMutation()`); categorical parameters chosen for
-            /// mutation are still re-drawn.
-            pub fn mutation(mut self, mutation: $crate::nsga::PolynomialMutation) -> Self {
-                self.engine.set_mutation(Some(mutation));
-                self
-            }
+                /// Mutates numerical parameters with polynomial mutation instead of re-drawing them
+                /// at random (Optuna's `mutation=PolynomialMutation()`); categorical parameters
+                /// chosen for mutation are still re-drawn.
+                pub fn mutation(mutation: $crate::nsga::PolynomialMutation) => self.engine.child.mutation = Some;
 
-            /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
-            /// Must be in `[0, 1]`.
-            pub fn mutation_prob(mut self, p: f64) -> Self {
-                self.engine.set_mutation_prob(p);
-                self
+                /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
+                /// Must be in `[0, 1]`.
+                pub fn mutation_prob(p: f64) => self.engine.child.mutation_prob = Some;
             }
         }
 
