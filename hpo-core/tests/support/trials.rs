@@ -2,6 +2,7 @@
 //! hpo-importance share (included with `#[path]`).
 #![allow(dead_code)]
 
+use std::fmt::{Debug, Display};
 use std::sync::Arc;
 
 use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
@@ -81,4 +82,12 @@ pub fn assert_failed_because(t: &FrozenTrial, needle: &str) {
     assert_eq!(t.state, TrialState::Fail);
     let reason = t.system_attrs["fail_reason"].as_str().unwrap();
     assert!(reason.contains(needle), "{reason}");
+}
+
+/// `result` is an error whose message mentions every one of `needles`.
+pub fn assert_err_mentions<T: Debug, E: Display>(result: Result<T, E>, needles: &[&str]) {
+    let msg = result.unwrap_err().to_string();
+    for needle in needles {
+        assert!(msg.contains(needle), "`{msg}` should mention {needle}");
+    }
 }
