@@ -5,6 +5,7 @@
 use std::fmt::{Debug, Display};
 use std::sync::Arc;
 
+use hpo_core::storage::StudyId;
 use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
 
@@ -19,6 +20,13 @@ pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
 /// A fresh study with the default sampler, stored in `storage`.
 pub fn stored_study(storage: Arc<dyn Storage>) -> Study {
     Study::builder().storage_arc(storage).build().unwrap()
+}
+
+/// A new minimized study `name` created straight on `storage`, with no `Study` around it; its id.
+pub fn new_minimized_study(storage: &dyn Storage, name: &str) -> StudyId {
+    storage
+        .create_new_study(&[StudyDirection::Minimize], name)
+        .unwrap()
 }
 
 /// A fresh in-memory study of `directions`, sampled by `sampler`.
