@@ -3,7 +3,11 @@
 
 use hpo_core::param_space::param_space_from_json;
 use hpo_core::storage::JournalFileStorage;
-use hpo_core::{Distribution, InMemoryStorage, Storage, StudyDirection};
+use hpo_core::{Distribution, InMemoryStorage, Storage};
+
+#[path = "support/trials.rs"]
+mod trials;
+use trials::new_minimized_study;
 
 const CATEGORICAL: &str =
     r#"{\"name\": \"CategoricalDistribution\", \"attributes\": {\"choices\": [\"a\", \"b\"]}}"#;
@@ -63,9 +67,7 @@ fn journal_trial_with_a_param_past_the_last_choice_is_dropped() {
 #[test]
 fn in_memory_set_trial_param_refuses_a_bad_choice_index() {
     let storage = InMemoryStorage::new();
-    let study = storage
-        .create_new_study(&[StudyDirection::Minimize], "s")
-        .unwrap();
+    let study = new_minimized_study(&storage, "s");
     let trial = storage.create_new_trial(study, None).unwrap().trial_id;
     let dist = Distribution::categorical(["a", "b"]).unwrap();
     for bad in [2.0, 8.0, -1.0, 0.5, f64::NAN] {

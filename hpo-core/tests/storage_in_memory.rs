@@ -4,21 +4,16 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use hpo_core::storage::Storage;
-use hpo_core::{
-    Distribution, InMemoryStorage, IntersectionSearchSpace, RandomSampler, StudyDirection,
-    TrialState,
-};
+use hpo_core::{Distribution, InMemoryStorage, IntersectionSearchSpace, RandomSampler, TrialState};
 
 #[path = "support/trials.rs"]
 mod trials;
-use trials::{sampled_study, stored_study};
+use trials::{new_minimized_study, sampled_study, stored_study};
 
 #[test]
 fn concurrent_writers_get_unique_numbers() {
     let storage = Arc::new(InMemoryStorage::new());
-    let sid = storage
-        .create_new_study(&[StudyDirection::Minimize], "s")
-        .unwrap();
+    let sid = new_minimized_study(&*storage, "s");
     let d = Distribution::float(0.0, 1.0).unwrap();
     std::thread::scope(|scope| {
         for w in 0..4 {
@@ -144,9 +139,7 @@ fn intersection_search_space_follows_optuna() {
 #[test]
 fn deleted_studies_and_unknown_ids_are_errors() {
     let storage = InMemoryStorage::new();
-    let sid = storage
-        .create_new_study(&[StudyDirection::Minimize], "gone")
-        .unwrap();
+    let sid = new_minimized_study(&storage, "gone");
     let t = storage.create_new_trial(sid, None).unwrap();
     storage.delete_study(sid).unwrap();
     assert!(storage.get_trial(t.trial_id).is_err());
@@ -154,7 +147,5 @@ fn deleted_studies_and_unknown_ids_are_errors() {
     assert!(storage.create_new_trial(sid, None).is_err());
     assert!(storage.create_new_study(&[], "x").is_err());
     // The name can be reused.
-    storage
-        .create_new_study(&[StudyDirection::Minimize], "gone")
-        .unwrap();
+    new_minimized_study(&storage, "gone");
 }

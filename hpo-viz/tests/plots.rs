@@ -13,7 +13,7 @@ use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 mod common;
 use common::{
     check_png, check_svg, count_class, count_in, loss_accuracy_study, numbered, optimized, plot,
-    polylines_in, report_html, unit,
+    polylines_in, report_html, title_of, unit,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -692,14 +692,7 @@ fn importances_are_sorted_bars_with_labels() {
     let mut rects: Vec<(f64, f64, String)> = bar_rects(&doc)
         .map(|r| {
             let f = |a: &str| r.attribute(a).unwrap().parse::<f64>().unwrap();
-            let tip = r
-                .parent()
-                .unwrap()
-                .children()
-                .find(|c| c.has_tag_name("title"))
-                .and_then(|t| t.text())
-                .unwrap_or_default()
-                .to_owned();
+            let tip = title_of(r.parent().unwrap()).unwrap_or_default().to_owned();
             (f("y"), f("width"), tip)
         })
         .collect();

@@ -15,7 +15,7 @@ use hpo_viz::{Figure, PlotKind, PlotOptions, StudyData};
 mod common;
 use common::{
     check_png, check_svg, count_class, count_in, loss_accuracy_study, numbered, optimized, plot,
-    polylines_in, unit,
+    polylines_in, title_of, unit,
 };
 
 /// The kinds this file covers.
@@ -197,14 +197,8 @@ fn tooltip_numbers(svg: &str, class: &str, tag: &str) -> Vec<u64> {
         .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some(class)))
         .map(|n| {
             // The tooltip is the element's `<title>` child, or its parent group's.
-            let title = n
-                .children()
-                .find(|c| c.has_tag_name("title"))
-                .or_else(|| {
-                    n.parent()
-                        .and_then(|p| p.children().find(|c| c.has_tag_name("title")))
-                })
-                .and_then(|t| t.text())
+            let title = title_of(n)
+                .or_else(|| n.parent().and_then(title_of))
                 .unwrap_or_else(|| panic!("no tooltip on a {tag} in {class}"));
             title
                 .strip_prefix("Trial ")
@@ -717,18 +711,8 @@ fn timeline_has_one_bar_per_started_trial() {
         .filter(|n| n.has_tag_name("rect"))
         .filter(|n| n.ancestors().any(|a| a.attribute("class") == Some("bars")))
         .map(|n| {
-            let title = n
-                .parent()
-                .unwrap()
-                .children()
-                .find(|c| c.has_tag_name("title"))
-                .unwrap();
-            let number: u64 = title.text().unwrap()[6..]
-                .split(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
+            let title = title_of(n.parent().unwrap()).unwrap();
+            let number: u64 = title[6..].split(':').next().unwrap().parse().unwrap();
             (number, n.attribute("width").unwrap().parse().unwrap())
         })
         .collect();
@@ -866,12 +850,7 @@ fn rank_colours_trials_by_rank() {
         let circle = doc
             .descendants()
             .filter(|n| n.has_tag_name("circle"))
-            .find(|n| {
-                n.children()
-                    .find(|c| c.has_tag_name("title"))
-                    .and_then(|t| t.text())
-                    .is_some_and(|t| t.starts_with(&format!("Trial {number}\n")))
-            })
+            .find(|n| title_of(*n).is_some_and(|t| t.starts_with(&format!("Trial {number}\n"))))
             .unwrap_or_else(|| panic!("no dot for trial {number}"));
         let fill = circle
             .ancestors()

@@ -2,8 +2,10 @@
 //! hpo-importance share (included with `#[path]`).
 #![allow(dead_code)]
 
+use std::fmt::{Debug, Display};
 use std::sync::Arc;
 
+use hpo_core::storage::StudyId;
 use hpo_core::{FrozenTrial, ParamValue, Sampler, Storage, Study, StudyDirection, TrialState};
 use indexmap::IndexMap;
 
@@ -18,6 +20,13 @@ pub fn sampled_study(sampler: impl Sampler + 'static) -> Study {
 /// A fresh study with the default sampler, stored in `storage`.
 pub fn stored_study(storage: Arc<dyn Storage>) -> Study {
     Study::builder().storage_arc(storage).build().unwrap()
+}
+
+/// A new minimized study `name` created straight on `storage`, with no `Study` around it; its id.
+pub fn new_minimized_study(storage: &dyn Storage, name: &str) -> StudyId {
+    storage
+        .create_new_study(&[StudyDirection::Minimize], name)
+        .unwrap()
 }
 
 /// A fresh in-memory study of `directions`, sampled by `sampler`.
@@ -81,4 +90,12 @@ pub fn assert_failed_because(t: &FrozenTrial, needle: &str) {
     assert_eq!(t.state, TrialState::Fail);
     let reason = t.system_attrs["fail_reason"].as_str().unwrap();
     assert!(reason.contains(needle), "{reason}");
+}
+
+/// `result` is an error whose message mentions every one of `needles`.
+pub fn assert_err_mentions<T: Debug, E: Display>(result: Result<T, E>, needles: &[&str]) {
+    let msg = result.unwrap_err().to_string();
+    for needle in needles {
+        assert!(msg.contains(needle), "`{msg}` should mention {needle}");
+    }
 }

@@ -120,6 +120,14 @@ pub fn count_in(svg: &str, class: &str, tag: &str) -> usize {
         .count()
 }
 
+/// The text of `node`'s `<title>` child, its tooltip, if it has one.
+#[allow(dead_code)] // Each test binary uses some of these helpers.
+pub fn title_of<'a>(node: roxmltree::Node<'a, '_>) -> Option<&'a str> {
+    node.children()
+        .find(|c| c.has_tag_name("title"))
+        .and_then(|t| t.text())
+}
+
 /// Points of every `<polyline>` under elements with class `class`.
 #[allow(dead_code)] // Each test binary uses some of these helpers.
 pub fn polylines_in(svg: &str, class: &str) -> Vec<Vec<(f64, f64)>> {
