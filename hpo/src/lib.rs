@@ -27,8 +27,8 @@ pub use hpo_core::{
     FloatDistribution, FrozenTrial, InMemoryStorage, IntDistribution, IntoStorage,
     MaxTrialsCallback, MedianPruner, NopPruner, ObjectiveValue, OptimizeOptions, Param, ParamMap,
     ParamSpace, ParamValue, Pruner, RandomSampler, Result, Sampler, SearchSpace, SpaceParam,
-    SpaceTree, Step, Storage, Study, StudyBuilder, StudyDirection, TpeSampler, Trial, TrialError,
-    TrialPruned, TrialResult, TrialState,
+    SpaceTree, Step, Storage, Study, StudyBuilder, StudyDirection, TpeSampler, Trial, TrialEnd,
+    TrialError, TrialPruned, TrialResult, TrialState,
 };
 pub use hpo_core::{frame, logging, multi_objective, param, rng, study};
 /// Log through [`logging`] (its format, verbosity and routing), for samplers, pruners and
