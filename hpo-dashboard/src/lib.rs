@@ -102,8 +102,8 @@ impl Dashboard {
         /// The port (default 8080; 0 picks a free one, see [`DashboardHandle::addr`]).
         pub fn port(port: u16) => self.port;
 
-        /// Whether pages may change studies: delete a study, tell a running or waiting trial's result
-        /// (default `false`: read-only).
+        /// Whether pages may change studies: delete a study, tell a running or waiting trial's
+        /// result (default `false`: read-only).
         pub fn allow_writes(yes: bool) => self.writes;
     }
 

@@ -92,9 +92,9 @@ impl<'a> OptimizeOptions<'a> {
         pub fn show_progress_bar(show: bool) => self.show_progress_bar;
 
         /// With `true`, a trial whose objective returns an error or panics is stored as Fail and
-        /// the loop goes on (Optuna's `catch`). By default (`false`, Optuna's `catch=()`), such a
-        /// trial is stored as Fail and `optimize` stops, returning [`Error::ObjectiveFailed`]. A NaN
-        /// value always fails its trial and goes on, as in Optuna.
+        /// the loop goes on (Optuna's `catch`). By default (`false`, Optuna's `catch=()`), such
+        /// a trial is stored as Fail and `optimize` stops, returning [`Error::ObjectiveFailed`].
+        /// A NaN value always fails its trial and goes on, as in Optuna.
         pub fn catch(yes: bool) => self.catch;
     }
 

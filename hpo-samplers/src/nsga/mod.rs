@@ -46,7 +46,8 @@ macro_rules! genetic_sampler_common {
                 /// Mutates numerical parameters with polynomial mutation instead of re-drawing them
                 /// at random (Optuna's `mutation=PolynomialMutation()`); categorical parameters
                 /// chosen for mutation are still re-drawn.
-                pub fn mutation(mutation: $crate::nsga::PolynomialMutation) => self.engine.child.mutation = Some;
+                pub fn mutation(mutation: $crate::nsga::PolynomialMutation)
+                    => self.engine.child.mutation = Some;
 
                 /// Per-parameter mutation probability (default `1 / max(1, n_params)`).
                 /// Must be in `[0, 1]`.
