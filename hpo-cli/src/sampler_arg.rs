@@ -97,15 +97,6 @@ impl Kwargs {
         self.typed(key, "a number", |v| v.as_f64().filter(|x| x.is_finite()))
     }
 
-    fn prob(&mut self, key: &'static str) -> anyhow::Result<Option<f64>> {
-        match self.f64(key)? {
-            Some(p) if !(0.0..=1.0).contains(&p) => {
-                bail!("{}: `{key}` must be in [0, 1], got {p}", self.class)
-            }
-            other => Ok(other),
-        }
-    }
-
     fn bool(&mut self, key: &'static str) -> anyhow::Result<Option<bool>> {
         self.typed(key, "true or false", Value::as_bool)
     }
@@ -187,18 +178,8 @@ pub fn build(
             s = apply(s, kw.usize("n_startup_trials")?, |s, v| {
                 s.n_startup_trials(v)
             });
-            if let Some(n) = kw.usize("n_ei_candidates")? {
-                if n == 0 {
-                    bail!("TPESampler: `n_ei_candidates` must be at least 1");
-                }
-                s = s.n_ei_candidates(n);
-            }
-            if let Some(w) = kw.f64("prior_weight")? {
-                if w < 0.0 {
-                    bail!("TPESampler: `prior_weight` must be >= 0, got {w}");
-                }
-                s = s.prior_weight(w);
-            }
+            s = apply(s, kw.usize("n_ei_candidates")?, |s, v| s.n_ei_candidates(v));
+            s = apply(s, kw.f64("prior_weight")?, |s, v| s.prior_weight(v));
             s = apply(s, kw.bool("consider_magic_clip")?, |s, v| {
                 s.consider_magic_clip(v)
             });
@@ -301,6 +282,9 @@ pub fn build(
         _ => unreachable!("canonical_name only returns listed samplers"),
     };
     kw.finish()?;
+    // The sampler's own check, as a study would run it when it is built: each setting with its
+    // value in the error.
+    sampler.validate()?;
     Ok(sampler)
 }
 
@@ -327,12 +311,7 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
         }
         s = s.x0(values);
     }
-    if let Some(x) = kw.f64("sigma0")? {
-        if x <= 0.0 {
-            bail!("CmaEsSampler: `sigma0` must be > 0, got {x}");
-        }
-        s = s.sigma0(x);
-    }
+    s = apply(s, kw.f64("sigma0")?, |s, v| s.sigma0(v));
     s = apply(s, kw.usize("n_startup_trials")?, |s, v| {
         s.n_startup_trials(v)
     });
@@ -351,18 +330,12 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
         }
     }
     s = apply(s, kw.usize("inc_popsize")?, |s, v| s.inc_popsize(v));
-    if let Some(n) = kw.usize("popsize")? {
-        if n < 2 {
-            bail!("CmaEsSampler: `popsize` must be at least 2, got {n}");
-        }
-        s = s.popsize(n);
-    }
+    s = apply(s, kw.usize("popsize")?, |s, v| s.popsize(v));
     s = apply(s, kw.bool("use_separable_cma")?, |s, v| {
         s.use_separable_cma(v)
     });
     s = apply(s, kw.bool("with_margin")?, |s, v| s.with_margin(v));
     s = apply(s, kw.bool("lr_adapt")?, |s, v| s.lr_adapt(v));
-    s.validate()?;
     Ok(s)
 }
 
@@ -371,9 +344,8 @@ fn cmaes(kw: &mut Kwargs, seed: Option<u64>) -> anyhow::Result<CmaEsSampler> {
 macro_rules! with_genetic {
     ($sampler:expr, $seed:expr, $genetic:expr) => {{
         let g: Genetic = $genetic;
-        let mut s = $sampler
-            .crossover(g.crossover)
-            .population_size(g.population_size);
+        let mut s = $sampler.crossover(g.crossover);
+        s = apply(s, g.population_size, |s, v| s.population_size(v));
         s = apply(s, $seed, |s, v| s.seed(v));
         s = apply(s, g.crossover_prob, |s, v| s.crossover_prob(v));
         s = apply(s, g.swapping_prob, |s, v| s.swapping_prob(v));
@@ -383,9 +355,9 @@ macro_rules! with_genetic {
 }
 use with_genetic;
 
-/// The options both genetic samplers share, checked so the builders cannot panic.
+/// The options both genetic samplers share (checked with the rest by the sampler's `validate`).
 struct Genetic {
-    population_size: usize,
+    population_size: Option<usize>,
     crossover: Crossover,
     crossover_prob: Option<f64>,
     swapping_prob: Option<f64>,
@@ -413,21 +385,12 @@ fn genetic(kw: &mut Kwargs) -> anyhow::Result<Genetic> {
             ),
         },
     };
-    let population_size = kw.usize("population_size")?.unwrap_or(50);
-    let min = crossover.n_parents().max(2);
-    if population_size < min {
-        bail!(
-            "{}: `population_size` must be at least {min} (for {} crossover), got {population_size}",
-            kw.class,
-            crossover.name()
-        );
-    }
     Ok(Genetic {
-        population_size,
+        population_size: kw.usize("population_size")?,
         crossover,
-        crossover_prob: kw.prob("crossover_prob")?,
-        swapping_prob: kw.prob("swapping_prob")?,
-        mutation_prob: kw.prob("mutation_prob")?,
+        crossover_prob: kw.f64("crossover_prob")?,
+        swapping_prob: kw.f64("swapping_prob")?,
+        mutation_prob: kw.f64("mutation_prob")?,
     })
 }
 
