@@ -149,3 +149,68 @@ fn deleted_studies_and_unknown_ids_are_errors() {
     // The name can be reused.
     new_minimized_study(&storage, "gone");
 }
+
+/// Asking for unfinished states only reads the unfinished trials; the answer must still be every
+/// trial in those states, in number order, through creation, enqueueing, popping and finishing.
+#[test]
+fn unfinished_state_queries_follow_every_transition() {
+    let storage = InMemoryStorage::new();
+    let sid = new_minimized_study(&storage, "s");
+    let queried = |states: &[TrialState]| -> Vec<u64> {
+        storage
+            .get_all_trials(sid, Some(states))
+            .unwrap()
+            .iter()
+            .map(|t| t.number)
+            .collect()
+    };
+    let by_scan = |states: &[TrialState]| -> Vec<u64> {
+        storage
+            .get_all_trials(sid, None)
+            .unwrap()
+            .iter()
+            .filter(|t| states.contains(&t.state))
+            .map(|t| t.number)
+            .collect()
+    };
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(storage.create_new_trial(sid, None).unwrap().trial_id);
+    }
+    let mut waiting = hpo_core::FrozenTrial::new(TrialState::Waiting);
+    waiting.number = 0;
+    for _ in 0..3 {
+        storage.create_new_trial(sid, Some(&waiting)).unwrap();
+    }
+    let mut complete = hpo_core::FrozenTrial::new(TrialState::Complete);
+    complete.values = Some(vec![1.0]);
+    storage.create_new_trial(sid, Some(&complete)).unwrap();
+    storage
+        .set_trial_state_values(ids[1], TrialState::Complete, Some(&[0.5]))
+        .unwrap();
+    storage
+        .set_trial_state_values(ids[4], TrialState::Fail, None)
+        .unwrap();
+    storage
+        .set_trial_state_values(ids[5], TrialState::Pruned, None)
+        .unwrap();
+    let popped = storage.pop_waiting_trial(sid).unwrap().unwrap();
+    assert_eq!(popped.number, 6);
+    for states in [
+        &[TrialState::Running][..],
+        &[TrialState::Waiting],
+        &[TrialState::Running, TrialState::Waiting],
+        &[TrialState::Complete],
+        &[TrialState::Running, TrialState::Complete],
+    ] {
+        assert_eq!(queried(states), by_scan(states), "{states:?}");
+    }
+    assert_eq!(queried(&[TrialState::Running]), vec![0, 2, 3, 6]);
+    assert_eq!(queried(&[TrialState::Waiting]), vec![7, 8]);
+    assert_eq!(
+        storage
+            .get_n_trials(sid, Some(&[TrialState::Running]))
+            .unwrap(),
+        4
+    );
+}

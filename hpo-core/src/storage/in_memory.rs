@@ -50,6 +50,9 @@ struct StudyData {
     distributions: HashMap<String, Distribution>,
     waiting: VecDeque<TrialId>,
     finished: ChunkedVec<TrialId>,
+    /// Running and Waiting trials, so that asking for them (a constant liar does, every
+    /// trial) costs what they number, not what the study does.
+    unfinished: std::collections::BTreeSet<TrialId>,
     best: Option<TrialId>,
 }
 
@@ -117,6 +120,7 @@ impl InMemoryStorage {
         }
         if finished {
             study.finished.push(trial_id);
+            study.unfinished.remove(&trial_id);
         }
         if state == TrialState::Complete && study.record.directions.len() == 1 {
             let direction = study.record.directions[0];
@@ -219,6 +223,7 @@ impl Storage for InMemoryStorage {
                 distributions: HashMap::new(),
                 waiting: VecDeque::new(),
                 finished: ChunkedVec::default(),
+                unfinished: Default::default(),
                 best: None,
             },
         );
@@ -326,9 +331,13 @@ impl Storage for InMemoryStorage {
         }
         study.trial_ids.push(trial_id);
         match trial.state {
-            TrialState::Waiting => study.waiting.push_back(trial_id),
             s if s.is_finished() => study.finished.push(trial_id),
-            _ => {}
+            s => {
+                if s == TrialState::Waiting {
+                    study.waiting.push_back(trial_id);
+                }
+                study.unfinished.insert(trial_id);
+            }
         }
         let trial = Arc::new(trial);
         if trial.state == TrialState::Complete && study.record.directions.len() == 1 {
@@ -431,6 +440,18 @@ impl Storage for InMemoryStorage {
     ) -> Result<Vec<Arc<FrozenTrial>>> {
         let inner = self.inner.read();
         let study = inner.study(study_id)?;
+        let only_unfinished = states.is_some_and(|s| s.iter().all(|s| !s.is_finished()));
+        if only_unfinished {
+            // Trial ids grow with trial numbers, so this is still number order.
+            let mut out = Vec::new();
+            for id in &study.unfinished {
+                let t = &inner.slot(*id)?.trial;
+                if states.is_none_or(|s| s.contains(&t.state)) {
+                    out.push(t.clone());
+                }
+            }
+            return Ok(out);
+        }
         let mut out = Vec::with_capacity(study.trial_ids.len());
         for id in study.trial_ids.iter() {
             let t = &inner.slot(*id)?.trial;
