@@ -51,6 +51,17 @@ fn log_add(a: f64, b: f64) -> f64 {
 
 /// The `q`-quantile of the standard normal truncated to `[a, b]`.
 pub fn ppf(q: f64, a: f64, b: f64) -> f64 {
+    ppf_with_tails(q, a, b, tails(a, b))
+}
+
+/// `(Φ(a), Φ(-b))`: the normal mass below and above `[a, b]`, which [`ppf_with_tails`] takes
+/// so that a caller drawing often from the same `[a, b]` computes them once.
+pub fn tails(a: f64, b: f64) -> (f64, f64) {
+    (cdf(a), cdf(-b))
+}
+
+/// [`ppf`] given `tails(a, b)`; the same result to the bit.
+pub fn ppf_with_tails(q: f64, a: f64, b: f64, (below, above): (f64, f64)) -> f64 {
     if a == b {
         return f64::NAN;
     }
@@ -61,17 +72,16 @@ pub fn ppf(q: f64, a: f64, b: f64) -> f64 {
         return b;
     }
     let x = if a < 0.0 {
-        ppf_left(q, a, b)
+        ppf_left(q, a, b, below, above)
     } else {
-        -ppf_left(1.0 - q, -b, -a)
+        -ppf_left(1.0 - q, -b, -a, above, below)
     };
     x.clamp(a, b)
 }
 
-/// `ppf` for `a < 0`.
-fn ppf_left(q: f64, a: f64, b: f64) -> f64 {
-    let pa = cdf(a);
-    let upper_b = cdf(-b); // 1 - Φ(b), exact in the upper tail
+/// `ppf` for `a < 0`, given `pa = Φ(a)` and `upper_b = Φ(-b)` (`1 - Φ(b)`, exact in the upper
+/// tail).
+fn ppf_left(q: f64, a: f64, b: f64, pa: f64, upper_b: f64) -> f64 {
     let mass = 1.0 - pa - upper_b;
     let reliable = mass > 1e-12 && pa > 1e-300;
     if reliable {

@@ -88,6 +88,10 @@ struct Workspace {
     orders: Vec<Vec<u32>>,
     /// Trial number -> index of its (finished) kernel in the bad group, `u32::MAX` if none.
     kernel_of: Vec<u32>,
+    /// History positions of the bad group's kernels.
+    positions: Vec<u32>,
+    /// Per finished trial (history position): 0 if it has every parameter sampled, else NaN.
+    missing: Vec<f64>,
 }
 
 /// `v` as `n` empty vectors, keeping the allocations it already has.
@@ -258,18 +262,35 @@ impl TpeSampler {
             .iter()
             .map(|(name, _)| hist.columns.get(name))
             .collect();
-        let has_all = |pos: usize| {
-            columns
-                .iter()
-                .all(|c| c.is_some_and(|c| !c.values[pos].is_nan()))
+        // Which finished trials have every parameter of `space` (one dense pass per column).
+        // `0 * v` is 0 for a value and NaN for a missing one, so the sums stay 0 exactly where
+        // every parameter is present (a float sum vectorises; a boolean `and` did not).
+        let missing = &mut work.missing;
+        missing.clear();
+        let no_column = if columns.iter().all(Option::is_some) {
+            0.0
+        } else {
+            f64::NAN
         };
+        missing.resize(n, no_column);
+        for c in columns.iter().flatten() {
+            for (m, v) in missing.iter_mut().zip(&c.values) {
+                *m += 0.0 * v;
+            }
+        }
+        let has_all = |pos: usize| missing[pos] == 0.0;
         let dists: Vec<&Distribution> = space.iter().map(|(_, d)| d).collect();
         let d_n = space.len();
 
         // Below: finished trials only (running trials are always above).
-        let below_pos: Vec<usize> = (0..hist.len())
-            .filter(|&p| is_below[p] && has_all(p))
+        let mut below_pos: Vec<usize> = below
+            .iter()
+            .filter_map(|number| {
+                let pos = *hist.pos_of_number.get(*number as usize)? as usize;
+                (pos != u32::MAX as usize && has_all(pos)).then_some(pos)
+            })
             .collect();
+        below_pos.sort_unstable();
         let below_obs = refill(&mut work.below_obs, d_n);
         // A parameter no finished trial has (new in this trial) has no column; then no
         // finished trial passes `has_all`, and only running trials can be kernels.
@@ -298,38 +319,61 @@ impl TpeSampler {
             above_src.sort_by_key(|(n, _)| *n);
         }
         let above_obs = refill(&mut work.above_obs, d_n);
-        for (d, obs) in above_obs.iter_mut().enumerate() {
-            let values = values_of(d);
-            obs.extend(above_src.iter().map(|(_, s)| match s {
-                Source::Finished(p) => values[*p],
-                Source::Running(i) => running_obs[*i].1[d],
+        if running_obs.is_empty() {
+            // Finished trials only: a plain gather by history position.
+            let positions = &mut work.positions;
+            positions.clear();
+            positions.extend(above_src.iter().filter_map(|(_, s)| match s {
+                Source::Finished(p) => Some(*p as u32),
+                Source::Running(_) => None,
             }));
+            for (d, obs) in above_obs.iter_mut().enumerate() {
+                let values = values_of(d);
+                obs.extend(positions.iter().map(|&p| values[p as usize]));
+            }
+        } else {
+            for (d, obs) in above_obs.iter_mut().enumerate() {
+                let values = values_of(d);
+                obs.extend(above_src.iter().map(|(_, s)| match s {
+                    Source::Finished(p) => values[*p],
+                    Source::Running(i) => running_obs[*i].1[d],
+                }));
+            }
         }
         // Kernel order by value per dimension, from the history's sorted columns (no sort).
         let use_orders = above_src.len() > 32;
         if use_orders {
+            // Indexed by every finished trial's number, so the loops below need no bounds test.
             let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
             let kernel_of = &mut work.kernel_of;
             kernel_of.clear();
-            kernel_of.resize(max_number + 1, u32::MAX);
+            kernel_of.resize((max_number + 1).max(hist.pos_of_number.len()), u32::MAX);
+            let mut running_kernels = Vec::new();
             for (k, (n, s)) in above_src.iter().enumerate() {
-                if matches!(s, Source::Finished(_)) {
-                    kernel_of[*n as usize] = k as u32;
+                match s {
+                    Source::Finished(_) => kernel_of[*n as usize] = k as u32,
+                    Source::Running(_) => running_kernels.push(k as u32),
                 }
             }
             let orders = refill(&mut work.orders, d_n);
             for (d, order) in orders.iter_mut().enumerate() {
-                let mut extra: Vec<(f64, u32)> = above_src
+                order.reserve(above_src.len());
+                let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
+                if running_kernels.is_empty() {
+                    order.extend(sorted.iter().filter_map(|&(_, number)| {
+                        let k = kernel_of[number as usize];
+                        (k != u32::MAX).then_some(k)
+                    }));
+                    continue;
+                }
+                let mut extra: Vec<(f64, u32)> = running_kernels
                     .iter()
-                    .enumerate()
-                    .filter(|(_, (_, s))| matches!(s, Source::Running(_)))
-                    .map(|(k, _)| (above_obs[d][k], k as u32))
+                    .map(|&k| (above_obs[d][k as usize], k))
                     .collect();
                 extra.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let mut e = extra.into_iter().peekable();
-                let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
                 for &(v, number) in sorted {
-                    let k = kernel_of.get(number as usize).copied().unwrap_or(u32::MAX);
+                    let k = kernel_of[number as usize];
                     if k != u32::MAX {
                         // Equal values in kernel (trial number) order: the order a stable
                         // sort of the kernels by value gives, as when the kernels are sorted.

@@ -28,7 +28,8 @@ pub struct EstimatorParams {
 /// One dimension, as the estimator sees it.
 #[derive(Debug, Clone)]
 enum Dim {
-    Numeric(NumericDim),
+    /// Boxed: its buffers make it much larger than a categorical dimension.
+    Numeric(Box<NumericDim>),
     Categorical(CategoricalDim),
 }
 
@@ -46,6 +47,30 @@ struct NumericDim {
     mu: Vec<f64>,
     sigma: Vec<f64>,
     inv_sigma: Vec<f64>,
+    /// Per kernel, the normalising term: `mass * sigma * sqrt(2 pi)` for continuous
+    /// dimensions, the log of the truncated mass for stepped ones.
+    term: Vec<f64>,
+    /// Per kernel, `truncnorm::tails` of its standardised range, filled as draws need them
+    /// (empty in an estimator nobody draws from).
+    tails: Vec<(f64, f64)>,
+    /// The kernels whose values are worth keeping for the next fit, in kernel order: those
+    /// near a bound (their term costs error functions), or all of them in an estimator that is
+    /// drawn from (their tails do). Most kernels keep their mean and bandwidth from one trial
+    /// to the next.
+    cache: Vec<Cached>,
+    /// Spare buffers for the next fit (which reads this fit's tails and cache).
+    spare_tails: Vec<(f64, f64)>,
+    spare_cache: Vec<Cached>,
+}
+
+/// One kernel of a numeric dimension, as a fit leaves it for the next.
+#[derive(Debug, Clone, Copy)]
+struct Cached {
+    mu: f64,
+    sigma: f64,
+    term: f64,
+    /// Its index in that fit (where its tails are).
+    index: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -129,9 +154,32 @@ pub struct ParzenEstimator {
     /// (mass, sigma, sqrt(2 pi)). Every per-dimension term added to it is <= 0, which lets
     /// `log_pdf` drop kernels that can no longer matter.
     log_factor: Vec<f64>,
-    /// Per kernel and discrete dimension (in dimension order): the log normalising mass.
-    discrete_log_mass: Vec<Vec<f64>>,
-    scratch: SigmaScratch,
+    /// Kernel indices sorted by value (when the caller gives no order).
+    order: Vec<u32>,
+}
+
+/// One numeric kernel's normalising term on `[lo, hi]` (transformed space): for a continuous
+/// dimension `mass * sigma * sqrt(2 pi)`, for a stepped one `log(mass)`, where `mass` is the
+/// kernel's normal mass inside the range.
+fn normalising_term(lo: f64, hi: f64, step: f64, mu: f64, sigma: f64, inv_sigma: f64) -> f64 {
+    let (a, b) = ((lo - mu) * inv_sigma, (hi - mu) * inv_sigma);
+    if a <= 0.0 && b > 0.0 {
+        // Central case: the mass is 1 - Φ(a) - Φ(-b); tails beyond 9 sigma add below 1e-19.
+        let pa = if a < -9.0 { 0.0 } else { normal::cdf_by_erf(a) };
+        let pb = if b > 9.0 { 0.0 } else { normal::cdf_by_erf(-b) };
+        if step == 0.0 {
+            (1.0 - pa - pb) * sigma * SQRT_2PI
+        } else {
+            (-pa - pb).ln_1p()
+        }
+    } else {
+        let log_mass = log_gauss_mass(a, b);
+        if step == 0.0 {
+            log_mass.exp() * sigma * SQRT_2PI
+        } else {
+            log_mass
+        }
+    }
 }
 
 /// The transform a numeric distribution works in: `(low, high, step, log)` of internal values.
@@ -143,49 +191,28 @@ fn numeric_spec(d: &Distribution) -> Option<(f64, f64, f64, bool)> {
     }
 }
 
-/// Scratch space of [`sigmas`], kept between fits.
-#[derive(Debug, Clone, Default)]
-struct SigmaScratch {
-    order: Vec<u32>,
-    ext: Vec<f64>,
-    sorted_sigma: Vec<f64>,
-}
-
 /// Neighbour-distance bandwidths (Optuna 5.0) for `mus` given in kernel order, written to `out`;
-/// `order` lists the kernel indices sorted by value (computed when absent).
+/// `order` lists the kernel indices sorted by value (computed into `scratch` when absent). One
+/// pass over the sorted values: each kernel's bandwidth is the larger of its two gaps, the range
+/// ends counting as neighbours only with `consider_endpoints`, then clipped.
 fn sigmas(
     mus: &[f64],
     order: Option<&[u32]>,
     (lo, hi): (f64, f64),
     params: &EstimatorParams,
-    scratch: &mut SigmaScratch,
+    scratch: &mut Vec<u32>,
     out: &mut Vec<f64>,
 ) {
     let n = mus.len();
     let order: &[u32] = match order {
         Some(o) => o,
         None => {
-            scratch.order.clear();
-            scratch.order.extend(0..n as u32);
+            scratch.clear();
+            scratch.extend(0..n as u32);
+            scratch.sort_by(|a, b| mus[*a as usize].total_cmp(&mus[*b as usize]));
             scratch
-                .order
-                .sort_by(|a, b| mus[*a as usize].total_cmp(&mus[*b as usize]));
-            &scratch.order
         }
     };
-    // ext = [lo, sorted mus..., hi]; each kernel's bandwidth is the larger of its two gaps.
-    let ext = &mut scratch.ext;
-    ext.clear();
-    ext.push(lo);
-    ext.extend(order.iter().map(|&k| mus[k as usize]));
-    ext.push(hi);
-    let sorted_sigma = &mut scratch.sorted_sigma;
-    sorted_sigma.clear();
-    sorted_sigma.extend(ext.windows(3).map(|w| (w[1] - w[0]).max(w[2] - w[1])));
-    if !params.consider_endpoints && n >= 2 {
-        sorted_sigma[0] = ext[2] - ext[1];
-        sorted_sigma[n - 1] = ext[n] - ext[n - 1];
-    }
     let max_sigma = hi - lo;
     let min_sigma = if params.consider_magic_clip {
         (hi - lo) / 100f64.min(1.0 + (n + 1) as f64)
@@ -194,9 +221,47 @@ fn sigmas(
     };
     out.clear();
     out.resize(n, 0.0);
-    for (rank, &k) in order.iter().enumerate() {
-        out[k as usize] = sorted_sigma[rank].max(min_sigma).min(max_sigma);
+    // Plain comparisons rather than `f64::max`: no value here is NaN, and the NaN-aware forms
+    // cost several instructions each in this loop.
+    let larger = |a: f64, b: f64| if a > b { a } else { b };
+    let clip = |s: f64| {
+        if s < min_sigma {
+            min_sigma
+        } else if s > max_sigma {
+            max_sigma
+        } else {
+            s
+        }
+    };
+    let value = |rank: usize| mus[order[rank] as usize];
+    if n == 0 {
+        return;
     }
+    if n == 1 {
+        let v = value(0);
+        out[order[0] as usize] = clip(larger(v - lo, hi - v));
+        return;
+    }
+    // Each kernel's bandwidth is the larger of its two gaps to its neighbours in sorted
+    // order; the range ends count as neighbours of the extreme kernels only with
+    // `consider_endpoints`.
+    let (first, second) = (value(0), value(1));
+    out[order[0] as usize] = clip(if params.consider_endpoints {
+        larger(first - lo, second - first)
+    } else {
+        second - first
+    });
+    let (mut prev, mut cur) = (first, second);
+    for r in 1..n - 1 {
+        let next = value(r + 1);
+        out[order[r] as usize] = clip(larger(cur - prev, next - cur));
+        (prev, cur) = (cur, next);
+    }
+    out[order[n - 1] as usize] = clip(if params.consider_endpoints {
+        larger(cur - prev, hi - cur)
+    } else {
+        cur - prev
+    });
 }
 
 impl Default for ParzenEstimator {
@@ -205,8 +270,7 @@ impl Default for ParzenEstimator {
             weights: vec![1.0],
             dims: Vec::new(),
             log_factor: vec![0.0],
-            discrete_log_mass: Vec::new(),
-            scratch: SigmaScratch::default(),
+            order: Vec::new(),
         }
     }
 }
@@ -258,7 +322,6 @@ impl ParzenEstimator {
         denominator.clear();
         denominator.resize(n_kernels, 1.0);
         let mut old_dims = std::mem::take(&mut self.dims).into_iter();
-        let mut old_masses = std::mem::take(&mut self.discrete_log_mass).into_iter();
         for (d, dist) in space.iter().enumerate() {
             let obs: &[f64] = observations.get(d).map_or(&[], Vec::as_slice);
             let recycled = old_dims.next();
@@ -269,59 +332,88 @@ impl ParzenEstimator {
                         lo -= step / 2.0;
                         hi += step / 2.0;
                     }
-                    let (mut mu, mut sigma, mut inv_sigma) = match recycled {
-                        Some(Dim::Numeric(nd)) => (nd.mu, nd.sigma, nd.inv_sigma),
-                        _ => Default::default(),
-                    };
-                    mu.clear();
-                    mu.extend_from_slice(obs);
                     if log {
                         lo = lo.ln();
                         hi = hi.ln();
-                        for m in &mut mu {
+                    }
+                    let (mut mu, mut sigma, mut inv_sigma, mut term) = Default::default();
+                    let (mut old_tails, mut tails, mut old_cache, mut cache) = Default::default();
+                    if let Some(Dim::Numeric(nd)) = recycled {
+                        let nd = *nd;
+                        (mu, sigma, inv_sigma, term) = (nd.mu, nd.sigma, nd.inv_sigma, nd.term);
+                        (old_tails, tails) = (nd.tails, nd.spare_tails);
+                        (old_cache, cache) = (nd.cache, nd.spare_cache);
+                        let same_range = nd.lo.to_bits() == lo.to_bits()
+                            && nd.hi.to_bits() == hi.to_bits()
+                            && nd.step.to_bits() == step.to_bits();
+                        if !same_range {
+                            old_cache.clear();
+                        }
+                    }
+                    mu.clear();
+                    mu.extend_from_slice(obs);
+                    if log {
+                        for m in mu.iter_mut() {
                             *m = m.ln();
                         }
                     }
                     let order = orders.and_then(|o| o.get(d)).map(Vec::as_slice);
-                    sigmas(&mu, order, (lo, hi), params, &mut self.scratch, &mut sigma);
+                    sigmas(&mu, order, (lo, hi), params, &mut self.order, &mut sigma);
                     mu.push(0.5 * (lo + hi));
                     sigma.push(hi - lo);
                     inv_sigma.clear();
                     inv_sigma.extend(sigma.iter().map(|s| 1.0 / s));
-                    let mut dlm = if step == 0.0 {
-                        Vec::new()
-                    } else {
-                        let mut v = old_masses.next().unwrap_or_default();
-                        v.clear();
-                        v.resize(n_kernels, 0.0);
-                        v
-                    };
+                    term.clear();
+                    term.resize(n_kernels, 0.0);
+                    // Only an estimator that has been drawn from keeps draw tails.
+                    let keep_all = !old_tails.is_empty();
+                    tails.clear();
+                    if keep_all {
+                        tails.resize(n_kernels, (f64::NAN, f64::NAN));
+                    }
+                    cache.clear();
+                    // Both fits list their kernels in trial order, so the previous cache is
+                    // walked alongside, skipping the few kernels that have left. Equal inputs
+                    // give equal terms: a reused term changes no result.
+                    let mut j = 0;
+                    let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
                     for k in 0..n_kernels {
-                        let (a, b) = ((lo - mu[k]) * inv_sigma[k], (hi - mu[k]) * inv_sigma[k]);
-                        if a <= 0.0 && b > 0.0 {
-                            // Central case: the mass is 1 - Φ(a) - Φ(-b); tails beyond 9
-                            // sigma add below 1e-19.
-                            let pa = if a < -9.0 { 0.0 } else { normal::cdf_by_erf(a) };
-                            let pb = if b > 9.0 { 0.0 } else { normal::cdf_by_erf(-b) };
-                            let mass = 1.0 - pa - pb;
-                            if step == 0.0 {
-                                denominator[k] *= mass * sigma[k] * SQRT_2PI;
-                            } else {
-                                dlm[k] = (-pa - pb).ln_1p();
+                        let (m, sd, is) = (mu[k], sigma[k], inv_sigma[k]);
+                        let far = (lo - m) * is < -9.0 && (hi - m) * is > 9.0;
+                        if far && !keep_all {
+                            // No error function: cheaper than a lookup.
+                            term[k] = normalising_term(lo, hi, step, m, sd, is);
+                            continue;
+                        }
+                        let window = &old_cache[j.min(old_cache.len())..];
+                        let hit = window.iter().take(4).position(|c| same(c.mu, m));
+                        let reused = hit.and_then(|h| {
+                            let c = window[h];
+                            j += h + 1;
+                            same(c.sigma, sd).then_some(c)
+                        });
+                        term[k] = match reused {
+                            Some(c) => {
+                                if keep_all {
+                                    tails[k] = old_tails[c.index as usize];
+                                }
+                                c.term
                             }
-                        } else {
-                            let log_mass = log_gauss_mass(a, b);
-                            if step == 0.0 {
-                                denominator[k] *= log_mass.exp() * sigma[k] * SQRT_2PI;
-                            } else {
-                                dlm[k] = log_mass;
-                            }
+                            None => normalising_term(lo, hi, step, m, sd, is),
+                        };
+                        cache.push(Cached {
+                            mu: m,
+                            sigma: sd,
+                            term: term[k],
+                            index: k as u32,
+                        });
+                    }
+                    if step == 0.0 {
+                        for (den, t) in denominator.iter_mut().zip(term.iter()) {
+                            *den *= *t;
                         }
                     }
-                    if step != 0.0 {
-                        self.discrete_log_mass.push(dlm);
-                    }
-                    self.dims.push(Dim::Numeric(NumericDim {
+                    self.dims.push(Dim::Numeric(Box::new(NumericDim {
                         low,
                         high,
                         step,
@@ -331,7 +423,12 @@ impl ParzenEstimator {
                         mu,
                         sigma,
                         inv_sigma,
-                    }));
+                        term,
+                        tails,
+                        cache,
+                        spare_tails: old_tails,
+                        spare_cache: old_cache,
+                    })));
                 }
                 None => {
                     let n_choices = dist.choices().map_or(1, <[_]>::len);
@@ -395,7 +492,7 @@ impl ParzenEstimator {
 
     /// Draws `n` samples (`[sample][dim]`, internal values): a kernel by weight, then each
     /// dimension from that kernel.
-    pub fn sample(&self, rng: &mut Rng, n: usize) -> Vec<Vec<f64>> {
+    pub fn sample(&mut self, rng: &mut Rng, n: usize) -> Vec<Vec<f64>> {
         let mut flat = Vec::new();
         self.sample_into(rng, n, &mut flat);
         flat.chunks(self.dims.len().max(1))
@@ -405,7 +502,7 @@ impl ParzenEstimator {
 
     /// [`sample`](Self::sample) into `out`, flat: sample `i`'s dimension `d` at
     /// `out[i * n_dims + d]`.
-    pub fn sample_into(&self, rng: &mut Rng, n: usize, out: &mut Vec<f64>) {
+    pub fn sample_into(&mut self, rng: &mut Rng, n: usize, out: &mut Vec<f64>) {
         let n_k = self.weights.len();
         out.clear();
         out.reserve(n * self.dims.len());
@@ -423,7 +520,7 @@ impl ParzenEstimator {
                     break;
                 }
             }
-            for dim in &self.dims {
+            for dim in &mut self.dims {
                 out.push(match dim {
                     Dim::Categorical(c) => {
                         let row = &c.probs[k.min(c.probs.len() / c.n_choices - 1) * c.n_choices..]
@@ -445,7 +542,14 @@ impl ParzenEstimator {
                     Dim::Numeric(d) => {
                         let (mu, sigma) = (d.mu[k], d.sigma[k]);
                         let (a, b) = ((d.lo - mu) / sigma, (d.hi - mu) / sigma);
-                        let mut x = truncnorm::ppf(rng.next_f64(), a, b) * sigma + mu;
+                        if d.tails.is_empty() {
+                            d.tails.resize(n_k, (f64::NAN, f64::NAN));
+                        }
+                        if d.tails[k].0.is_nan() {
+                            d.tails[k] = truncnorm::tails(a, b);
+                        }
+                        let q = rng.next_f64();
+                        let mut x = truncnorm::ppf_with_tails(q, a, b, d.tails[k]) * sigma + mu;
                         if d.log {
                             x = x.exp();
                         }
@@ -462,7 +566,7 @@ impl ParzenEstimator {
 
     /// The term dimension `d` adds to kernel `k`'s log density at `x` (always <= 0).
     #[inline]
-    fn term(&self, d: usize, discrete_index: usize, k: usize, x: f64) -> f64 {
+    fn term(&self, d: usize, k: usize, x: f64) -> f64 {
         match &self.dims[d] {
             Dim::Categorical(c) => {
                 let row = if c.probs.len() == c.n_choices { 0 } else { k };
@@ -480,7 +584,7 @@ impl ParzenEstimator {
                 };
                 let is = nd.inv_sigma[k];
                 let lm = log_gauss_mass((left - nd.mu[k]) * is, (right - nd.mu[k]) * is);
-                (lm - self.discrete_log_mass[discrete_index][k]).min(0.0)
+                (lm - nd.term[k]).min(0.0)
             }
         }
     }
@@ -502,7 +606,6 @@ impl ParzenEstimator {
         for x in samples.chunks(self.dims.len().max(1)) {
             acc.clear();
             acc.extend_from_slice(&self.log_factor);
-            let mut discrete_index = 0;
             let mut outside = false;
             let mut pending: [Continuous<'_>; 4] = Default::default();
             let mut n_pending = 0;
@@ -531,10 +634,7 @@ impl ParzenEstimator {
                         add_continuous(acc, &pending[..n_pending]);
                         n_pending = 0;
                         for (k, a) in acc.iter_mut().enumerate().take(n_k) {
-                            *a += self.term(d, discrete_index, k, x[d]);
-                        }
-                        if matches!(dim, Dim::Numeric(_)) {
-                            discrete_index += 1;
+                            *a += self.term(d, k, x[d]);
                         }
                     }
                 }
@@ -666,10 +766,89 @@ mod tests {
         close(&lp, &[-8.287666731795008, -9.330719182568494]);
     }
 
+    /// A refitted estimator reuses the terms and draw tails of kernels whose mean and bandwidth
+    /// did not change. Refitting one estimator along a growing, shifting history (kernels
+    /// joining, leaving, moving near the bounds, bandwidths changing) must give exactly what a
+    /// fresh estimator gives: the same densities and, from the same random stream, the same draws.
+    #[test]
+    fn refitting_in_place_is_exactly_a_fresh_fit() {
+        let space = [
+            Distribution::float(-5.0, 5.0).unwrap(),
+            Distribution::float_log(1e-4, 1.0).unwrap(),
+            Distribution::int(1, 10).unwrap(),
+            Distribution::float_step(0.0, 1.0, 0.25).unwrap(),
+            Distribution::categorical(["a", "b", "c"]).unwrap(),
+        ];
+        let dists: Vec<&Distribution> = space.iter().collect();
+        let mut rng = Rng::seed_from_u64(7);
+        let mut history: Vec<Vec<f64>> = Vec::new();
+        let mut refitted = ParzenEstimator::default();
+        let (mut draws_refitted, mut draws_fresh) = (Rng::seed_from_u64(9), Rng::seed_from_u64(9));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let probes: Vec<f64> = (0..40)
+            .flat_map(|i| {
+                let u = i as f64 / 39.0;
+                [
+                    -5.0 + 10.0 * u,
+                    (1e-4f64).powf(1.0 - u),
+                    1.0 + (9.0 * u).round(),
+                    0.25 * (4.0 * u).round(),
+                    (i % 3) as f64,
+                ]
+            })
+            .collect();
+        for step in 0..120 {
+            // Mostly appended trials, some kept near the bounds; now and then one leaves (a
+            // kernel moving to the other group) from the middle.
+            let edge = step % 4 == 0;
+            let x = if edge {
+                4.95 + 0.05 * rng.next_f64()
+            } else {
+                10.0 * rng.next_f64() - 5.0
+            };
+            history.push(vec![
+                x,
+                if edge {
+                    1e-4 * (1.0 + rng.next_f64())
+                } else {
+                    rng.next_f64().max(1e-4)
+                },
+                (1.0 + 9.0 * rng.next_f64()).round(),
+                0.25 * (4.0 * rng.next_f64()).round(),
+                (3.0 * rng.next_f64()).floor().min(2.0),
+            ]);
+            if step % 7 == 3 && history.len() > 4 {
+                history.remove(history.len() / 2);
+            }
+            let obs: Vec<Vec<f64>> = (0..space.len())
+                .map(|d| history.iter().map(|h| h[d]).collect())
+                .collect();
+            let weights: Vec<f64> = (0..history.len()).map(|i| 1.0 + i as f64 * 0.01).collect();
+            refitted.fit(&dists, &obs, None, &weights, &params());
+            let mut fresh = ParzenEstimator::new(&dists, &obs, None, &weights, &params());
+            let mut scratch = LogPdfScratch::default();
+            let (mut out_r, mut out_f) = (Vec::new(), Vec::new());
+            refitted.log_pdf_into(&probes, &mut out_r, &mut scratch);
+            fresh.log_pdf_into(&probes, &mut out_f, &mut scratch);
+            assert_eq!(
+                out_r.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                out_f.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "step {step}"
+            );
+            refitted.sample_into(&mut draws_refitted, 24, &mut a);
+            fresh.sample_into(&mut draws_fresh, 24, &mut b);
+            assert_eq!(
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "draws at step {step}"
+            );
+        }
+    }
+
     #[test]
     fn no_observations_means_the_prior_alone() {
         let d = Distribution::float(0.0, 1.0).unwrap();
-        let pe = ParzenEstimator::new(&[&d], &[vec![]], None, &[], &params());
+        let mut pe = ParzenEstimator::new(&[&d], &[vec![]], None, &[], &params());
         close(pe.weights(), &[1.0]);
         let (mu, sigma) = pe.numeric_kernels(0).unwrap();
         close(mu, &[0.5]);
@@ -688,7 +867,7 @@ mod tests {
         ];
         let dists: Vec<&Distribution> = space.iter().collect();
         let obs = vec![vec![2.0, 50.0, 99.0], vec![0.1, 0.9, 0.3]];
-        let pe = ParzenEstimator::new(&dists, &obs, None, &[1.0; 3], &params());
+        let mut pe = ParzenEstimator::new(&dists, &obs, None, &[1.0; 3], &params());
         let mut rng = Rng::seed_from_u64(2);
         for s in pe.sample(&mut rng, 500) {
             assert!(
