@@ -360,10 +360,16 @@ impl TpeSampler {
                 order.reserve(above_src.len());
                 let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
                 if running_kernels.is_empty() {
-                    order.extend(sorted.iter().filter_map(|&(_, number)| {
+                    // Branch-free: every entry is written, the position advances past
+                    // kernels only (one spare slot takes the writes after the last kernel).
+                    order.resize(above_src.len() + 1, 0);
+                    let mut len = 0;
+                    for &(_, number) in sorted {
                         let k = kernel_of[number as usize];
-                        (k != u32::MAX).then_some(k)
-                    }));
+                        order[len] = k;
+                        len += usize::from(k != u32::MAX);
+                    }
+                    order.truncate(len);
                     continue;
                 }
                 let mut extra: Vec<(f64, u32)> = running_kernels

@@ -156,6 +156,8 @@ pub struct ParzenEstimator {
     log_factor: Vec<f64>,
     /// Kernel indices sorted by value (when the caller gives no order).
     order: Vec<u32>,
+    /// Scratch: the kernels of one dimension that need their own normalising term.
+    near: Vec<u32>,
 }
 
 /// One numeric kernel's normalising term on `[lo, hi]` (transformed space): for a continuous
@@ -271,6 +273,7 @@ impl Default for ParzenEstimator {
             dims: Vec::new(),
             log_factor: vec![0.0],
             order: Vec::new(),
+            near: Vec::new(),
         }
     }
 }
@@ -372,19 +375,35 @@ impl ParzenEstimator {
                         tails.resize(n_kernels, (f64::NAN, f64::NAN));
                     }
                     cache.clear();
-                    // Both fits list their kernels in trial order, so the previous cache is
-                    // walked alongside, skipping the few kernels that have left. Equal inputs
-                    // give equal terms: a reused term changes no result.
+                    // First, branch-free, every kernel's term as if it were far (beyond 9 σ)
+                    // from both bounds, where the truncated mass is exactly 1 (what
+                    // `normalising_term` gives there), listing the kernels that are not.
+                    let far_term = if step == 0.0 { SQRT_2PI } else { 0.0 };
+                    let near = &mut self.near;
+                    near.clear();
+                    near.resize(n_kernels + 1, 0);
+                    let mut n_near = 0;
+                    for k in 0..n_kernels {
+                        let (m, is) = (mu[k], inv_sigma[k]);
+                        let far = (lo - m) * is < -9.0 && (hi - m) * is > 9.0;
+                        // For a stepped dimension the far term is log(1) = -0.0.
+                        term[k] = if step == 0.0 {
+                            sigma[k] * far_term
+                        } else {
+                            -0.0
+                        };
+                        near[n_near] = k as u32;
+                        n_near += usize::from(keep_all || !far);
+                    }
+                    // Then the others, reusing what the previous fit computed for the same mean
+                    // and bandwidth. Both fits list their kernels in trial order, so the
+                    // previous cache is walked alongside, skipping the few kernels that have
+                    // left. Equal inputs give equal terms: a reused term changes no result.
                     let mut j = 0;
                     let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
-                    for k in 0..n_kernels {
+                    for &k in &near[..n_near] {
+                        let k = k as usize;
                         let (m, sd, is) = (mu[k], sigma[k], inv_sigma[k]);
-                        let far = (lo - m) * is < -9.0 && (hi - m) * is > 9.0;
-                        if far && !keep_all {
-                            // No error function: cheaper than a lookup.
-                            term[k] = normalising_term(lo, hi, step, m, sd, is);
-                            continue;
-                        }
                         let window = &old_cache[j.min(old_cache.len())..];
                         let hit = window.iter().take(4).position(|c| same(c.mu, m));
                         let reused = hit.and_then(|h| {
