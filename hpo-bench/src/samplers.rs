@@ -34,8 +34,17 @@ pub fn make(name: &str, seed: u64) -> Result<Arc<dyn Sampler>, String> {
         )),
         "nsga2" => Ok(Arc::new(hpo_samplers::NsgaIISampler::with_seed(seed))),
         "nsga3" => Ok(Arc::new(hpo_samplers::NsgaIIISampler::with_seed(seed))),
+        other if other.starts_with("auto_gp") => {
+            // `auto_gpN`: AutoSampler with a GP budget of N trials (measuring the switch point).
+            let budget: usize = other["auto_gp".len()..]
+                .parse()
+                .map_err(|_| format!("`{other}`: expected auto_gp<N>, e.g. auto_gp100"))?;
+            Ok(Arc::new(
+                hpo_samplers::AutoSampler::with_seed(seed).gp_budget(budget),
+            ))
+        }
         other => Err(format!(
-            "unknown sampler `{other}` (available: random, auto, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_fine, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
+            "unknown sampler `{other}` (auto_gp<N> is AutoSampler with a GP budget of N; available: random, auto, auto_gp100, tpe, tpe_independent, cmaes, cmaes_sep, gp, gp_fine, gp_ei, gp_ucb, qmc, qmc_halton, nsga2, nsga3)"
         )),
     }
 }
