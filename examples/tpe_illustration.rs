@@ -69,7 +69,7 @@ fn main() -> hpo::Result<()> {
         )
     };
     let (gx, bx) = (xs(&good), xs(&bad));
-    let (l, g) = (estimator(&gx), estimator(&bx));
+    let (mut l, g) = (estimator(&gx), estimator(&bx));
 
     let grid: Vec<f64> = (0..=500).map(|i| i as f64 * 10.0 / 500.0).collect();
     let pts: Vec<Vec<f64>> = grid.iter().map(|x| vec![*x]).collect();
