@@ -712,18 +712,23 @@ mod tests {
         }
     }
 
-    /// Kernels, bandwidths, weights and densities as Optuna 5.0's `_ParzenEstimator` computes
-    /// them for the same five-dimensional observations (float, log float, int, stepped float,
-    /// categorical).
-    #[test]
-    fn matches_optuna_on_a_small_mixed_space() {
-        let space = [
+    /// One dimension of each kind: float, log float, int, stepped float, categorical.
+    fn mixed_space() -> [Distribution; 5] {
+        [
             Distribution::float(-5.0, 5.0).unwrap(),
             Distribution::float_log(1e-4, 1.0).unwrap(),
             Distribution::int(1, 10).unwrap(),
             Distribution::float_step(0.0, 1.0, 0.25).unwrap(),
             Distribution::categorical(["a", "b", "c"]).unwrap(),
-        ];
+        ]
+    }
+
+    /// Kernels, bandwidths, weights and densities as Optuna 5.0's `_ParzenEstimator` computes
+    /// them for the same five-dimensional observations (float, log float, int, stepped float,
+    /// categorical).
+    #[test]
+    fn matches_optuna_on_a_small_mixed_space() {
+        let space = mixed_space();
         let dists: Vec<&Distribution> = space.iter().collect();
         let obs = vec![
             vec![-1.0, 0.5, 2.0, 2.2],
@@ -791,13 +796,7 @@ mod tests {
     /// fresh estimator gives: the same densities and, from the same random stream, the same draws.
     #[test]
     fn refitting_in_place_is_exactly_a_fresh_fit() {
-        let space = [
-            Distribution::float(-5.0, 5.0).unwrap(),
-            Distribution::float_log(1e-4, 1.0).unwrap(),
-            Distribution::int(1, 10).unwrap(),
-            Distribution::float_step(0.0, 1.0, 0.25).unwrap(),
-            Distribution::categorical(["a", "b", "c"]).unwrap(),
-        ];
+        let space = mixed_space();
         let dists: Vec<&Distribution> = space.iter().collect();
         let mut rng = Rng::seed_from_u64(7);
         let mut history: Vec<Vec<f64>> = Vec::new();
