@@ -78,8 +78,11 @@ pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
         return f64::NEG_INFINITY;
     }
     let threshold = max - NEGLIGIBLE;
-    scratch.clear();
-    scratch.resize(v.len(), 0.0);
+    // Every slot read below is written first, so the buffer only has to be long enough (no
+    // clearing pass per call).
+    if scratch.len() < v.len() {
+        scratch.resize(v.len(), 0.0);
+    }
     let mut kept = 0;
     for (b, c) in v.chunks(BLOCK).enumerate() {
         if use_blocks && block_max[b] < threshold {

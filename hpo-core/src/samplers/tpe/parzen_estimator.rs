@@ -90,50 +90,112 @@ struct Continuous<'a> {
 }
 
 /// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator, in one pass
-/// for up to four dimensions (in the given order, so the sums round as one at a time would).
-fn add_continuous(acc: &mut [f64], dims: &[Continuous<'_>]) {
-    let n = acc.len();
+/// for up to four dimensions (in the given order, so the sums round as one at a time would),
+/// on the widest vectors the CPU has (AVX2 where present: two-lane SSE2 is all the baseline
+/// x86-64 target allows without run-time dispatch). Separate multiplies and subtractions
+/// (never fused), so every CPU gives the same bits.
+fn add_continuous(acc: &mut [f64], dims: &[Continuous<'_>], base: &mut Option<&[f64]>) {
+    let arch = pulp::Arch::new();
+    let from = if dims.is_empty() { None } else { base.take() };
     match dims {
         [] => {}
-        [a] => {
-            let (a_mu, a_is) = (&a.mu[..n], &a.inv_sigma[..n]);
-            for k in 0..n {
-                let za = (a.x - a_mu[k]) * a_is[k];
-                acc[k] -= 0.5 * za * za;
+        [a] => arch.dispatch(Dense {
+            acc,
+            from,
+            dims: [*a],
+        }),
+        [a, b] => arch.dispatch(Dense {
+            acc,
+            from,
+            dims: [*a, *b],
+        }),
+        [a, b, c] => arch.dispatch(Dense {
+            acc,
+            from,
+            dims: [*a, *b, *c],
+        }),
+        [a, b, c, d, ..] => arch.dispatch(Dense {
+            acc,
+            from,
+            dims: [*a, *b, *c, *d],
+        }),
+    }
+}
+
+/// One pass of [`add_continuous`] over `M` dimensions, starting from `from` instead of the
+/// accumulators' contents when given.
+struct Dense<'a, 'b, const M: usize> {
+    acc: &'a mut [f64],
+    from: Option<&'b [f64]>,
+    dims: [Continuous<'b>; M],
+}
+
+impl<const M: usize> pulp::WithSimd for Dense<'_, '_, M> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let n = self.acc.len();
+        let dims = self.dims.map(|d| Continuous {
+            x: d.x,
+            mu: &d.mu[..n],
+            inv_sigma: &d.inv_sigma[..n],
+        });
+        let from = self.from.map(|f| &f[..n]);
+        let from_head = from.map(|f| S::as_simd_f64s(f).0);
+        let (head, tail) = S::as_mut_simd_f64s(self.acc);
+        let vectors = dims.map(|d| {
+            (
+                simd.splat_f64s(d.x),
+                S::as_simd_f64s(d.mu).0,
+                S::as_simd_f64s(d.inv_sigma).0,
+            )
+        });
+        let half = simd.splat_f64s(0.5);
+        for (i, a) in head.iter_mut().enumerate() {
+            let mut v = match from_head {
+                Some(f) => f[i],
+                None => *a,
+            };
+            for (x, mu, is) in &vectors {
+                let z = simd.mul_f64s(simd.sub_f64s(*x, mu[i]), is[i]);
+                v = simd.sub_f64s(v, simd.mul_f64s(simd.mul_f64s(half, z), z));
             }
+            *a = v;
         }
-        [a, b] => {
-            let (a_mu, a_is, b_mu, b_is) =
-                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
-            for k in 0..n {
-                let za = (a.x - a_mu[k]) * a_is[k];
-                let zb = (b.x - b_mu[k]) * b_is[k];
-                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb;
+        let done = n - tail.len();
+        for (k, a) in tail.iter_mut().enumerate() {
+            let mut v = from.map_or(*a, |f| f[done + k]);
+            for d in &dims {
+                let z = (d.x - d.mu[done + k]) * d.inv_sigma[done + k];
+                v -= 0.5 * z * z;
             }
+            *a = v;
         }
-        [a, b, c] => {
-            let (a_mu, a_is, b_mu, b_is) =
-                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
-            let (c_mu, c_is) = (&c.mu[..n], &c.inv_sigma[..n]);
-            for k in 0..n {
-                let za = (a.x - a_mu[k]) * a_is[k];
-                let zb = (b.x - b_mu[k]) * b_is[k];
-                let zc = (c.x - c_mu[k]) * c_is[k];
-                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb - 0.5 * zc * zc;
-            }
+    }
+}
+
+/// `into[k] = 1 / of[k]`, on the widest vectors the CPU has (a division is exact, so every
+/// width gives the same bits).
+struct Reciprocals<'a> {
+    of: &'a [f64],
+    into: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Reciprocals<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let n = self.into.len();
+        let (head, tail) = S::as_mut_simd_f64s(self.into);
+        let (of_head, of_tail) = S::as_simd_f64s(&self.of[..n]);
+        let one = simd.splat_f64s(1.0);
+        for (r, s) in head.iter_mut().zip(of_head) {
+            *r = simd.div_f64s(one, *s);
         }
-        [a, b, c, d, ..] => {
-            let (a_mu, a_is, b_mu, b_is) =
-                (&a.mu[..n], &a.inv_sigma[..n], &b.mu[..n], &b.inv_sigma[..n]);
-            let (c_mu, c_is, d_mu, d_is) =
-                (&c.mu[..n], &c.inv_sigma[..n], &d.mu[..n], &d.inv_sigma[..n]);
-            for k in 0..n {
-                let za = (a.x - a_mu[k]) * a_is[k];
-                let zb = (b.x - b_mu[k]) * b_is[k];
-                let zc = (c.x - c_mu[k]) * c_is[k];
-                let zd = (d.x - d_mu[k]) * d_is[k];
-                acc[k] = acc[k] - 0.5 * za * za - 0.5 * zb * zb - 0.5 * zc * zc - 0.5 * zd * zd;
-            }
+        for (r, s) in tail.iter_mut().zip(of_tail) {
+            *r = 1.0 / s;
         }
     }
 }
@@ -180,6 +242,45 @@ fn normalising_term(lo: f64, hi: f64, step: f64, mu: f64, sigma: f64, inv_sigma:
             log_mass.exp() * sigma * SQRT_2PI
         } else {
             log_mass
+        }
+    }
+}
+
+/// Every kernel's normalising term as if it were far (beyond 9 σ) from both bounds:
+/// `sigma * sqrt(2 pi)` for a continuous dimension, `log(1) = -0.0` for a stepped one (one
+/// vectorised pass).
+fn far_terms(step: f64, sigma: &[f64], term: &mut Vec<f64>) {
+    term.clear();
+    if step == 0.0 {
+        term.extend(sigma.iter().map(|s| s * SQRT_2PI));
+    } else {
+        term.resize(sigma.len(), -0.0);
+    }
+}
+
+/// The kernels (indices, in order) within 9 σ of a bound of `[lo, hi]`, whose normalising term
+/// needs error functions; every kernel when `all`. Most kernels are far from both bounds, so
+/// blocks of eight are tested in one vectorised pass and only blocks with a near kernel are
+/// listed one by one.
+fn list_near(mu: &[f64], inv_sigma: &[f64], (lo, hi): (f64, f64), all: bool, near: &mut Vec<u32>) {
+    near.clear();
+    let n = mu.len();
+    if all {
+        near.extend(0..n as u32);
+        return;
+    }
+    let is_near = |m: f64, is: f64| !(((lo - m) * is < -9.0) & ((hi - m) * is > 9.0));
+    for (b, (mb, ib)) in mu.chunks(8).zip(inv_sigma[..n].chunks(8)).enumerate() {
+        let any = mb
+            .iter()
+            .zip(ib)
+            .fold(false, |acc, (&m, &is)| acc | is_near(m, is));
+        if any {
+            for (i, (&m, &is)) in mb.iter().zip(ib).enumerate() {
+                if is_near(m, is) {
+                    near.push((b * 8 + i) as u32);
+                }
+            }
         }
     }
 }
@@ -365,9 +466,11 @@ impl ParzenEstimator {
                     mu.push(0.5 * (lo + hi));
                     sigma.push(hi - lo);
                     inv_sigma.clear();
-                    inv_sigma.extend(sigma.iter().map(|s| 1.0 / s));
-                    term.clear();
-                    term.resize(n_kernels, 0.0);
+                    inv_sigma.resize(n_kernels, 0.0);
+                    pulp::Arch::new().dispatch(Reciprocals {
+                        of: &sigma,
+                        into: &mut inv_sigma,
+                    });
                     // Only an estimator that has been drawn from keeps draw tails.
                     let keep_all = !old_tails.is_empty();
                     tails.clear();
@@ -375,33 +478,19 @@ impl ParzenEstimator {
                         tails.resize(n_kernels, (f64::NAN, f64::NAN));
                     }
                     cache.clear();
-                    // First, branch-free, every kernel's term as if it were far (beyond 9 σ)
-                    // from both bounds, where the truncated mass is exactly 1 (what
-                    // `normalising_term` gives there), listing the kernels that are not.
-                    let far_term = if step == 0.0 { SQRT_2PI } else { 0.0 };
+                    // First every kernel's term as if it were far (beyond 9 σ) from both
+                    // bounds, where the truncated mass is exactly 1 (what `normalising_term`
+                    // gives there), then the list of the kernels that are not.
+                    far_terms(step, &sigma, &mut term);
                     let near = &mut self.near;
-                    near.clear();
-                    near.resize(n_kernels + 1, 0);
-                    let mut n_near = 0;
-                    for k in 0..n_kernels {
-                        let (m, is) = (mu[k], inv_sigma[k]);
-                        let far = (lo - m) * is < -9.0 && (hi - m) * is > 9.0;
-                        // For a stepped dimension the far term is log(1) = -0.0.
-                        term[k] = if step == 0.0 {
-                            sigma[k] * far_term
-                        } else {
-                            -0.0
-                        };
-                        near[n_near] = k as u32;
-                        n_near += usize::from(keep_all || !far);
-                    }
+                    list_near(&mu, &inv_sigma, (lo, hi), keep_all, near);
                     // Then the others, reusing what the previous fit computed for the same mean
                     // and bandwidth. Both fits list their kernels in trial order, so the
                     // previous cache is walked alongside, skipping the few kernels that have
                     // left. Equal inputs give equal terms: a reused term changes no result.
                     let mut j = 0;
                     let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
-                    for &k in &near[..n_near] {
+                    for &k in near.iter() {
                         let k = k as usize;
                         let (m, sd, is) = (mu[k], sigma[k], inv_sigma[k]);
                         let window = &old_cache[j.min(old_cache.len())..];
@@ -621,10 +710,15 @@ impl ParzenEstimator {
     pub fn log_pdf_into(&self, samples: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
         let n_k = self.weights.len();
         let acc = &mut scratch.acc;
+        // Every accumulator is set from the log factors by the first pass over the kernels
+        // (the first dense pass reads them directly: no separate copy per sample).
+        if acc.len() != n_k {
+            acc.clear();
+            acc.resize(n_k, 0.0);
+        }
         out.clear();
         for x in samples.chunks(self.dims.len().max(1)) {
-            acc.clear();
-            acc.extend_from_slice(&self.log_factor);
+            let mut base = Some(&self.log_factor[..]);
             let mut outside = false;
             let mut pending: [Continuous<'_>; 4] = Default::default();
             let mut n_pending = 0;
@@ -645,27 +739,31 @@ impl ParzenEstimator {
                         };
                         n_pending += 1;
                         if n_pending == 4 {
-                            add_continuous(acc, &pending);
+                            add_continuous(acc, &pending, &mut base);
                             n_pending = 0;
                         }
                     }
                     _ => {
-                        add_continuous(acc, &pending[..n_pending]);
+                        add_continuous(acc, &pending[..n_pending], &mut base);
                         n_pending = 0;
+                        if let Some(b) = base.take() {
+                            acc.copy_from_slice(b);
+                        }
                         for (k, a) in acc.iter_mut().enumerate().take(n_k) {
                             *a += self.term(d, k, x[d]);
                         }
                     }
                 }
             }
-            if !outside {
-                add_continuous(acc, &pending[..n_pending]);
+            if outside {
+                out.push(f64::NEG_INFINITY);
+                continue;
             }
-            out.push(if outside {
-                f64::NEG_INFINITY
-            } else {
-                log_sum_exp_pruned(acc, &mut scratch.kept)
-            });
+            add_continuous(acc, &pending[..n_pending], &mut base);
+            if let Some(b) = base.take() {
+                acc.copy_from_slice(b);
+            }
+            out.push(log_sum_exp_pruned(acc, &mut scratch.kept));
         }
     }
 
@@ -721,6 +819,131 @@ mod tests {
             Distribution::float_step(0.0, 1.0, 0.25).unwrap(),
             Distribution::categorical(["a", "b", "c"]).unwrap(),
         ]
+    }
+
+    /// [`Dense`] over `dims` on the given vector width.
+    fn dense_on<S: pulp::Simd>(
+        simd: S,
+        acc: &mut [f64],
+        dims: &[Continuous<'_>],
+        from: Option<&[f64]>,
+    ) {
+        use pulp::WithSimd;
+        match dims {
+            [a] => Dense {
+                acc,
+                from,
+                dims: [*a],
+            }
+            .with_simd(simd),
+            [a, b] => Dense {
+                acc,
+                from,
+                dims: [*a, *b],
+            }
+            .with_simd(simd),
+            [a, b, c] => Dense {
+                acc,
+                from,
+                dims: [*a, *b, *c],
+            }
+            .with_simd(simd),
+            [a, b, c, d] => Dense {
+                acc,
+                from,
+                dims: [*a, *b, *c, *d],
+            }
+            .with_simd(simd),
+            _ => unreachable!("one to four dimensions"),
+        }
+    }
+
+    /// The vectorised passes give the bits of the plain scalar formulas on every width (one
+    /// lane, two, four emulated, and whatever this CPU dispatches to), so seeded studies are
+    /// the same on every x86-64 CPU; lengths that no width divides exercise the tails.
+    #[test]
+    fn vector_passes_give_the_scalar_bits_on_every_width() {
+        let wave = |i: usize, f: f64| ((i as f64 + 1.0) * f).sin();
+        for n in [1, 3, 37, 976] {
+            let mu: Vec<Vec<f64>> = (0..4)
+                .map(|d| (0..n).map(|k| 4.0 * wave(k * 4 + d, 0.37)).collect())
+                .collect();
+            let inv_sigma: Vec<Vec<f64>> = (0..4)
+                .map(|d| {
+                    (0..n)
+                        .map(|k| 1.0 / (0.05 + wave(k + d, 0.11).abs()))
+                        .collect()
+                })
+                .collect();
+            let start: Vec<f64> = (0..n).map(|k| -3.0 * wave(k, 0.7).abs()).collect();
+            let base: Vec<f64> = (0..n).map(|k| 2.0 * wave(k, 0.3)).collect();
+            for m in 1..=4 {
+                let dims: Vec<Continuous<'_>> = (0..m)
+                    .map(|d| Continuous {
+                        x: wave(d, 1.3) * 3.0,
+                        mu: &mu[d],
+                        inv_sigma: &inv_sigma[d],
+                    })
+                    .collect();
+                for from in [None, Some(&base[..])] {
+                    let mut want = from.unwrap_or(&start).to_vec();
+                    for (k, w) in want.iter_mut().enumerate() {
+                        for d in &dims {
+                            let z = (d.x - d.mu[k]) * d.inv_sigma[k];
+                            *w -= 0.5 * z * z;
+                        }
+                    }
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    let mut got = start.clone();
+                    add_continuous(&mut got, &dims, &mut from.clone());
+                    assert_eq!(bits(&got), bits(&want), "dispatched, n={n} m={m}");
+                    let mut got = start.clone();
+                    dense_on(pulp::Scalar, &mut got, &dims, from);
+                    assert_eq!(bits(&got), bits(&want), "scalar, n={n} m={m}");
+                    let mut got = start.clone();
+                    dense_on(pulp::Scalar128b, &mut got, &dims, from);
+                    assert_eq!(bits(&got), bits(&want), "128-bit, n={n} m={m}");
+                    let mut got = start.clone();
+                    dense_on(pulp::Scalar256b, &mut got, &dims, from);
+                    assert_eq!(bits(&got), bits(&want), "256-bit, n={n} m={m}");
+                }
+            }
+            let of: Vec<f64> = (0..n).map(|k| 0.01 + wave(k, 0.9).abs()).collect();
+            let want: Vec<f64> = of.iter().map(|s| 1.0 / s).collect();
+            let mut got = vec![0.0; n];
+            pulp::Arch::new().dispatch(Reciprocals {
+                of: &of,
+                into: &mut got,
+            });
+            assert_eq!(got, want, "reciprocals, n={n}");
+        }
+    }
+
+    /// The blocked test for kernels near a bound lists exactly those a test per kernel does.
+    #[test]
+    fn near_kernels_are_listed_exactly() {
+        let (lo, hi) = (-5.0, 5.0);
+        // Blocks with no near kernel, one, and several, and a short last block.
+        let mu: Vec<f64> = (0..45)
+            .map(|k| match k % 11 {
+                0 => -4.9,
+                7 => 4.95,
+                _ => (k as f64 * 0.21).sin(),
+            })
+            .collect();
+        let inv_sigma: Vec<f64> = (0..45).map(|k| 10.0 / (1.0 + (k % 5) as f64)).collect();
+        let want: Vec<u32> = (0..45u32)
+            .filter(|&k| {
+                let (m, is) = (mu[k as usize], inv_sigma[k as usize]);
+                !((lo - m) * is < -9.0 && (hi - m) * is > 9.0)
+            })
+            .collect();
+        assert!(!want.is_empty() && want.len() < 45);
+        let mut near = vec![7, 7, 7];
+        list_near(&mu, &inv_sigma, (lo, hi), false, &mut near);
+        assert_eq!(near, want);
+        list_near(&mu, &inv_sigma, (lo, hi), true, &mut near);
+        assert_eq!(near, (0..45).collect::<Vec<u32>>());
     }
 
     /// Kernels, bandwidths, weights and densities as Optuna 5.0's `_ParzenEstimator` computes
