@@ -27,8 +27,9 @@ impl KernelParams {
     }
 }
 
-/// `M(d²) = exp(-√(5 d²)) (5/3 d² + √(5 d²) + 1)`.
-#[inline]
+/// `M(d²) = exp(-√(5 d²)) (5/3 d² + √(5 d²) + 1)` (always inlined, so that it is compiled
+/// for the vector width of its caller).
+#[inline(always)]
 pub fn matern52(d2: f64) -> f64 {
     let r = (5.0 * d2).sqrt();
     exp_nonpositive(-r) * (r * r / 3.0 + r + 1.0)

@@ -112,7 +112,9 @@ fn robust_cholesky_with_jitter(k: &DMatrix<f64>) -> Option<(Llt, f64)> {
 }
 
 /// `Σ a_i b_i` with eight independent partial sums, so that the compiler vectorises it (a
-/// plain float `sum()` is one dependency chain, bound by the adder's latency).
+/// plain float `sum()` is one dependency chain, bound by the adder's latency). Always inlined,
+/// so that it is compiled for the vector width of its caller.
+#[inline(always)]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -134,9 +136,82 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Row `i` (entries `0..=i`) of a row-packed lower-triangular matrix.
-#[inline]
+#[inline(always)]
 fn packed_row(p: &[f64], i: usize) -> &[f64] {
     &p[i * (i + 1) / 2..(i + 1) * (i + 2) / 2]
+}
+
+/// `v = L⁻¹ k` and `K⁻¹ k = L⁻ᵀ v` (a sum of the rows of `L⁻¹`) in one pass over the packed
+/// `L⁻¹`: row `i` gives `v_i` and, while it is in cache, its share `v_i · row_i` of `K⁻¹ k`.
+/// Compiled for the widest vectors the CPU has (pulp's run-time dispatch); the loops are the
+/// same plain multiplies and additions in the same order on every width (never fused), so
+/// every CPU gives the same bits.
+struct ForwardBack<'a> {
+    linv: &'a [f64],
+    k: &'a [f64],
+    v: &'a mut [f64],
+    kinv_k: &'a mut [f64],
+}
+
+impl pulp::WithSimd for ForwardBack<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        for (i, vi) in self.v.iter_mut().enumerate() {
+            let row = packed_row(self.linv, i);
+            *vi = dot(row, &self.k[..=i]);
+            for (o, c) in self.kinv_k[..=i].iter_mut().zip(row) {
+                *o += *vi * c;
+            }
+        }
+    }
+}
+
+/// The kernel block `Kc` (m × n, column-major) between candidates (given by dimension) and the
+/// GP's inputs, one column per input, and the posterior means `Kc α`; compiled for the widest
+/// vectors the CPU has (element by element the same operations on every width).
+struct KernelColumns<'a> {
+    gp: &'a Gp,
+    candidates: &'a [Vec<f64>],
+    kc: &'a mut [f64],
+    means: &'a mut [f64],
+}
+
+impl pulp::WithSimd for KernelColumns<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let f = &*self.gp.factor;
+        let isl = &f.params.inverse_squared_lengthscales;
+        let scale = f.params.kernel_scale;
+        let m = self.means.len();
+        for ((xi, col), a) in
+            f.x.iter()
+                .zip(self.kc.chunks_exact_mut(m))
+                .zip(&self.gp.alpha)
+        {
+            for (k, cand) in self.candidates.iter().enumerate() {
+                let (w, c) = (isl[k], xi[k]);
+                if f.categorical[k] {
+                    for (d, v) in col.iter_mut().zip(cand) {
+                        *d += if *v == c { 0.0 } else { w };
+                    }
+                } else {
+                    for (d, v) in col.iter_mut().zip(cand) {
+                        *d += w * (v - c) * (v - c);
+                    }
+                }
+            }
+            for d in col.iter_mut() {
+                *d = scale * matern52(*d);
+            }
+            for (mv, c) in self.means.iter_mut().zip(col.iter()) {
+                *mv += a * c;
+            }
+        }
+    }
 }
 
 /// Columns of `L⁻ᵀ` per block of the candidates' triangular product in
@@ -395,32 +470,31 @@ impl Gp {
             *dv = scale * dm;
         }
         let mean = dot(&k, &self.alpha);
-        // v = L⁻¹ k and K⁻¹ k = L⁻ᵀ v (a sum of the rows of L⁻¹) in one pass over L⁻¹: row i
-        // gives v_i and, while it is in cache, its share v_i · row_i of K⁻¹ k.
         let mut v = vec![0.0; n];
         let mut kinv_k = vec![0.0; n];
-        for (i, vi) in v.iter_mut().enumerate() {
-            let row = packed_row(&f.linv, i);
-            *vi = dot(row, &k[..=i]);
-            for (o, c) in kinv_k[..=i].iter_mut().zip(row) {
-                *o += *vi * c;
-            }
-        }
+        pulp::Arch::new().dispatch(ForwardBack {
+            linv: &f.linv,
+            k: &k,
+            v: &mut v,
+            kinv_k: &mut kinv_k,
+        });
         let var = (scale - dot(&v, &v)).max(0.0);
-        dmean.iter_mut().for_each(|v| *v = 0.0);
-        dvar.iter_mut().for_each(|v| *v = 0.0);
-        for (i, xi) in f.x.iter().enumerate() {
-            // dk_i/dx_d = scale · M'(d²) · isl_d · 2 (x_d - x_id).
-            let c = dk[i] * 2.0;
-            let (a, b) = (self.alpha[i], kinv_k[i]);
-            for d in 0..x.len() {
-                if f.categorical[d] {
-                    continue;
+        // dk_i/dx_d = scale · M'(d²) · isl_d · 2 (x_d - x_id), summed over the inputs in their
+        // order, one dimension at a time over its contiguous column.
+        let alpha = &self.alpha[..n];
+        let (dk, kinv_k) = (&dk[..n], &kinv_k[..n]);
+        for (d, col) in f.by_dim.iter().enumerate() {
+            let (mut gm, mut gv) = (0.0, 0.0);
+            if !f.categorical[d] {
+                let (w, xd) = (isl[d], x[d]);
+                for (i, &xid) in col[..n].iter().enumerate() {
+                    let g = dk[i] * 2.0 * w * (xd - xid);
+                    gm += alpha[i] * g;
+                    gv -= 2.0 * kinv_k[i] * g;
                 }
-                let g = c * isl[d] * (x[d] - xi[d]);
-                dmean[d] += a * g;
-                dvar[d] -= 2.0 * b * g;
             }
+            dmean[d] = gm;
+            dvar[d] = gv;
         }
         (mean, var)
     }
@@ -433,8 +507,10 @@ impl Gp {
         let f = &*self.factor;
         let n = f.x.len();
         let m = xs.len();
+        if m == 0 {
+            return Vec::new();
+        }
         let dims = f.categorical.len();
-        let isl = &f.params.inverse_squared_lengthscales;
         let scale = f.params.kernel_scale;
         // Candidates by dimension, so each kernel column is computed with vectorised passes.
         let by_dim: Vec<Vec<f64>> = (0..dims)
@@ -442,28 +518,12 @@ impl Gp {
             .collect();
         let mut kc = DMatrix::<f64>::zeros(m, n);
         let mut means = vec![0.0; m];
-        for (i, xi) in f.x.iter().enumerate() {
-            let col = col_mut(&mut kc, i);
-            for k in 0..dims {
-                let (w, c) = (isl[k], xi[k]);
-                if f.categorical[k] {
-                    for (d, v) in col.iter_mut().zip(&by_dim[k]) {
-                        *d += if *v == c { 0.0 } else { w };
-                    }
-                } else {
-                    for (d, v) in col.iter_mut().zip(&by_dim[k]) {
-                        *d += w * (v - c) * (v - c);
-                    }
-                }
-            }
-            for d in col.iter_mut() {
-                *d = scale * matern52(*d);
-            }
-            let a = self.alpha[i];
-            for (mv, c) in means.iter_mut().zip(col.iter()) {
-                *mv += a * c;
-            }
-        }
+        pulp::Arch::new().dispatch(KernelColumns {
+            gp: self,
+            candidates: &by_dim,
+            kc: kc.as_mut_slice(),
+            means: &mut means,
+        });
         // q_r = ‖L⁻¹ k_r‖² = Σ_i (Kc L⁻ᵀ)_ri², a block of columns of the product at a time;
         // column i of L⁻ᵀ is zero below row i, so a block ending at column `end` needs only
         // the first `end` columns of Kc. (A last block narrower than 8 joins the one before:
@@ -722,6 +782,76 @@ mod tests {
                 assert_close(bv, v, 1e-12, "batch variance");
             }
         }
+    }
+
+    /// The passes compiled for the widest vectors (run-time dispatch) give the bits of the
+    /// plain formulas, element by element and sum by sum in the same order, so seeded GP
+    /// studies agree across CPUs (in an optimised build, where the dispatched loops are
+    /// vectorised, this compares AVX2 code with scalar code).
+    #[test]
+    fn dispatched_passes_give_the_bits_of_the_plain_formulas() {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // 77 inputs: rows of every length mod 8 (the dot products' tails).
+        let n = 77;
+        let (x, y) = spread(n);
+        let gp = Gp::new(x, vec![false, false, true], &y, params3()).unwrap();
+        let f = &**gp.factor();
+        let k = f.kvec(&[0.3, 0.6, 1.0]);
+        let (mut v, mut kinv_k) = (vec![0.0; n], vec![0.0; n]);
+        pulp::Arch::new().dispatch(ForwardBack {
+            linv: &f.linv,
+            k: &k,
+            v: &mut v,
+            kinv_k: &mut kinv_k,
+        });
+        let want_v: Vec<f64> = (0..n)
+            .map(|i| dot(packed_row(&f.linv, i), &k[..=i]))
+            .collect();
+        let want_kinv_k: Vec<f64> = (0..n)
+            .map(|j| {
+                let mut s = 0.0;
+                for (i, vi) in want_v.iter().enumerate().skip(j) {
+                    s += vi * packed_row(&f.linv, i)[j];
+                }
+                s
+            })
+            .collect();
+        assert_eq!(bits(&v), bits(&want_v));
+        assert_eq!(bits(&kinv_k), bits(&want_kinv_k));
+
+        let m = 37;
+        let candidates: Vec<Vec<f64>> = vec![
+            (0..m).map(|i| (i as f64 * 0.31).fract()).collect(),
+            (0..m).map(|i| (i as f64 * 0.77).fract()).collect(),
+            (0..m).map(|i| (i % 3) as f64).collect(),
+        ];
+        let mut kc = vec![0.0; m * n];
+        let mut means = vec![0.0; m];
+        pulp::Arch::new().dispatch(KernelColumns {
+            gp: &gp,
+            candidates: &candidates,
+            kc: &mut kc,
+            means: &mut means,
+        });
+        let p = gp.params();
+        let mut want_means = vec![0.0; m];
+        for (i, xi) in f.x().iter().enumerate() {
+            for r in 0..m {
+                let mut d2 = 0.0;
+                for (d, cand) in candidates.iter().enumerate() {
+                    let w = p.inverse_squared_lengthscales[d];
+                    d2 += if d == 2 {
+                        if cand[r] == xi[d] { 0.0 } else { w }
+                    } else {
+                        w * (cand[r] - xi[d]) * (cand[r] - xi[d])
+                    };
+                }
+                let want = p.kernel_scale * matern52(d2);
+                assert_eq!(kc[i * m + r].to_bits(), want.to_bits(), "Kc[{r}, {i}]");
+                want_means[r] += gp.alpha[i] * want;
+            }
+        }
+        assert_eq!(bits(&means), bits(&want_means));
     }
 
     #[test]
