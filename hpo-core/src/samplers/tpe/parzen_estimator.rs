@@ -93,7 +93,9 @@ struct Continuous<'a> {
 /// for up to four dimensions (in the given order, so the sums round as one at a time would),
 /// on the widest vectors the CPU has (AVX2 where present: two-lane SSE2 is all the baseline
 /// x86-64 target allows without run-time dispatch). Separate multiplies and subtractions
-/// (never fused), so every CPU gives the same bits.
+/// (never fused), so every CPU gives the same bits. When `base` holds values (the log factors)
+/// and `dims` is not empty, the pass starts from them instead of the accumulators' contents and
+/// takes them, so that only the first pass per sample reads them.
 fn add_continuous(acc: &mut [f64], dims: &[Continuous<'_>], base: &mut Option<&[f64]>) {
     let arch = pulp::Arch::new();
     let from = if dims.is_empty() { None } else { base.take() };
