@@ -9,6 +9,9 @@
 #                                      gp needs torch in $PY: about 40
 #                                      minutes; importance needs scikit-learn and plotly in $PY; scale,
 #                                      100 000 trials on each storage, about an hour)
+#   ROUNDS=5 bash bench/compare.sh tpe-rounds   # the TPE and GP comparisons as interleaved rounds,
+#   ROUNDS=3 bash bench/compare.sh gp-rounds    # for noisy machines (bench/rounds.py; gp-rounds
+#                                                 needs torch in $PY, about 4 minutes a round)
 # The storage part also needs the Redis server at $REDIS (default redis://127.0.0.1:6379), the
 # PostgreSQL server at $PG (default postgresql://postgres@127.0.0.1:5432/test), the MySQL server
 # at $MY (default mysql+pymysql://root@127.0.0.1:3306/test) and the Python `redis`,
@@ -126,5 +129,34 @@ if [[ $PART == all || $PART == importance ]]; then
   "$PY" bench/optuna/importance.py --dir bench/out --trials 200,1000 --repeats 3 --out $OUT/optuna_importance.json
   "$PY" bench/optuna/importance.py --dir bench/out --trials 5000 --repeats 3 --evaluators ped-anova,mdi \
     --out $OUT/optuna_importance_5000.json
+fi
+if [[ $PART == tpe-rounds ]]; then
+  # The TPE comparison as ROUNDS interleaved rounds (hpo's three seeds, then Optuna, then
+  # rustuna when installed: `pip install rustuna==0.2.0`), for machines too noisy for one run
+  # of each side; summarised by bench/rounds.py (medians, and the ratio within each round).
+  R=$(mktemp -d)
+  for r in $(seq "${ROUNDS:-5}"); do
+    $BENCH overhead --sampler tpe --trials 1000 --dim 5,20 --seeds 3 --out "$R/r${r}_hpo.json"
+    "$PY" bench/optuna/overhead.py --part main --samplers tpe_default --dims 5,20 --n-max 1000 \
+       --repeats 1 --out "$R/r${r}_optuna.json"
+    if "$PY" -c "import rustuna" 2>/dev/null; then
+      for d in 5 20; do
+        "$PY" bench/optuna/rustuna_overhead.py tpe sphere $d 1000 $((r - 1)) 0
+      done > "$R/r${r}_rustuna.jsonl"
+    fi
+  done
+  "$PY" bench/rounds.py --dir "$R" --trials 1000 --out $OUT/tpe_interleaved_rounds.json
+  rm -rf "$R"
+fi
+if [[ $PART == gp-rounds ]]; then
+  # GPSampler, sphere D = 5, 300 trials, ROUNDS interleaved rounds (hpo's three seeds, then
+  # Optuna; $PY needs torch, and greenlet for Optuna's batched fast path).
+  R=$(mktemp -d)
+  for r in $(seq "${ROUNDS:-3}"); do
+    $BENCH overhead --sampler gp --trials 300 --dim 5 --seeds 3 --out "$R/r${r}_hpo.json"
+    "$PY" bench/optuna/overhead.py --part gp5 --repeats 1 --out "$R/r${r}_optuna.json"
+  done
+  "$PY" bench/rounds.py --dir "$R" --trials 300 --out $OUT/gp5_300_interleaved_rounds.json
+  rm -rf "$R"
 fi
 "$PY" bench/report.py "$OUT"
