@@ -134,11 +134,40 @@ def main() -> None:
             f"      whole run: hpo {w['hpo_median_ms']:.3f} ms  Optuna {w['optuna_median_ms']:.2f} ms"
             f"  {w['vs_optuna']:.1f}x"
         )
+    # The marginal cost as the study grows: every checkpoint both sides recorded.
+    by_trials = []
+    checkpoints = sorted(
+        {
+            int(n)
+            for k in numbers
+            for run in json.loads((d / f"r{k}_hpo.json").read_text())["runs"]
+            for n in run["checkpoints"]
+        }
+    )
+    for dim in dims:
+        for n in checkpoints:
+            hpo = [
+                v
+                for k in numbers
+                for v in hpo_runs(d / f"r{k}_hpo.json", n).get(dim, [])
+            ]
+            opt = [
+                o[dim]
+                for k in numbers
+                if dim in (o := optuna_runs(d / f"r{k}_optuna.json", n))
+            ]
+            if hpo and opt:
+                h, o = statistics.median(hpo), statistics.median(opt)
+                by_trials.append(
+                    {"dim": dim, "trials": n, "hpo_last100_ms": h, "optuna_last100_ms": o, "vs_optuna": o / h}
+                )
+                print(f"      D={dim} n={n:<5} hpo {h:.3f} ms  Optuna {o:.2f} ms  {o / h:.0f}x")
     doc = {
         "benchmark": "interleaved rounds, cost per trial (last 100, and the whole run)",
         "trials": args.trials,
         "note": args.note,
         "summary": summary,
+        "by_trials": by_trials,
         "rounds": rounds,
     }
     Path(args.out).write_text(json.dumps(doc, indent=1))
