@@ -18,22 +18,22 @@ import statistics
 from pathlib import Path
 
 
-def hpo_runs(path: Path, trials: int, key: str = "last100_ms_per_trial") -> dict:
+def hpo_runs(doc: dict, trials: int, key: str = "last100_ms_per_trial") -> dict:
     """Per dimension: the last-100 cost (or, by `key`, the whole run's mean) of each seed at
-    `trials` trials."""
+    `trials` trials, from an hpo-bench overhead report."""
     out: dict = {}
-    for run in json.loads(path.read_text())["runs"]:
+    for run in doc["runs"]:
         cp = run["checkpoints"].get(str(trials))
         if cp is not None:
             out.setdefault(run["dim"], []).append(cp[key])
     return out
 
 
-def optuna_runs(path: Path, trials: int, key: str = "last100_ms_median") -> dict:
+def optuna_runs(doc: dict, trials: int, key: str = "last100_ms_median") -> dict:
     """Per dimension: Optuna's last-100 cost (or, by `key`, the whole run's mean) at `trials`
-    trials, the median over its repeats."""
+    trials, the median over its repeats, from a bench/optuna/overhead.py report."""
     out = {}
-    for row in json.loads(path.read_text())["summary"]:
+    for row in doc["summary"]:
         if row["n_trials"] == trials:
             out[row["dim"]] = row[key]
     return out
@@ -62,19 +62,20 @@ def main() -> None:
         for p in d.glob("r*_hpo.json")
         if (m := re.fullmatch(r"r(\d+)_hpo\.json", p.name))
     )
+    # Each round's two reports, read once.
+    hpo_docs = {k: json.loads((d / f"r{k}_hpo.json").read_text()) for k in numbers}
+    optuna_docs = {k: json.loads((d / f"r{k}_optuna.json").read_text()) for k in numbers}
     rounds = []
     for k in numbers:
         rounds.append(
             {
                 "round": k,
-                "hpo_last100_ms_by_seed": hpo_runs(d / f"r{k}_hpo.json", args.trials),
-                "optuna_last100_ms": optuna_runs(d / f"r{k}_optuna.json", args.trials),
+                "hpo_last100_ms_by_seed": hpo_runs(hpo_docs[k], args.trials),
+                "optuna_last100_ms": optuna_runs(optuna_docs[k], args.trials),
                 "rustuna_last100_ms": rustuna_runs(d / f"r{k}_rustuna.jsonl"),
-                "hpo_whole_run_ms_by_seed": hpo_runs(
-                    d / f"r{k}_hpo.json", args.trials, "ms_per_trial"
-                ),
+                "hpo_whole_run_ms_by_seed": hpo_runs(hpo_docs[k], args.trials, "ms_per_trial"),
                 "optuna_whole_run_ms": optuna_runs(
-                    d / f"r{k}_optuna.json", args.trials, "ms_per_trial_median"
+                    optuna_docs[k], args.trials, "ms_per_trial_median"
                 ),
             }
         )
@@ -139,22 +140,16 @@ def main() -> None:
     checkpoints = sorted(
         {
             int(n)
-            for k in numbers
-            for run in json.loads((d / f"r{k}_hpo.json").read_text())["runs"]
+            for doc in hpo_docs.values()
+            for run in doc["runs"]
             for n in run["checkpoints"]
         }
     )
     for dim in dims:
         for n in checkpoints:
-            hpo = [
-                v
-                for k in numbers
-                for v in hpo_runs(d / f"r{k}_hpo.json", n).get(dim, [])
-            ]
+            hpo = [v for doc in hpo_docs.values() for v in hpo_runs(doc, n).get(dim, [])]
             opt = [
-                o[dim]
-                for k in numbers
-                if dim in (o := optuna_runs(d / f"r{k}_optuna.json", n))
+                o[dim] for doc in optuna_docs.values() if dim in (o := optuna_runs(doc, n))
             ]
             if hpo and opt:
                 h, o = statistics.median(hpo), statistics.median(opt)
