@@ -91,8 +91,8 @@ struct Continuous<'a> {
 
 /// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator, in one pass
 /// for up to four dimensions (in the given order, so the sums round as one at a time would),
-/// on the widest vectors the CPU has (AVX2 where present: two-lane SSE2 is all the baseline
-/// x86-64 target allows without run-time dispatch). Separate multiplies and subtractions
+/// on the widest vectors the CPU has (AVX-512 or AVX2 where present: two-lane SSE2 is all the
+/// baseline x86-64 target allows without run-time dispatch). Separate multiplies and subtractions
 /// (never fused), so every CPU gives the same bits. When `base` holds values (the log factors)
 /// and `dims` is not empty, the pass starts from them instead of the accumulators' contents and
 /// takes them, so that only the first pass per sample reads them.
@@ -908,6 +908,9 @@ mod tests {
                     let mut got = start.clone();
                     dense_on(pulp::Scalar256b, &mut got, &dims, from);
                     assert_eq!(bits(&got), bits(&want), "256-bit, n={n} m={m}");
+                    let mut got = start.clone();
+                    dense_on(pulp::Scalar512b, &mut got, &dims, from);
+                    assert_eq!(bits(&got), bits(&want), "512-bit, n={n} m={m}");
                 }
             }
             let of: Vec<f64> = (0..n).map(|k| 0.01 + wave(k, 0.9).abs()).collect();
