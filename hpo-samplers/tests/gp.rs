@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use hpo_core::{Study, TrialState};
 use hpo_samplers::GpSampler;
-use hpo_samplers::gp::Acquisition;
+use hpo_samplers::gp::{Acquisition, SearchOptions};
 
 #[path = "../../hpo-core/tests/support/trials.rs"]
 mod trials;
@@ -42,6 +42,46 @@ fn seeded_runs_are_reproducible() {
         a[0].0,
         other.trials().unwrap()[0].internal_param("x").unwrap()
     );
+}
+
+/// The acquisition search shares its candidates and local searches out over threads; the trials
+/// must not depend on how many (an uneven split included), on a space with every kind of
+/// parameter.
+#[test]
+fn the_search_gives_the_same_trials_on_any_number_of_threads() {
+    let run = |threads: usize| {
+        let search = SearchOptions {
+            threads,
+            ..SearchOptions::default()
+        };
+        let study = sampled_study(
+            GpSampler::with_seed(5)
+                .n_startup_trials(5)
+                .search_options(search),
+        );
+        study
+            .optimize(16, |t| {
+                let x = t.suggest_float("x", -5.0, 5.0)?;
+                let n = t.suggest_int("n", 1, 40)?;
+                let lr = t.suggest_float_log("lr", 1e-5, 1e-1)?;
+                let kind = t.suggest_categorical("kind", &["a", "b", "c"])?;
+                let k = if kind == "b" { 0.0 } else { 1.0 };
+                Ok((x - 1.0).powi(2)
+                    + (n as f64 - 17.0).powi(2) / 40.0
+                    + (lr.log10() + 3.0).powi(2)
+                    + k)
+            })
+            .unwrap();
+        let trials = study.trials().unwrap();
+        trials
+            .iter()
+            .map(|t| ["x", "n", "lr", "kind"].map(|p| t.internal_param(p).unwrap().to_bits()))
+            .collect::<Vec<_>>()
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+    assert_eq!(one, run(0));
 }
 
 #[test]

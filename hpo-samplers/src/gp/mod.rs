@@ -22,7 +22,8 @@ mod scorer;
 mod space;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use hpo_core::error::invalid_setting;
 use hpo_core::rng::Rng;
@@ -102,6 +103,40 @@ pub struct GpSampler {
     /// the last trial's factorisation, extended at the next trial between refits.
     fits: Mutex<HashMap<String, ModelState>>,
     warned: Mutex<HashSet<String>>,
+    /// Trials searching the acquisition at this moment (they share the cores).
+    choosing: AtomicUsize,
+}
+
+/// One trial's turn in the acquisition search, counted in [`GpSampler`]'s `choosing` while it
+/// lasts.
+struct Choosing<'a> {
+    count: &'a AtomicUsize,
+    /// Trials searching at once, this one included, when it started.
+    now: usize,
+}
+
+impl<'a> Choosing<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        let now = count.fetch_add(1, Ordering::Relaxed) + 1;
+        Choosing { count, now }
+    }
+
+    /// The threads this search may use: `setting` when given, else its share of the cores.
+    fn threads(&self, setting: usize) -> usize {
+        static CORES: OnceLock<usize> = OnceLock::new();
+        if setting > 0 {
+            return setting;
+        }
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        (cores / self.now).max(1)
+    }
+}
+
+impl Drop for Choosing<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// What the sampler keeps of a model between trials.
@@ -150,6 +185,7 @@ impl GpSampler {
             intersection: IntersectionSearchSpace::new(false),
             fits: Mutex::new(HashMap::new()),
             warned: Mutex::new(HashSet::new()),
+            choosing: AtomicUsize::new(0),
         }
     }
 
@@ -419,7 +455,14 @@ impl GpSampler {
             objective,
             constraints,
         };
-        let (best, _) = optimize::maximize(&scorer, &us, &warm, &isl, &mut rng, self.search);
+        let (best, _) = {
+            let choosing = Choosing::enter(&self.choosing);
+            let search = SearchOptions {
+                threads: choosing.threads(self.search.threads),
+                ..self.search
+            };
+            optimize::maximize(&scorer, &us, &warm, &isl, &mut rng, search)
+        };
         let params: HashMap<String, f64> = us
             .names()
             .iter()

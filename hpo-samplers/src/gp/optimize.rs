@@ -4,6 +4,13 @@
 //! on the continuous coordinates (preconditioned by the lengthscales) with a search along each
 //! discrete coordinate (every choice when there are at most 16, a golden-section search over
 //! the grid otherwise), until a round improves nothing.
+//!
+//! The candidates' scores and the local searches are independent of one another, so they are
+//! shared out over [`SearchOptions::threads`] threads; every piece is computed exactly as on
+//! one thread and the results are combined in their order, so the point found is the same to
+//! the bit for any number of threads.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hpo_core::rng::Rng;
 use sobol::Sobol;
@@ -22,6 +29,11 @@ pub struct SearchOptions {
     pub n_local_search: usize,
     /// Tolerance, positive: L-BFGS-B's projected-gradient tolerance is `√tol` (Optuna: 1e-4).
     pub tol: f64,
+    /// Threads the search may use (the calling one included); `0`, the default, means one per
+    /// core, shared among the trials that are choosing their point at the same time (Optuna's
+    /// PyTorch likewise runs its tensor operations on every core). The result does not depend
+    /// on it.
+    pub threads: usize,
 }
 
 impl Default for SearchOptions {
@@ -30,6 +42,7 @@ impl Default for SearchOptions {
             n_preliminary: 2048,
             n_local_search: 10,
             tol: 1e-4,
+            threads: 0,
         }
     }
 }
@@ -57,8 +70,55 @@ pub fn sobol_points(n: usize, dims: usize, shift: &[u32]) -> Vec<Vec<f64>> {
     out
 }
 
+/// `f(0), ..., f(n - 1)` in order, computed on up to `threads` threads (the caller's among
+/// them), each index by whichever thread is free next.
+fn map_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = threads.clamp(1, n.max(1));
+    if threads == 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return done;
+            }
+            done.push((i, f(i)));
+        }
+    };
+    let mut all: Vec<(usize, T)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The scores of `candidates`, in contiguous shares, one per thread (a candidate's score
+/// depends only on the candidate).
+fn score_parallel(scorer: &Scorer, candidates: &[Vec<f64>], threads: usize) -> Vec<f64> {
+    // Shares below a few hundred points cost more to hand out than they save.
+    let shares = threads.min(candidates.len() / 256).max(1);
+    let size = candidates.len().div_ceil(shares);
+    map_parallel(shares, shares, |i| {
+        let end = ((i + 1) * size).min(candidates.len());
+        scorer.score_batch(&candidates[(i * size).min(end)..end])
+    })
+    .concat()
+}
+
 /// Finds a point of (approximately) maximal score. `warm_starts` are extra local-search starts
-/// (already in unit coordinates); `isl` the objective GP's inverse squared lengthscales.
+/// (already in unit coordinates); `isl` the objective GP's inverse squared lengthscales;
+/// `opts.threads` must already be resolved (at least 1).
 pub fn maximize(
     scorer: &Scorer,
     space: &UnitSpace,
@@ -73,7 +133,8 @@ pub fn maximize(
     for c in &mut candidates {
         space.snap(c, true);
     }
-    let scores = scorer.score_batch(&candidates);
+    let threads = opts.threads.max(1);
+    let scores = score_parallel(scorer, &candidates, threads);
     let finite = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
     let best_idx = (0..candidates.len())
         .max_by(|&a, &b| finite(scores[a]).total_cmp(&finite(scores[b])))
@@ -125,8 +186,10 @@ pub fn maximize(
         starts.push(candidates[pick].clone());
     }
     let mut best = (candidates[best_idx].clone(), finite(scores[best_idx]));
-    for s in starts {
-        let (x, f) = local_search(scorer, space, s, isl, opts.tol);
+    let searched = map_parallel(starts.len(), threads, |i| {
+        local_search(scorer, space, starts[i].clone(), isl, opts.tol)
+    });
+    for (x, f) in searched {
         if f > best.1 {
             best = (x, f);
         }
