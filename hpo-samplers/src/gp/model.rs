@@ -116,9 +116,15 @@ fn robust_cholesky_with_jitter(k: &DMatrix<f64>) -> Option<(Llt, f64)> {
 /// so that it is compiled for the vector width of its caller.
 #[inline(always)]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    dot_from([0.0; 8], a, b, 0)
+}
+
+/// [`dot`] resumed: `acc` holds the eight partial sums over the first `from` entries (a multiple
+/// of eight); the rest is added exactly as `dot` would, so the result has its bits.
+#[inline(always)]
+fn dot_from(mut acc: [f64; 8], a: &[f64], b: &[f64], from: usize) -> f64 {
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0; 8];
+    let (a, b) = (&a[from..n], &b[from..n]);
     let mut ca = a.chunks_exact(8);
     let mut cb = b.chunks_exact(8);
     for (x, y) in (&mut ca).zip(&mut cb) {
@@ -158,9 +164,50 @@ impl pulp::WithSimd for ForwardBack<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        for (i, vi) in self.v.iter_mut().enumerate() {
+        // Rows in blocks of four: their dot products share the loads of `k` and run as four
+        // independent chains (one alone is bound by the adder's latency), and their shares of
+        // `K⁻¹ k` are added in one pass, still row after row for every entry.
+        const B: usize = 4;
+        let n = self.v.len();
+        let k = &self.k[..n];
+        let mut i = 0;
+        while i + B <= n {
+            let rows: [&[f64]; B] = std::array::from_fn(|r| packed_row(self.linv, i + r));
+            // Row i + r has i + r + 1 entries; the first i + 1 are common to the block.
+            let common = i + 1;
+            let whole = common / 8 * 8;
+            let mut acc = [[0.0; 8]; B];
+            for c in (0..whole).step_by(8) {
+                let kc = &k[c..c + 8];
+                for (a, row) in acc.iter_mut().zip(&rows) {
+                    let rc = &row[c..c + 8];
+                    for l in 0..8 {
+                        a[l] += rc[l] * kc[l];
+                    }
+                }
+            }
+            let mut vs = [0.0; B];
+            for (r, (a, row)) in acc.into_iter().zip(&rows).enumerate() {
+                vs[r] = dot_from(a, row, &k[..=i + r], whole);
+            }
+            self.v[i..i + B].copy_from_slice(&vs);
+            let out = &mut self.kinv_k[..i + B];
+            let (head, tail) = out.split_at_mut(common);
+            let [r0, r1, r2, r3] = rows.map(|r| &r[..common]);
+            let [v0, v1, v2, v3] = vs;
+            for ((((o, a), b), c), d) in head.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
+                *o = *o + v0 * a + v1 * b + v2 * c + v3 * d;
+            }
+            for r in 1..B {
+                for (o, c) in tail[..r].iter_mut().zip(&rows[r][common..]) {
+                    *o += vs[r] * c;
+                }
+            }
+            i += B;
+        }
+        for (i, vi) in self.v.iter_mut().enumerate().skip(i) {
             let row = packed_row(self.linv, i);
-            *vi = dot(row, &self.k[..=i]);
+            *vi = dot(row, &k[..=i]);
             for (o, c) in self.kinv_k[..=i].iter_mut().zip(row) {
                 *o += *vi * c;
             }
