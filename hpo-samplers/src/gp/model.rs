@@ -831,26 +831,22 @@ mod tests {
         }
     }
 
-    /// The passes compiled for the widest vectors (run-time dispatch) give the bits of the
-    /// plain formulas, element by element and sum by sum in the same order, so seeded GP
-    /// studies agree across CPUs (in an optimised build, where the dispatched loops are
-    /// vectorised, this compares AVX-512 or AVX2 code with scalar code).
-    #[test]
-    fn dispatched_passes_give_the_bits_of_the_plain_formulas() {
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        // 77 inputs: rows of every length mod 8 (the dot products' tails).
-        let n = 77;
-        let (x, y) = spread(n);
-        let gp = Gp::new(x, vec![false, false, true], &y, params3()).unwrap();
+    /// [`Gp::posterior_with_gradient`] at `at` against the plain formulas, bit for bit: v = L⁻¹k
+    /// row by row, K⁻¹k = L⁻ᵀv column by column, each dimension's gradient summed in input
+    /// order.
+    fn posterior_gradient_is_the_plain_one(gp: &Gp, at: &[f64]) {
         let f = &**gp.factor();
-        let k = f.kvec(&[0.3, 0.6, 1.0]);
-        let (mut v, mut kinv_k) = (vec![0.0; n], vec![0.0; n]);
-        pulp::Arch::new().dispatch(ForwardBack {
-            linv: &f.linv,
-            k: &k,
-            v: &mut v,
-            kinv_k: &mut kinv_k,
-        });
+        let n = f.x().len();
+        let dims = at.len();
+        let (mut dmean, mut dvar) = (vec![9.0; dims], vec![9.0; dims]);
+        let (mean, var) = gp.posterior_with_gradient(at, &mut dmean, &mut dvar);
+        let p = gp.params();
+        let d2 = f.distances(at);
+        let k: Vec<f64> = d2.iter().map(|&d| p.kernel_scale * matern52(d)).collect();
+        let dk: Vec<f64> = d2
+            .iter()
+            .map(|&d| p.kernel_scale * matern52_with_derivative(d).1)
+            .collect();
         let want_v: Vec<f64> = (0..n)
             .map(|i| dot(packed_row(&f.linv, i), &k[..=i]))
             .collect();
@@ -863,8 +859,66 @@ mod tests {
                 s
             })
             .collect();
-        assert_eq!(bits(&v), bits(&want_v));
-        assert_eq!(bits(&kinv_k), bits(&want_kinv_k));
+        assert_eq!(mean.to_bits(), dot(&k, &gp.alpha).to_bits());
+        let want_var = (p.kernel_scale - dot(&want_v, &want_v)).max(0.0);
+        assert_eq!(var.to_bits(), want_var.to_bits());
+        for d in 0..dims {
+            let (mut gm, mut gv) = (0.0, 0.0);
+            if !gp.categorical()[d] {
+                let w = p.inverse_squared_lengthscales[d];
+                for i in 0..n {
+                    let g = dk[i] * 2.0 * w * (at[d] - f.x()[i][d]);
+                    gm += gp.alpha[i] * g;
+                    gv -= 2.0 * want_kinv_k[i] * g;
+                }
+            }
+            assert_eq!(dmean[d].to_bits(), gm.to_bits(), "dmean[{d}] of {dims}");
+            assert_eq!(dvar[d].to_bits(), gv.to_bits(), "dvar[{d}] of {dims}");
+        }
+    }
+
+    /// The passes compiled for the widest vectors (run-time dispatch) give the bits of the
+    /// plain formulas, element by element and sum by sum in the same order, so seeded GP
+    /// studies agree across CPUs (in an optimised build, where the dispatched loops are
+    /// vectorised, this compares AVX-512 or AVX2 code with scalar code).
+    #[test]
+    fn dispatched_passes_give_the_bits_of_the_plain_formulas() {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // 77 inputs: rows of every length mod 8 (the dot products' tails).
+        let n = 77;
+        let (x, y) = spread(n);
+        let gp = Gp::new(x, vec![false, false, true], &y, params3()).unwrap();
+        let f = &**gp.factor();
+        // The posterior with its gradient, against the plain formulas, on this GP and on one
+        // with seven dimensions (a full group of four numeric ones, a short one, a categorical).
+        posterior_gradient_is_the_plain_one(&gp, &[0.3, 0.6, 1.0]);
+        let x7: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                let t = i as f64;
+                (0..7)
+                    .map(|d| {
+                        if d == 4 {
+                            (i % 3) as f64
+                        } else {
+                            (t * (0.37 + 0.11 * d as f64)).fract()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let y7: Vec<f64> = x7
+            .iter()
+            .map(|v| (3.0 * v[0]).sin() + v[5] - v[6] * v[1])
+            .collect();
+        let mut cat7 = vec![false; 7];
+        cat7[4] = true;
+        let p7 = KernelParams {
+            inverse_squared_lengthscales: vec![4.0, 2.0, 0.5, 1.5, 0.7, 3.0, 0.9],
+            kernel_scale: 1.1,
+            noise_var: 1e-4,
+        };
+        let gp7 = Gp::new(x7, cat7, &y7, p7).unwrap();
+        posterior_gradient_is_the_plain_one(&gp7, &[0.2, 0.9, 0.4, 0.6, 2.0, 0.1, 0.75]);
 
         let m = 37;
         let candidates: Vec<Vec<f64>> = vec![
