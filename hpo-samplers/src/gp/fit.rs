@@ -31,10 +31,12 @@ struct Data {
     /// `sqd[k][i * n + j]`.
     sqd: Vec<Vec<f64>>,
     y: Vec<f64>,
+    /// Threads the loss may use (its result does not depend on them).
+    threads: usize,
 }
 
 impl Data {
-    fn new(x: &[Vec<f64>], categorical: &[bool], y: &[f64]) -> Data {
+    fn new(x: &[Vec<f64>], categorical: &[bool], y: &[f64], threads: usize) -> Data {
         let n = x.len();
         let dims = categorical.len();
         let sqd = (0..dims)
@@ -55,6 +57,7 @@ impl Data {
             dims,
             sqd,
             y: y.to_vec(),
+            threads,
         }
     }
 }
@@ -158,7 +161,7 @@ fn loss(data: &Data, raw: &[f64], grad: &mut [f64], noise: Noise) -> f64 {
     // d mll / dθ = ½ tr(W dK/dθ) with W = ααᵀ - K⁻¹ (all matrices symmetric, so columns can
     // be read as rows). G = W ∘ scale·M'(d²) serves the lengthscale terms; d K / d ln scale
     // is the noise-free kernel matrix.
-    let kinv = inverse_from_cholesky(&llt);
+    let kinv = inverse_from_cholesky(&llt, data.threads);
     let mut g_scale = 0.0;
     let mut trace_w = 0.0;
     let mut g_isl = vec![0.0; dims];
@@ -211,7 +214,8 @@ pub fn needs_refit(n: usize, last_refit: usize) -> bool {
 /// Fits hyperparameters to `(x, y)` by MAP, starting from `start` (a previous fit) when given
 /// and otherwise from all ones; when the warm start fails it retries from all ones, and when
 /// that also fails it returns the start values. `noise` sets the noise variance's floor and
-/// whether it is fixed there (a deterministic objective).
+/// whether it is fixed there (a deterministic objective). The loss's `K⁻¹` is computed on up to
+/// `threads` threads, with the same result on any number.
 pub fn fit_kernel_params(
     x: &[Vec<f64>],
     categorical: &[bool],
@@ -219,9 +223,10 @@ pub fn fit_kernel_params(
     start: Option<&KernelParams>,
     noise: Noise,
     gtol: f64,
+    threads: usize,
 ) -> KernelParams {
     let dims = categorical.len();
-    let data = Data::new(x, categorical, y);
+    let data = Data::new(x, categorical, y, threads);
     let ones = KernelParams::ones(dims);
     let mut tries: Vec<KernelParams> = Vec::new();
     if let Some(s) = start.filter(|s| s.inverse_squared_lengthscales.len() == dims) {
@@ -292,7 +297,7 @@ mod tests {
     #[test]
     fn loss_gradient_matches_finite_differences() {
         let (x, cat, y) = toy();
-        let data = Data::new(&x, &cat, &y);
+        let data = Data::new(&x, &cat, &y, 1);
         let raw = vec![0.3, -0.5, 0.1, 0.2, -3.0];
         let mut g = vec![0.0; raw.len()];
         loss(&data, &raw, &mut g, Noise::OPTUNA);
@@ -315,9 +320,9 @@ mod tests {
     #[test]
     fn fit_improves_the_posterior_objective_and_is_deterministic() {
         let (x, cat, y) = toy();
-        let data = Data::new(&x, &cat, &y);
+        let data = Data::new(&x, &cat, &y, 1);
         let ones = KernelParams::ones(3);
-        let fitted = fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2);
+        let fitted = fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2, 1);
         let mut g = vec![0.0; 5];
         let before = loss(&data, &encode(&ones, Noise::OPTUNA), &mut g, Noise::OPTUNA);
         let after = loss(
@@ -330,9 +335,9 @@ mod tests {
         assert!(fitted.noise_var >= MIN_NOISE_VAR);
         assert_eq!(
             fitted,
-            fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2)
+            fit_kernel_params(&x, &cat, &y, None, Noise::OPTUNA, 1e-2, 1)
         );
-        let det = fit_kernel_params(&x, &cat, &y, None, Noise::optuna(true), 1e-2);
+        let det = fit_kernel_params(&x, &cat, &y, None, Noise::optuna(true), 1e-2, 1);
         assert_eq!(det.noise_var, MIN_NOISE_VAR);
     }
 
@@ -344,12 +349,12 @@ mod tests {
         let y: Vec<f64> = x.iter().map(|v| (6.0 * v[0]).sin()).collect();
         let (z, _, _) = crate::gp::regressor::standardize(&y);
         let cat = [false];
-        let optuna = fit_kernel_params(&x, &cat, &z, None, Noise::OPTUNA, 1e-2);
+        let optuna = fit_kernel_params(&x, &cat, &z, None, Noise::OPTUNA, 1e-2, 1);
         let low = Noise {
             floor: 1e-10,
             fixed: false,
         };
-        let fine = fit_kernel_params(&x, &cat, &z, None, low, 1e-2);
+        let fine = fit_kernel_params(&x, &cat, &z, None, low, 1e-2, 1);
         assert!(optuna.noise_var >= MIN_NOISE_VAR, "{optuna:?}");
         assert!(fine.noise_var >= 1e-10 && fine.noise_var < 1e-7, "{fine:?}");
         let fixed = Noise {
@@ -357,7 +362,7 @@ mod tests {
             fixed: true,
         };
         assert_eq!(
-            fit_kernel_params(&x, &cat, &z, None, fixed, 1e-2).noise_var,
+            fit_kernel_params(&x, &cat, &z, None, fixed, 1e-2, 1).noise_var,
             1e-9
         );
     }

@@ -16,6 +16,7 @@ mod lbfgsb;
 mod model;
 pub mod normal;
 mod optimize;
+mod parallel;
 mod prior;
 mod regressor;
 mod scorer;
@@ -103,12 +104,13 @@ pub struct GpSampler {
     /// the last trial's factorisation, extended at the next trial between refits.
     fits: Mutex<HashMap<String, ModelState>>,
     warned: Mutex<HashSet<String>>,
-    /// Trials searching the acquisition at this moment (they share the cores).
+    /// Trials fitting their models and searching the acquisition at this moment (they share the
+    /// cores).
     choosing: AtomicUsize,
 }
 
-/// One trial's turn in the acquisition search, counted in [`GpSampler`]'s `choosing` while it
-/// lasts.
+/// One trial's turn at fitting its models and searching the acquisition, counted in
+/// [`GpSampler`]'s `choosing` while it lasts.
 struct Choosing<'a> {
     count: &'a AtomicUsize,
     /// Trials searching at once, this one included, when it started.
@@ -238,7 +240,14 @@ impl GpSampler {
     /// [`fit`]'s docs says so, else the previous ones with the previous factorisation extended
     /// by the new observations (when the old inputs are a prefix of `x`, as they are when
     /// trials complete in order).
-    fn fit_model(&self, key: &str, x: &[Vec<f64>], cat: &[bool], y: &[f64]) -> Option<Gp> {
+    fn fit_model(
+        &self,
+        key: &str,
+        x: &[Vec<f64>],
+        cat: &[bool],
+        y: &[f64],
+        threads: usize,
+    ) -> Option<Gp> {
         let (prev, factor) = {
             let mut fits = self.fits.lock();
             match fits.get_mut(key) {
@@ -269,7 +278,7 @@ impl GpSampler {
                     floor: self.min_noise,
                     fixed: self.deterministic,
                 };
-                let params = fit::fit_kernel_params(x, cat, y, start, noise, 1e-2);
+                let params = fit::fit_kernel_params(x, cat, y, start, noise, 1e-2, threads);
                 (Gp::new(x.to_vec(), cat.to_vec(), y, params), n)
             }
         };
@@ -396,9 +405,13 @@ impl GpSampler {
             gp.with_observations(y, &pending, &fy).unwrap_or(gp)
         };
 
+        // The fits and the acquisition search share the cores with the other trials choosing
+        // their point at this moment.
+        let choosing = Choosing::enter(&self.choosing);
+        let threads = choosing.threads(self.search.threads);
         let mut gps = Vec::new();
         for (j, y) in ys.iter().enumerate() {
-            let Some(gp) = self.fit_model(&format!("o{j}"), &x, &cat, y) else {
+            let Some(gp) = self.fit_model(&format!("o{j}"), &x, &cat, y, threads) else {
                 return Ok(None);
             };
             gps.push(fantasise(gp, y));
@@ -408,7 +421,7 @@ impl GpSampler {
             for c in 0..n_cons {
                 let neg: Vec<f64> = rows.iter().map(|r| -r.1[c]).collect();
                 let (z, mean, std) = standardize(&neg);
-                let Some(gp) = self.fit_model(&format!("c{c}"), &x, &cat, &z) else {
+                let Some(gp) = self.fit_model(&format!("c{c}"), &x, &cat, &z, threads) else {
                     return Ok(None);
                 };
                 constraints.push((fantasise(gp, &z), -mean / std));
@@ -455,14 +468,12 @@ impl GpSampler {
             objective,
             constraints,
         };
-        let (best, _) = {
-            let choosing = Choosing::enter(&self.choosing);
-            let search = SearchOptions {
-                threads: choosing.threads(self.search.threads),
-                ..self.search
-            };
-            optimize::maximize(&scorer, &us, &warm, &isl, &mut rng, search)
+        let search = SearchOptions {
+            threads,
+            ..self.search
         };
+        let (best, _) = optimize::maximize(&scorer, &us, &warm, &isl, &mut rng, search);
+        drop(choosing);
         let params: HashMap<String, f64> = us
             .names()
             .iter()
@@ -610,7 +621,7 @@ mod tests {
         let mut last_params: Option<KernelParams> = None;
         for n in 99..=122 {
             let (z, _, _) = standardize(&y[..n]);
-            let gp = sampler.fit_model("o0", &x[..n], &cat, &z).unwrap();
+            let gp = sampler.fit_model("o0", &x[..n], &cat, &z, 1).unwrap();
             let (refit_at, len, params) = state(&sampler);
             assert_eq!(len, n, "the cache holds this trial's factorisation");
             if refit_at == n {
@@ -636,7 +647,7 @@ mod tests {
         let x3: Vec<Vec<f64>> = x[..125].iter().map(|v| vec![v[0], v[1], 0.5]).collect();
         let (z, _, _) = standardize(&y[..125]);
         sampler
-            .fit_model("o0", &x3, &[false, false, false], &z)
+            .fit_model("o0", &x3, &[false, false, false], &z, 1)
             .unwrap();
         assert_eq!(state(&sampler).0, 125);
     }

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
+use super::parallel::map_parallel;
+
 /// A Cholesky factorisation of a kernel matrix.
 pub type Llt = Cholesky<f64, Dyn>;
 
@@ -28,34 +30,63 @@ pub fn col_mut(m: &mut DMatrix<f64>, j: usize) -> &mut [f64] {
 
 /// `L⁻¹` from the Cholesky factor `L` by column-oriented forward substitution (contiguous
 /// axpys over the factor's columns, skipping the known zeros).
-pub fn lower_inverse(chol: &Llt) -> DMatrix<f64> {
+pub fn lower_inverse(chol: &Llt, threads: usize) -> DMatrix<f64> {
     let l = chol.l_dirty();
     let n = l.nrows();
-    let mut linv = DMatrix::<f64>::zeros(n, n);
     let lslice = l.as_slice();
-    let mut c = vec![0.0; n];
-    for j in 0..n {
-        c[j..].iter_mut().for_each(|v| *v = 0.0);
-        c[j] = 1.0;
-        for k in j..n {
-            let xk = c[k] / lslice[k * n + k];
-            c[k] = xk;
-            if xk != 0.0 {
-                for (cv, lv) in c[k + 1..].iter_mut().zip(&lslice[k * n + k + 1..k * n + n]) {
-                    *cv -= xk * lv;
+    // Columns are independent triangular solves, column j costing about (n - j)² / 2: the
+    // shares are contiguous ranges of equal cost (the first share is the narrowest). Below a
+    // few hundred rows a thread costs more to start than it saves.
+    let shares = threads.clamp(1, (n / 128).max(1));
+    let mut bounds = vec![0];
+    for s in 1..shares {
+        let left = (1.0 - s as f64 / shares as f64).cbrt();
+        bounds.push(((1.0 - left) * n as f64).round() as usize);
+    }
+    bounds.push(n);
+    let parts = map_parallel(shares, shares, |s| {
+        let (from, to) = (bounds[s], bounds[s + 1]);
+        let mut out = vec![0.0; (to - from) * n];
+        let mut c = vec![0.0; n];
+        for (j, col) in (from..to).zip(out.chunks_exact_mut(n)) {
+            c[j..].iter_mut().for_each(|v| *v = 0.0);
+            c[j] = 1.0;
+            for k in j..n {
+                let xk = c[k] / lslice[k * n + k];
+                c[k] = xk;
+                if xk != 0.0 {
+                    for (cv, lv) in c[k + 1..].iter_mut().zip(&lslice[k * n + k + 1..k * n + n]) {
+                        *cv -= xk * lv;
+                    }
                 }
             }
+            col[j..].copy_from_slice(&c[j..]);
         }
-        col_mut(&mut linv, j)[j..].copy_from_slice(&c[j..]);
-    }
-    linv
+        out
+    });
+    DMatrix::from_vec(n, n, parts.concat())
 }
 
 /// `K⁻¹ = L⁻ᵀ L⁻¹` from the Cholesky factor (one GEMM after [`lower_inverse`]; `transpose() *`
-/// goes through the blocked kernel, `tr_mul` would take n² scalar dot products).
-pub fn inverse_from_cholesky(chol: &Llt) -> DMatrix<f64> {
-    let linv = lower_inverse(chol);
-    linv.transpose() * &linv
+/// goes through the blocked kernel, `tr_mul` would take n² scalar dot products), on up to
+/// `threads` threads, each multiplying a share of the columns (a column's entries do not depend
+/// on the share, so the bits do not depend on `threads`).
+pub fn inverse_from_cholesky(chol: &Llt, threads: usize) -> DMatrix<f64> {
+    let linv = lower_inverse(chol, threads);
+    let n = linv.nrows();
+    let lt = linv.transpose();
+    let shares = threads.clamp(1, (n / 128).max(1));
+    if shares == 1 {
+        return lt * &linv;
+    }
+    let width = n.div_ceil(shares);
+    let parts = map_parallel(shares, shares, |s| {
+        let from = (s * width).min(n);
+        let to = ((s + 1) * width).min(n);
+        let block = &lt * linv.columns(from, to - from);
+        block.as_slice().to_vec()
+    });
+    DMatrix::from_vec(n, n, parts.concat())
 }
 
 use super::kernel::{KernelParams, distance2, matern52, matern52_with_derivative};
@@ -301,7 +332,7 @@ impl Factor {
         let k = kernel_matrix(&x, &categorical, &params, 0.0);
         let (llt, jitter) = robust_cholesky_with_jitter(&k)?;
         let l_full = llt.l_dirty();
-        let linv_full = lower_inverse(&llt);
+        let linv_full = lower_inverse(&llt, 1);
         let mut l = Vec::with_capacity(n * (n + 1) / 2);
         let mut linv = Vec::with_capacity(n * (n + 1) / 2);
         for i in 0..n {
@@ -953,6 +984,43 @@ mod tests {
             }
         }
         assert_eq!(bits(&means), bits(&want_means));
+    }
+
+    /// `L⁻¹` and `K⁻¹` are shared out over threads by columns: the bits must not depend on how
+    /// many (uneven shares included), and `L⁻¹ L` must be the identity.
+    #[test]
+    fn inverses_have_the_same_bits_on_any_number_of_threads() {
+        let bits = |m: &DMatrix<f64>| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for n in [77, 300, 400] {
+            let (x, _) = spread(n);
+            let k = kernel_matrix(&x, &[false, false, true], &params3(), 0.0);
+            let (llt, _) = robust_cholesky_with_jitter(&k).unwrap();
+            let one = lower_inverse(&llt, 1);
+            let eye = &one * llt.l();
+            for i in 0..n {
+                for j in 0..n {
+                    let want = if i == j { 1.0 } else { 0.0 };
+                    assert!(
+                        (eye[(i, j)] - want).abs() < 1e-6,
+                        "L⁻¹L[{i}, {j}] = {}",
+                        eye[(i, j)]
+                    );
+                }
+            }
+            let kinv = inverse_from_cholesky(&llt, 1);
+            for threads in [2, 3, 4] {
+                assert_eq!(
+                    bits(&lower_inverse(&llt, threads)),
+                    bits(&one),
+                    "L⁻¹, n={n} on {threads}"
+                );
+                assert_eq!(
+                    bits(&inverse_from_cholesky(&llt, threads)),
+                    bits(&kinv),
+                    "K⁻¹, n={n} on {threads}"
+                );
+            }
+        }
     }
 
     #[test]

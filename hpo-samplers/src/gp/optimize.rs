@@ -10,13 +10,12 @@
 //! one thread and the results are combined in their order, so the point found is the same to
 //! the bit for any number of threads.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use hpo_core::rng::Rng;
 use sobol::Sobol;
 use sobol::params::JoeKuoD6;
 
 use super::lbfgsb::{self, Options};
+use super::parallel::map_parallel;
 use super::scorer::Scorer;
 use super::space::{DimKind, UnitSpace};
 
@@ -68,39 +67,6 @@ pub fn sobol_points(n: usize, dims: usize, shift: &[u32]) -> Vec<Vec<f64>> {
         );
     }
     out
-}
-
-/// `f(0), ..., f(n - 1)` in order, computed on up to `threads` threads (the caller's among
-/// them), each index by whichever thread is free next.
-fn map_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = threads.clamp(1, n.max(1));
-    if threads == 1 {
-        return (0..n).map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
-                return done;
-            }
-            done.push((i, f(i)));
-        }
-    };
-    let mut all: Vec<(usize, T)> = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-        let mut all = work();
-        for h in helpers {
-            match h.join() {
-                Ok(done) => all.extend(done),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    });
-    all.sort_unstable_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, v)| v).collect()
 }
 
 /// The scores of `candidates`, in contiguous shares, one per thread (a candidate's score

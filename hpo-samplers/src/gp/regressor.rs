@@ -61,8 +61,15 @@ impl GaussianProcess {
             )));
         }
         let (z, y_mean, y_std) = standardize(y);
-        let params =
-            fit_kernel_params(x, categorical, &z, None, Noise::optuna(deterministic), 1e-2);
+        let params = fit_kernel_params(
+            x,
+            categorical,
+            &z,
+            None,
+            Noise::optuna(deterministic),
+            1e-2,
+            1,
+        );
         let gp = Gp::new(x.to_vec(), categorical.to_vec(), &z, params).ok_or_else(|| {
             Error::InvalidArgument(
                 "GaussianProcess::fit: the kernel matrix cannot be factorised".into(),
