@@ -909,9 +909,11 @@ mod tests {
     }
 
     /// The passes compiled for the widest vectors (run-time dispatch) give the bits of the
-    /// plain formulas, element by element and sum by sum in the same order, so seeded GP
-    /// studies agree across CPUs (in an optimised build, where the dispatched loops are
-    /// vectorised, this compares AVX-512 or AVX2 code with scalar code).
+    /// plain formulas, element by element and sum by sum in the same order, so they add no
+    /// difference between CPUs (in an optimised build, where the dispatched loops are
+    /// vectorised, this compares AVX-512 or AVX2 code with scalar code). Seeded GP studies can
+    /// still differ in the last bits from one CPU model to another: the candidates' GEMM
+    /// (matrixmultiply) and the system's `exp` and `ln` pick CPU-specific kernels.
     #[test]
     fn dispatched_passes_give_the_bits_of_the_plain_formulas() {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
