@@ -75,6 +75,11 @@ const N_EHVI_SAMPLES: usize = 128;
 /// schedule is in the docs of the `fit` module); and [`GpSampler::qmc_startup`] offers a Sobol
 /// startup design.
 ///
+/// A trial's refits and acquisition search run on every core by default, shared among the
+/// trials choosing their point at the same moment (as Optuna's PyTorch uses every core);
+/// [`SearchOptions::threads`] sets the number. The point chosen is the same to the bit on any
+/// number of threads.
+///
 /// ```
 /// use hpo_core::Study;
 /// use hpo_samplers::GpSampler;
