@@ -4,7 +4,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f(0), ..., f(n - 1)` in order, computed on up to `threads` threads (the caller's among
-/// them), each index by whichever thread is free next.
+/// them), each index by whichever thread is free next. A panic in `f` is passed on to the
+/// caller.
 pub fn map_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = threads.clamp(1, n.max(1));
     if threads == 1 {
@@ -22,7 +23,11 @@ pub fn map_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + 
         }
     };
     let mut all: Vec<(usize, T)> = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        // A helper that cannot be started (a process at its thread limit) leaves its share to
+        // the threads that did start: the indices are handed out one at a time.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(s, work).ok())
+            .collect();
         let mut all = work();
         for h in helpers {
             match h.join() {
@@ -34,4 +39,33 @@ pub fn map_parallel<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + 
     });
     all.sort_unstable_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, v)| v).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_order_on_any_number_of_threads() {
+        let want: Vec<u64> = (0..37).map(|i| i * i).collect();
+        for threads in [0, 1, 2, 3, 8, 100] {
+            assert_eq!(
+                map_parallel(37, threads, |i| (i * i) as u64),
+                want,
+                "{threads}"
+            );
+        }
+        assert!(map_parallel(0, 4, |i| i).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "piece 5")]
+    fn a_panic_in_a_piece_reaches_the_caller() {
+        map_parallel(9, 3, |i| {
+            if i == 5 {
+                panic!("piece 5");
+            }
+            i
+        });
+    }
 }
