@@ -28,6 +28,13 @@ pub fn col_mut(m: &mut DMatrix<f64>, j: usize) -> &mut [f64] {
     &mut m.as_mut_slice()[j * r..(j + 1) * r]
 }
 
+/// How many shares of columns an n × n inverse is computed in on up to `threads` threads: one
+/// per 128 rows at most, since below a few hundred rows a thread costs more to start than it
+/// saves.
+fn column_shares(n: usize, threads: usize) -> usize {
+    threads.clamp(1, (n / 128).max(1))
+}
+
 /// `L⁻¹` from the Cholesky factor `L` by column-oriented forward substitution (contiguous
 /// axpys over the factor's columns, skipping the known zeros).
 pub fn lower_inverse(chol: &Llt, threads: usize) -> DMatrix<f64> {
@@ -35,9 +42,8 @@ pub fn lower_inverse(chol: &Llt, threads: usize) -> DMatrix<f64> {
     let n = l.nrows();
     let lslice = l.as_slice();
     // Columns are independent triangular solves, column j costing about (n - j)² / 2: the
-    // shares are contiguous ranges of equal cost (the first share is the narrowest). Below a
-    // few hundred rows a thread costs more to start than it saves.
-    let shares = threads.clamp(1, (n / 128).max(1));
+    // shares are contiguous ranges of equal cost (the first share is the narrowest).
+    let shares = column_shares(n, threads);
     let mut bounds = vec![0];
     for s in 1..shares {
         let left = (1.0 - s as f64 / shares as f64).cbrt();
@@ -75,7 +81,7 @@ pub fn inverse_from_cholesky(chol: &Llt, threads: usize) -> DMatrix<f64> {
     let linv = lower_inverse(chol, threads);
     let n = linv.nrows();
     let lt = linv.transpose();
-    let shares = threads.clamp(1, (n / 128).max(1));
+    let shares = column_shares(n, threads);
     if shares == 1 {
         return lt * &linv;
     }
