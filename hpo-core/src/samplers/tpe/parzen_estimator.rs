@@ -80,99 +80,147 @@ struct CategoricalDim {
     probs: Vec<f64>,
 }
 
-/// One continuous dimension's share of a log density: the sample's transformed value and the
-/// kernels' means and inverse bandwidths.
+/// Samples whose log densities are computed together: each stretch of kernel parameters is
+/// read once for all of them. The dense pass is bound by reading those parameters (hundreds of
+/// kilobytes at D = 20, beyond the first-level cache), not by its arithmetic.
+const BLOCK: usize = 4;
+
+/// One continuous dimension's share of the log densities of a block of samples: the samples'
+/// transformed values and the kernels' means and inverse bandwidths.
 #[derive(Clone, Copy, Default)]
 struct Continuous<'a> {
-    x: f64,
+    xs: [f64; BLOCK],
     mu: &'a [f64],
     inv_sigma: &'a [f64],
 }
 
-/// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator, in one pass
-/// for up to four dimensions (in the given order, so the sums round as one at a time would),
-/// on the widest vectors the CPU has (AVX-512 or AVX2 where present: two-lane SSE2 is all the
-/// baseline x86-64 target allows without run-time dispatch). Separate multiplies and subtractions
-/// (never fused), so every CPU gives the same bits. When `base` holds values (the log factors)
-/// and `dims` is not empty, the pass starts from them instead of the accumulators' contents and
-/// takes them, so that only the first pass per sample reads them.
-fn add_continuous(acc: &mut [f64], dims: &[Continuous<'_>], base: &mut Option<&[f64]>) {
-    let arch = pulp::Arch::new();
-    let from = if dims.is_empty() { None } else { base.take() };
-    match dims {
-        [] => {}
-        [a] => arch.dispatch(Dense {
-            acc,
-            from,
-            dims: [*a],
-        }),
-        [a, b] => arch.dispatch(Dense {
-            acc,
-            from,
-            dims: [*a, *b],
-        }),
-        [a, b, c] => arch.dispatch(Dense {
-            acc,
-            from,
-            dims: [*a, *b, *c],
-        }),
-        [a, b, c, d, ..] => arch.dispatch(Dense {
-            acc,
-            from,
-            dims: [*a, *b, *c, *d],
-        }),
+/// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator of `rows`
+/// samples (1 or [`BLOCK`]; row `r` is `acc[r * stride..][..n]`, `stride = acc.len() / rows` a
+/// multiple of eight), in one pass for up to four dimensions (in the given order, so the sums
+/// round as one at a time would), on the widest vectors the CPU has (AVX-512 or AVX2 where
+/// present: two-lane SSE2 is all the baseline x86-64 target allows without run-time dispatch).
+/// Separate multiplies and subtractions (never fused), so every CPU gives the same bits. When
+/// `base` holds values (the log factors) and `dims` is not empty, the pass starts every row from
+/// them instead of the accumulators' contents and takes them, so that only the first pass per
+/// block reads them.
+fn add_continuous(
+    acc: &mut [f64],
+    rows: usize,
+    n: usize,
+    dims: &[Continuous<'_>],
+    base: &mut Option<&[f64]>,
+) {
+    if dims.is_empty() {
+        return;
+    }
+    let from = base.take();
+    if rows == 1 {
+        dense_rows::<1>(acc, n, dims, from);
+    } else {
+        debug_assert_eq!(rows, BLOCK);
+        dense_rows::<BLOCK>(acc, n, dims, from);
     }
 }
 
-/// One pass of [`add_continuous`] over `M` dimensions, starting from `from` instead of the
-/// accumulators' contents when given.
-struct Dense<'a, 'b, const M: usize> {
+/// [`add_continuous`] on `C` rows (one to four dimensions).
+fn dense_rows<const C: usize>(
+    acc: &mut [f64],
+    n: usize,
+    dims: &[Continuous<'_>],
+    from: Option<&[f64]>,
+) {
+    let arch = pulp::Arch::new();
+    match dims {
+        [a] => arch.dispatch(Dense::<1, C> {
+            acc,
+            n,
+            from,
+            dims: [*a],
+        }),
+        [a, b] => arch.dispatch(Dense::<2, C> {
+            acc,
+            n,
+            from,
+            dims: [*a, *b],
+        }),
+        [a, b, c] => arch.dispatch(Dense::<3, C> {
+            acc,
+            n,
+            from,
+            dims: [*a, *b, *c],
+        }),
+        [a, b, c, d, ..] => arch.dispatch(Dense::<4, C> {
+            acc,
+            n,
+            from,
+            dims: [*a, *b, *c, *d],
+        }),
+        [] => {}
+    }
+}
+
+/// One pass of [`add_continuous`] over `M` dimensions and `C` rows of `n` kernels, starting
+/// from `from` instead of the accumulators' contents when given.
+struct Dense<'a, 'b, const M: usize, const C: usize> {
     acc: &'a mut [f64],
+    n: usize,
     from: Option<&'b [f64]>,
     dims: [Continuous<'b>; M],
 }
 
-impl<const M: usize> pulp::WithSimd for Dense<'_, '_, M> {
+impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let n = self.acc.len();
-        let dims = self.dims.map(|d| Continuous {
-            x: d.x,
-            mu: &d.mu[..n],
-            inv_sigma: &d.inv_sigma[..n],
-        });
-        let from = self.from.map(|f| &f[..n]);
-        let from_head = from.map(|f| S::as_simd_f64s(f).0);
-        let (head, tail) = S::as_mut_simd_f64s(self.acc);
-        let vectors = dims.map(|d| {
+        let n = self.n;
+        let stride = self.acc.len() / C;
+        let lanes = std::mem::size_of::<S::f64s>() / std::mem::size_of::<f64>();
+        debug_assert!(stride >= n && stride.is_multiple_of(8));
+        let (n_vec, stride_vec) = (n / lanes, stride / lanes);
+        let kernels = self.dims.map(|d| {
             (
-                simd.splat_f64s(d.x),
-                S::as_simd_f64s(d.mu).0,
-                S::as_simd_f64s(d.inv_sigma).0,
+                &S::as_simd_f64s(&d.mu[..n]).0[..n_vec],
+                &S::as_simd_f64s(&d.inv_sigma[..n]).0[..n_vec],
             )
         });
+        let xs = self.dims.map(|d| d.xs.map(|x| simd.splat_f64s(x)));
+        let from = self.from.map(|f| &f[..n]);
+        let from_head = from.map(|f| &S::as_simd_f64s(f).0[..n_vec]);
+        let (flat, _) = S::as_mut_simd_f64s(self.acc);
+        // Plain indexed loops over the constant bounds: the compiler unrolls them and keeps
+        // every value in a register (closures over arrays here were left as calls).
+        let zero = simd.splat_f64s(0.0);
         let half = simd.splat_f64s(0.5);
-        for (i, a) in head.iter_mut().enumerate() {
-            let mut v = match from_head {
-                Some(f) => f[i],
-                None => *a,
-            };
-            for (x, mu, is) in &vectors {
-                let z = simd.mul_f64s(simd.sub_f64s(*x, mu[i]), is[i]);
-                v = simd.sub_f64s(v, simd.mul_f64s(simd.mul_f64s(half, z), z));
+        for i in 0..n_vec {
+            let mut v = [zero; C];
+            for r in 0..C {
+                v[r] = match from_head {
+                    Some(f) => f[i],
+                    None => flat[r * stride_vec + i],
+                };
             }
-            *a = v;
+            for m in 0..M {
+                let (mu, inv_sigma) = (kernels[m].0[i], kernels[m].1[i]);
+                for r in 0..C {
+                    let z = simd.mul_f64s(simd.sub_f64s(xs[m][r], mu), inv_sigma);
+                    v[r] = simd.sub_f64s(v[r], simd.mul_f64s(simd.mul_f64s(half, z), z));
+                }
+            }
+            for r in 0..C {
+                flat[r * stride_vec + i] = v[r];
+            }
         }
-        let done = n - tail.len();
-        for (k, a) in tail.iter_mut().enumerate() {
-            let mut v = from.map_or(*a, |f| f[done + k]);
-            for d in &dims {
-                let z = (d.x - d.mu[done + k]) * d.inv_sigma[done + k];
-                v -= 0.5 * z * z;
+        for k in n_vec * lanes..n {
+            for r in 0..C {
+                let slot = &mut self.acc[r * stride + k];
+                let mut v = from.map_or(*slot, |f| f[k]);
+                for d in &self.dims {
+                    let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
+                    v -= 0.5 * z * z;
+                }
+                *slot = v;
             }
-            *a = v;
         }
     }
 }
@@ -711,61 +759,104 @@ impl ParzenEstimator {
     /// writes them) into `out`, with reusable scratch space.
     pub fn log_pdf_into(&self, samples: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
         let n_k = self.weights.len();
+        let n_d = self.dims.len().max(1);
+        // Rows start on a multiple of eight, so every row is whole vectors plus a tail.
+        let stride = n_k.next_multiple_of(8);
         let acc = &mut scratch.acc;
-        // Every accumulator is set from the log factors by the first pass over the kernels
-        // (the first dense pass reads them directly: no separate copy per sample).
-        if acc.len() != n_k {
+        if acc.len() != BLOCK * stride {
             acc.clear();
-            acc.resize(n_k, 0.0);
+            acc.resize(BLOCK * stride, 0.0);
         }
         out.clear();
-        for x in samples.chunks(self.dims.len().max(1)) {
-            let mut base = Some(&self.log_factor[..]);
-            let mut outside = false;
-            let mut pending: [Continuous<'_>; 4] = Default::default();
-            let mut n_pending = 0;
-            for (d, dim) in self.dims.iter().enumerate() {
-                match dim {
-                    Dim::Numeric(nd) if nd.step == 0.0 => {
-                        let xt = if nd.log { x[d].ln() } else { x[d] };
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let rows = if rest.len() >= BLOCK * n_d { BLOCK } else { 1 };
+            let (block, tail) = rest.split_at((rows * n_d).min(rest.len()));
+            rest = tail;
+            self.block_log_pdf(
+                block,
+                rows,
+                &mut acc[..rows * stride],
+                &mut scratch.kept,
+                out,
+            );
+        }
+    }
+
+    /// The log densities of the `rows` samples in `block` (1 or [`BLOCK`]), appended to `out`;
+    /// `acc` holds their accumulators (see [`add_continuous`]).
+    fn block_log_pdf(
+        &self,
+        block: &[f64],
+        rows: usize,
+        acc: &mut [f64],
+        kept: &mut Vec<f64>,
+        out: &mut Vec<f64>,
+    ) {
+        let n_k = self.weights.len();
+        let n_d = self.dims.len().max(1);
+        let stride = acc.len() / rows;
+        let x_of = |r: usize, d: usize| block[r * n_d + d];
+        // Every accumulator is set from the log factors by the first pass over the kernels
+        // (the first dense pass reads them directly: no separate copy per sample).
+        let mut base = Some(&self.log_factor[..]);
+        let mut outside = [false; BLOCK];
+        let mut pending: [Continuous<'_>; 4] = Default::default();
+        let mut n_pending = 0;
+        for (d, dim) in self.dims.iter().enumerate() {
+            match dim {
+                Dim::Numeric(nd) if nd.step == 0.0 => {
+                    let mut xs = [0.0; BLOCK];
+                    for (r, x) in xs.iter_mut().enumerate().take(rows) {
+                        let xt = if nd.log { x_of(r, d).ln() } else { x_of(r, d) };
                         if xt < nd.lo || xt > nd.hi {
-                            outside = true;
-                            break;
-                        }
-                        // Continuous dimensions are added four at a time (one pass over the
-                        // kernels instead of four); the order of the additions is unchanged.
-                        pending[n_pending] = Continuous {
-                            x: xt,
-                            mu: &nd.mu,
-                            inv_sigma: &nd.inv_sigma,
-                        };
-                        n_pending += 1;
-                        if n_pending == 4 {
-                            add_continuous(acc, &pending, &mut base);
-                            n_pending = 0;
+                            // Its density is 0; the pass computes something harmless for it.
+                            outside[r] = true;
+                            *x = nd.lo;
+                        } else {
+                            *x = xt;
                         }
                     }
-                    _ => {
-                        add_continuous(acc, &pending[..n_pending], &mut base);
+                    // Continuous dimensions are added four at a time (one pass over the
+                    // kernels instead of four); the order of the additions is unchanged.
+                    pending[n_pending] = Continuous {
+                        xs,
+                        mu: &nd.mu,
+                        inv_sigma: &nd.inv_sigma,
+                    };
+                    n_pending += 1;
+                    if n_pending == 4 {
+                        add_continuous(acc, rows, n_k, &pending, &mut base);
                         n_pending = 0;
-                        if let Some(b) = base.take() {
-                            acc.copy_from_slice(b);
-                        }
-                        for (k, a) in acc.iter_mut().enumerate().take(n_k) {
-                            *a += self.term(d, k, x[d]);
-                        }
                     }
                 }
+                _ => {
+                    add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
+                    n_pending = 0;
+                    for r in 0..rows {
+                        let row = &mut acc[r * stride..][..n_k];
+                        if let Some(b) = base {
+                            row.copy_from_slice(b);
+                        }
+                        for (k, a) in row.iter_mut().enumerate() {
+                            *a += self.term(d, k, x_of(r, d));
+                        }
+                    }
+                    base = None;
+                }
             }
-            if outside {
-                out.push(f64::NEG_INFINITY);
-                continue;
+        }
+        add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
+        for r in 0..rows {
+            let row = &mut acc[r * stride..][..n_k];
+            if let Some(b) = base {
+                row.copy_from_slice(b);
             }
-            add_continuous(acc, &pending[..n_pending], &mut base);
-            if let Some(b) = base.take() {
-                acc.copy_from_slice(b);
-            }
-            out.push(log_sum_exp_pruned(acc, &mut scratch.kept));
+            out.push(if outside[r] {
+                f64::NEG_INFINITY
+            } else {
+                log_sum_exp_pruned(row, kept)
+            });
         }
     }
 
@@ -823,35 +914,40 @@ mod tests {
         ]
     }
 
-    /// [`Dense`] over `dims` on the given vector width.
-    fn dense_on<S: pulp::Simd>(
+    /// [`Dense`] over `dims` and `C` rows of `n` kernels on the given vector width.
+    fn dense_on<S: pulp::Simd, const C: usize>(
         simd: S,
         acc: &mut [f64],
+        n: usize,
         dims: &[Continuous<'_>],
         from: Option<&[f64]>,
     ) {
         use pulp::WithSimd;
         match dims {
-            [a] => Dense {
+            [a] => Dense::<1, C> {
                 acc,
+                n,
                 from,
                 dims: [*a],
             }
             .with_simd(simd),
-            [a, b] => Dense {
+            [a, b] => Dense::<2, C> {
                 acc,
+                n,
                 from,
                 dims: [*a, *b],
             }
             .with_simd(simd),
-            [a, b, c] => Dense {
+            [a, b, c] => Dense::<3, C> {
                 acc,
+                n,
                 from,
                 dims: [*a, *b, *c],
             }
             .with_simd(simd),
-            [a, b, c, d] => Dense {
+            [a, b, c, d] => Dense::<4, C> {
                 acc,
+                n,
                 from,
                 dims: [*a, *b, *c, *d],
             }
@@ -860,13 +956,52 @@ mod tests {
         }
     }
 
+    /// The dense pass on one row and on a block of rows, on every width.
+    fn dense_all_widths<const C: usize>(
+        acc: &[f64],
+        n: usize,
+        dims: &[Continuous<'_>],
+        from: Option<&[f64]>,
+    ) -> Vec<(&'static str, Vec<f64>)> {
+        let run = |f: &dyn Fn(&mut [f64])| {
+            let mut got = acc.to_vec();
+            f(&mut got);
+            got
+        };
+        vec![
+            (
+                "dispatched",
+                run(&|a| add_continuous(a, C, n, dims, &mut from.clone())),
+            ),
+            (
+                "scalar",
+                run(&|a| dense_on::<_, C>(pulp::Scalar, a, n, dims, from)),
+            ),
+            (
+                "128-bit",
+                run(&|a| dense_on::<_, C>(pulp::Scalar128b, a, n, dims, from)),
+            ),
+            (
+                "256-bit",
+                run(&|a| dense_on::<_, C>(pulp::Scalar256b, a, n, dims, from)),
+            ),
+            (
+                "512-bit",
+                run(&|a| dense_on::<_, C>(pulp::Scalar512b, a, n, dims, from)),
+            ),
+        ]
+    }
+
     /// The vectorised passes give the bits of the plain scalar formulas on every width (one
-    /// lane, two, four emulated, and whatever this CPU dispatches to), so seeded studies are
-    /// the same on every x86-64 CPU; lengths that no width divides exercise the tails.
+    /// lane, two, four emulated, and whatever this CPU dispatches to) and for one sample or a
+    /// block of them, so seeded studies are the same on every x86-64 CPU; lengths that no width
+    /// divides exercise the tails.
     #[test]
     fn vector_passes_give_the_scalar_bits_on_every_width() {
         let wave = |i: usize, f: f64| ((i as f64 + 1.0) * f).sin();
-        for n in [1, 3, 37, 976] {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for n in [1usize, 3, 37, 976] {
+            let stride = n.next_multiple_of(8);
             let mu: Vec<Vec<f64>> = (0..4)
                 .map(|d| (0..n).map(|k| 4.0 * wave(k * 4 + d, 0.37)).collect())
                 .collect();
@@ -877,40 +1012,38 @@ mod tests {
                         .collect()
                 })
                 .collect();
-            let start: Vec<f64> = (0..n).map(|k| -3.0 * wave(k, 0.7).abs()).collect();
+            // Rows of different contents, with junk in the padding between them.
+            let start: Vec<f64> = (0..BLOCK * stride)
+                .map(|i| -3.0 * wave(i, 0.7).abs())
+                .collect();
             let base: Vec<f64> = (0..n).map(|k| 2.0 * wave(k, 0.3)).collect();
             for m in 1..=4 {
                 let dims: Vec<Continuous<'_>> = (0..m)
                     .map(|d| Continuous {
-                        x: wave(d, 1.3) * 3.0,
+                        xs: std::array::from_fn(|r| wave(d * 7 + r, 1.3) * 3.0),
                         mu: &mu[d],
                         inv_sigma: &inv_sigma[d],
                     })
                     .collect();
                 for from in [None, Some(&base[..])] {
-                    let mut want = from.unwrap_or(&start).to_vec();
-                    for (k, w) in want.iter_mut().enumerate() {
-                        for d in &dims {
-                            let z = (d.x - d.mu[k]) * d.inv_sigma[k];
-                            *w -= 0.5 * z * z;
+                    let mut want = start.clone();
+                    for r in 0..BLOCK {
+                        for k in 0..n {
+                            let w = &mut want[r * stride + k];
+                            *w = from.map_or(*w, |f| f[k]);
+                            for d in &dims {
+                                let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
+                                *w -= 0.5 * z * z;
+                            }
                         }
                     }
-                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                    let mut got = start.clone();
-                    add_continuous(&mut got, &dims, &mut from.clone());
-                    assert_eq!(bits(&got), bits(&want), "dispatched, n={n} m={m}");
-                    let mut got = start.clone();
-                    dense_on(pulp::Scalar, &mut got, &dims, from);
-                    assert_eq!(bits(&got), bits(&want), "scalar, n={n} m={m}");
-                    let mut got = start.clone();
-                    dense_on(pulp::Scalar128b, &mut got, &dims, from);
-                    assert_eq!(bits(&got), bits(&want), "128-bit, n={n} m={m}");
-                    let mut got = start.clone();
-                    dense_on(pulp::Scalar256b, &mut got, &dims, from);
-                    assert_eq!(bits(&got), bits(&want), "256-bit, n={n} m={m}");
-                    let mut got = start.clone();
-                    dense_on(pulp::Scalar512b, &mut got, &dims, from);
-                    assert_eq!(bits(&got), bits(&want), "512-bit, n={n} m={m}");
+                    for (width, got) in dense_all_widths::<BLOCK>(&start, n, &dims, from) {
+                        assert_eq!(bits(&got), bits(&want), "{width}, block, n={n} m={m}");
+                    }
+                    let (one, want_one) = (&start[..stride], &want[..stride]);
+                    for (width, got) in dense_all_widths::<1>(one, n, &dims, from) {
+                        assert_eq!(bits(&got), bits(want_one), "{width}, one, n={n} m={m}");
+                    }
                 }
             }
             let of: Vec<f64> = (0..n).map(|k| 0.01 + wave(k, 0.9).abs()).collect();
@@ -1016,6 +1149,54 @@ mod tests {
             vec![2.1, 0.3, 9.0, 1.0, 0.0],
         ]);
         close(&lp, &[-8.287666731795008, -9.330719182568494]);
+    }
+
+    /// Samples scored in blocks get exactly the densities they get one at a time: with
+    /// continuous dimensions before, between and after the others, a sample outside the range
+    /// inside a block (density 0, the others in its block unaffected), and a count that leaves
+    /// single samples after the blocks.
+    #[test]
+    fn a_block_of_samples_scores_as_each_sample_alone() {
+        let float = Distribution::float(-5.0, 5.0).unwrap();
+        let mut first_continuous = vec![float.clone(), float.clone(), float.clone()];
+        first_continuous.extend(mixed_space());
+        first_continuous.push(float.clone());
+        let mut first_categorical = mixed_space().to_vec();
+        first_categorical.reverse();
+        for space in [first_continuous, first_categorical] {
+            let dists: Vec<&Distribution> = space.iter().collect();
+            let log_float = space
+                .iter()
+                .position(|d| matches!(d, Distribution::Float(f) if f.log));
+            let plain_float = space.iter().position(|d| d == &float).unwrap();
+            let mut rng = Rng::seed_from_u64(3);
+            let n_obs = 61;
+            let obs: Vec<Vec<f64>> = dists
+                .iter()
+                .map(|d| {
+                    let mut draws = ParzenEstimator::new(&[*d], &[], None, &[], &params());
+                    (0..n_obs)
+                        .map(|_| draws.sample(&mut rng, 1)[0][0])
+                        .collect()
+                })
+                .collect();
+            let weights: Vec<f64> = (0..n_obs).map(|k| 0.5 + (k % 3) as f64).collect();
+            let pe = ParzenEstimator::new(&dists, &obs, None, &weights, &params());
+            let mut samples = pe.clone().sample(&mut rng, 11);
+            samples[2][plain_float] = 7.5;
+            samples[9][log_float.unwrap()] = 1e-7;
+            let together = pe.log_pdf(&samples);
+            assert_eq!(together.len(), 11);
+            for (i, s) in samples.iter().enumerate() {
+                let alone = pe.log_pdf(std::slice::from_ref(s))[0];
+                assert_eq!(together[i].to_bits(), alone.to_bits(), "sample {i}");
+                assert_eq!(
+                    alone == f64::NEG_INFINITY,
+                    i == 2 || i == 9,
+                    "sample {i}: {alone}"
+                );
+            }
+        }
     }
 
     /// A refitted estimator reuses the terms and draw tails of kernels whose mean and bandwidth
