@@ -18,6 +18,7 @@ use crate::{
 use parking_lot::Mutex;
 use serde_json::Value;
 
+use parzen_estimator::KernelSource;
 pub use parzen_estimator::{EstimatorParams, LogPdfScratch, ParzenEstimator};
 pub use weights::{
     default_gamma, default_gamma_multiobjective, default_weights, hyperopt_default_gamma,
@@ -92,6 +93,11 @@ struct Workspace {
     positions: Vec<u32>,
     /// Per finished trial (history position): 0 if it has every parameter sampled, else NaN.
     missing: Vec<f64>,
+    /// Trial numbers of the bad group's kernels.
+    above_ids: Vec<u64>,
+    /// The study and space the bad group's estimator tracks its kernels for (see
+    /// `ParzenEstimator::update`), if it does.
+    above_key: Option<(i64, Vec<(String, Distribution)>)>,
 }
 
 /// `v` as `n` empty vectors, keeping the allocations it already has.
@@ -318,95 +324,6 @@ impl TpeSampler {
             );
             above_src.sort_by_key(|(n, _)| *n);
         }
-        let above_obs = refill(&mut work.above_obs, d_n);
-        if running_obs.is_empty() {
-            // Finished trials only: a plain gather by history position.
-            let positions = &mut work.positions;
-            positions.clear();
-            positions.extend(above_src.iter().filter_map(|(_, s)| match s {
-                Source::Finished(p) => Some(*p as u32),
-                Source::Running(_) => None,
-            }));
-            for (d, obs) in above_obs.iter_mut().enumerate() {
-                let values = values_of(d);
-                obs.extend(positions.iter().map(|&p| values[p as usize]));
-            }
-        } else {
-            for (d, obs) in above_obs.iter_mut().enumerate() {
-                let values = values_of(d);
-                obs.extend(above_src.iter().map(|(_, s)| match s {
-                    Source::Finished(p) => values[*p],
-                    Source::Running(i) => running_obs[*i].1[d],
-                }));
-            }
-        }
-        // Kernel order by value per dimension, from the history's sorted columns (no sort).
-        let use_orders = above_src.len() > 32;
-        if use_orders {
-            // Indexed by every finished trial's number, so the loops below need no bounds test.
-            let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
-            let kernel_of = &mut work.kernel_of;
-            kernel_of.clear();
-            kernel_of.resize((max_number + 1).max(hist.pos_of_number.len()), u32::MAX);
-            let mut running_kernels = Vec::new();
-            for (k, (n, s)) in above_src.iter().enumerate() {
-                match s {
-                    Source::Finished(_) => kernel_of[*n as usize] = k as u32,
-                    Source::Running(_) => running_kernels.push(k as u32),
-                }
-            }
-            let orders = refill(&mut work.orders, d_n);
-            for (d, order) in orders.iter_mut().enumerate() {
-                order.reserve(above_src.len());
-                let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
-                if running_kernels.is_empty() {
-                    // Branch-free: every entry is written, the position advances past
-                    // kernels only (one spare slot takes the writes after the last kernel).
-                    order.resize(above_src.len() + 1, 0);
-                    let mut len = 0;
-                    for &(_, number) in sorted {
-                        let k = kernel_of[number as usize];
-                        order[len] = k;
-                        len += usize::from(k != u32::MAX);
-                    }
-                    order.truncate(len);
-                    continue;
-                }
-                let mut extra: Vec<(f64, u32)> = running_kernels
-                    .iter()
-                    .map(|&k| (above_obs[d][k as usize], k))
-                    .collect();
-                extra.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let mut e = extra.into_iter().peekable();
-                for &(v, number) in sorted {
-                    let k = kernel_of[number as usize];
-                    if k != u32::MAX {
-                        // Equal values in kernel (trial number) order: the order a stable
-                        // sort of the kernels by value gives, as when the kernels are sorted.
-                        while let Some(&(ev, ek)) = e.peek() {
-                            if ev.total_cmp(&v).then(ek.cmp(&k)).is_lt() {
-                                order.push(ek);
-                                e.next();
-                            } else {
-                                break;
-                            }
-                        }
-                        order.push(k);
-                    }
-                }
-                order.extend(e.map(|(_, k)| k));
-            }
-            // The orders must be the ones a stable sort of the kernels by value gives: ties
-            // decide which equal observation gets which neighbour distance as its bandwidth.
-            #[cfg(debug_assertions)]
-            for (d, order) in work.orders.iter().enumerate() {
-                let obs = &work.above_obs[d];
-                let mut sorted: Vec<u32> = (0..obs.len() as u32).collect();
-                sorted.sort_by(|a, b| obs[*a as usize].total_cmp(&obs[*b as usize]));
-                debug_assert_eq!(order, &sorted, "kernel order of dimension {d}");
-            }
-        }
-
         let below_weights = if study.is_multi_objective() {
             vec![1.0; below_pos.len()]
         } else {
@@ -415,13 +332,157 @@ impl TpeSampler {
         let above_weights = (self.weights)(above_src.len());
         work.below
             .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
-        work.above.fit(
-            &dists,
-            &work.above_obs,
-            use_orders.then_some(work.orders.as_slice()),
-            &above_weights,
-            &self.params,
-        );
+        // The bad group changes by about one trial per trial: refit it in place when its
+        // estimator tracks its kernels for this study and space (finished trials only).
+        let trackable = running_obs.is_empty() && !study.is_filtered();
+        let key_matches = work.above_key.as_ref().is_some_and(|(id, key_space)| {
+            *id == study.study_id() && key_space.as_slice() == space
+        });
+        let use_orders = above_src.len() > 32;
+        if use_orders || trackable {
+            // Trial number -> kernel index (indexed by every finished trial's number, so the
+            // loops below need no bounds test).
+            let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
+            let kernel_of = &mut work.kernel_of;
+            kernel_of.clear();
+            kernel_of.resize((max_number + 1).max(hist.pos_of_number.len()), u32::MAX);
+            for (k, (n, s)) in above_src.iter().enumerate() {
+                if let Source::Finished(_) = s {
+                    kernel_of[*n as usize] = k as u32;
+                }
+            }
+        }
+        let above_ids = &mut work.above_ids;
+        above_ids.clear();
+        above_ids.extend(above_src.iter().map(|(n, _)| *n));
+        let updated = trackable && key_matches && {
+            let sorted: Vec<&[(f64, u64)]> = columns
+                .iter()
+                .map(|c| c.map_or(&[][..], |c| c.sorted.as_slice()))
+                .collect();
+            let value =
+                |d: usize, number: u64| values_of(d)[hist.pos_of_number[number as usize] as usize];
+            let src = KernelSource {
+                sorted: &sorted,
+                kernel_of: &work.kernel_of,
+                value: &value,
+            };
+            work.above
+                .update(&dists, above_ids, &src, &above_weights, &self.params)
+        };
+        // An update leaves exactly what a full fit of the same kernels gives.
+        #[cfg(debug_assertions)]
+        if updated {
+            let obs: Vec<Vec<f64>> = (0..d_n)
+                .map(|d| {
+                    let values = values_of(d);
+                    let pos = |n: &u64| hist.pos_of_number[*n as usize] as usize;
+                    work.above_ids.iter().map(|n| values[pos(n)]).collect()
+                })
+                .collect();
+            let fresh = ParzenEstimator::new(&dists, &obs, None, &above_weights, &self.params);
+            if let Some(diff) = work.above.difference(&fresh) {
+                panic!("the bad group's update differs from a full fit: {diff}");
+            }
+        }
+        if !updated {
+            let above_obs = refill(&mut work.above_obs, d_n);
+            if running_obs.is_empty() {
+                // Finished trials only: a plain gather by history position.
+                let positions = &mut work.positions;
+                positions.clear();
+                positions.extend(above_src.iter().filter_map(|(_, s)| match s {
+                    Source::Finished(p) => Some(*p as u32),
+                    Source::Running(_) => None,
+                }));
+                for (d, obs) in above_obs.iter_mut().enumerate() {
+                    let values = values_of(d);
+                    obs.extend(positions.iter().map(|&p| values[p as usize]));
+                }
+            } else {
+                for (d, obs) in above_obs.iter_mut().enumerate() {
+                    let values = values_of(d);
+                    obs.extend(above_src.iter().map(|(_, s)| match s {
+                        Source::Finished(p) => values[*p],
+                        Source::Running(i) => running_obs[*i].1[d],
+                    }));
+                }
+            }
+            // Kernel order by value per dimension, from the history's sorted columns (no sort).
+            if use_orders {
+                let kernel_of = &work.kernel_of;
+                let running_kernels: Vec<u32> = above_src
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, s))| matches!(s, Source::Running(_)))
+                    .map(|(k, _)| k as u32)
+                    .collect();
+                let orders = refill(&mut work.orders, d_n);
+                for (d, order) in orders.iter_mut().enumerate() {
+                    order.reserve(above_src.len());
+                    let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
+                    if running_kernels.is_empty() {
+                        // Branch-free: every entry is written, the position advances past
+                        // kernels only (one spare slot takes the writes after the last kernel).
+                        order.resize(above_src.len() + 1, 0);
+                        let mut len = 0;
+                        for &(_, number) in sorted {
+                            let k = kernel_of[number as usize];
+                            order[len] = k;
+                            len += usize::from(k != u32::MAX);
+                        }
+                        order.truncate(len);
+                        continue;
+                    }
+                    let mut extra: Vec<(f64, u32)> = running_kernels
+                        .iter()
+                        .map(|&k| (above_obs[d][k as usize], k))
+                        .collect();
+                    extra.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    let mut e = extra.into_iter().peekable();
+                    for &(v, number) in sorted {
+                        let k = kernel_of[number as usize];
+                        if k != u32::MAX {
+                            // Equal values in kernel (trial number) order: the order a stable
+                            // sort of the kernels by value gives, as when the kernels are sorted.
+                            while let Some(&(ev, ek)) = e.peek() {
+                                if ev.total_cmp(&v).then(ek.cmp(&k)).is_lt() {
+                                    order.push(ek);
+                                    e.next();
+                                } else {
+                                    break;
+                                }
+                            }
+                            order.push(k);
+                        }
+                    }
+                    order.extend(e.map(|(_, k)| k));
+                }
+                // The orders must be the ones a stable sort of the kernels by value gives: ties
+                // decide which equal observation gets which neighbour distance as its bandwidth.
+                #[cfg(debug_assertions)]
+                for (d, order) in work.orders.iter().enumerate() {
+                    let obs = &work.above_obs[d];
+                    let mut sorted: Vec<u32> = (0..obs.len() as u32).collect();
+                    sorted.sort_by(|a, b| obs[*a as usize].total_cmp(&obs[*b as usize]));
+                    debug_assert_eq!(order, &sorted, "kernel order of dimension {d}");
+                }
+            }
+
+            work.above.fit(
+                &dists,
+                &work.above_obs,
+                use_orders.then_some(work.orders.as_slice()),
+                &above_weights,
+                &self.params,
+            );
+            if trackable {
+                work.above.track(&work.above_ids);
+                work.above_key = Some((study.study_id(), space.to_vec()));
+            } else {
+                work.above_key = None;
+            }
+        }
         let n_candidates = self.n_ei_candidates;
         work.below
             .sample_into(&mut self.rng.lock(), n_candidates, &mut work.candidates);

@@ -5,7 +5,12 @@
 //! range widened by half a step for stepped and integer ones) with the neighbour-distance
 //! bandwidth and the magic clip; categorical dimensions use Optuna's smoothed categorical kernel.
 //! The per-kernel constants are folded into one vector so that evaluating many candidates is a
-//! tight loop the compiler vectorises.
+//! tight loop the compiler vectorises, four candidates per pass over the kernels.
+//!
+//! TPE's bad group gains about one trial per trial, so the sampler refits its estimator in place
+//! ([`ParzenEstimator::update`]): only the kernels that joined or left and their neighbours in
+//! each dimension's sorted order are recomputed, with the same rules as a full fit and to the
+//! same bits.
 
 use crate::Distribution;
 use crate::rng::Rng;
@@ -266,6 +271,11 @@ pub struct ParzenEstimator {
     /// (mass, sigma, sqrt(2 pi)). Every per-dimension term added to it is <= 0, which lets
     /// `log_pdf` drop kernels that can no longer matter.
     log_factor: Vec<f64>,
+    /// Per kernel: the product of the continuous dimensions' normalising terms.
+    den: Vec<f64>,
+    /// The trial numbers of the kernels (prior excluded), when the caller tracks them
+    /// ([`track`](Self::track)) so that the next fit may be an [`update`](Self::update).
+    ids: Vec<u64>,
     /// Kernel indices sorted by value (when the caller gives no order).
     order: Vec<u32>,
     /// Scratch: the kernels of one dimension that need their own normalising term.
@@ -301,11 +311,20 @@ fn normalising_term(lo: f64, hi: f64, step: f64, mu: f64, sigma: f64, inv_sigma:
 /// vectorised pass).
 fn far_terms(step: f64, sigma: &[f64], term: &mut Vec<f64>) {
     term.clear();
-    if step == 0.0 {
-        term.extend(sigma.iter().map(|s| s * SQRT_2PI));
-    } else {
-        term.resize(sigma.len(), -0.0);
-    }
+    term.extend(sigma.iter().map(|&s| far_term(step, s)));
+}
+
+/// One kernel's normalising term far from both bounds (see [`far_terms`]).
+#[inline(always)]
+fn far_term(step: f64, sigma: f64) -> f64 {
+    if step == 0.0 { sigma * SQRT_2PI } else { -0.0 }
+}
+
+/// Whether a kernel (mean, inverse bandwidth) is within 9 σ of a bound of `[lo, hi]`, where its
+/// normalising term needs error functions.
+#[inline(always)]
+fn is_near(m: f64, is: f64, (lo, hi): (f64, f64)) -> bool {
+    !(((lo - m) * is < -9.0) & ((hi - m) * is > 9.0))
 }
 
 /// The kernels (indices, in order) within 9 σ of a bound of `[lo, hi]`, whose normalising term
@@ -319,7 +338,7 @@ fn list_near(mu: &[f64], inv_sigma: &[f64], (lo, hi): (f64, f64), all: bool, nea
         near.extend(0..n as u32);
         return;
     }
-    let is_near = |m: f64, is: f64| !(((lo - m) * is < -9.0) & ((hi - m) * is > 9.0));
+    let is_near = |m: f64, is: f64| is_near(m, is, (lo, hi));
     for (b, (mb, ib)) in mu.chunks(8).zip(inv_sigma[..n].chunks(8)).enumerate() {
         let any = mb
             .iter()
@@ -331,6 +350,60 @@ fn list_near(mu: &[f64], inv_sigma: &[f64], (lo, hi): (f64, f64), all: bool, nea
                     near.push((b * 8 + i) as u32);
                 }
             }
+        }
+    }
+}
+
+/// What [`ParzenEstimator::update`] reads about the kernels, by trial number.
+pub(crate) struct KernelSource<'a> {
+    /// Per dimension: `(internal value, trial number)` of finished trials (kernels and
+    /// others), sorted by value, equal values by number; it holds every kernel, and every trial
+    /// that was a kernel in the previous fit.
+    pub sorted: &'a [&'a [(f64, u64)]],
+    /// Trial number -> index among the new kernels, `u32::MAX` for other trials.
+    pub kernel_of: &'a [u32],
+    /// The internal value of dimension `d` in trial `number`.
+    pub value: &'a dyn Fn(usize, u64) -> f64,
+}
+
+/// Removes the entries at `left` (ascending indices of `v`), then inserts `fill` at `joined`
+/// (ascending indices of the result).
+fn splice<T: Copy>(v: &mut Vec<T>, left: &[usize], joined: &[usize], fill: T) {
+    for &i in left.iter().rev() {
+        v.remove(i);
+    }
+    for &j in joined {
+        v.insert(j, fill);
+    }
+}
+
+/// A categorical dimension's kernel rows (row-major, `n_choices` per kernel, the prior's
+/// last): the prior weight spread over the kernels, plus 1 at each observation's choice,
+/// normalised; the uniform row alone when there are no observations.
+fn categorical_rows(
+    obs: impl ExactSizeIterator<Item = f64>,
+    n_choices: usize,
+    params: &EstimatorParams,
+    probs: &mut Vec<f64>,
+) {
+    probs.clear();
+    let n_kernels = obs.len() + 1;
+    if n_kernels == 1 {
+        probs.resize(n_choices, 1.0 / n_choices as f64);
+        return;
+    }
+    probs.resize(
+        n_kernels * n_choices,
+        params.prior_weight / n_kernels as f64,
+    );
+    for (k, x) in obs.enumerate() {
+        probs[k * n_choices + x as usize] += 1.0;
+    }
+    for row in probs.chunks_mut(n_choices) {
+        let s: f64 = row.iter().sum();
+        let s = if s == 0.0 { 1.0 } else { s };
+        for v in row {
+            *v /= s;
         }
     }
 }
@@ -366,55 +439,80 @@ fn sigmas(
             scratch
         }
     };
-    let max_sigma = hi - lo;
-    let min_sigma = if params.consider_magic_clip {
-        (hi - lo) / 100f64.min(1.0 + (n + 1) as f64)
-    } else {
-        1e-12
-    };
+    let rule = BandwidthRule::new((lo, hi), n, params);
     out.clear();
     out.resize(n, 0.0);
-    // Plain comparisons rather than `f64::max`: no value here is NaN, and the NaN-aware forms
-    // cost several instructions each in this loop.
-    let larger = |a: f64, b: f64| if a > b { a } else { b };
-    let clip = |s: f64| {
-        if s < min_sigma {
-            min_sigma
-        } else if s > max_sigma {
-            max_sigma
-        } else {
-            s
-        }
-    };
     let value = |rank: usize| mus[order[rank] as usize];
     if n == 0 {
         return;
     }
     if n == 1 {
-        let v = value(0);
-        out[order[0] as usize] = clip(larger(v - lo, hi - v));
+        out[order[0] as usize] = rule.bandwidth(None, value(0), None);
         return;
     }
-    // Each kernel's bandwidth is the larger of its two gaps to its neighbours in sorted
-    // order; the range ends count as neighbours of the extreme kernels only with
-    // `consider_endpoints`.
-    let (first, second) = (value(0), value(1));
-    out[order[0] as usize] = clip(if params.consider_endpoints {
-        larger(first - lo, second - first)
-    } else {
-        second - first
-    });
-    let (mut prev, mut cur) = (first, second);
+    out[order[0] as usize] = rule.bandwidth(None, value(0), Some(value(1)));
+    let (mut prev, mut cur) = (value(0), value(1));
     for r in 1..n - 1 {
         let next = value(r + 1);
-        out[order[r] as usize] = clip(larger(cur - prev, next - cur));
+        out[order[r] as usize] = rule.bandwidth(Some(prev), cur, Some(next));
         (prev, cur) = (cur, next);
     }
-    out[order[n - 1] as usize] = clip(if params.consider_endpoints {
-        larger(cur - prev, hi - cur)
-    } else {
-        cur - prev
-    });
+    out[order[n - 1] as usize] = rule.bandwidth(Some(prev), cur, None);
+}
+
+/// Optuna 5.0's neighbour-distance bandwidth for `n` observations on `[lo, hi]` (transformed
+/// space): each kernel's bandwidth is the larger of its gaps to its neighbours in sorted order
+/// (the range ends count as neighbours of the extreme kernels only with `consider_endpoints`),
+/// clipped to `[min_sigma, hi - lo]`. The one place this rule is written: a full fit and an
+/// incremental update compute every bandwidth through it.
+#[derive(Clone, Copy)]
+struct BandwidthRule {
+    lo: f64,
+    hi: f64,
+    min_sigma: f64,
+    max_sigma: f64,
+    endpoints: bool,
+}
+
+impl BandwidthRule {
+    fn new((lo, hi): (f64, f64), n: usize, params: &EstimatorParams) -> BandwidthRule {
+        let min_sigma = if params.consider_magic_clip {
+            (hi - lo) / 100f64.min(1.0 + (n + 1) as f64)
+        } else {
+            1e-12
+        };
+        BandwidthRule {
+            lo,
+            hi,
+            min_sigma,
+            max_sigma: hi - lo,
+            endpoints: params.consider_endpoints,
+        }
+    }
+
+    /// The bandwidth of the kernel at `cur` whose neighbours in sorted order are `prev` and
+    /// `next` (`None` past either end).
+    #[inline(always)]
+    fn bandwidth(&self, prev: Option<f64>, cur: f64, next: Option<f64>) -> f64 {
+        // Plain comparisons rather than `f64::max`: no value here is NaN, and the NaN-aware
+        // forms cost several instructions each in the full fit's loop.
+        let larger = |a: f64, b: f64| if a > b { a } else { b };
+        let gap = match (prev, next) {
+            (Some(p), Some(n)) => larger(cur - p, n - cur),
+            (None, Some(n)) if self.endpoints => larger(cur - self.lo, n - cur),
+            (None, Some(n)) => n - cur,
+            (Some(p), None) if self.endpoints => larger(cur - p, self.hi - cur),
+            (Some(p), None) => cur - p,
+            (None, None) => larger(cur - self.lo, self.hi - cur),
+        };
+        if gap < self.min_sigma {
+            self.min_sigma
+        } else if gap > self.max_sigma {
+            self.max_sigma
+        } else {
+            gap
+        }
+    }
 }
 
 impl Default for ParzenEstimator {
@@ -423,6 +521,8 @@ impl Default for ParzenEstimator {
             weights: vec![1.0],
             dims: Vec::new(),
             log_factor: vec![0.0],
+            den: Vec::new(),
+            ids: Vec::new(),
             order: Vec::new(),
             near: Vec::new(),
         }
@@ -457,22 +557,11 @@ impl ParzenEstimator {
         params: &EstimatorParams,
     ) {
         let n_obs = observations.first().map_or(0, Vec::len);
-        let w = &mut self.weights;
-        w.clear();
-        if n_obs == 0 {
-            w.push(1.0);
-        } else {
-            w.extend_from_slice(&weights[..n_obs]);
-            w.push(params.prior_weight);
-        }
-        let total: f64 = w.iter().sum();
-        for x in w.iter_mut() {
-            *x /= total;
-        }
-        let n_kernels = w.len();
-        // The product of the continuous dimensions' normalising terms, per kernel (reuses the
-        // log-factor buffer, which it becomes below).
-        let denominator = &mut self.log_factor;
+        self.ids.clear();
+        self.set_weights(n_obs, weights, params);
+        let n_kernels = self.weights.len();
+        // The product of the continuous dimensions' normalising terms, per kernel.
+        let denominator = &mut self.den;
         denominator.clear();
         denominator.resize(n_kernels, 1.0);
         let mut old_dims = std::mem::take(&mut self.dims).into_iter();
@@ -594,37 +683,15 @@ impl ParzenEstimator {
                         Some(Dim::Categorical(c)) => c.probs,
                         _ => Vec::new(),
                     };
-                    probs.clear();
-                    if n_obs == 0 {
-                        probs.resize(n_choices, 1.0 / n_choices as f64);
-                    } else {
-                        probs.resize(
-                            n_kernels * n_choices,
-                            params.prior_weight / n_kernels as f64,
-                        );
-                        for (k, x) in obs.iter().enumerate() {
-                            probs[k * n_choices + *x as usize] += 1.0;
-                        }
-                        for row in probs.chunks_mut(n_choices) {
-                            let s: f64 = row.iter().sum();
-                            let s = if s == 0.0 { 1.0 } else { s };
-                            for v in row {
-                                *v /= s;
-                            }
-                        }
-                    }
+                    categorical_rows(obs.iter().copied(), n_choices, params, &mut probs);
                     self.dims
                         .push(Dim::Categorical(CategoricalDim { n_choices, probs }));
                 }
             }
         }
-        let w = &self.weights;
-        let log_factor = &mut self.log_factor;
-        for (lf, w) in log_factor.iter_mut().zip(w) {
-            *lf = (w / *lf).ln();
-        }
-        if log_factor.iter().any(|f| !f.is_finite()) {
+        if !self.set_log_factors() {
             // Products of many small bandwidths left the floating-point range: sum logarithms.
+            let (w, log_factor) = (&self.weights, &mut self.log_factor);
             for (lf, w) in log_factor.iter_mut().zip(w) {
                 *lf = w.ln();
             }
@@ -641,6 +708,224 @@ impl ParzenEstimator {
                 }
             }
         }
+    }
+
+    /// The normalised weights of `n_obs` observations (`weights[..n_obs]`) and the prior.
+    fn set_weights(&mut self, n_obs: usize, weights: &[f64], params: &EstimatorParams) {
+        let w = &mut self.weights;
+        w.clear();
+        if n_obs == 0 {
+            w.push(1.0);
+        } else {
+            w.extend_from_slice(&weights[..n_obs]);
+            w.push(params.prior_weight);
+        }
+        let total: f64 = w.iter().sum();
+        for x in w.iter_mut() {
+            *x /= total;
+        }
+    }
+
+    /// `log_factor = ln(weight / den)` per kernel; false when one is not finite (products of
+    /// many small bandwidths leave the floating-point range).
+    fn set_log_factors(&mut self) -> bool {
+        let log_factor = &mut self.log_factor;
+        log_factor.clear();
+        log_factor.extend(
+            self.weights
+                .iter()
+                .zip(&self.den)
+                .map(|(w, den)| (w / den).ln()),
+        );
+        log_factor.iter().all(|f| f.is_finite())
+    }
+
+    /// Records the trial numbers of the kernels just fitted (prior excluded, in kernel order),
+    /// so that the next fit may be an [`update`](Self::update). [`fit`](Self::fit) forgets them.
+    pub(crate) fn track(&mut self, ids: &[u64]) {
+        debug_assert_eq!(ids.len() + 1, self.weights.len());
+        self.ids.clear();
+        self.ids.extend_from_slice(ids);
+    }
+
+    /// Refits in place when the kernels differ from the tracked ones by a few trials joining
+    /// or leaving: only those kernels and their neighbours in each dimension's sorted order
+    /// (whose bandwidths depend on them) are recomputed, the rest is moved. What it leaves is
+    /// exactly what [`fit`](Self::fit) gives for the same kernels, bit for bit. Returns false,
+    /// having done nothing a full fit would not redo, when it cannot: no tracked kernels, a
+    /// different space, too many changes, fewer than 98 kernels (the bandwidths' lower clip
+    /// still moves with their number), an estimator that has been drawn from, or log factors
+    /// out of range.
+    ///
+    /// `ids` are the new kernels' trial numbers in kernel order (ascending); `src` gives their
+    /// values and each dimension's sorted order; `weights` as for [`fit`](Self::fit).
+    pub(crate) fn update(
+        &mut self,
+        space: &[&Distribution],
+        ids: &[u64],
+        src: &KernelSource<'_>,
+        weights: &[f64],
+        params: &EstimatorParams,
+    ) -> bool {
+        /// More changes than this: a full fit is as cheap.
+        const MAX_CHANGES: usize = 8;
+        let (n_old, n) = (self.ids.len(), ids.len());
+        if n_old < 98 || n < 98 || space.len() != self.dims.len() || self.den.len() != n_old + 1 {
+            return false;
+        }
+        for (dist, dim) in space.iter().zip(&self.dims) {
+            let same = match (numeric_spec(dist), dim) {
+                (Some((low, high, step, log)), Dim::Numeric(nd)) => {
+                    nd.low.to_bits() == low.to_bits()
+                        && nd.high.to_bits() == high.to_bits()
+                        && nd.step.to_bits() == step.to_bits()
+                        && nd.log == log
+                        && nd.tails.is_empty()
+                }
+                (None, Dim::Categorical(c)) => dist.choices().map_or(1, <[_]>::len) == c.n_choices,
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+        }
+        // The changes: kernels that left (old indices) and joined (new indices), both
+        // ascending; both lists are in trial-number order.
+        let (mut left, mut joined) = (Vec::new(), Vec::new());
+        let (mut i, mut j) = (0, 0);
+        while i < n_old || j < n {
+            if left.len() + joined.len() > MAX_CHANGES {
+                return false;
+            }
+            match (self.ids.get(i), ids.get(j)) {
+                (Some(a), Some(b)) if a == b => (i, j) = (i + 1, j + 1),
+                (Some(a), Some(b)) if a < b => (left.push(i), i += 1).1,
+                (Some(_), None) => (left.push(i), i += 1).1,
+                _ => (joined.push(j), j += 1).1,
+            }
+        }
+        if left.len() + joined.len() > MAX_CHANGES {
+            return false;
+        }
+        let left_ids: Vec<u64> = left.iter().map(|&i| self.ids[i]).collect();
+        let kernel = |number: u64| -> Option<usize> {
+            let k = *src.kernel_of.get(number as usize)?;
+            (k != u32::MAX).then_some(k as usize)
+        };
+        // The kernels before and after trial `number`'s value in dimension `d`'s sorted order.
+        let neighbours = |d: usize, number: u64| -> (Option<usize>, Option<usize>) {
+            let col = src.sorted[d];
+            let v = (src.value)(d, number);
+            let q = col.partition_point(|&(w, m)| w.total_cmp(&v).then(m.cmp(&number)).is_lt());
+            debug_assert_eq!(col.get(q).map(|c| c.1), Some(number));
+            let prev = col[..q].iter().rev().find_map(|&(_, m)| kernel(m));
+            let next = col[(q + 1).min(col.len())..]
+                .iter()
+                .find_map(|&(_, m)| kernel(m));
+            (prev, next)
+        };
+
+        splice(&mut self.den, &left, &joined, 1.0);
+        let mut touched = Vec::new();
+        let mut affected = Vec::new();
+        for (d, dim) in self.dims.iter_mut().enumerate() {
+            match dim {
+                Dim::Numeric(nd) => {
+                    let nd = &mut **nd;
+                    for v in [&mut nd.mu, &mut nd.sigma, &mut nd.inv_sigma, &mut nd.term] {
+                        splice(v, &left, &joined, 0.0);
+                    }
+                    nd.cache.clear();
+                    for &q in &joined {
+                        let x = (src.value)(d, ids[q]);
+                        nd.mu[q] = if nd.log { x.ln() } else { x };
+                    }
+                    // Whose bandwidth may have changed: the kernels that joined, and the
+                    // neighbours of every kernel that joined or left.
+                    affected.clear();
+                    affected.extend_from_slice(&joined);
+                    for &number in joined.iter().map(|&q| &ids[q]).chain(&left_ids) {
+                        let (prev, next) = neighbours(d, number);
+                        affected.extend(prev.into_iter().chain(next));
+                    }
+                    let rule = BandwidthRule::new((nd.lo, nd.hi), n, params);
+                    for &k in &affected {
+                        let (prev, next) = neighbours(d, ids[k]);
+                        let m = nd.mu[k];
+                        let sd = rule.bandwidth(prev.map(|p| nd.mu[p]), m, next.map(|q| nd.mu[q]));
+                        let is = 1.0 / sd;
+                        nd.sigma[k] = sd;
+                        nd.inv_sigma[k] = is;
+                        nd.term[k] = if is_near(m, is, (nd.lo, nd.hi)) {
+                            normalising_term(nd.lo, nd.hi, nd.step, m, sd, is)
+                        } else {
+                            far_term(nd.step, sd)
+                        };
+                    }
+                    touched.extend_from_slice(&affected);
+                }
+                Dim::Categorical(c) => {
+                    let obs = ids.iter().map(|&number| (src.value)(d, number));
+                    categorical_rows(obs, c.n_choices, params, &mut c.probs);
+                }
+            }
+        }
+        for &k in &touched {
+            let mut den = 1.0;
+            for dim in &self.dims {
+                if let Dim::Numeric(nd) = dim
+                    && nd.step == 0.0
+                {
+                    den *= nd.term[k];
+                }
+            }
+            self.den[k] = den;
+        }
+        self.set_weights(n, weights, params);
+        self.ids.clear();
+        self.ids.extend_from_slice(ids);
+        if !self.set_log_factors() {
+            self.ids.clear();
+            return false;
+        }
+        true
+    }
+
+    /// Where this estimator and `other` differ, bit for bit, in anything a log density or a
+    /// draw reads (`None` when they are the same): checks that an
+    /// [`update`](Self::update) left what a full fit gives.
+    #[cfg(any(test, debug_assertions))]
+    pub(crate) fn difference(&self, other: &ParzenEstimator) -> Option<String> {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let differs = |what: &str, a: &[f64], b: &[f64]| {
+            (bits(a) != bits(b)).then(|| format!("{what}: {a:?} vs {b:?}"))
+        };
+        if self.dims.len() != other.dims.len() {
+            return Some("number of dimensions".into());
+        }
+        let mut diffs = vec![
+            differs("weights", &self.weights, &other.weights),
+            differs("log factors", &self.log_factor, &other.log_factor),
+        ];
+        for (d, (a, b)) in self.dims.iter().zip(&other.dims).enumerate() {
+            match (a, b) {
+                (Dim::Numeric(a), Dim::Numeric(b)) => {
+                    diffs.push(differs(&format!("mu {d}"), &a.mu, &b.mu));
+                    diffs.push(differs(&format!("sigma {d}"), &a.sigma, &b.sigma));
+                    diffs.push(differs(
+                        &format!("inv_sigma {d}"),
+                        &a.inv_sigma,
+                        &b.inv_sigma,
+                    ));
+                    diffs.push(differs(&format!("term {d}"), &a.term, &b.term));
+                }
+                (Dim::Categorical(a), Dim::Categorical(b)) => {
+                    diffs.push(differs(&format!("probs {d}"), &a.probs, &b.probs));
+                }
+                _ => return Some(format!("kind of dimension {d}")),
+            }
+        }
+        diffs.into_iter().flatten().next()
     }
 
     /// Number of kernels (observations plus the prior).
@@ -1196,6 +1481,111 @@ mod tests {
                     "sample {i}: {alone}"
                 );
             }
+        }
+    }
+
+    /// An in-place update gives, bit for bit, what a full fit of the same kernels gives, along
+    /// a history where one trial joins the bad group per step (new, or pushed out of the good
+    /// group), the good group sometimes grows (a kernel leaves from the middle), and now and
+    /// then many change at once (a full fit instead). Values tie (grids, rounding), sit on the
+    /// bounds, and come in every kind of dimension; with and without `consider_endpoints`.
+    #[test]
+    fn an_update_is_exactly_a_full_fit() {
+        let float = Distribution::float(-5.0, 5.0).unwrap();
+        let mut space = mixed_space().to_vec();
+        space.push(float);
+        let dists: Vec<&Distribution> = space.iter().collect();
+        for endpoints in [false, true] {
+            let params = EstimatorParams {
+                consider_endpoints: endpoints,
+                ..params()
+            };
+            let mut rng = Rng::seed_from_u64(11);
+            let draw = |rng: &mut Rng| -> Vec<f64> {
+                let u = rng.next_f64();
+                let mut v = vec![
+                    if u < 0.1 {
+                        5.0
+                    } else {
+                        -5.0 + 10.0 * rng.next_f64()
+                    },
+                    (1e-4f64).powf(rng.next_f64()),
+                    1.0 + (9.0 * rng.next_f64()).round(),
+                    0.25 * (4.0 * rng.next_f64()).round(),
+                    (3.0 * rng.next_f64()).floor(),
+                    (4.0 * rng.next_f64()).round() - 2.0,
+                ];
+                if u > 0.9 {
+                    v[1] = 1e-4;
+                }
+                v
+            };
+            let mut trials: Vec<Vec<f64>> = (0..110).map(|_| draw(&mut rng)).collect();
+            let mut good: Vec<u64> = (0..11).map(|i| i * 10).collect();
+            let mut est = ParzenEstimator::default();
+            let (mut updates, mut steps) = (0, 0);
+            for step in 0..160 {
+                // The good group changes like TPE's split does.
+                let number = trials.len() as u64;
+                trials.push(draw(&mut rng));
+                let u = rng.next_f64();
+                if u < 0.15 {
+                    good.push(number);
+                    let out = (rng.next_f64() * good.len() as f64) as usize;
+                    good.remove(out.min(good.len() - 2));
+                } else if u < 0.2 {
+                    let above: Vec<u64> = (0..=number).filter(|n| !good.contains(n)).collect();
+                    good.push(above[(rng.next_f64() * above.len() as f64) as usize]);
+                } else if step % 40 == 39 {
+                    good = (0..12).map(|i| number - 3 * i).collect();
+                }
+                let ids: Vec<u64> = (0..=number).filter(|n| !good.contains(n)).collect();
+                let sorted: Vec<Vec<(f64, u64)>> = (0..dists.len())
+                    .map(|d| {
+                        let mut col: Vec<(f64, u64)> = trials
+                            .iter()
+                            .enumerate()
+                            .map(|(n, t)| (t[d], n as u64))
+                            .collect();
+                        col.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                        col
+                    })
+                    .collect();
+                let sorted_refs: Vec<&[(f64, u64)]> = sorted.iter().map(Vec::as_slice).collect();
+                let mut kernel_of = vec![u32::MAX; trials.len()];
+                for (k, &n) in ids.iter().enumerate() {
+                    kernel_of[n as usize] = k as u32;
+                }
+                let value = |d: usize, n: u64| trials[n as usize][d];
+                let src = KernelSource {
+                    sorted: &sorted_refs,
+                    kernel_of: &kernel_of,
+                    value: &value,
+                };
+                let weights = crate::samplers::tpe::weights::default_weights(ids.len());
+                let obs: Vec<Vec<f64>> = (0..dists.len())
+                    .map(|d| ids.iter().map(|&n| value(d, n)).collect())
+                    .collect();
+                steps += 1;
+                if est.update(&dists, &ids, &src, &weights, &params) {
+                    updates += 1;
+                } else {
+                    est.fit(&dists, &obs, None, &weights, &params);
+                    est.track(&ids);
+                }
+                let fresh = ParzenEstimator::new(&dists, &obs, None, &weights, &params);
+                if let Some(diff) = est.difference(&fresh) {
+                    panic!("step {step}, endpoints {endpoints}: {diff}");
+                }
+                let probes = fresh.clone().sample(&mut rng, 9);
+                let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+                assert_eq!(bits(est.log_pdf(&probes)), bits(fresh.log_pdf(&probes)));
+            }
+            // Most steps are updates; the large changes are full fits.
+            assert!(
+                updates >= steps - 8 && updates < steps,
+                "{updates} of {steps}"
+            );
         }
     }
 
