@@ -63,6 +63,8 @@ pub struct TpeSampler {
     rng: Mutex<Rng>,
     random: RandomSampler,
     state: Mutex<State>,
+    /// Refit the bad group in place where possible (off only in tests, which compare).
+    track_kernels: bool,
 }
 
 #[derive(Default)]
@@ -93,11 +95,27 @@ struct Workspace {
     positions: Vec<u32>,
     /// Per finished trial (history position): 0 if it has every parameter sampled, else NaN.
     missing: Vec<f64>,
+    /// How many bad-group fits were in-place updates (tests).
+    #[cfg(test)]
+    updates: usize,
     /// Trial numbers of the bad group's kernels.
     above_ids: Vec<u64>,
-    /// The study and space the bad group's estimator tracks its kernels for (see
-    /// `ParzenEstimator::update`), if it does.
-    above_key: Option<(i64, Vec<(String, Distribution)>)>,
+    /// Bad-group estimators that track their kernels (see `ParzenEstimator::update`), one per
+    /// space sampled lately in the current study: one for a multivariate sampler, one per
+    /// parameter for an independent one, one per group. `above` serves the fits that cannot
+    /// be tracked (running trials as kernels, filtered studies).
+    tracked: Vec<Tracked>,
+}
+
+/// At most this many tracked spaces (each holds a copy of its bad group's kernels); past it,
+/// the list starts again.
+const MAX_TRACKED: usize = 256;
+
+/// A bad-group estimator kept up to date for one study and space.
+struct Tracked {
+    study: i64,
+    space: Vec<(String, Distribution)>,
+    estimator: ParzenEstimator,
 }
 
 /// `v` as `n` empty vectors, keeping the allocations it already has.
@@ -147,6 +165,7 @@ impl TpeSampler {
             rng: Mutex::new(Rng::from_entropy()),
             random: RandomSampler::new(),
             state: Mutex::new(State::default()),
+            track_kernels: true,
         }
     }
 
@@ -334,10 +353,33 @@ impl TpeSampler {
             .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
         // The bad group changes by about one trial per trial: refit it in place when its
         // estimator tracks its kernels for this study and space (finished trials only).
-        let trackable = running_obs.is_empty() && !study.is_filtered();
-        let key_matches = work.above_key.as_ref().is_some_and(|(id, key_space)| {
-            *id == study.study_id() && key_space.as_slice() == space
+        let trackable = self.track_kernels && running_obs.is_empty() && !study.is_filtered();
+        let slot = trackable.then(|| {
+            let id = study.study_id();
+            work.tracked.retain(|t| t.study == id);
+            match work
+                .tracked
+                .iter()
+                .position(|t| t.space.as_slice() == space)
+            {
+                Some(i) => i,
+                None => {
+                    if work.tracked.len() >= MAX_TRACKED {
+                        work.tracked.clear();
+                    }
+                    work.tracked.push(Tracked {
+                        study: id,
+                        space: space.to_vec(),
+                        estimator: ParzenEstimator::default(),
+                    });
+                    work.tracked.len() - 1
+                }
+            }
         });
+        let above = match slot {
+            Some(i) => &mut work.tracked[i].estimator,
+            None => &mut work.above,
+        };
         let use_orders = above_src.len() > 32;
         if use_orders || trackable {
             // Trial number -> kernel index (indexed by every finished trial's number, so the
@@ -355,7 +397,7 @@ impl TpeSampler {
         let above_ids = &mut work.above_ids;
         above_ids.clear();
         above_ids.extend(above_src.iter().map(|(n, _)| *n));
-        let updated = trackable && key_matches && {
+        let updated = slot.is_some() && {
             let sorted: Vec<&[(f64, u64)]> = columns
                 .iter()
                 .map(|c| c.map_or(&[][..], |c| c.sorted.as_slice()))
@@ -367,9 +409,12 @@ impl TpeSampler {
                 kernel_of: &work.kernel_of,
                 value: &value,
             };
-            work.above
-                .update(&dists, above_ids, &src, &above_weights, &self.params)
+            above.update(&dists, above_ids, &src, &above_weights, &self.params)
         };
+        #[cfg(test)]
+        {
+            work.updates += usize::from(updated);
+        }
         // An update leaves exactly what a full fit of the same kernels gives.
         #[cfg(debug_assertions)]
         if updated {
@@ -381,7 +426,7 @@ impl TpeSampler {
                 })
                 .collect();
             let fresh = ParzenEstimator::new(&dists, &obs, None, &above_weights, &self.params);
-            if let Some(diff) = work.above.difference(&fresh) {
+            if let Some(diff) = above.difference(&fresh) {
                 panic!("the bad group's update differs from a full fit: {diff}");
             }
         }
@@ -469,18 +514,15 @@ impl TpeSampler {
                 }
             }
 
-            work.above.fit(
+            above.fit(
                 &dists,
                 &work.above_obs,
                 use_orders.then_some(work.orders.as_slice()),
                 &above_weights,
                 &self.params,
             );
-            if trackable {
-                work.above.track(&work.above_ids);
-                work.above_key = Some((study.study_id(), space.to_vec()));
-            } else {
-                work.above_key = None;
+            if slot.is_some() {
+                above.track(&work.above_ids);
             }
         }
         let n_candidates = self.n_ei_candidates;
@@ -488,8 +530,7 @@ impl TpeSampler {
             .sample_into(&mut self.rng.lock(), n_candidates, &mut work.candidates);
         work.below
             .log_pdf_into(&work.candidates, &mut work.log_below, &mut work.scratch);
-        work.above
-            .log_pdf_into(&work.candidates, &mut work.log_above, &mut work.scratch);
+        above.log_pdf_into(&work.candidates, &mut work.log_above, &mut work.scratch);
         let mut best = 0;
         let mut best_score = f64::NEG_INFINITY;
         for (i, (lb, la)) in work.log_below.iter().zip(&work.log_above).enumerate() {
@@ -696,6 +737,64 @@ mod tests {
             message(TpeSampler::new().n_ei_candidates(0)),
             "TpeSampler: `n_ei_candidates` must be at least 1, got 0"
         );
+    }
+
+    /// The bad group's estimators refitted in place give the same studies, bit for bit, as
+    /// full fits, in each way TPE splits a space: multivariate, one parameter at a time,
+    /// groups of a conditional space, and a two-objective study (independent by default).
+    #[test]
+    fn in_place_refits_give_the_same_studies_as_full_fits() {
+        let run = |sampler: TpeSampler, objectives: usize| -> (Vec<u64>, usize) {
+            let sampler = Arc::new(sampler);
+            let study = Study::builder()
+                .sampler_arc(sampler.clone())
+                .directions(vec![crate::StudyDirection::Minimize; objectives])
+                .build()
+                .unwrap();
+            let mut bits = Vec::new();
+            for _ in 0..200 {
+                let mut t = study.ask().unwrap();
+                let x = t.suggest_float("x", -5.0, 5.0).unwrap();
+                let y = t.suggest_float_log("y", 1e-3, 10.0).unwrap();
+                let n = t.suggest_int("n", 1, 9).unwrap();
+                let c = t.suggest_categorical("c", &["a", "b", "c"]).unwrap();
+                // Conditional: only some trials have `z`.
+                let z = if c == "a" {
+                    t.suggest_float("z", 0.0, 1.0).unwrap()
+                } else {
+                    0.5
+                };
+                bits.extend([x, y, n as f64, z].map(f64::to_bits));
+                let f = x * x + (y.ln() - 1.0).powi(2) + (n as f64 - 4.0).abs() + z;
+                if objectives == 1 {
+                    study.tell(t, f).unwrap();
+                } else {
+                    study.tell(t, vec![f, (x - 1.0).powi(2) + z]).unwrap();
+                }
+            }
+            let updates = sampler.state.lock().work.updates;
+            (bits, updates)
+        };
+        type Config = (&'static str, fn() -> TpeSampler, usize);
+        let configs: [Config; 4] = [
+            ("multivariate", || TpeSampler::with_seed(5), 1),
+            (
+                "independent",
+                || TpeSampler::with_seed(5).multivariate(false),
+                1,
+            ),
+            ("group", || TpeSampler::with_seed(5).group(true), 1),
+            ("two objectives", || TpeSampler::with_seed(5), 2),
+        ];
+        for (name, make, objectives) in configs {
+            let (tracked, updates) = run(make(), objectives);
+            let mut untracked = make();
+            untracked.track_kernels = false;
+            let (full, none) = run(untracked, objectives);
+            assert_eq!(none, 0);
+            assert!(updates > 50, "{name}: only {updates} in-place refits");
+            assert!(tracked == full, "{name}: the studies differ");
+        }
     }
 
     #[test]
