@@ -105,17 +105,70 @@ struct Workspace {
     /// parameter for an independent one, one per group. `above` serves the fits that cannot
     /// be tracked (running trials as kernels, filtered studies).
     tracked: Vec<Tracked>,
+    /// Counts uses of `tracked`, to stamp them.
+    clock: u64,
 }
 
-/// At most this many tracked spaces (each holds a copy of its bad group's kernels); past it,
-/// the list starts again.
-const MAX_TRACKED: usize = 256;
+/// The tracked estimators hold at most about this many kernel-dimensions together (about 40
+/// bytes each: 40 MB); past it, the spaces sampled longest ago are dropped (they fit in full
+/// next time). The one in use is always kept.
+const MAX_TRACKED_KERNEL_DIMS: usize = 1 << 20;
 
 /// A bad-group estimator kept up to date for one study and space.
 struct Tracked {
     study: i64,
     space: Vec<(String, Distribution)>,
     estimator: ParzenEstimator,
+    /// When it was last used (`Workspace::clock`).
+    used: u64,
+}
+
+/// The index in `tracked` of the estimator for `space` in study `id` (created if new), stamped
+/// as used now. Other studies' estimators are dropped, and the least recently used others
+/// while all of them would hold more than `budget` kernel-dimensions with this one at
+/// `needed`.
+fn tracked_slot(
+    tracked: &mut Vec<Tracked>,
+    clock: &mut u64,
+    (id, space): (i64, &[(String, Distribution)]),
+    needed: usize,
+    budget: usize,
+) -> usize {
+    tracked.retain(|t| t.study == id);
+    *clock += 1;
+    let mut i = match tracked.iter().position(|t| t.space.as_slice() == space) {
+        Some(i) => i,
+        None => {
+            tracked.push(Tracked {
+                study: id,
+                space: space.to_vec(),
+                estimator: ParzenEstimator::default(),
+                used: 0,
+            });
+            tracked.len() - 1
+        }
+    };
+    tracked[i].used = *clock;
+    let size = |t: &Tracked| t.estimator.n_kernels() * t.space.len().max(1);
+    let mut held = needed
+        + (tracked.iter().enumerate())
+            .filter(|(j, _)| *j != i)
+            .map(|(_, t)| size(t))
+            .sum::<usize>();
+    while held > budget {
+        let lru = (tracked.iter().enumerate())
+            .filter(|(j, _)| *j != i)
+            .min_by_key(|(_, t)| t.used)
+            .map(|(j, _)| j);
+        let Some(j) = lru else {
+            break;
+        };
+        held -= size(&tracked.remove(j));
+        if j < i {
+            i -= 1;
+        }
+    }
+    i
 }
 
 /// `v` as `n` empty vectors, keeping the allocations it already has.
@@ -355,26 +408,15 @@ impl TpeSampler {
         // estimator tracks its kernels for this study and space (finished trials only).
         let trackable = self.track_kernels && running_obs.is_empty() && !study.is_filtered();
         let slot = trackable.then(|| {
-            let id = study.study_id();
-            work.tracked.retain(|t| t.study == id);
-            match work
-                .tracked
-                .iter()
-                .position(|t| t.space.as_slice() == space)
-            {
-                Some(i) => i,
-                None => {
-                    if work.tracked.len() >= MAX_TRACKED {
-                        work.tracked.clear();
-                    }
-                    work.tracked.push(Tracked {
-                        study: id,
-                        space: space.to_vec(),
-                        estimator: ParzenEstimator::default(),
-                    });
-                    work.tracked.len() - 1
-                }
-            }
+            let needed = (above_src.len() + 1) * d_n.max(1);
+            let key = (study.study_id(), space);
+            tracked_slot(
+                &mut work.tracked,
+                &mut work.clock,
+                key,
+                needed,
+                MAX_TRACKED_KERNEL_DIMS,
+            )
         });
         let above = match slot {
             Some(i) => &mut work.tracked[i].estimator,
@@ -795,6 +837,52 @@ mod tests {
             assert!(updates > 50, "{name}: only {updates} in-place refits");
             assert!(tracked == full, "{name}: the studies differ");
         }
+    }
+
+    /// Tracked estimators are found by space, and the least recently used give way when
+    /// together they would exceed the budget; another study's are dropped.
+    #[test]
+    fn tracked_estimators_are_kept_within_a_budget_least_recently_used_first() {
+        let dist = Distribution::float(0.0, 1.0).unwrap();
+        let space = |names: &[&str]| -> Vec<(String, Distribution)> {
+            names
+                .iter()
+                .map(|n| (n.to_string(), dist.clone()))
+                .collect()
+        };
+        let (a, b, c, e) = (
+            space(&["a"]),
+            space(&["b"]),
+            space(&["c", "d"]),
+            space(&["e"]),
+        );
+        let params = TpeSampler::new().params;
+        let (mut tracked, mut clock) = (Vec::new(), 0);
+        // A slot fitted with `k` kernels holds `k` per dimension; the budget is 100.
+        let mut use_slot = |id, s: &[(String, Distribution)], k: usize| -> Vec<String> {
+            let i = tracked_slot(&mut tracked, &mut clock, (id, s), k * s.len(), 100);
+            let dists: Vec<&Distribution> = s.iter().map(|(_, d)| d).collect();
+            let obs = vec![(0..k - 1).map(|j| j as f64 / k as f64).collect::<Vec<_>>(); s.len()];
+            tracked[i]
+                .estimator
+                .fit(&dists, &obs, None, &vec![1.0; k - 1], &params);
+            assert_eq!(tracked[i].space, s);
+            let mut held: Vec<String> = tracked.iter().map(|t| t.space[0].0.clone()).collect();
+            held.sort();
+            held
+        };
+        assert_eq!(use_slot(1, &a, 40), ["a"]);
+        assert_eq!(use_slot(1, &b, 40), ["a", "b"]);
+        assert_eq!(use_slot(1, &a, 40), ["a", "b"]);
+        // e needs 30: 110 in all, so b, used longer ago than a, gives way.
+        assert_eq!(use_slot(1, &e, 30), ["a", "e"]);
+        // c needs 80: a (40) and e (30) both go.
+        assert_eq!(use_slot(1, &c, 40), ["c"]);
+        assert_eq!(use_slot(1, &b, 40), ["b"]);
+        assert_eq!(use_slot(1, &a, 40), ["a", "b"]);
+        // Another study starts afresh.
+        assert_eq!(use_slot(2, &c, 40), ["c"]);
+        assert!(tracked.iter().all(|t| t.study == 2));
     }
 
     #[test]
