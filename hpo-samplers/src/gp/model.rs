@@ -258,6 +258,7 @@ impl pulp::WithSimd for ForwardBack<'_> {
 struct KernelColumns<'a> {
     gp: &'a Gp,
     candidates: &'a [Vec<f64>],
+    /// The kernel block in tiles of [`TILE`] candidates (see [`SquaredProjections`]).
     kc: &'a mut [f64],
     means: &'a mut [f64],
 }
@@ -271,11 +272,10 @@ impl pulp::WithSimd for KernelColumns<'_> {
         let isl = &f.params.inverse_squared_lengthscales;
         let scale = f.params.kernel_scale;
         let m = self.means.len();
-        for ((xi, col), a) in
-            f.x.iter()
-                .zip(self.kc.chunks_exact_mut(m))
-                .zip(&self.gp.alpha)
-        {
+        let n = f.x.len();
+        let mut col = vec![0.0; m];
+        for (i, (xi, a)) in f.x.iter().zip(&self.gp.alpha).enumerate() {
+            col.fill(0.0);
             for (k, cand) in self.candidates.iter().enumerate() {
                 let (w, c) = (isl[k], xi[k]);
                 if f.categorical[k] {
@@ -294,13 +294,88 @@ impl pulp::WithSimd for KernelColumns<'_> {
             for (mv, c) in self.means.iter_mut().zip(col.iter()) {
                 *mv += a * c;
             }
+            for (t, chunk) in col.chunks(TILE).enumerate() {
+                self.kc[(t * n + i) * TILE..][..chunk.len()].copy_from_slice(chunk);
+            }
         }
     }
 }
 
-/// Columns of `L⁻ᵀ` per block of the candidates' triangular product in
-/// [`Gp::posterior_batch`].
-const BLOCK: usize = 64;
+/// Candidates per tile of the kernel block in [`Gp::posterior_batch`]: tile `t` holds, for
+/// each input `i`, the kernel values of candidates `t * TILE..(t + 1) * TILE` side by side, so
+/// that [`SquaredProjections`] reads each tile front to back.
+const TILE: usize = 24;
+
+/// Rows of `L⁻¹` per pass of [`SquaredProjections`].
+const PANEL: usize = 8;
+
+/// `q_r += Σ_j (Σ_i Kc_ri P_ij)²` for every candidate `r`: `kc` is the candidates' kernel
+/// block in tiles ([`TILE`]; `q.len()` is a whole number of tiles, `n` inputs per tile),
+/// `panel` is [`PANEL`] rows of `L⁻¹` laid out by column (`P_ij = L⁻¹_{t0+j, i}`, zero past
+/// the diagonal and the matrix) for the first `panel.len() / PANEL` inputs. Each candidate's
+/// sums are the same fused multiply-adds in the same order (over `i`, then over `j`) whichever
+/// vector width computes it, so the result depends neither on the CPU nor on how the
+/// candidates are shared between threads. On AVX-512 a tile is three vectors by the eight
+/// panel columns (24 accumulators); narrower widths take it one vector at a time.
+struct SquaredProjections<'a> {
+    kc: &'a [f64],
+    n: usize,
+    panel: &'a [f64],
+    q: &'a mut [f64],
+}
+
+impl pulp::WithSimd for SquaredProjections<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(mut self, simd: S) {
+        let lanes = std::mem::size_of::<S::f64s>() / std::mem::size_of::<f64>();
+        for t in 0..self.q.len() / TILE {
+            if 3 * lanes == TILE {
+                self.rows::<S, 3>(simd, t, 0, lanes);
+            } else {
+                for k in 0..TILE / lanes {
+                    self.rows::<S, 1>(simd, t, k * lanes, lanes);
+                }
+            }
+        }
+    }
+}
+
+impl SquaredProjections<'_> {
+    /// Candidates `from..from + R * lanes` of tile `t`.
+    #[inline(always)]
+    fn rows<S: pulp::Simd, const R: usize>(
+        &mut self,
+        simd: S,
+        t: usize,
+        from: usize,
+        lanes: usize,
+    ) {
+        let end = self.panel.len() / PANEL;
+        let zero = simd.splat_f64s(0.0);
+        let mut acc = [[zero; PANEL]; R];
+        let tile = &self.kc[t * self.n * TILE..][..end * TILE];
+        for (column, p) in tile.chunks_exact(TILE).zip(self.panel.chunks_exact(PANEL)) {
+            let (vectors, _) = S::as_simd_f64s(&column[from..from + R * lanes]);
+            for j in 0..PANEL {
+                let b = simd.splat_f64s(p[j]);
+                for k in 0..R {
+                    acc[k][j] = simd.mul_add_f64s(vectors[k], b, acc[k][j]);
+                }
+            }
+        }
+        let q = &mut self.q[t * TILE + from..][..R * lanes];
+        let (slots, _) = S::as_mut_simd_f64s(q);
+        for k in 0..R {
+            let mut v = slots[k];
+            for s in acc[k] {
+                v = simd.mul_add_f64s(s, s, v);
+            }
+            slots[k] = v;
+        }
+    }
+}
 
 /// The factorised kernel matrix of a set of inputs under fixed hyperparameters: `L` and `L⁻¹`
 /// (`K + (noise + jitter) I = L Lᵀ`), both row-packed, so that one more observation appends
@@ -584,9 +659,9 @@ impl Gp {
     }
 
     /// Posterior means and variances at many points at once: the kernel block `Kc` (m × n)
-    /// column by column, then `‖L⁻¹ k_r‖²` from `Kc L⁻ᵀ`, computed by GEMMs over blocks of
-    /// [`BLOCK`] columns of `L⁻ᵀ`, each using only the rows above its diagonal (half the
-    /// flops of one dense product).
+    /// column by column into tiles of candidates, then `‖L⁻¹ k_r‖²` from `Kc L⁻ᵀ`, eight rows
+    /// of `L⁻¹` at a time, each using only the inputs up to its diagonal (half the flops of
+    /// one dense product), squared and summed in registers ([`SquaredProjections`]).
     pub fn posterior_batch(&self, xs: &[Vec<f64>]) -> Vec<(f64, f64)> {
         let f = &*self.factor;
         let n = f.x.len();
@@ -600,39 +675,36 @@ impl Gp {
         let by_dim: Vec<Vec<f64>> = (0..dims)
             .map(|k| xs.iter().map(|x| x[k]).collect())
             .collect();
-        let mut kc = DMatrix::<f64>::zeros(m, n);
+        let tiles = m.div_ceil(TILE);
+        let mut kc = vec![0.0; tiles * n * TILE];
         let mut means = vec![0.0; m];
         pulp::Arch::new().dispatch(KernelColumns {
             gp: self,
             candidates: &by_dim,
-            kc: kc.as_mut_slice(),
+            kc: &mut kc,
             means: &mut means,
         });
-        // q_r = ‖L⁻¹ k_r‖² = Σ_i (Kc L⁻ᵀ)_ri², a block of columns of the product at a time;
-        // column i of L⁻ᵀ is zero below row i, so a block ending at column `end` needs only
-        // the first `end` columns of Kc. (A last block narrower than 8 joins the one before:
-        // nalgebra multiplies very thin blocks without matrixmultiply.)
-        let mut q = vec![0.0; m];
-        let mut start = 0;
-        while start < n {
-            let mut end = (start + BLOCK).min(n);
-            if n - end < 8 {
-                end = n;
-            }
-            let w = end - start;
-            let mut upper = DMatrix::<f64>::zeros(end, w);
-            for t in 0..w {
-                let i = start + t;
-                col_mut(&mut upper, t)[..=i].copy_from_slice(packed_row(&f.linv, i));
-            }
-            let mut proj = DMatrix::<f64>::zeros(m, w);
-            proj.gemm(1.0, &kc.columns(0, end), &upper, 0.0);
-            for t in 0..w {
-                for (qv, p) in q.iter_mut().zip(col(&proj, t)) {
-                    *qv += p * p;
+        // q_r = ‖L⁻¹ k_r‖² = Σ_t (Σ_i Kc_ri L⁻¹_ti)², eight rows t of L⁻¹ at a time; row t is
+        // zero past column t, so a block ending at row `end` needs only the first `end`
+        // inputs. (The last tile's padding candidates are computed and dropped.)
+        let mut q = vec![0.0; tiles * TILE];
+        let mut panel = Vec::new();
+        let arch = pulp::Arch::new();
+        for t0 in (0..n).step_by(PANEL) {
+            let end = (t0 + PANEL).min(n);
+            panel.clear();
+            panel.resize(end * PANEL, 0.0);
+            for j in 0..end - t0 {
+                for (i, v) in packed_row(&f.linv, t0 + j).iter().enumerate() {
+                    panel[i * PANEL + j] = *v;
                 }
             }
-            start = end;
+            arch.dispatch(SquaredProjections {
+                kc: &kc,
+                n,
+                panel: &panel,
+                q: &mut q,
+            });
         }
         means
             .into_iter()
@@ -672,6 +744,69 @@ mod tests {
             inverse_squared_lengthscales: vec![isl],
             kernel_scale: scale,
             noise_var: noise,
+        }
+    }
+
+    /// The squared projections give the bits of the plain scalar formula on every vector
+    /// width (one lane, two, four emulated, eight emulated, and what this CPU dispatches to),
+    /// with a panel that stops short of the matrix and a padded last tile.
+    #[test]
+    fn squared_projections_give_the_scalar_bits_on_every_width() {
+        use pulp::WithSimd;
+        let wave = |i: usize, f: f64| ((i as f64 + 1.0) * f).sin();
+        let (tiles, n) = (3, 21);
+        let kc: Vec<f64> = (0..tiles * n * TILE).map(|i| wave(i, 0.37)).collect();
+        for end in [1, 8, 21] {
+            let panel: Vec<f64> = (0..end * PANEL).map(|i| wave(i, 0.11) * 0.5).collect();
+            let start: Vec<f64> = (0..tiles * TILE).map(|i| wave(i, 0.7).abs()).collect();
+            let mut want = start.clone();
+            for (r, w) in want.iter_mut().enumerate() {
+                let (t, k) = (r / TILE, r % TILE);
+                for j in 0..PANEL {
+                    let mut s = 0.0;
+                    for i in 0..end {
+                        let a: f64 = kc[(t * n + i) * TILE + k];
+                        s = a.mul_add(panel[i * PANEL + j], s);
+                    }
+                    *w = s.mul_add(s, *w);
+                }
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let run = |f: &dyn Fn(SquaredProjections<'_>)| {
+                let mut q = start.clone();
+                f(SquaredProjections {
+                    kc: &kc,
+                    n,
+                    panel: &panel,
+                    q: &mut q,
+                });
+                bits(&q)
+            };
+            assert_eq!(
+                run(&|sp| pulp::Arch::new().dispatch(sp)),
+                bits(&want),
+                "end {end}"
+            );
+            assert_eq!(
+                run(&|sp| sp.with_simd(pulp::Scalar)),
+                bits(&want),
+                "end {end}"
+            );
+            assert_eq!(
+                run(&|sp| sp.with_simd(pulp::Scalar128b)),
+                bits(&want),
+                "end {end}"
+            );
+            assert_eq!(
+                run(&|sp| sp.with_simd(pulp::Scalar256b)),
+                bits(&want),
+                "end {end}"
+            );
+            assert_eq!(
+                run(&|sp| sp.with_simd(pulp::Scalar512b)),
+                bits(&want),
+                "end {end}"
+            );
         }
     }
 
@@ -959,13 +1094,13 @@ mod tests {
         let gp7 = Gp::new(x7, cat7, &y7, p7).unwrap();
         posterior_gradient_is_the_plain_one(&gp7, &[0.2, 0.9, 0.4, 0.6, 2.0, 0.1, 0.75]);
 
-        let m = 37;
+        let m: usize = 37;
         let candidates: Vec<Vec<f64>> = vec![
             (0..m).map(|i| (i as f64 * 0.31).fract()).collect(),
             (0..m).map(|i| (i as f64 * 0.77).fract()).collect(),
             (0..m).map(|i| (i % 3) as f64).collect(),
         ];
-        let mut kc = vec![0.0; m * n];
+        let mut kc = vec![0.0; m.div_ceil(TILE) * n * TILE];
         let mut means = vec![0.0; m];
         pulp::Arch::new().dispatch(KernelColumns {
             gp: &gp,
@@ -987,7 +1122,8 @@ mod tests {
                     };
                 }
                 let want = p.kernel_scale * matern52(d2);
-                assert_eq!(kc[i * m + r].to_bits(), want.to_bits(), "Kc[{r}, {i}]");
+                let at = ((r / TILE) * n + i) * TILE + r % TILE;
+                assert_eq!(kc[at].to_bits(), want.to_bits(), "Kc[{r}, {i}]");
                 want_means[r] += gp.alpha[i] * want;
             }
         }
