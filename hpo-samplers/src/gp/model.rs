@@ -782,31 +782,17 @@ mod tests {
                 });
                 bits(&q)
             };
-            assert_eq!(
-                run(&|sp| pulp::Arch::new().dispatch(sp)),
-                bits(&want),
-                "end {end}"
-            );
-            assert_eq!(
-                run(&|sp| sp.with_simd(pulp::Scalar)),
-                bits(&want),
-                "end {end}"
-            );
-            assert_eq!(
-                run(&|sp| sp.with_simd(pulp::Scalar128b)),
-                bits(&want),
-                "end {end}"
-            );
-            assert_eq!(
-                run(&|sp| sp.with_simd(pulp::Scalar256b)),
-                bits(&want),
-                "end {end}"
-            );
-            assert_eq!(
-                run(&|sp| sp.with_simd(pulp::Scalar512b)),
-                bits(&want),
-                "end {end}"
-            );
+            type Width<'f> = (&'f str, &'f dyn Fn(SquaredProjections<'_>));
+            let widths: [Width<'_>; 5] = [
+                ("dispatched", &|sp| pulp::Arch::new().dispatch(sp)),
+                ("scalar", &|sp| sp.with_simd(pulp::Scalar)),
+                ("128-bit", &|sp| sp.with_simd(pulp::Scalar128b)),
+                ("256-bit", &|sp| sp.with_simd(pulp::Scalar256b)),
+                ("512-bit", &|sp| sp.with_simd(pulp::Scalar512b)),
+            ];
+            for (width, f) in widths {
+                assert_eq!(run(f), bits(&want), "{width}, end {end}");
+            }
         }
     }
 
