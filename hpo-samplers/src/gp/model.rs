@@ -2,7 +2,8 @@
 //! Cholesky factorisation of the kernel matrix (nalgebra; with jitter when rounding makes it
 //! indefinite), and predictions with gradients with respect to the input.
 //!
-//! Matrix products go through nalgebra's GEMM (the `matrixmultiply` kernels). faer was tried
+//! The candidates' variances use a kernel of their own ([`SquaredProjections`]); the fit's
+//! matrix products go through nalgebra's GEMM (the `matrixmultiply` kernels). faer was tried
 //! and is faster at factorising, but its AVX-512 GEMM kernels return without `vzeroupper`, and
 //! on Intel CPUs every scalar SSE instruction after that runs many times slower (measured: the
 //! acquisition's 2048 LogEI evaluations went from 0.5 ms to 6.5 ms).
@@ -1039,8 +1040,8 @@ mod tests {
     /// plain formulas, element by element and sum by sum in the same order, so they add no
     /// difference between CPUs (in an optimised build, where the dispatched loops are
     /// vectorised, this compares AVX-512 or AVX2 code with scalar code). Seeded GP studies can
-    /// still differ in the last bits from one CPU model to another: the candidates' GEMM
-    /// (matrixmultiply) and the system's `exp` and `ln` pick CPU-specific kernels.
+    /// still differ in the last bits from one CPU model to another: the refit's GEMM
+    /// (matrixmultiply, for `K⁻¹`) and the system's `exp` and `ln` pick CPU-specific kernels.
     #[test]
     fn dispatched_passes_give_the_bits_of_the_plain_formulas() {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
