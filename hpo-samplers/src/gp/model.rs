@@ -331,6 +331,7 @@ impl pulp::WithSimd for SquaredProjections<'_> {
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(mut self, simd: S) {
         let lanes = std::mem::size_of::<S::f64s>() / std::mem::size_of::<f64>();
+        debug_assert!(TILE.is_multiple_of(lanes), "a tile is whole vectors");
         for t in 0..self.q.len() / TILE {
             if 3 * lanes == TILE {
                 self.rows::<S, 3>(simd, t, 0, lanes);
