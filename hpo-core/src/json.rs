@@ -20,47 +20,62 @@ use serde_json::Value;
 /// assert_eq!(python_float(f64::INFINITY), "Infinity");
 /// ```
 pub fn python_float(x: f64) -> String {
+    let mut out = String::new();
+    write_python_float(x, &mut out);
+    out
+}
+
+/// Appends [`python_float`]`(x)` to `out`, without allocating on the way.
+pub fn write_python_float(x: f64, out: &mut String) {
     if x.is_nan() {
-        return "NaN".to_owned();
+        return out.push_str("NaN");
     }
     if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+        return out.push_str(if x > 0.0 { "Infinity" } else { "-Infinity" });
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
+        return out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
     }
-    // `{:e}` gives the shortest digits that round-trip, as Python's repr does.
-    let sci = format!("{x:e}");
+    // `{:e}` gives the shortest digits that round-trip, as Python's repr does: at most 17
+    // digits, a point, a sign and a three-digit exponent, so 32 bytes on the stack hold it.
+    let mut sci = StackText::default();
+    std::fmt::Write::write_fmt(&mut sci, format_args!("{:e}", x.abs()))
+        .expect("`{:e}` of a finite f64 fits in 32 bytes");
+    let sci = sci.as_str();
     let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
     let exp: i32 = exp.parse().expect("exponent is an integer");
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if negative {
+    // The digits without the point: "1.25" -> "1" and "25".
+    let (lead, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let n_digits = lead.len() + rest.len();
+    let digit = |i: usize| if i < lead.len() { lead.as_bytes()[i] } else { rest.as_bytes()[i - lead.len()] } as char;
+    let push_digits = |out: &mut String, from: usize, to: usize| {
+        out.extend((from..to).map(digit));
+    };
+    if x < 0.0 {
         out.push('-');
     }
     if (-4..16).contains(&exp) {
         if exp >= 0 {
             let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+            if n_digits <= int_len {
+                push_digits(out, 0, n_digits);
+                out.extend(std::iter::repeat_n('0', int_len - n_digits));
                 out.push_str(".0");
             } else {
-                out.push_str(&digits[..int_len]);
+                push_digits(out, 0, int_len);
                 out.push('.');
-                out.push_str(&digits[int_len..]);
+                push_digits(out, int_len, n_digits);
             }
         } else {
             out.push_str("0.");
             out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
+            push_digits(out, 0, n_digits);
         }
     } else {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
+        push_digits(out, 0, 1);
+        if n_digits > 1 {
             out.push('.');
-            out.push_str(&digits[1..]);
+            push_digits(out, 1, n_digits);
         }
         out.push('e');
         out.push(if exp < 0 { '-' } else { '+' });
@@ -68,9 +83,33 @@ pub fn python_float(x: f64) -> String {
         if abs < 10 {
             out.push('0');
         }
-        out.push_str(&abs.to_string());
+        std::fmt::Write::write_fmt(out, format_args!("{abs}")).expect("a String takes any text");
     }
-    out
+}
+
+/// A 32-byte text buffer on the stack, for formatting one number without allocating.
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("only `str`s are written")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// Appends `s` as a JSON string literal with Python's default `ensure_ascii=True` escaping.
@@ -149,11 +188,13 @@ fn write_json(value: &Value, out: &mut String, layout: &Layout, level: usize) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
-                out.push_str(&i.to_string());
+                std::fmt::Write::write_fmt(out, format_args!("{i}"))
+                    .expect("a String takes any text");
             } else if let Some(u) = n.as_u64() {
-                out.push_str(&u.to_string());
+                std::fmt::Write::write_fmt(out, format_args!("{u}"))
+                    .expect("a String takes any text");
             } else {
-                out.push_str(&python_float(n.as_f64().unwrap_or(f64::NAN)));
+                write_python_float(n.as_f64().unwrap_or(f64::NAN), out);
             }
         }
         Value::String(s) if s == NAN_MARK => out.push_str("NaN"),
@@ -362,6 +403,13 @@ mod tests {
             (2.5e-300, "2.5e-300"),
             (0.1 + 0.2, "0.30000000000000004"),
             (-1.6595599059485195, "-1.6595599059485195"),
+            (-0.00012, "-0.00012"),
+            (-1.5e-7, "-1.5e-07"),
+            (5e-324, "5e-324"),
+            (-2.5e-300, "-2.5e-300"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (123456789012345.6, "123456789012345.6"),
             (f64::NEG_INFINITY, "-Infinity"),
             (f64::NAN, "NaN"),
         ];
