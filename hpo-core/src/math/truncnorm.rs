@@ -3,7 +3,7 @@
 //! `logpdf`, on top of the standard normal of [`normal`](super::normal).
 //!
 //! `ppf` samples by inverting the CDF in linear space from whichever tail keeps full relative
-//! precision (Acklam's rational approximation refined by a Halley step), and falls back to
+//! precision (Wichura's AS 241 rational approximations), and falls back to
 //! Optuna's log-space Newton iteration when the probabilities underflow.
 
 use super::normal::{LN_SQRT_2PI, cdf, cdf_by_erf, erfc, log_cdf, quantile, quantile_of_log};
