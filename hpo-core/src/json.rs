@@ -47,7 +47,12 @@ pub fn write_python_float(x: f64, out: &mut String) {
     // The digits without the point: "1.25" -> "1" and "25".
     let (lead, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let n_digits = lead.len() + rest.len();
-    let digit = |i: usize| if i < lead.len() { lead.as_bytes()[i] } else { rest.as_bytes()[i - lead.len()] } as char;
+    let digit = |i: usize| {
+        char::from(match i.checked_sub(lead.len()) {
+            None => lead.as_bytes()[i],
+            Some(j) => rest.as_bytes()[j],
+        })
+    };
     let push_digits = |out: &mut String, from: usize, to: usize| {
         out.extend((from..to).map(digit));
     };
