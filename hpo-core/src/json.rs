@@ -44,51 +44,43 @@ pub fn write_python_float(x: f64, out: &mut String) {
     let sci = sci.as_str();
     let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
     let exp: i32 = exp.parse().expect("exponent is an integer");
-    // The digits without the point: "1.25" -> "1" and "25".
-    let (lead, rest) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let n_digits = lead.len() + rest.len();
-    let digit = |i: usize| {
-        char::from(match i.checked_sub(lead.len()) {
-            None => lead.as_bytes()[i],
-            Some(j) => rest.as_bytes()[j],
-        })
-    };
-    let push_digits = |out: &mut String, from: usize, to: usize| {
-        out.extend((from..to).map(digit));
-    };
+    // The digits without the point ("1.25" -> "125"): at most 17.
+    let mut buf = [0u8; 17];
+    let mut n_digits = 0;
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        buf[n_digits] = b;
+        n_digits += 1;
+    }
+    let digits = std::str::from_utf8(&buf[..n_digits]).expect("ASCII digits");
     if x < 0.0 {
         out.push('-');
     }
     if (-4..16).contains(&exp) {
         if exp >= 0 {
             let int_len = exp as usize + 1;
-            if n_digits <= int_len {
-                push_digits(out, 0, n_digits);
-                out.extend(std::iter::repeat_n('0', int_len - n_digits));
+            if digits.len() <= int_len {
+                out.push_str(digits);
+                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
                 out.push_str(".0");
             } else {
-                push_digits(out, 0, int_len);
+                out.push_str(&digits[..int_len]);
                 out.push('.');
-                push_digits(out, int_len, n_digits);
+                out.push_str(&digits[int_len..]);
             }
         } else {
             out.push_str("0.");
             out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            push_digits(out, 0, n_digits);
+            out.push_str(digits);
         }
     } else {
-        push_digits(out, 0, 1);
-        if n_digits > 1 {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
             out.push('.');
-            push_digits(out, 1, n_digits);
+            out.push_str(&digits[1..]);
         }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let abs = exp.unsigned_abs();
-        if abs < 10 {
-            out.push('0');
-        }
-        std::fmt::Write::write_fmt(out, format_args!("{abs}")).expect("a String takes any text");
+        // A signed exponent of at least two digits: e-05, e+16, e+308.
+        std::fmt::Write::write_fmt(out, format_args!("e{exp:+03}"))
+            .expect("a String takes any text");
     }
 }
 
