@@ -65,6 +65,9 @@ pub struct TpeSampler {
     state: Mutex<State>,
     /// Refit the bad group in place where possible (off only in tests, which compare).
     track_kernels: bool,
+    /// Keep the good group's estimator while its inputs are unchanged (off only in tests,
+    /// which compare).
+    keep_below: bool,
 }
 
 #[derive(Default)]
@@ -87,6 +90,8 @@ struct Workspace {
     scratch: LogPdfScratch,
     /// Per dimension: the good and bad groups' observations, and the bad kernels by value.
     below_obs: Vec<Vec<f64>>,
+    /// What `below` was last fitted on.
+    below_fitted_on: Option<FitInputs>,
     above_obs: Vec<Vec<f64>>,
     orders: Vec<Vec<u32>>,
     /// Trial number -> index of its (finished) kernel in the bad group, `u32::MAX` if none.
@@ -98,6 +103,9 @@ struct Workspace {
     /// How many bad-group fits were in-place updates (tests).
     #[cfg(test)]
     updates: usize,
+    /// How many good-group fits were skipped as unchanged (tests).
+    #[cfg(test)]
+    below_reuses: usize,
     /// Trial numbers of the bad group's kernels.
     above_ids: Vec<u64>,
     /// Bad-group estimators that track their kernels (see `ParzenEstimator::update`), one per
@@ -107,6 +115,37 @@ struct Workspace {
     tracked: Vec<Tracked>,
     /// Counts uses of `tracked`, to stamp them.
     clock: u64,
+}
+
+/// Everything a [`ParzenEstimator::fit`] without kernel orders reads besides the sampler's
+/// settings: the space, the observations and the weights. The good group rarely changes late in
+/// a study, and a fit on the same inputs gives the same estimator, so its estimator is refit only
+/// when these differ (bit for bit) from the last fit's, and keeps the tails its draws computed.
+struct FitInputs {
+    dists: Vec<Distribution>,
+    obs: Vec<Vec<f64>>,
+    weights: Vec<f64>,
+}
+
+impl FitInputs {
+    fn new(dists: &[&Distribution], obs: &[Vec<f64>], weights: &[f64]) -> FitInputs {
+        FitInputs {
+            dists: dists.iter().map(|d| (*d).clone()).collect(),
+            obs: obs.to_vec(),
+            weights: weights.to_vec(),
+        }
+    }
+
+    fn matches(&self, dists: &[&Distribution], obs: &[Vec<f64>], weights: &[f64]) -> bool {
+        let same = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+        };
+        self.dists.len() == dists.len()
+            && self.dists.iter().zip(dists).all(|(a, b)| a == *b)
+            && self.obs.len() == obs.len()
+            && self.obs.iter().zip(obs).all(|(a, b)| same(a, b))
+            && same(&self.weights, weights)
+    }
 }
 
 /// The tracked estimators hold at most about this many kernel-dimensions together (about 40
@@ -219,6 +258,7 @@ impl TpeSampler {
             random: RandomSampler::new(),
             state: Mutex::new(State::default()),
             track_kernels: true,
+            keep_below: true,
         }
     }
 
@@ -402,8 +442,35 @@ impl TpeSampler {
             (self.weights)(below_pos.len())
         };
         let above_weights = (self.weights)(above_src.len());
-        work.below
-            .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
+        let below_unchanged = self.keep_below
+            && work
+                .below_fitted_on
+                .as_ref()
+                .is_some_and(|f| f.matches(&dists, &work.below_obs, &below_weights));
+        if below_unchanged {
+            // A fresh fit would give the same estimator.
+            #[cfg(debug_assertions)]
+            {
+                let fresh = ParzenEstimator::new(
+                    &dists,
+                    &work.below_obs,
+                    None,
+                    &below_weights,
+                    &self.params,
+                );
+                if let Some(diff) = work.below.difference(&fresh) {
+                    panic!("the kept good-group estimator differs from a fit: {diff}");
+                }
+            }
+        } else {
+            work.below
+                .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
+            work.below_fitted_on = Some(FitInputs::new(&dists, &work.below_obs, &below_weights));
+        }
+        #[cfg(test)]
+        {
+            work.below_reuses += usize::from(below_unchanged);
+        }
         // The bad group changes by about one trial per trial: refit it in place when its
         // estimator tracks its kernels for this study and space (finished trials only).
         let trackable = self.track_kernels && running_obs.is_empty() && !study.is_filtered();
@@ -786,7 +853,53 @@ mod tests {
     /// groups of a conditional space, and a two-objective study (independent by default).
     #[test]
     fn in_place_refits_give_the_same_studies_as_full_fits() {
-        let run = |sampler: TpeSampler, objectives: usize| -> (Vec<u64>, usize) {
+        for (name, make, objectives) in CONFIGS {
+            let (tracked, updates, _) = run_mixed(make(), objectives);
+            let mut untracked = make();
+            untracked.track_kernels = false;
+            let (full, none, _) = run_mixed(untracked, objectives);
+            assert_eq!(none, 0);
+            assert!(updates > 50, "{name}: only {updates} in-place refits");
+            assert!(tracked == full, "{name}: the studies differ");
+        }
+    }
+
+    /// Keeping the good group's estimator while what it is fitted on is unchanged gives the
+    /// same studies as fitting it every trial; debug builds (the tests) also compare every kept
+    /// estimator with a fresh fit. The spaces of the independent and group samplers (one
+    /// parameter each, two objectives included; the two groups) take turns with one estimator,
+    /// so there little is kept, and nothing may be mixed up.
+    #[test]
+    fn an_unchanged_good_group_keeps_its_estimator() {
+        for (name, make, objectives) in CONFIGS {
+            let (kept, _, reuses) = run_mixed(make(), objectives);
+            let mut refit = make();
+            refit.keep_below = false;
+            let (full, _, none) = run_mixed(refit, objectives);
+            assert_eq!(none, 0);
+            if name == "multivariate" {
+                assert!(reuses > 20, "{name}: only {reuses} kept estimators");
+            }
+            assert!(kept == full, "{name}: the studies differ");
+        }
+    }
+
+    type Config = (&'static str, fn() -> TpeSampler, usize);
+    const CONFIGS: [Config; 4] = [
+        ("multivariate", || TpeSampler::with_seed(5), 1),
+        (
+            "independent",
+            || TpeSampler::with_seed(5).multivariate(false),
+            1,
+        ),
+        ("group", || TpeSampler::with_seed(5).group(true), 1),
+        ("two objectives", || TpeSampler::with_seed(5), 2),
+    ];
+
+    /// 200 trials on a mixed, conditional space: every sampled value's bits, and how many
+    /// bad-group fits were in-place updates and good-group fits were kept.
+    fn run_mixed(sampler: TpeSampler, objectives: usize) -> (Vec<u64>, usize, usize) {
+        {
             let sampler = Arc::new(sampler);
             let study = Study::builder()
                 .sampler_arc(sampler.clone())
@@ -814,28 +927,8 @@ mod tests {
                     study.tell(t, vec![f, (x - 1.0).powi(2) + z]).unwrap();
                 }
             }
-            let updates = sampler.state.lock().work.updates;
-            (bits, updates)
-        };
-        type Config = (&'static str, fn() -> TpeSampler, usize);
-        let configs: [Config; 4] = [
-            ("multivariate", || TpeSampler::with_seed(5), 1),
-            (
-                "independent",
-                || TpeSampler::with_seed(5).multivariate(false),
-                1,
-            ),
-            ("group", || TpeSampler::with_seed(5).group(true), 1),
-            ("two objectives", || TpeSampler::with_seed(5), 2),
-        ];
-        for (name, make, objectives) in configs {
-            let (tracked, updates) = run(make(), objectives);
-            let mut untracked = make();
-            untracked.track_kernels = false;
-            let (full, none) = run(untracked, objectives);
-            assert_eq!(none, 0);
-            assert!(updates > 50, "{name}: only {updates} in-place refits");
-            assert!(tracked == full, "{name}: the studies differ");
+            let work = &sampler.state.lock().work;
+            (bits, work.updates, work.below_reuses)
         }
     }
 
