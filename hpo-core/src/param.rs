@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{python_float, write_python_str};
+use crate::json::{python_float, write_python_float, write_python_str};
 
 /// Parameters by name, as external values, in the order they were written.
 pub type ParamMap = indexmap::IndexMap<String, ParamValue>;
@@ -107,13 +107,17 @@ impl ParamValue {
         })
     }
 
-    /// Appends the value as Python's `json.dumps` writes it.
+    /// Appends the value as Python's `json.dumps` writes it (`NaN`, `Infinity` and
+    /// `-Infinity` for the non-finite floats), without allocating on the way (TPE writes every
+    /// sampled value this way every trial).
     pub(crate) fn write_python_json(&self, out: &mut String) {
         match self {
             ParamValue::Null => out.push_str("null"),
             ParamValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            ParamValue::Int(i) => out.push_str(&i.to_string()),
-            ParamValue::Float(f) => out.push_str(&python_float(*f)),
+            ParamValue::Int(i) => {
+                fmt::Write::write_fmt(out, format_args!("{i}")).expect("a String takes any text")
+            }
+            ParamValue::Float(f) => write_python_float(*f, out),
             ParamValue::Str(s) => write_python_str(s, out),
         }
     }
@@ -240,5 +244,52 @@ impl Choice for ParamValue {
 impl<T: Choice> Choice for Option<T> {
     fn to_param(&self) -> ParamValue {
         self.as_ref().map_or(ParamValue::Null, Choice::to_param)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::to_python_json;
+
+    /// The direct writer gives the general one's text for every kind of value, extreme
+    /// integers and non-ASCII strings included, and Python's tokens for the non-finite floats
+    /// (which `serde_json` values cannot hold).
+    #[test]
+    fn write_python_json_is_the_general_writers_text() {
+        let values = [
+            ParamValue::Null,
+            ParamValue::Bool(true),
+            ParamValue::Bool(false),
+            ParamValue::Int(0),
+            ParamValue::Int(-42),
+            ParamValue::Int(i64::MIN),
+            ParamValue::Int(i64::MAX),
+            ParamValue::Float(0.1),
+            ParamValue::Float(-0.0),
+            ParamValue::Float(1e16),
+            ParamValue::Float(1.5e-7),
+            ParamValue::Float(5e-324),
+            ParamValue::Float(f64::MAX),
+            ParamValue::Float(3.0),
+            ParamValue::Str(String::new()),
+            ParamValue::Str("adam".into()),
+            ParamValue::Str("é \"q\" \\ \n 日本 😀".into()),
+        ];
+        for v in values {
+            let mut direct = String::from("[");
+            v.write_python_json(&mut direct);
+            let general = format!("[{}", to_python_json(&v.to_json()));
+            assert_eq!(direct, general, "{v:?}");
+        }
+        for (x, text) in [
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            let mut direct = String::new();
+            ParamValue::Float(x).write_python_json(&mut direct);
+            assert_eq!(direct, text);
+        }
     }
 }
