@@ -26,6 +26,8 @@ pub(crate) struct Column {
     pub values: Vec<f64>,
     /// `(internal value, trial number)` sorted by value, equal values by trial number.
     pub sorted: Vec<(f64, u64)>,
+    /// How many entries lack the parameter (NaN in `values`).
+    pub missing: usize,
 }
 
 /// The cache for one study (or one filtered view, rebuilt at every refresh).
@@ -97,14 +99,17 @@ impl History {
         );
         for col in self.columns.values_mut() {
             col.values.insert(p, f64::NAN);
+            col.missing += 1;
         }
         let len = self.entries.len();
         for (name, param) in &t.params {
             let col = self.columns.entry(name.clone()).or_insert_with(|| Column {
                 values: vec![f64::NAN; len],
                 sorted: Vec::new(),
+                missing: len,
             });
             col.values[p] = param.internal;
+            col.missing -= 1;
             // Equal values by trial number, as a stable sort of the trials would leave them.
             insert_sorted(&mut col.sorted, (param.internal, number), |a, b| {
                 a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
@@ -149,5 +154,63 @@ impl History {
     pub fn entry(&self, number: u64) -> Option<&Entry> {
         let pos = *self.pos_of_number.get(number as usize)?;
         (pos != u32::MAX).then(|| &self.entries[pos as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RandomSampler;
+
+    /// Each column counts the entries that lack its parameter, as its NaN values do, through
+    /// conditional parameters, a parameter that first appears late, trials that finish out of
+    /// order, and failed trials (which the history leaves out).
+    #[test]
+    fn columns_count_their_missing_entries() {
+        let study = Study::builder()
+            .sampler(RandomSampler::with_seed(1))
+            .build()
+            .unwrap();
+        let mut history = History::default();
+        let mut open = Vec::new();
+        for i in 0..60 {
+            let mut t = study.ask().unwrap();
+            let x = t.suggest_float("x", 0.0, 1.0).unwrap();
+            if x < 0.5 {
+                t.suggest_int("n", 1, 4).unwrap();
+            }
+            if i >= 20 {
+                t.suggest_float("late", 0.0, 1.0).unwrap();
+            }
+            open.push((t, x));
+            // Finish out of order: every third trial waits, the others finish oldest or
+            // newest first.
+            if i % 3 != 0 {
+                let (t, x) = if i % 2 == 0 {
+                    open.remove(0)
+                } else {
+                    open.pop().expect("a trial was just asked")
+                };
+                if i % 7 == 0 {
+                    study.tell_failed(t, "left out").unwrap();
+                } else {
+                    study.tell(t, x).unwrap();
+                }
+            }
+            if i % 10 == 9 {
+                for (t, x) in open.drain(..) {
+                    study.tell(t, x).unwrap();
+                }
+                history.refresh(&study).unwrap();
+                assert_eq!(history.columns.len(), 3 - usize::from(i < 20));
+                for (name, col) in &history.columns {
+                    let nan = col.values.iter().filter(|v| v.is_nan()).count();
+                    assert_eq!(col.missing, nan, "column {name} after {} trials", i + 1);
+                    assert_eq!(col.values.len(), history.len());
+                }
+            }
+        }
+        assert!(history.columns["late"].missing >= 18);
+        assert!(history.columns["n"].missing > 0 && history.columns["x"].missing == 0);
     }
 }

@@ -380,23 +380,27 @@ impl TpeSampler {
             .iter()
             .map(|(name, _)| hist.columns.get(name))
             .collect();
-        // Which finished trials have every parameter of `space` (one dense pass per column).
-        // `0 * v` is 0 for a value and NaN for a missing one, so the sums stay 0 exactly where
-        // every parameter is present (a float sum vectorises; a boolean `and` did not).
+        // Which finished trials have every parameter of `space`: all of them when every
+        // column is full (no conditional parameter), else one dense pass per column. `0 * v`
+        // is 0 for a value and NaN for a missing one, so the sums stay 0 exactly where every
+        // parameter is present (a float sum vectorises; a boolean `and` did not).
+        let all_full = columns.iter().all(|c| c.is_some_and(|c| c.missing == 0));
         let missing = &mut work.missing;
         missing.clear();
-        let no_column = if columns.iter().all(Option::is_some) {
-            0.0
-        } else {
-            f64::NAN
-        };
-        missing.resize(n, no_column);
-        for c in columns.iter().flatten() {
-            for (m, v) in missing.iter_mut().zip(&c.values) {
-                *m += 0.0 * v;
+        if !all_full {
+            let no_column = if columns.iter().all(Option::is_some) {
+                0.0
+            } else {
+                f64::NAN
+            };
+            missing.resize(n, no_column);
+            for c in columns.iter().flatten() {
+                for (m, v) in missing.iter_mut().zip(&c.values) {
+                    *m += 0.0 * v;
+                }
             }
         }
-        let has_all = |pos: usize| missing[pos] == 0.0;
+        let has_all = |pos: usize| all_full || missing[pos] == 0.0;
         let dists: Vec<&Distribution> = space.iter().map(|(_, d)| d).collect();
         let d_n = space.len();
 
@@ -423,10 +427,12 @@ impl TpeSampler {
             .iter()
             .filter_map(|t| running_observation(t, space).map(|o| (t.number, o)))
             .collect();
-        let mut above_src: Vec<(u64, Source)> = (0..hist.len())
-            .filter(|&p| !is_below[p] && has_all(p))
-            .map(|p| (hist.entries[p].number, Source::Finished(p)))
-            .collect();
+        let mut above_src: Vec<(u64, Source)> = Vec::with_capacity(n + running_obs.len());
+        above_src.extend(
+            (0..n)
+                .filter(|&p| !is_below[p] && has_all(p))
+                .map(|p| (hist.entries[p].number, Source::Finished(p))),
+        );
         if !running_obs.is_empty() {
             above_src.extend(
                 running_obs
