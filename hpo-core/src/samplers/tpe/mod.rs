@@ -108,6 +108,8 @@ struct Workspace {
     below_reuses: usize,
     /// Trial numbers of the bad group's kernels.
     above_ids: Vec<u64>,
+    /// The bad group's kernels by trial number, and where each one's values are.
+    above_src: Vec<(u64, Source)>,
     /// Bad-group estimators that track their kernels (see `ParzenEstimator::update`), one per
     /// space sampled lately in the current study: one for a multivariate sampler, one per
     /// parameter for an independent one, one per group. `above` serves the fits that cannot
@@ -427,12 +429,13 @@ impl TpeSampler {
             .iter()
             .filter_map(|t| running_observation(t, space).map(|o| (t.number, o)))
             .collect();
-        let mut above_src: Vec<(u64, Source)> = Vec::with_capacity(n + running_obs.len());
-        above_src.extend(
-            (0..n)
-                .filter(|&p| !is_below[p] && has_all(p))
-                .map(|p| (hist.entries[p].number, Source::Finished(p))),
-        );
+        let mut above_src = std::mem::take(&mut work.above_src);
+        above_src.clear();
+        for (p, e) in hist.entries.iter().enumerate() {
+            if !is_below[p] && has_all(p) {
+                above_src.push((e.number, Source::Finished(p)));
+            }
+        }
         if !running_obs.is_empty() {
             above_src.extend(
                 running_obs
@@ -499,7 +502,8 @@ impl TpeSampler {
         if use_orders || trackable {
             // Trial number -> kernel index (indexed by every finished trial's number, so the
             // loops below need no bounds test).
-            let max_number = above_src.iter().map(|(n, _)| *n).max().unwrap_or(0) as usize;
+            // The sources are in trial-number order: the last has the largest number.
+            let max_number = above_src.last().map_or(0, |(n, _)| *n) as usize;
             let kernel_of = &mut work.kernel_of;
             kernel_of.clear();
             kernel_of.resize((max_number + 1).max(hist.pos_of_number.len()), u32::MAX);
@@ -646,6 +650,7 @@ impl TpeSampler {
         work.below
             .log_pdf_into(&work.candidates, &mut work.log_below, &mut work.scratch);
         above.log_pdf_into(&work.candidates, &mut work.log_above, &mut work.scratch);
+        work.above_src = above_src;
         let mut best = 0;
         let mut best_score = f64::NEG_INFINITY;
         for (i, (lb, la)) in work.log_below.iter().zip(&work.log_above).enumerate() {
@@ -664,6 +669,7 @@ impl TpeSampler {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Source {
     Finished(usize),
     Running(usize),
