@@ -109,7 +109,7 @@ impl History {
                 missing: len,
             });
             col.values[p] = param.internal;
-            col.missing -= 1;
+            col.missing -= usize::from(!param.internal.is_nan());
             // Equal values by trial number, as a stable sort of the trials would leave them.
             insert_sorted(&mut col.sorted, (param.internal, number), |a, b| {
                 a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))

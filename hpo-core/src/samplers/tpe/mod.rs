@@ -669,7 +669,6 @@ impl TpeSampler {
     }
 }
 
-#[derive(Clone, Copy)]
 enum Source {
     Finished(usize),
     Running(usize),
