@@ -236,8 +236,8 @@ mod tests {
     }
 
     /// Skipping whole blocks must keep exactly the terms the plain filter keeps, in order: the
-    /// result is compared bit for bit with a block-free reference, on lengths around the block
-    /// size and the groups of eight, and long ones; one scratch buffer serves every call, so
+    /// result is compared bit for bit with a block-free reference (whose largest term passes
+    /// NaN over), on lengths around the block size and the groups of eight, and long ones; one scratch buffer serves every call, so
     /// the leftovers of a longer call sit in the slots past a shorter one's kept terms.
     #[test]
     fn block_skipping_keeps_exactly_the_window() {
@@ -250,12 +250,17 @@ mod tests {
         };
         let mut scratch = Vec::new();
         for len in [12_000, 1, 7, 8, 9, 31, 32, 33, 975, 4096, 8192, 8193] {
-            // Mostly far terms with a few near the top, at random places.
+            // Mostly far terms with a few near the top, at random places, and now and then a
+            // NaN or an infinitely far term, which the maxima pass over.
             let v: Vec<f64> = (0..len)
                 .map(|_| {
                     let u = next();
                     if u < 0.05 {
                         -40.0 * next()
+                    } else if u < 0.06 {
+                        f64::NAN
+                    } else if u < 0.07 {
+                        f64::NEG_INFINITY
                     } else {
                         -60.0 - 500.0 * next()
                     }

@@ -844,16 +844,29 @@ impl ParzenEstimator {
             let k = *src.kernel_of.get(number as usize)?;
             (k != u32::MAX).then_some(k as usize)
         };
-        // The kernels before and after trial `number`'s value in dimension `d`'s sorted order.
-        let neighbours = |d: usize, number: u64| -> (Option<usize>, Option<usize>) {
+        // Trial `number`'s place in dimension `d`'s sorted order (one search per change).
+        let place = |d: usize, number: u64| -> usize {
             let col = src.sorted[d];
             let v = (src.value)(d, number);
             let q = col.partition_point(|&(w, m)| w.total_cmp(&v).then(m.cmp(&number)).is_lt());
             debug_assert_eq!(col.get(q).map(|c| c.1), Some(number));
-            let prev = col[..q].iter().rev().find_map(|&(_, m)| kernel(m));
-            let next = col[(q + 1).min(col.len())..]
+            q
+        };
+        // The kernels (index, place) before and after place `q` of dimension `d`'s sorted
+        // order.
+        type Near = Option<(usize, usize)>;
+        let neighbours = |d: usize, q: usize| -> (Near, Near) {
+            let col = src.sorted[d];
+            let prev = col[..q]
                 .iter()
-                .find_map(|&(_, m)| kernel(m));
+                .enumerate()
+                .rev()
+                .find_map(|(i, &(_, m))| Some((kernel(m)?, i)));
+            let after = (q + 1).min(col.len());
+            let next = col[after..]
+                .iter()
+                .enumerate()
+                .find_map(|(i, &(_, m))| Some((kernel(m)?, after + i)));
             (prev, next)
         };
 
@@ -873,16 +886,24 @@ impl ParzenEstimator {
                         nd.mu[q] = if nd.log { x.ln() } else { x };
                     }
                     // Whose bandwidth may have changed: the kernels that joined, and the
-                    // neighbours of every kernel that joined or left.
+                    // neighbours of every kernel that joined or left (with their places in
+                    // the sorted order, where their own neighbours are found).
                     affected.clear();
-                    affected.extend_from_slice(&joined);
-                    for &number in joined.iter().map(|&q| &ids[q]).chain(&left_ids) {
-                        let (prev, next) = neighbours(d, number);
+                    for &q in &joined {
+                        affected.push((q, place(d, ids[q])));
+                    }
+                    for i in 0..joined.len() + left_ids.len() {
+                        let at = match joined.len().checked_sub(i + 1) {
+                            Some(_) => affected[i].1,
+                            None => place(d, left_ids[i - joined.len()]),
+                        };
+                        let (prev, next) = neighbours(d, at);
                         affected.extend(prev.into_iter().chain(next));
                     }
                     let rule = BandwidthRule::new((nd.lo, nd.hi), n, params);
-                    for &k in &affected {
-                        let (prev, next) = neighbours(d, ids[k]);
+                    for &(k, at) in &affected {
+                        let (prev, next) = neighbours(d, at);
+                        let (prev, next) = (prev.map(|p| p.0), next.map(|q| q.0));
                         let m = nd.mu[k];
                         let sd = rule.bandwidth(prev.map(|p| nd.mu[p]), m, next.map(|q| nd.mu[q]));
                         let is = 1.0 / sd;
@@ -894,7 +915,7 @@ impl ParzenEstimator {
                             far_term(nd.step, sd)
                         };
                     }
-                    touched.extend_from_slice(&affected);
+                    touched.extend(affected.iter().map(|&(k, _)| k));
                 }
                 Dim::Categorical(c) => {
                     let obs = ids.iter().map(|&number| (src.value)(d, number));
