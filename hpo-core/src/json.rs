@@ -25,6 +25,40 @@ pub fn python_float(x: f64) -> String {
     out
 }
 
+/// The shortest decimal digits that read back as `|x|` (the nearest such to `|x|`, as Python's
+/// repr picks them), finite and non-zero: the digits (at most 17, no leading or trailing
+/// zeros), their count and the decimal exponent of the first. Ryu writes them in plain or
+/// scientific notation ("0.001", "123.5", "1.5e-7", "1e16"); they are read back from its text.
+fn shortest_digits(x: f64) -> ([u8; 17], usize, i32) {
+    let mut ryu = ryu::Buffer::new();
+    let text = ryu.format_finite(x.abs());
+    let (mantissa, exp_part) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().expect("ryu's exponent is an integer")),
+        None => (text, 0),
+    };
+    // The first significant digit's exponent: the digits before the point, less the zeros
+    // before that digit, less one.
+    let mut buf = [0u8; 17];
+    let (mut n_digits, mut seen, mut first, mut point) = (0, 0i32, None, None);
+    for b in mantissa.bytes() {
+        if b == b'.' {
+            point = Some(seen);
+            continue;
+        }
+        if b != b'0' || first.is_some() {
+            first.get_or_insert(seen);
+            buf[n_digits] = b;
+            n_digits += 1;
+        }
+        seen += 1;
+    }
+    while n_digits > 1 && buf[n_digits - 1] == b'0' {
+        n_digits -= 1;
+    }
+    let first = first.expect("a non-zero value has a non-zero digit");
+    (buf, n_digits, point.unwrap_or(seen) - first - 1 + exp_part)
+}
+
 /// Appends [`python_float`]`(x)` to `out`, without allocating on the way.
 pub fn write_python_float(x: f64, out: &mut String) {
     if x.is_nan() {
@@ -36,21 +70,7 @@ pub fn write_python_float(x: f64, out: &mut String) {
     if x == 0.0 {
         return out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
     }
-    // `{:e}` gives the shortest digits that round-trip, as Python's repr does: at most 17
-    // digits, a point, a sign and a three-digit exponent, so 32 bytes on the stack hold it.
-    let mut sci = StackText::default();
-    std::fmt::Write::write_fmt(&mut sci, format_args!("{:e}", x.abs()))
-        .expect("`{:e}` of a finite f64 fits in 32 bytes");
-    let sci = sci.as_str();
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
-    let exp: i32 = exp.parse().expect("exponent is an integer");
-    // The digits without the point ("1.25" -> "125"): at most 17.
-    let mut buf = [0u8; 17];
-    let mut n_digits = 0;
-    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
-        buf[n_digits] = b;
-        n_digits += 1;
-    }
+    let (buf, n_digits, exp) = shortest_digits(x);
     let digits = std::str::from_utf8(&buf[..n_digits]).expect("ASCII digits");
     if x < 0.0 {
         out.push('-');
@@ -81,31 +101,6 @@ pub fn write_python_float(x: f64, out: &mut String) {
         // A signed exponent of at least two digits: e-05, e+16, e+308.
         std::fmt::Write::write_fmt(out, format_args!("e{exp:+03}"))
             .expect("a String takes any text");
-    }
-}
-
-/// A 32-byte text buffer on the stack, for formatting one number without allocating.
-#[derive(Default)]
-struct StackText {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).expect("only `str`s are written")
-    }
-}
-
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        self.bytes
-            .get_mut(self.len..end)
-            .ok_or(std::fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 
@@ -407,12 +402,58 @@ mod tests {
             (f64::MAX, "1.7976931348623157e+308"),
             (9999999999999998.0, "9999999999999998.0"),
             (123456789012345.6, "123456789012345.6"),
+            // Exactly halfway between two shortest strings: the even one, as Python writes it.
+            (133879546950562.62, "133879546950562.62"),
             (f64::NEG_INFINITY, "-Infinity"),
             (f64::NAN, "NaN"),
         ];
         for (x, want) in cases {
             assert_eq!(python_float(*x), *want, "repr of {x:e}");
         }
+    }
+
+    /// Ryu's digits, read back from its text, are the shortest round-trip digits that the
+    /// standard library's `{:e}` gives, with the same exponent, except in a tie, where they are
+    /// Python's: powers of ten and their neighbours, the ends of the range, and random bit
+    /// patterns of every magnitude.
+    #[test]
+    fn shortest_digits_match_the_standard_formatter() {
+        let mut xs: Vec<f64> = vec![f64::MAX, f64::MIN_POSITIVE, 5e-324, 1.0, 0.1, 1e16, 1e15];
+        for e in -320..=308 {
+            let p: f64 = format!("1e{e}").parse().unwrap();
+            xs.extend([p, p.next_up(), p.next_down(), 1.5 * p, 9.999 * p]);
+        }
+        let mut rng = crate::rng::Rng::seed_from_u64(7);
+        xs.extend(
+            (0..100_000)
+                .map(|_| f64::from_bits(rng.next_u64()))
+                .filter(|x| x.is_finite()),
+        );
+        let mut ties = 0;
+        for x in xs.into_iter().filter(|x| *x != 0.0 && x.is_finite()) {
+            let (buf, n, exp) = shortest_digits(x);
+            let sci = format!("{:e}", x.abs());
+            let (m, e) = sci.split_once('e').unwrap();
+            let want: String = m.chars().filter(char::is_ascii_digit).collect();
+            let got = std::str::from_utf8(&buf[..n]).unwrap();
+            assert_eq!(exp, e.parse::<i32>().unwrap(), "exponent of {x:e}");
+            if got != want {
+                // A tie between two shortest strings ({:e} rounds it up): Python, and Ryu,
+                // take the even last digit (133879546950562.625 -> ...62).
+                let (g, w): (u128, u128) = (got.parse().unwrap(), want.parse().unwrap());
+                assert!(
+                    got.len() == want.len() && w == g + 1 && g % 2 == 0,
+                    "{x:e}: {got} vs {want}"
+                );
+                ties += 1;
+            }
+            assert_eq!(
+                python_float(x).parse::<f64>().unwrap(),
+                x,
+                "round trip of {x:e}"
+            );
+        }
+        assert!((1..100).contains(&ties), "{ties} ties");
     }
 
     #[test]
