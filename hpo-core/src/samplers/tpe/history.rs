@@ -103,11 +103,16 @@ impl History {
         }
         let len = self.entries.len();
         for (name, param) in &t.params {
-            let col = self.columns.entry(name.clone()).or_insert_with(|| Column {
-                values: vec![f64::NAN; len],
-                sorted: Vec::new(),
-                missing: len,
-            });
+            // The name is cloned only for a new column.
+            if !self.columns.contains_key(name) {
+                let col = Column {
+                    values: vec![f64::NAN; len],
+                    sorted: Vec::new(),
+                    missing: len,
+                };
+                self.columns.insert(name.clone(), col);
+            }
+            let col = self.columns.get_mut(name).expect("inserted above");
             col.values[p] = param.internal;
             col.missing -= usize::from(!param.internal.is_nan());
             // Equal values by trial number, as a stable sort of the trials would leave them.
