@@ -15,7 +15,7 @@
 use crate::Distribution;
 use crate::rng::Rng;
 
-use crate::math::fast_exp::log_sum_exp_pruned;
+use crate::math::fast_exp::{ln_quotients, log_sum_exp_pruned};
 use crate::math::normal::{self, LN_SQRT_2PI, SQRT_2PI};
 use crate::math::truncnorm::{self, log_gauss_mass};
 
@@ -758,15 +758,8 @@ impl ParzenEstimator {
     /// `log_factor = ln(weight / den)` per kernel; false when one is not finite (products of
     /// many small bandwidths leave the floating-point range).
     fn set_log_factors(&mut self) -> bool {
-        let log_factor = &mut self.log_factor;
-        log_factor.clear();
-        log_factor.extend(
-            self.weights
-                .iter()
-                .zip(&self.den)
-                .map(|(w, den)| (w / den).ln()),
-        );
-        log_factor.iter().all(|f| f.is_finite())
+        ln_quotients(&self.weights, &self.den, &mut self.log_factor);
+        self.log_factor.iter().all(|f| f.is_finite())
     }
 
     /// Records the trial numbers of the kernels just fitted (prior excluded, in kernel order),
