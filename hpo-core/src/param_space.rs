@@ -120,15 +120,18 @@ impl IntersectionSearchSpace {
                 continue;
             }
             match &mut state.space {
-                None => state.space = Some(t.distributions()),
+                None => {
+                    // Sorted once: removing entries keeps the order.
+                    let mut space = t.distributions();
+                    space.sort_keys();
+                    state.space = Some(space);
+                }
                 Some(space) => {
                     space.retain(|name, dist| t.distribution(name) == Some(dist));
                 }
             }
         }
-        let mut out = state.space.clone().unwrap_or_default();
-        out.sort_keys();
-        Ok(out)
+        Ok(state.space.clone().unwrap_or_default())
     }
 }
 

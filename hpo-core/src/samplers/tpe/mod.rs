@@ -731,7 +731,7 @@ impl Sampler for TpeSampler {
             return Ok(ParamSpace::new());
         }
         let mut state = self.state.lock();
-        let space = if self.group {
+        let mut space = if self.group {
             let mut out = ParamSpace::new();
             for g in self.groups(study, &mut state)? {
                 let mut g: Vec<(String, Distribution)> = g.into_iter().collect();
@@ -747,7 +747,9 @@ impl Sampler for TpeSampler {
                 .get_or_insert_with(|| IntersectionSearchSpace::new(true))
                 .calculate(study)?
         };
-        Ok(space.into_iter().filter(|(_, d)| !d.single()).collect())
+        // In place: the index is rebuilt only when a parameter is dropped.
+        space.retain(|_, d| !d.single());
+        Ok(space)
     }
 
     fn sample_relative(
