@@ -280,6 +280,8 @@ pub struct ParzenEstimator {
     order: Vec<u32>,
     /// Scratch: the kernels of one dimension that need their own normalising term.
     near: Vec<u32>,
+    /// Scratch: the running sums of the weights, by which draws pick their kernels.
+    cumulative: Vec<f64>,
 }
 
 /// One numeric kernel's normalising term on `[lo, hi]` (transformed space): for a continuous
@@ -554,6 +556,7 @@ impl Default for ParzenEstimator {
             ids: Vec::new(),
             order: Vec::new(),
             near: Vec::new(),
+            cumulative: Vec::new(),
         }
     }
 }
@@ -916,16 +919,21 @@ impl ParzenEstimator {
                 }
             }
         }
+        // Their products of the continuous dimensions' terms, dimension by dimension (the
+        // same multiplications in the same order as one kernel at a time).
+        touched.sort_unstable();
+        touched.dedup();
         for &k in &touched {
-            let mut den = 1.0;
-            for dim in &self.dims {
-                if let Dim::Numeric(nd) = dim
-                    && nd.step == 0.0
-                {
-                    den *= nd.term[k];
+            self.den[k] = 1.0;
+        }
+        for dim in &self.dims {
+            if let Dim::Numeric(nd) = dim
+                && nd.step == 0.0
+            {
+                for &k in &touched {
+                    self.den[k] *= nd.term[k];
                 }
             }
-            self.den[k] = den;
         }
         self.set_weights(n, weights, params);
         self.ids.clear();
@@ -996,19 +1004,18 @@ impl ParzenEstimator {
         out.clear();
         out.reserve(n * self.dims.len());
         let total: f64 = self.weights.iter().sum();
+        // The running sums, added in order once for all draws.
+        let cumulative = &mut self.cumulative;
+        cumulative.clear();
+        cumulative.extend(self.weights.iter().scan(0.0, |acc, w| {
+            *acc += w;
+            Some(*acc)
+        }));
         for _ in 0..n {
             // The kernel: the first whose cumulative weight exceeds u (as a search over the
             // cumulative sums would find it).
             let u = rng.next_f64() * total;
-            let mut acc = 0.0;
-            let mut k = n_k - 1;
-            for (i, w) in self.weights.iter().enumerate() {
-                acc += w;
-                if acc > u {
-                    k = i;
-                    break;
-                }
-            }
+            let k = cumulative.iter().position(|&c| c > u).unwrap_or(n_k - 1);
             for dim in &mut self.dims {
                 out.push(match dim {
                     Dim::Categorical(c) => {
