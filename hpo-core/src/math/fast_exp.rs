@@ -9,6 +9,13 @@ const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// 1.5 * 2^52: adding it rounds to an integer kept in the low mantissa bits.
 const SHIFTER: f64 = 6_755_399_441_055_744.0;
 
+/// `c[0] x^(N-1) + ... + c[N-1]` by Horner's scheme, highest power first (unrolled: `N` is a
+/// constant, and each step is a separate multiply and add, never fused).
+#[inline(always)]
+fn horner<const N: usize>(c: &[f64; N], x: f64) -> f64 {
+    c[1..].iter().fold(c[0], |p, &k| p * x + k)
+}
+
 /// `exp(x)` for `x <= 0` (larger values are not supported).
 #[inline(always)]
 pub fn exp_nonpositive(x: f64) -> f64 {
@@ -16,20 +23,25 @@ pub fn exp_nonpositive(x: f64) -> f64 {
     let t = x * LOG2E + SHIFTER;
     let n = t - SHIFTER;
     let r = x - n * LN2_HI - n * LN2_LO;
-    // e^r on |r| <= ln2/2, Horner form of the Taylor series up to r^12.
-    let mut p = 1.0 / 479_001_600.0;
-    p = p * r + 1.0 / 39_916_800.0;
-    p = p * r + 1.0 / 3_628_800.0;
-    p = p * r + 1.0 / 362_880.0;
-    p = p * r + 1.0 / 40_320.0;
-    p = p * r + 1.0 / 5_040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    // e^r on |r| <= ln2/2: the Taylor series up to r^12.
+    let p = horner(
+        &[
+            1.0 / 479_001_600.0,
+            1.0 / 39_916_800.0,
+            1.0 / 3_628_800.0,
+            1.0 / 362_880.0,
+            1.0 / 40_320.0,
+            1.0 / 5_040.0,
+            1.0 / 720.0,
+            1.0 / 120.0,
+            1.0 / 24.0,
+            1.0 / 6.0,
+            0.5,
+            1.0,
+            1.0,
+        ],
+        r,
+    );
     // 2^n from the integer sitting in t's low bits.
     let n_bits = t.to_bits().wrapping_sub(SHIFTER.to_bits());
     let scale = f64::from_bits(n_bits.wrapping_add(1023) << 52);
@@ -55,18 +67,22 @@ fn ln_normal(x: f64) -> f64 {
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;
-    let mut r = 2.0 / 23.0;
-    r = r * z + 2.0 / 21.0;
-    r = r * z + 2.0 / 19.0;
-    r = r * z + 2.0 / 17.0;
-    r = r * z + 2.0 / 15.0;
-    r = r * z + 2.0 / 13.0;
-    r = r * z + 2.0 / 11.0;
-    r = r * z + 2.0 / 9.0;
-    r = r * z + 2.0 / 7.0;
-    r = r * z + 2.0 / 5.0;
-    r = r * z + 2.0 / 3.0;
-    let r = r * z;
+    let r = z * horner(
+        &[
+            2.0 / 23.0,
+            2.0 / 21.0,
+            2.0 / 19.0,
+            2.0 / 17.0,
+            2.0 / 15.0,
+            2.0 / 13.0,
+            2.0 / 11.0,
+            2.0 / 9.0,
+            2.0 / 7.0,
+            2.0 / 5.0,
+            2.0 / 3.0,
+        ],
+        z,
+    );
     let h = 0.5 * f * f;
     k * LN2_HI - ((h - (s * (h + r) + k * LN2_LO)) - f)
 }
