@@ -888,12 +888,12 @@ impl ParzenEstimator {
                     for &q in &joined {
                         affected.push((q, place(d, ids[q])));
                     }
-                    for i in 0..joined.len() + left_ids.len() {
-                        let at = match joined.len().checked_sub(i + 1) {
-                            Some(_) => affected[i].1,
-                            None => place(d, left_ids[i - joined.len()]),
-                        };
-                        let (prev, next) = neighbours(d, at);
+                    for i in 0..joined.len() {
+                        let (prev, next) = neighbours(d, affected[i].1);
+                        affected.extend(prev.into_iter().chain(next));
+                    }
+                    for &number in &left_ids {
+                        let (prev, next) = neighbours(d, place(d, number));
                         affected.extend(prev.into_iter().chain(next));
                     }
                     let rule = BandwidthRule::new((nd.lo, nd.hi), n, params);
