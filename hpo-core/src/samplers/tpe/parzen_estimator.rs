@@ -85,6 +85,27 @@ struct CategoricalDim {
     probs: Vec<f64>,
 }
 
+/// Maps a numeric dimension's draws from the transformed space back to internal values: the
+/// exponential of a log dimension, then the snap to its grid and the clip to its bounds. One
+/// pass per dimension, each branch taken once, not once per value: in the draw loop the
+/// compiler computed the exponential of every value, log dimension or not (`exp` is
+/// speculatable), at about a fifth of a draw's cost.
+fn finish_numeric<'a>(d: &NumericDim, values: impl Iterator<Item = &'a mut f64>) {
+    let (low, high, step) = (d.low, d.high, d.step);
+    match (d.log, step != 0.0) {
+        (false, false) => values.for_each(|x| *x = x.clamp(low, high)),
+        (false, true) => values.for_each(|x| *x = snap(*x, low, high, step)),
+        (true, false) => values.for_each(|x| *x = x.exp().clamp(low, high)),
+        (true, true) => values.for_each(|x| *x = snap(x.exp(), low, high, step)),
+    }
+}
+
+/// `x` on the grid `low + i * step`, clipped to `[low, high]`.
+#[inline(always)]
+fn snap(x: f64, low: f64, high: f64, step: f64) -> f64 {
+    (low + ((x - low) / step).round() * step).clamp(low, high)
+}
+
 /// Samples whose log densities are computed together: each stretch of kernel parameters is
 /// read once for all of them. The dense pass is bound by reading those parameters (hundreds of
 /// kilobytes at D = 20, beyond the first-level cache), not by its arithmetic.
@@ -1045,17 +1066,16 @@ impl ParzenEstimator {
                             d.tails[k] = truncnorm::tails(a, b);
                         }
                         let q = rng.next_f64();
-                        let mut x = truncnorm::ppf_with_tails(q, a, b, d.tails[k]) * sigma + mu;
-                        if d.log {
-                            x = x.exp();
-                        }
-                        if d.step != 0.0 {
-                            (d.low + ((x - d.low) / d.step).round() * d.step).clamp(d.low, d.high)
-                        } else {
-                            x.clamp(d.low, d.high)
-                        }
+                        // In the transformed space; `finish_numeric` maps it back below.
+                        truncnorm::ppf_with_tails(q, a, b, d.tails[k]) * sigma + mu
                     }
                 });
+            }
+        }
+        let n_dims = self.dims.len();
+        for (j, dim) in self.dims.iter().enumerate() {
+            if let Dim::Numeric(d) = dim {
+                finish_numeric(d, out.iter_mut().skip(j).step_by(n_dims));
             }
         }
     }
