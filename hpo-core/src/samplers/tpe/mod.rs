@@ -130,12 +130,26 @@ struct FitInputs {
 }
 
 impl FitInputs {
-    fn new(dists: &[&Distribution], obs: &[Vec<f64>], weights: &[f64]) -> FitInputs {
-        FitInputs {
-            dists: dists.iter().map(|d| (*d).clone()).collect(),
-            obs: obs.to_vec(),
-            weights: weights.to_vec(),
+    /// Records a fit's inputs in `slot`, reusing the buffers of the last ones.
+    fn record(
+        slot: &mut Option<FitInputs>,
+        dists: &[&Distribution],
+        obs: &[Vec<f64>],
+        weights: &[f64],
+    ) {
+        let inputs = slot.get_or_insert_with(|| FitInputs {
+            dists: Vec::new(),
+            obs: Vec::new(),
+            weights: Vec::new(),
+        });
+        inputs.dists.clear();
+        inputs.dists.extend(dists.iter().map(|d| (*d).clone()));
+        inputs.obs.resize_with(obs.len(), Vec::new);
+        for (kept, o) in inputs.obs.iter_mut().zip(obs) {
+            kept.clone_from(o);
         }
+        inputs.weights.clear();
+        inputs.weights.extend_from_slice(weights);
     }
 
     fn matches(&self, dists: &[&Distribution], obs: &[Vec<f64>], weights: &[f64]) -> bool {
@@ -149,6 +163,10 @@ impl FitInputs {
             && same(&self.weights, weights)
     }
 }
+
+/// A parameter of the space being sampled: its name and distribution, borrowed from the
+/// relative search space (no copy per trial).
+type SpaceEntry<'a> = (&'a str, &'a Distribution);
 
 /// The tracked estimators hold at most about this many kernel-dimensions together (about 40
 /// bytes each: 40 MB); past it, the spaces sampled longest ago are dropped (they fit in full
@@ -171,18 +189,25 @@ struct Tracked {
 fn tracked_slot(
     tracked: &mut Vec<Tracked>,
     clock: &mut u64,
-    (id, space): (i64, &[(String, Distribution)]),
+    (id, space): (i64, &[SpaceEntry<'_>]),
     needed: usize,
     budget: usize,
 ) -> usize {
     tracked.retain(|t| t.study == id);
     *clock += 1;
-    let mut i = match tracked.iter().position(|t| t.space.as_slice() == space) {
+    let same = |t: &Tracked| {
+        t.space.len() == space.len()
+            && (t.space.iter().zip(space)).all(|((n, d), (m, e))| n == m && d == *e)
+    };
+    let mut i = match tracked.iter().position(same) {
         Some(i) => i,
         None => {
             tracked.push(Tracked {
                 study: id,
-                space: space.to_vec(),
+                space: space
+                    .iter()
+                    .map(|(n, d)| (n.to_string(), (*d).clone()))
+                    .collect(),
                 estimator: ParzenEstimator::default(),
                 used: 0,
             });
@@ -349,7 +374,7 @@ impl TpeSampler {
         &self,
         study: &Study,
         trial: &FrozenTrial,
-        space: &[(String, Distribution)],
+        space: &[SpaceEntry<'_>],
         state: &mut State,
     ) -> Result<HashMap<String, f64>> {
         let State {
@@ -380,7 +405,7 @@ impl TpeSampler {
         }
         let columns: Vec<Option<&history::Column>> = space
             .iter()
-            .map(|(name, _)| hist.columns.get(name))
+            .map(|(name, _)| hist.columns.get(*name))
             .collect();
         // Which finished trials have every parameter of `space`: all of them when every
         // column is full (no conditional parameter), else one dense pass per column. `0 * v`
@@ -403,17 +428,15 @@ impl TpeSampler {
             }
         }
         let has_all = |pos: usize| all_full || missing[pos] == 0.0;
-        let dists: Vec<&Distribution> = space.iter().map(|(_, d)| d).collect();
+        let dists: Vec<&Distribution> = space.iter().map(|(_, d)| *d).collect();
         let d_n = space.len();
 
         // Below: finished trials only (running trials are always above).
-        let mut below_pos: Vec<usize> = below
-            .iter()
-            .filter_map(|number| {
-                let pos = *hist.pos_of_number.get(*number as usize)? as usize;
-                (pos != u32::MAX as usize && has_all(pos)).then_some(pos)
-            })
-            .collect();
+        let mut below_pos: Vec<usize> = Vec::with_capacity(below.len());
+        below_pos.extend(below.iter().filter_map(|number| {
+            let pos = *hist.pos_of_number.get(*number as usize)? as usize;
+            (pos != u32::MAX as usize && has_all(pos)).then_some(pos)
+        }));
         below_pos.sort_unstable();
         let below_obs = refill(&mut work.below_obs, d_n);
         // A parameter no finished trial has (new in this trial) has no column; then no
@@ -474,7 +497,12 @@ impl TpeSampler {
         } else {
             work.below
                 .fit(&dists, &work.below_obs, None, &below_weights, &self.params);
-            work.below_fitted_on = Some(FitInputs::new(&dists, &work.below_obs, &below_weights));
+            FitInputs::record(
+                &mut work.below_fitted_on,
+                &dists,
+                &work.below_obs,
+                &below_weights,
+            );
         }
         #[cfg(test)]
         {
@@ -664,7 +692,7 @@ impl TpeSampler {
         Ok(space
             .iter()
             .enumerate()
-            .map(|(d, (name, _))| (name.clone(), chosen[d]))
+            .map(|(d, (name, _))| (name.to_string(), chosen[d]))
             .collect())
     }
 }
@@ -676,7 +704,7 @@ enum Source {
 
 /// A running trial's internal values for `space`: its relative sample shared through the
 /// `tpe:relative_params` attributes, updated with the parameters it has already suggested.
-fn running_observation(t: &FrozenTrial, space: &[(String, Distribution)]) -> Option<Vec<f64>> {
+fn running_observation(t: &FrozenTrial, space: &[SpaceEntry<'_>]) -> Option<Vec<f64>> {
     let mut chunks = String::new();
     let mut i = 0;
     while let Some(Value::String(s)) = t.system_attrs.get(&format!("{RELATIVE_PARAMS_KEY}:{i}")) {
@@ -691,10 +719,10 @@ fn running_observation(t: &FrozenTrial, space: &[(String, Distribution)]) -> Opt
     space
         .iter()
         .map(|(name, dist)| {
-            if let Some(p) = t.params.get(name) {
+            if let Some(p) = t.params.get(*name) {
                 return dist.to_internal(&p.value).ok();
             }
-            let v = ParamValue::from_json(shared.as_ref()?.get(name)?)?;
+            let v = ParamValue::from_json(shared.as_ref()?.get(*name)?)?;
             dist.to_internal(&v).ok()
         })
         .collect()
@@ -776,12 +804,13 @@ impl Sampler for TpeSampler {
                     .collect();
                 sub.sort_by(|a, b| a.0.cmp(&b.0));
                 if !sub.is_empty() {
+                    let sub: Vec<SpaceEntry<'_>> =
+                        sub.iter().map(|(n, d)| (n.as_str(), d)).collect();
                     out.extend(self.sample_space(study, trial, &sub, &mut state)?);
                 }
             }
         } else {
-            let sub: Vec<(String, Distribution)> =
-                space.iter().map(|(k, d)| (k.clone(), d.clone())).collect();
+            let sub: Vec<SpaceEntry<'_>> = space.iter().map(|(k, d)| (k.as_str(), d)).collect();
             out = self.sample_space(study, trial, &sub, &mut state)?;
         }
         drop(state);
@@ -827,8 +856,7 @@ impl Sampler for TpeSampler {
                 .random
                 .sample_independent(study, trial, name, distribution);
         }
-        let space = [(name.to_owned(), distribution.clone())];
-        let out = self.sample_space(study, trial, &space, &mut state)?;
+        let out = self.sample_space(study, trial, &[(name, distribution)], &mut state)?;
         Ok(out[name])
     }
 
@@ -1012,7 +1040,8 @@ mod tests {
         let (mut tracked, mut clock) = (Vec::new(), 0);
         // A slot fitted with `k` kernels holds `k` per dimension; the budget is 100.
         let mut use_slot = |id, s: &[(String, Distribution)], k: usize| -> Vec<String> {
-            let i = tracked_slot(&mut tracked, &mut clock, (id, s), k * s.len(), 100);
+            let entries: Vec<SpaceEntry<'_>> = s.iter().map(|(n, d)| (n.as_str(), d)).collect();
+            let i = tracked_slot(&mut tracked, &mut clock, (id, &entries), k * s.len(), 100);
             let dists: Vec<&Distribution> = s.iter().map(|(_, d)| d).collect();
             let obs = vec![(0..k - 1).map(|j| j as f64 / k as f64).collect::<Vec<_>>(); s.len()];
             tracked[i]

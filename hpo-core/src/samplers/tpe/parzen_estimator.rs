@@ -888,7 +888,8 @@ impl ParzenEstimator {
         };
 
         splice(&mut self.den, &left, &joined, 1.0);
-        let mut touched = Vec::new();
+        // Each joined kernel and two neighbours per change, per dimension: never regrown.
+        let mut touched = Vec::with_capacity((3 * joined.len() + 2 * left.len()) * self.dims.len());
         let mut affected = Vec::new();
         for (d, dim) in self.dims.iter_mut().enumerate() {
             match dim {
