@@ -375,7 +375,13 @@ impl Storage for InMemoryStorage {
             check_compatible(&study.distributions, name, distribution)?;
         }
         let param = Param::try_from_internal(internal, distribution.clone())?;
+        let n_known = inner.study(study_id)?.distributions.len();
         let (_, trial) = inner.updatable(trial_id)?;
+        if trial.params.is_empty() {
+            // Room for every parameter the study has seen at once, instead of growing the
+            // map step by step as the trial suggests them.
+            trial.params.reserve(n_known);
+        }
         trial.params.insert(name.to_owned(), param);
         let study = inner.study_mut(study_id)?;
         if !study.distributions.contains_key(name) {

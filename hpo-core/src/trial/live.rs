@@ -254,6 +254,9 @@ impl Trial {
             } else {
                 sampler.sample_relative(&self.sampler_study, &self.frozen, &space)?
             };
+            // The relative parameters are about to be suggested: room for them at once
+            // instead of growing the map step by step.
+            self.frozen.params.reserve(space.len());
             self.relative = Some(Relative { space, params });
         }
         Ok(())
