@@ -375,12 +375,18 @@ impl Storage for InMemoryStorage {
             check_compatible(&study.distributions, name, distribution)?;
         }
         let param = Param::try_from_internal(internal, distribution.clone())?;
-        let n_known = inner.study(study_id)?.distributions.len();
+        // As many parameters as the last finished trial had (not every name the study has
+        // seen: a conditional space may have many more than one trial uses).
+        let study = inner.study(study_id)?;
+        let last = study.finished.len().checked_sub(1);
+        let expected = last
+            .and_then(|i| study.finished.get(i))
+            .and_then(|id| inner.slot(*id).ok())
+            .map_or(0, |s| s.trial.params.len());
         let (_, trial) = inner.updatable(trial_id)?;
         if trial.params.is_empty() {
-            // Room for every parameter the study has seen at once, instead of growing the
-            // map step by step as the trial suggests them.
-            trial.params.reserve(n_known);
+            // Room for them at once, instead of growing the map step by step.
+            trial.params.reserve(expected);
         }
         trial.params.insert(name.to_owned(), param);
         let study = inner.study_mut(study_id)?;
