@@ -214,3 +214,45 @@ fn unfinished_state_queries_follow_every_transition() {
         4
     );
 }
+
+/// A trial's parameter map is sized from the last finished trial, not from every name the
+/// study has seen: in a conditional space of 400 names where each trial uses one, a trial
+/// holds room for a handful of parameters, not 400.
+#[test]
+fn a_trial_reserves_what_the_last_finished_trial_used() {
+    let storage = InMemoryStorage::new();
+    let sid = new_minimized_study(&storage, "s");
+    let d = Distribution::float(0.0, 1.0).unwrap();
+    let finish = |id| {
+        storage
+            .set_trial_state_values(id, TrialState::Complete, Some(&[1.0]))
+            .unwrap();
+    };
+    for i in 0..400 {
+        let t = storage.create_new_trial(sid, None).unwrap();
+        storage
+            .set_trial_param(t.trial_id, &format!("p{i}"), 0.5, &d)
+            .unwrap();
+        finish(t.trial_id);
+    }
+    let t = storage.create_new_trial(sid, None).unwrap();
+    storage.set_trial_param(t.trial_id, "p7", 0.25, &d).unwrap();
+    let stored = storage.get_trial(t.trial_id).unwrap();
+    assert_eq!(stored.params.len(), 1);
+    assert!(
+        stored.params.capacity() < 64,
+        "room for {}",
+        stored.params.capacity()
+    );
+    // With ten parameters in the last finished trial, the next one gets room for ten at once.
+    let t = storage.create_new_trial(sid, None).unwrap();
+    for i in 0..10 {
+        storage
+            .set_trial_param(t.trial_id, &format!("p{i}"), 0.5, &d)
+            .unwrap();
+    }
+    finish(t.trial_id);
+    let t = storage.create_new_trial(sid, None).unwrap();
+    storage.set_trial_param(t.trial_id, "p0", 0.5, &d).unwrap();
+    assert!(storage.get_trial(t.trial_id).unwrap().params.capacity() >= 10);
+}
