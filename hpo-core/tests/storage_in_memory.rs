@@ -223,6 +223,7 @@ fn a_trial_reserves_what_the_last_finished_trial_used() {
     let storage = InMemoryStorage::new();
     let sid = new_minimized_study(&storage, "s");
     let d = Distribution::float(0.0, 1.0).unwrap();
+    let set = |id, name: &str| storage.set_trial_param(id, name, 0.5, &d).unwrap();
     let finish = |id| {
         storage
             .set_trial_state_values(id, TrialState::Complete, Some(&[1.0]))
@@ -230,13 +231,11 @@ fn a_trial_reserves_what_the_last_finished_trial_used() {
     };
     for i in 0..400 {
         let t = storage.create_new_trial(sid, None).unwrap();
-        storage
-            .set_trial_param(t.trial_id, &format!("p{i}"), 0.5, &d)
-            .unwrap();
+        set(t.trial_id, &format!("p{i}"));
         finish(t.trial_id);
     }
     let t = storage.create_new_trial(sid, None).unwrap();
-    storage.set_trial_param(t.trial_id, "p7", 0.25, &d).unwrap();
+    set(t.trial_id, "p7");
     let stored = storage.get_trial(t.trial_id).unwrap();
     assert_eq!(stored.params.len(), 1);
     assert!(
@@ -247,12 +246,10 @@ fn a_trial_reserves_what_the_last_finished_trial_used() {
     // With ten parameters in the last finished trial, the next one gets room for ten at once.
     let t = storage.create_new_trial(sid, None).unwrap();
     for i in 0..10 {
-        storage
-            .set_trial_param(t.trial_id, &format!("p{i}"), 0.5, &d)
-            .unwrap();
+        set(t.trial_id, &format!("p{i}"));
     }
     finish(t.trial_id);
     let t = storage.create_new_trial(sid, None).unwrap();
-    storage.set_trial_param(t.trial_id, "p0", 0.5, &d).unwrap();
+    set(t.trial_id, "p0");
     assert!(storage.get_trial(t.trial_id).unwrap().params.capacity() >= 10);
 }

@@ -370,19 +370,17 @@ impl Storage for InMemoryStorage {
     ) -> Result<()> {
         let mut inner = self.inner.write();
         let study_id = inner.slot(trial_id)?.study_id;
-        {
+        let expected = {
             let study = inner.study(study_id)?;
             check_compatible(&study.distributions, name, distribution)?;
-        }
+            // As many parameters as the last finished trial had (not every name the study has
+            // seen: a conditional space may have many more than one trial uses).
+            let last = study.finished.len().checked_sub(1);
+            last.and_then(|i| study.finished.get(i))
+                .and_then(|id| inner.slot(*id).ok())
+                .map_or(0, |s| s.trial.params.len())
+        };
         let param = Param::try_from_internal(internal, distribution.clone())?;
-        // As many parameters as the last finished trial had (not every name the study has
-        // seen: a conditional space may have many more than one trial uses).
-        let study = inner.study(study_id)?;
-        let last = study.finished.len().checked_sub(1);
-        let expected = last
-            .and_then(|i| study.finished.get(i))
-            .and_then(|id| inner.slot(*id).ok())
-            .map_or(0, |s| s.trial.params.len());
         let (_, trial) = inner.updatable(trial_id)?;
         if trial.params.is_empty() {
             // Room for them at once, instead of growing the map step by step.
