@@ -9,6 +9,23 @@ const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// 1.5 * 2^52: adding it rounds to an integer kept in the low mantissa bits.
 const SHIFTER: f64 = 6_755_399_441_055_744.0;
 
+/// The Taylor series of `e^r` up to `r^12`, highest power first.
+const EXP_TAYLOR: [f64; 13] = [
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+    1.0,
+    1.0,
+];
+
 /// `c[0] x^(N-1) + ... + c[N-1]` by Horner's scheme, highest power first (unrolled: `N` is a
 /// constant, and each step is a separate multiply and add, never fused).
 #[inline(always)]
@@ -24,24 +41,7 @@ pub fn exp_nonpositive(x: f64) -> f64 {
     let n = t - SHIFTER;
     let r = x - n * LN2_HI - n * LN2_LO;
     // e^r on |r| <= ln2/2: the Taylor series up to r^12.
-    let p = horner(
-        &[
-            1.0 / 479_001_600.0,
-            1.0 / 39_916_800.0,
-            1.0 / 3_628_800.0,
-            1.0 / 362_880.0,
-            1.0 / 40_320.0,
-            1.0 / 5_040.0,
-            1.0 / 720.0,
-            1.0 / 120.0,
-            1.0 / 24.0,
-            1.0 / 6.0,
-            0.5,
-            1.0,
-            1.0,
-        ],
-        r,
-    );
+    let p = horner(&EXP_TAYLOR, r);
     // 2^n from the integer sitting in t's low bits.
     let n_bits = t.to_bits().wrapping_sub(SHIFTER.to_bits());
     let scale = f64::from_bits(n_bits.wrapping_add(1023) << 52);
@@ -160,8 +160,8 @@ pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
     // Every slot read below is written first, so the buffer only has to be long enough (no
     // clearing pass per call): the kept terms with eight slots of slack (the AVX-512 path
     // writes eight lanes at a time, and the exponentials run over whole groups of eight),
-    // then the blocks' maxima.
-    let len = v.len() + 8 + v.len().div_ceil(LSE_BLOCK);
+    // then the blocks' maxima (eight lanes of them per block on AVX-512).
+    let len = v.len() + 8 + 8 * v.len().div_ceil(LSE_BLOCK);
     if scratch.len() < len {
         scratch.resize(len, 0.0);
     }
@@ -173,7 +173,7 @@ pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
             PrunedLse {
                 v,
                 scratch,
-                compress: Some(simd),
+                v4: Some(simd),
             },
         );
     }
@@ -181,8 +181,47 @@ pub fn log_sum_exp_pruned(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
         v,
         scratch,
         #[cfg(target_arch = "x86_64")]
-        compress: None,
+        v4: None,
     })
+}
+
+/// The largest element of `v` (NaN elements passed over; `-inf` for none): the `max` of
+/// [`log_sum_exp_pruned`], so that `log_sum_exp_pruned(v) >= largest(v)` always holds (the sum
+/// it takes the logarithm of is at least the largest term's `e^0 = 1`). On the widest vectors
+/// the CPU has; the maximum does not depend on the order of the comparisons.
+pub fn largest(v: &[f64]) -> f64 {
+    let arch = pulp::Arch::new();
+    #[cfg(target_arch = "x86_64")]
+    if let pulp::Arch::V4(simd) = arch {
+        return simd.vectorize(
+            #[inline(always)]
+            || largest_v4(simd, v),
+        );
+    }
+    arch.dispatch(
+        #[inline(always)]
+        || max_of(v),
+    )
+}
+
+/// [`largest`] on AVX-512: four running vectors of eight lanes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn largest_v4(simd: pulp::x86::V4, v: &[f64]) -> f64 {
+    use core::arch::x86_64::__m512d;
+    let f = simd.avx512f;
+    let low = f._mm512_set1_pd(f64::NEG_INFINITY);
+    let mut m = [low; 4];
+    let mut chunks = v.chunks_exact(32);
+    for c in &mut chunks {
+        for (j, x) in c.chunks_exact(8).enumerate() {
+            let x: __m512d = pulp::cast(<[f64; 8]>::try_from(x).unwrap_or_default());
+            // The running maximum second: `vmaxpd` returns it where the element is NaN.
+            m[j] = f._mm512_max_pd(x, m[j]);
+        }
+    }
+    let all = f._mm512_max_pd(f._mm512_max_pd(m[0], m[1]), f._mm512_max_pd(m[2], m[3]));
+    f._mm512_reduce_max_pd(all).max(max_of(chunks.remainder()))
 }
 
 /// The blocks of [`log_sum_exp_pruned`]'s maxima pass: smaller blocks skip more elements but cost
@@ -194,10 +233,9 @@ const LSE_BLOCK: usize = 32;
 struct PrunedLse<'a> {
     v: &'a [f64],
     scratch: &'a mut [f64],
-    /// On AVX-512, the kept terms are gathered eight at a time by `vcompresspd` (the same
-    /// values in the same order as the scalar gathering).
+    /// On AVX-512, [`pruned_lse_v4`] instead of the portable code.
     #[cfg(target_arch = "x86_64")]
-    compress: Option<pulp::x86::V4>,
+    v4: Option<pulp::x86::V4>,
 }
 
 impl pulp::WithSimd for PrunedLse<'_> {
@@ -206,16 +244,14 @@ impl pulp::WithSimd for PrunedLse<'_> {
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
         let v = self.v;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v4) = self.v4 {
+            return pruned_lse_v4(v4, v, self.scratch);
+        }
         let (scratch, block_max) = self.scratch.split_at_mut(v.len() + 8);
         // The largest element of every block, then of all: blocks wholly below the
         // window are skipped without looking at their elements again.
         let block_max = &mut block_max[..v.len().div_ceil(LSE_BLOCK)];
-        #[cfg(target_arch = "x86_64")]
-        let max = match self.compress {
-            Some(v4) => block_maxima_v4(v4, v, block_max),
-            None => block_maxima(v, block_max),
-        };
-        #[cfg(not(target_arch = "x86_64"))]
         let max = block_maxima(v, block_max);
         if max == f64::NEG_INFINITY {
             return f64::NEG_INFINITY;
@@ -226,25 +262,187 @@ impl pulp::WithSimd for PrunedLse<'_> {
             if block_max[b] < threshold {
                 continue;
             }
-            #[cfg(target_arch = "x86_64")]
-            let c = match self.compress {
-                Some(v4) => compress_kept(v4, c, max, threshold, scratch, &mut kept),
-                None => c,
-            };
-            for &x in c {
-                // Branch-free compaction: always write, advance only past the kept terms.
-                scratch[kept] = x - max;
-                kept += usize::from(x >= threshold);
-            }
+            gather_kept(c, max, threshold, scratch, &mut kept);
         }
         // Whole groups of eight, so that no scalar remainder is left: the slots past the
         // kept terms hold leftovers whose exponentials are not summed.
-        let whole = kept.next_multiple_of(8).min(scratch.len());
+        let whole = kept.next_multiple_of(8);
         for x in &mut scratch[..whole] {
             *x = exp_nonpositive(*x);
         }
         sum(&scratch[..kept]).ln() + max
     }
+}
+
+/// Appends `x - max` for every `x >= threshold` of `c` to `scratch[*kept..]`, in order.
+#[inline(always)]
+fn gather_kept(c: &[f64], max: f64, threshold: f64, scratch: &mut [f64], kept: &mut usize) {
+    for &x in c {
+        // Branch-free compaction: always write, advance only past the kept terms.
+        scratch[*kept] = x - max;
+        *kept += usize::from(x >= threshold);
+    }
+}
+
+/// [`PrunedLse`] on AVX-512: the same kept terms in the same order, so the same bits. Each
+/// whole block's maxima stay a vector of eight lanes (a block is skipped when no lane reaches
+/// the window: one comparison instead of a reduction per block), the kept terms are gathered
+/// by `vcompresspd`, and the exponentials and the sum run as [`exp_sum_v4`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn pruned_lse_v4(simd: pulp::x86::V4, v: &[f64], scratch: &mut [f64]) -> f64 {
+    use core::arch::x86_64::{__m512d, _CMP_GE_OQ};
+    let f = simd.avx512f;
+    let (terms, maxima) = scratch.split_at_mut(v.len() + 8);
+    let low = f._mm512_set1_pd(f64::NEG_INFINITY);
+    // `vmaxpd` returns its second operand where either is NaN, as `max_of`'s comparison keeps
+    // the running maximum: each new vector comes first, so NaN elements are passed over (and
+    // no lane of a block's maxima is NaN).
+    let mut all = low;
+    let mut blocks = v.chunks_exact(LSE_BLOCK);
+    for (bm, c) in maxima.chunks_exact_mut(8).zip(&mut blocks) {
+        let mut m = low;
+        for x in c.chunks_exact(8) {
+            let x: __m512d = pulp::cast(<[f64; 8]>::try_from(x).unwrap_or_default());
+            m = f._mm512_max_pd(x, m);
+        }
+        all = f._mm512_max_pd(m, all);
+        bm.copy_from_slice(&pulp::cast::<_, [f64; 8]>(m));
+    }
+    let rest = blocks.remainder();
+    let rest_max = max_of(rest);
+    let max = f._mm512_reduce_max_pd(all).max(rest_max);
+    if max == f64::NEG_INFINITY {
+        return f64::NEG_INFINITY;
+    }
+    let threshold = max - NEGLIGIBLE;
+    let threshold_v = f._mm512_set1_pd(threshold);
+    let mut kept = 0;
+    for (bm, c) in maxima.chunks_exact(8).zip(v.chunks_exact(LSE_BLOCK)) {
+        let m: __m512d = pulp::cast(<[f64; 8]>::try_from(bm).unwrap_or_default());
+        if f._mm512_cmp_pd_mask::<_CMP_GE_OQ>(m, threshold_v) != 0 {
+            compress_kept(simd, c, max, threshold, terms, &mut kept);
+        }
+    }
+    if !rest.is_empty() && rest_max >= threshold {
+        let c = compress_kept(simd, rest, max, threshold, terms, &mut kept);
+        gather_kept(c, max, threshold, terms, &mut kept);
+    }
+    let whole = kept.next_multiple_of(8);
+    exp_sum_v4(simd, &mut terms[..whole], kept).ln() + max
+}
+
+/// Groups of eight exponentials computed together by [`exp_sum_v4`]: their dependency chains
+/// (about thirty operations each) interleave, where one at a time left the vector units
+/// waiting on each chain's latency.
+#[cfg(target_arch = "x86_64")]
+const EXP_INTERLEAVE: usize = 4;
+
+/// `exp_nonpositive` of every element of `x` (whole groups of eight) in place, on AVX-512,
+/// returning [`sum`] of the first `kept`: the same operations in the same order as the scalar
+/// code, so the same bits, with [`EXP_INTERLEAVE`] groups in flight at once and the sum's
+/// additions taken as each group is done (its four running lanes are `sum`'s).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn exp_sum_v4(simd: pulp::x86::V4, x: &mut [f64], kept: usize) -> f64 {
+    use core::arch::x86_64::{__m256d, __m512d};
+    debug_assert!(x.len().is_multiple_of(8) && kept <= x.len());
+    let f = simd.avx512f;
+    let kept4 = kept / 4 * 4;
+    let mut lanes: __m256d = simd.avx._mm256_setzero_pd();
+    let mut e = 0;
+    let mut chunks = x.chunks_exact_mut(8 * EXP_INTERLEAVE);
+    for c in &mut chunks {
+        let mut v: [__m512d; EXP_INTERLEAVE] = [f._mm512_setzero_pd(); EXP_INTERLEAVE];
+        for (j, g) in c.chunks_exact(8).enumerate() {
+            v[j] = pulp::cast(<[f64; 8]>::try_from(g).unwrap_or_default());
+        }
+        let v = exp_v4(simd, v);
+        for (j, g) in c.chunks_exact_mut(8).enumerate() {
+            g.copy_from_slice(&pulp::cast::<_, [f64; 8]>(v[j]));
+            lanes = add_halves(simd, lanes, v[j], e, kept4);
+            e += 8;
+        }
+    }
+    for g in chunks.into_remainder().chunks_exact_mut(8) {
+        let v: __m512d = pulp::cast(<[f64; 8]>::try_from(&*g).unwrap_or_default());
+        let [v] = exp_v4(simd, [v]);
+        g.copy_from_slice(&pulp::cast::<_, [f64; 8]>(v));
+        lanes = add_halves(simd, lanes, v, e, kept4);
+        e += 8;
+    }
+    let s: [f64; 4] = pulp::cast(lanes);
+    let rest: f64 = x[kept4..kept].iter().sum();
+    (s[0] + s[1]) + (s[2] + s[3]) + rest
+}
+
+/// Adds the halves of the group of eight starting at element `e` that lie below `kept4` (a
+/// multiple of four) to the sum's four running lanes, low half first.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn add_halves(
+    simd: pulp::x86::V4,
+    lanes: core::arch::x86_64::__m256d,
+    v: core::arch::x86_64::__m512d,
+    e: usize,
+    kept4: usize,
+) -> core::arch::x86_64::__m256d {
+    let f = simd.avx512f;
+    let mut lanes = lanes;
+    if e + 4 <= kept4 {
+        lanes = simd.avx._mm256_add_pd(lanes, f._mm512_castpd512_pd256(v));
+    }
+    if e + 8 <= kept4 {
+        lanes = simd
+            .avx
+            ._mm256_add_pd(lanes, f._mm512_extractf64x4_pd::<1>(v));
+    }
+    lanes
+}
+
+/// [`exp_nonpositive`] on `K` vectors of eight, step by step across all of them: the same
+/// plain operations (never fused) in the same order for every lane.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn exp_v4<const K: usize>(
+    simd: pulp::x86::V4,
+    x: [core::arch::x86_64::__m512d; K],
+) -> [core::arch::x86_64::__m512d; K] {
+    // Plain loops only: a closure would not inherit the AVX-512 target, and every intrinsic
+    // in it would become a call.
+    let f = simd.avx512f;
+    let (low, log2e) = (f._mm512_set1_pd(-708.0), f._mm512_set1_pd(LOG2E));
+    let (shift, shift_bits) = (
+        f._mm512_set1_pd(SHIFTER),
+        f._mm512_set1_epi64(SHIFTER.to_bits() as i64),
+    );
+    let (ln2_hi, ln2_lo) = (f._mm512_set1_pd(LN2_HI), f._mm512_set1_pd(LN2_LO));
+    let bias = f._mm512_set1_epi64(1023);
+    let mut r = x;
+    let mut scale = x;
+    for j in 0..K {
+        // `max(x, -708)` with the NaN rule of `f64::max`: `vmaxpd` gives its second operand.
+        let x = f._mm512_max_pd(x[j], low);
+        let t = f._mm512_add_pd(f._mm512_mul_pd(x, log2e), shift);
+        let n = f._mm512_sub_pd(t, shift);
+        let hi = f._mm512_sub_pd(x, f._mm512_mul_pd(n, ln2_hi));
+        r[j] = f._mm512_sub_pd(hi, f._mm512_mul_pd(n, ln2_lo));
+        // 2^n from the integer sitting in t's low bits.
+        let n_bits = f._mm512_sub_epi64(f._mm512_castpd_si512(t), shift_bits);
+        let biased = f._mm512_add_epi64(n_bits, bias);
+        scale[j] = f._mm512_castsi512_pd(f._mm512_slli_epi64::<52>(biased));
+    }
+    let mut p = [f._mm512_set1_pd(EXP_TAYLOR[0]); K];
+    for &k in &EXP_TAYLOR[1..] {
+        let k = f._mm512_set1_pd(k);
+        for j in 0..K {
+            p[j] = f._mm512_add_pd(f._mm512_mul_pd(p[j], r[j]), k);
+        }
+    }
+    for j in 0..K {
+        p[j] = f._mm512_mul_pd(p[j], scale[j]);
+    }
+    p
 }
 
 /// Sets `block_max[b]` to the largest element of `v`'s block `b` (blocks of [`LSE_BLOCK`],
@@ -257,37 +455,6 @@ fn block_maxima(v: &[f64], block_max: &mut [f64]) -> f64 {
     for (bm, c) in block_max.iter_mut().zip(v.chunks(LSE_BLOCK)) {
         *bm = max_of(c);
         max = max.max(*bm);
-    }
-    max
-}
-
-/// [`block_maxima`] on AVX-512: eight lanes per step, one running vector for the largest of
-/// all, reduced once (the generic code's four-lane chains compiled to two-lane vectors here, and
-/// took most of a call where few terms are kept).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn block_maxima_v4(simd: pulp::x86::V4, v: &[f64], block_max: &mut [f64]) -> f64 {
-    use core::arch::x86_64::__m512d;
-    let f = simd.avx512f;
-    let low = f._mm512_set1_pd(f64::NEG_INFINITY);
-    // `vmaxpd` returns its second operand where either is NaN, as `max_of`'s comparison keeps
-    // the running maximum: each new vector comes first, so NaN elements are passed over.
-    let mut all = low;
-    let mut blocks = v.chunks_exact(LSE_BLOCK);
-    for (bm, c) in block_max.iter_mut().zip(&mut blocks) {
-        let m = c.chunks_exact(8).fold(low, |m, x| {
-            let x: __m512d = pulp::cast(<[f64; 8]>::try_from(x).unwrap_or_default());
-            f._mm512_max_pd(x, m)
-        });
-        all = f._mm512_max_pd(m, all);
-        *bm = f._mm512_reduce_max_pd(m);
-    }
-    let mut max = f._mm512_reduce_max_pd(all);
-    let rest = blocks.remainder();
-    if !rest.is_empty() {
-        let bm = max_of(rest);
-        block_max[v.len() / LSE_BLOCK] = bm;
-        max = max.max(bm);
     }
     max
 }
@@ -471,17 +638,19 @@ mod tests {
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         let mut scratch = Vec::new();
-        for len in [12_000, 1, 7, 8, 9, 31, 32, 33, 975, 4096, 8192, 8193] {
-            // Mostly far terms with a few near the top, at random places, and now and then a
-            // NaN or an infinitely far term, which the maxima pass over.
+        let lens = [12_000, 1, 7, 8, 9, 31, 32, 33, 975, 4096, 8192, 8193];
+        for (len, near) in lens.iter().flat_map(|&l| [(l, 0.05), (l, 0.6)]) {
+            // Mostly far terms with a few near the top (or most of them near: every count of
+            // kept terms, in whole groups of the exponentials or not), at random places, and
+            // now and then a NaN or an infinitely far term, which the maxima pass over.
             let v: Vec<f64> = (0..len)
                 .map(|_| {
                     let u = next();
-                    if u < 0.05 {
+                    if u < near {
                         -40.0 * next()
-                    } else if u < 0.06 {
+                    } else if u < near + 0.01 {
                         f64::NAN
-                    } else if u < 0.07 {
+                    } else if u < near + 0.02 {
                         f64::NEG_INFINITY
                     } else {
                         -60.0 - 500.0 * next()
@@ -504,10 +673,35 @@ mod tests {
                     v: &v,
                     scratch: &mut scratch,
                     #[cfg(target_arch = "x86_64")]
-                    compress: None,
+                    v4: None,
                 },
             );
             assert_eq!(portable.to_bits(), want.to_bits(), "len {len}, portable");
+        }
+    }
+
+    /// `largest` is the largest element with NaN passed over, on every length (whole groups of
+    /// 32 and the rest), and the log-sum-exp is never below it.
+    #[test]
+    fn largest_passes_over_nan_and_bounds_the_log_sum_exp() {
+        let mut rng = crate::rng::Rng::seed_from_u64(9);
+        let mut scratch = Vec::new();
+        assert_eq!(largest(&[]), f64::NEG_INFINITY);
+        assert_eq!(largest(&[f64::NAN, f64::NAN]), f64::NEG_INFINITY);
+        for len in [1, 3, 8, 31, 32, 33, 64, 100, 977] {
+            for spot in [0, len / 2, len - 1] {
+                let mut v: Vec<f64> = (0..len).map(|_| -50.0 * rng.next_f64()).collect();
+                for x in v.iter_mut().step_by(7) {
+                    *x = f64::NAN;
+                }
+                v[spot] = 1.5;
+                if spot != 0 {
+                    v[0] = f64::NAN;
+                }
+                assert_eq!(largest(&v), 1.5, "len {len}, largest at {spot}");
+                assert_eq!(max_of(&v), 1.5, "len {len}, portable");
+                assert!(log_sum_exp_pruned(&v, &mut scratch) >= largest(&v));
+            }
         }
     }
 
