@@ -19,6 +19,8 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use parzen_estimator::KernelSource;
+#[cfg(debug_assertions)]
+use parzen_estimator::first_largest;
 pub use parzen_estimator::{EstimatorParams, LogPdfScratch, ParzenEstimator};
 pub use weights::{
     default_gamma, default_gamma_multiobjective, default_weights, hyperopt_default_gamma,
@@ -86,7 +88,6 @@ struct Workspace {
     above: ParzenEstimator,
     candidates: Vec<f64>,
     log_below: Vec<f64>,
-    log_above: Vec<f64>,
     scratch: LogPdfScratch,
     /// Per dimension: the good and bad groups' observations, and the bad kernels by value.
     below_obs: Vec<Vec<f64>>,
@@ -677,17 +678,24 @@ impl TpeSampler {
             .sample_into(&mut self.rng.lock(), n_candidates, &mut work.candidates);
         work.below
             .log_pdf_into(&work.candidates, &mut work.log_below, &mut work.scratch);
-        above.log_pdf_into(&work.candidates, &mut work.log_above, &mut work.scratch);
-        work.above_src = above_src;
-        let mut best = 0;
-        let mut best_score = f64::NEG_INFINITY;
-        for (i, (lb, la)) in work.log_below.iter().zip(&work.log_above).enumerate() {
-            let score = lb - la;
-            if score > best_score || (best_score.is_nan() && !score.is_nan()) {
-                best_score = score;
-                best = i;
-            }
+        let best = above.best_ratio(&work.candidates, &work.log_below, &mut work.scratch);
+        // The pruned choice is the one scoring every candidate gives.
+        #[cfg(debug_assertions)]
+        {
+            let mut log_above = Vec::new();
+            above.log_pdf_into(&work.candidates, &mut log_above, &mut work.scratch);
+            let scores = work
+                .log_below
+                .iter()
+                .zip(&log_above)
+                .map(|(lb, la)| lb - la);
+            assert_eq!(
+                best,
+                first_largest(scores.enumerate()),
+                "TPE's pruned choice"
+            );
         }
+        work.above_src = above_src;
         let chosen = &work.candidates[best * d_n..][..d_n];
         Ok(space
             .iter()

@@ -15,7 +15,7 @@
 use crate::Distribution;
 use crate::rng::Rng;
 
-use crate::math::fast_exp::{ln_quotients, log_sum_exp_pruned};
+use crate::math::fast_exp::{largest, ln_quotients, log_sum_exp_pruned};
 use crate::math::normal::{self, LN_SQRT_2PI, SQRT_2PI};
 use crate::math::truncnorm::{self, log_gauss_mass};
 
@@ -276,11 +276,30 @@ impl pulp::WithSimd for Reciprocals<'_> {
     }
 }
 
-/// Scratch space of [`ParzenEstimator::log_pdf_into`], kept between calls.
+/// Scratch space of [`ParzenEstimator::log_pdf_into`] and
+/// [`ParzenEstimator::best_ratio`], kept between calls.
 #[derive(Debug, Clone, Default)]
 pub struct LogPdfScratch {
     acc: Vec<f64>,
     kept: Vec<f64>,
+    bound: Vec<f64>,
+    outside: Vec<bool>,
+    order: Vec<u32>,
+    scored: Vec<(usize, f64)>,
+}
+
+/// The index of the largest score: the first of equal ones, a number before NaN, 0 for none
+/// (TPE's choice among its candidates).
+pub(crate) fn first_largest(scores: impl Iterator<Item = (usize, f64)>) -> usize {
+    let mut best = 0;
+    let mut best_score = f64::NEG_INFINITY;
+    for (i, score) in scores {
+        if score > best_score || (best_score.is_nan() && !score.is_nan()) {
+            best_score = score;
+            best = i;
+        }
+    }
+    best
 }
 
 /// A fitted Parzen estimator over a list of dimensions.
@@ -1117,41 +1136,132 @@ impl ParzenEstimator {
     /// [`log_pdf`](Self::log_pdf) of flat samples (as [`sample_into`](Self::sample_into)
     /// writes them) into `out`, with reusable scratch space.
     pub fn log_pdf_into(&self, samples: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
-        let n_k = self.weights.len();
-        let n_d = self.dims.len().max(1);
-        // Rows start on a multiple of eight, so every row is whole vectors plus a tail.
-        let stride = n_k.next_multiple_of(8);
+        let stride = self.stride();
         let acc = &mut scratch.acc;
-        if acc.len() != BLOCK * stride {
-            acc.clear();
+        if acc.len() < BLOCK * stride {
             acc.resize(BLOCK * stride, 0.0);
         }
         out.clear();
-        let mut rest = samples;
-        while !rest.is_empty() {
-            let rows = if rest.len() >= BLOCK * n_d { BLOCK } else { 1 };
-            let (block, tail) = rest.split_at((rows * n_d).min(rest.len()));
-            rest = tail;
-            self.block_log_pdf(
-                block,
-                rows,
-                &mut acc[..rows * stride],
-                &mut scratch.kept,
-                out,
-            );
+        for (block, rows) in self.blocks(samples) {
+            let acc = &mut acc[..rows * stride];
+            let outside = self.block_terms(block, rows, acc);
+            for (r, row) in acc.chunks_exact(stride).enumerate() {
+                out.push(if outside[r] {
+                    f64::NEG_INFINITY
+                } else {
+                    log_sum_exp_pruned(&row[..self.weights.len()], &mut scratch.kept)
+                });
+            }
         }
     }
 
-    /// The log densities of the `rows` samples in `block` (1 or [`BLOCK`]), appended to `out`;
-    /// `acc` holds their accumulators (see [`add_continuous`]).
-    fn block_log_pdf(
+    /// The index of the sample (flat, as in [`log_pdf_into`](Self::log_pdf_into)) with the
+    /// largest `log_num[i] - log_pdf(sample i)`: TPE's choice among its candidates, with
+    /// `log_num` the good group's log densities. The first of equal scores wins, and a number
+    /// beats NaN (0 when no score is a number).
+    ///
+    /// The same index as scoring every sample, without every log density: the log-sum-exp of
+    /// a sample's kernel terms is at least their largest term, so `log_num[i]` less that term
+    /// bounds its score from above. The samples are scored from the highest bound down, and
+    /// those whose bound falls below the best score so far (strictly: they cannot tie it) are
+    /// never exponentiated. Where a bound is not a finite number, every sample is scored.
+    pub fn best_ratio(
         &self,
-        block: &[f64],
-        rows: usize,
-        acc: &mut [f64],
-        kept: &mut Vec<f64>,
-        out: &mut Vec<f64>,
-    ) {
+        samples: &[f64],
+        log_num: &[f64],
+        scratch: &mut LogPdfScratch,
+    ) -> usize {
+        let stride = self.stride();
+        let n_k = self.weights.len();
+        let n_s = samples.len() / self.dims.len().max(1);
+        debug_assert_eq!(log_num.len(), n_s);
+        let LogPdfScratch {
+            acc,
+            kept,
+            bound,
+            outside,
+            order,
+            scored,
+        } = scratch;
+        if acc.len() < n_s * stride {
+            acc.resize(n_s * stride, 0.0);
+        }
+        bound.clear();
+        outside.clear();
+        let mut first = 0;
+        for (block, rows) in self.blocks(samples) {
+            let acc = &mut acc[first * stride..][..rows * stride];
+            let out = self.block_terms(block, rows, acc);
+            for (r, row) in acc.chunks_exact(stride).enumerate() {
+                // Outside the range the density is 0 (an infinite bound: scored exactly).
+                let top = if out[r] {
+                    f64::NEG_INFINITY
+                } else {
+                    largest(&row[..n_k])
+                };
+                bound.push(log_num[first + r] - top);
+                outside.push(out[r]);
+            }
+            first += rows;
+        }
+        let acc = &acc[..n_s * stride];
+        let mut score = |i: usize| {
+            let la = if outside[i] {
+                f64::NEG_INFINITY
+            } else {
+                log_sum_exp_pruned(&acc[i * stride..][..n_k], kept)
+            };
+            log_num[i] - la
+        };
+        scored.clear();
+        if bound.iter().all(|b| b.is_finite()) {
+            order.clear();
+            order.extend(0..n_s as u32);
+            order.sort_unstable_by(|a, b| bound[*b as usize].total_cmp(&bound[*a as usize]));
+            let mut best = f64::NEG_INFINITY;
+            for &i in order.iter() {
+                let i = i as usize;
+                if bound[i] < best {
+                    // Sorted by bound: none of the rest can reach the best score either.
+                    break;
+                }
+                let s = score(i);
+                best = best.max(s);
+                scored.push((i, s));
+            }
+            scored.sort_unstable_by_key(|(i, _)| *i);
+        } else {
+            scored.extend((0..n_s).map(|i| (i, score(i))));
+        }
+        first_largest(scored.iter().copied())
+    }
+
+    /// Rows start on a multiple of eight, so every row is whole vectors plus a tail.
+    fn stride(&self) -> usize {
+        self.weights.len().next_multiple_of(8)
+    }
+
+    /// `samples` in blocks of [`BLOCK`] samples while there are that many, then one by one:
+    /// each block with its number of samples.
+    fn blocks<'s>(&self, samples: &'s [f64]) -> impl Iterator<Item = (&'s [f64], usize)> {
+        let n_d = self.dims.len().max(1);
+        let mut rest = samples;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let rows = if rest.len() >= BLOCK * n_d { BLOCK } else { 1 };
+            let (block, tail) = rest.split_at((rows * n_d).min(rest.len()));
+            rest = tail;
+            Some((block, rows))
+        })
+    }
+
+    /// Every kernel's term of the log density of each of the `rows` samples in `block` (1 or
+    /// [`BLOCK`]), left in `acc` (row `r` at `r * stride`, see [`add_continuous`]): the
+    /// log-sum-exp of a row is the sample's log density. Returns which samples lie outside a
+    /// dimension's range (their density is 0, whatever their row holds).
+    fn block_terms(&self, block: &[f64], rows: usize, acc: &mut [f64]) -> [bool; BLOCK] {
         let n_k = self.weights.len();
         let n_d = self.dims.len().max(1);
         let stride = acc.len() / rows;
@@ -1206,17 +1316,12 @@ impl ParzenEstimator {
             }
         }
         add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
-        for r in 0..rows {
-            let row = &mut acc[r * stride..][..n_k];
-            if let Some(b) = base {
-                row.copy_from_slice(b);
+        if let Some(b) = base {
+            for r in 0..rows {
+                acc[r * stride..][..n_k].copy_from_slice(b);
             }
-            out.push(if outside[r] {
-                f64::NEG_INFINITY
-            } else {
-                log_sum_exp_pruned(row, kept)
-            });
         }
+        outside
     }
 
     /// Kernel means and bandwidths of numeric dimension `d` in the transformed space (tests,
@@ -1551,6 +1656,105 @@ mod tests {
     /// continuous dimensions before, between and after the others, a sample outside the range
     /// inside a block (density 0, the others in its block unaffected), and a count that leaves
     /// single samples after the blocks.
+    /// `best_ratio` picks what scoring every sample picks: with far and near candidates, one
+    /// outside a range, a NaN numerator, exact ties (the first wins) and numerators that are
+    /// all equal; and it leaves most candidates unscored where their bounds allow.
+    #[test]
+    fn the_best_ratio_is_the_choice_scoring_every_sample_gives() {
+        let float = Distribution::float(-5.0, 5.0).unwrap();
+        let plain = vec![float.clone(); 5];
+        for space in [plain, mixed_space().to_vec()] {
+            let dists: Vec<&Distribution> = space.iter().collect();
+            let mut rng = Rng::seed_from_u64(11);
+            let draw = |rng: &mut Rng, n: usize, scale: f64| -> Vec<Vec<f64>> {
+                dists
+                    .iter()
+                    .map(|d| {
+                        let mut prior = ParzenEstimator::new(&[*d], &[], None, &[], &params());
+                        let mut col: Vec<f64> =
+                            (0..n).map(|_| prior.sample(rng, 1)[0][0]).collect();
+                        if let Distribution::Float(f) = d
+                            && !f.log
+                        {
+                            col.iter_mut().for_each(|x| *x *= scale);
+                        }
+                        col
+                    })
+                    .collect()
+            };
+            let above_obs = draw(&mut rng, 400, 1.0);
+            let below_obs = draw(&mut rng, 20, 0.2);
+            let above = ParzenEstimator::new(
+                &dists,
+                &above_obs,
+                None,
+                &crate::samplers::tpe::weights::default_weights(400),
+                &params(),
+            );
+            let mut below = ParzenEstimator::new(
+                &dists,
+                &below_obs,
+                None,
+                &crate::samplers::tpe::weights::default_weights(20),
+                &params(),
+            );
+            let mut scratch = LogPdfScratch::default();
+            let mut pruned = 0;
+            for case in 0..40 {
+                let mut samples = Vec::new();
+                below.sample_into(&mut rng, 24, &mut samples);
+                let n_d = dists.len();
+                let mut log_num = Vec::new();
+                below.log_pdf_into(&samples, &mut log_num, &mut scratch);
+                match case % 6 {
+                    // A candidate outside the first dimension's range.
+                    1 => samples[7 * n_d] = 9.0,
+                    // A numerator that is not a number.
+                    2 => log_num[3] = f64::NAN,
+                    // The best candidate twice, and a copy of it first: the first copy wins.
+                    3 => {
+                        let mut la = Vec::new();
+                        above.log_pdf_into(&samples, &mut la, &mut scratch);
+                        let scores = log_num.iter().zip(&la).map(|(b, a)| b - a);
+                        let top = first_largest(scores.enumerate());
+                        let row: Vec<f64> = samples[top * n_d..][..n_d].to_vec();
+                        samples[..n_d].copy_from_slice(&row);
+                        samples[20 * n_d..][..n_d].copy_from_slice(&row);
+                        log_num[0] = log_num[top];
+                        log_num[20] = log_num[top];
+                    }
+                    4 => log_num.fill(0.0),
+                    // Scores within 0.1 of each other: the bounds decide little, and a bound
+                    // that undercut a score would lose the winner.
+                    5 => {
+                        let mut la = Vec::new();
+                        above.log_pdf_into(&samples, &mut la, &mut scratch);
+                        for (i, (b, a)) in log_num.iter_mut().zip(&la).enumerate() {
+                            *b = a + 0.1 * ((i * 7) % 24) as f64 / 24.0;
+                        }
+                    }
+                    _ => {}
+                }
+                let mut log_den = Vec::new();
+                above.log_pdf_into(&samples, &mut log_den, &mut scratch);
+                let scores = log_num.iter().zip(&log_den).map(|(b, a)| b - a);
+                let want = first_largest(scores.enumerate());
+                let got = above.best_ratio(&samples, &log_num, &mut scratch);
+                assert_eq!(got, want, "case {case}");
+                if case % 6 == 3 {
+                    assert_eq!(got, 0, "case {case}: the first of two equal scores");
+                }
+                pruned += 24 - scratch.scored.len();
+            }
+            // The bounds leave most candidates unscored where scores are apart (an outside
+            // candidate or a NaN numerator makes every candidate scored).
+            assert!(
+                pruned > 20 * 24 / 2,
+                "only {pruned} candidates left unscored"
+            );
+        }
+    }
+
     #[test]
     fn a_block_of_samples_scores_as_each_sample_alone() {
         let float = Distribution::float(-5.0, 5.0).unwrap();
