@@ -31,8 +31,12 @@ pub fn default_weights(n: usize) -> Vec<f64> {
             w.push(start);
         } else if ramp > 1 {
             let step = (1.0 - start) / (ramp - 1) as f64;
-            // One multiply-add per element without a branch, so the loop vectorises.
-            w.extend((0..ramp - 1).map(|i| start + i as f64 * step));
+            w.resize(ramp - 1, 0.0);
+            pulp::Arch::new().dispatch(Ramp {
+                out: &mut w,
+                start,
+                step,
+            });
             w.push(1.0);
         }
         w.resize(n, 1.0);
@@ -40,9 +44,72 @@ pub fn default_weights(n: usize) -> Vec<f64> {
     }
 }
 
+/// `out[i] = start + i * step` (a multiply, then an add: never fused), on the widest vectors
+/// the CPU has. The indices are counted in floating point (exact below 2^53), so the same bits
+/// as `i as f64` on every width.
+struct Ramp<'a> {
+    out: &'a mut [f64],
+    start: f64,
+    step: f64,
+}
+
+impl pulp::WithSimd for Ramp<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let (head, tail) = S::as_mut_simd_f64s(self.out);
+        let lanes = std::mem::size_of::<S::f64s>() / std::mem::size_of::<f64>();
+        let iota: [f64; 8] = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let mut index = simd.partial_load_f64s(&iota[..lanes]);
+        let next = simd.splat_f64s(lanes as f64);
+        let (start, step) = (simd.splat_f64s(self.start), simd.splat_f64s(self.step));
+        for h in head.iter_mut() {
+            *h = simd.add_f64s(start, simd.mul_f64s(index, step));
+            index = simd.add_f64s(index, next);
+        }
+        let done = head.len() * lanes;
+        for (j, t) in tail.iter_mut().enumerate() {
+            *t = self.start + (done + j) as f64 * self.step;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The vectorised ramp gives the bits of the scalar formula, on every length (whole
+    /// vectors and a tail) and on the portable code.
+    #[test]
+    fn the_ramp_is_the_scalar_formula_to_the_bit() {
+        for n in (25..200).chain([975, 1000, 1001, 4096, 10_007]) {
+            let w = default_weights(n);
+            let ramp = n - 25;
+            let start = 1.0 / n as f64;
+            let step = (1.0 - start) / (ramp as f64 - 1.0);
+            for (i, x) in w.iter().enumerate() {
+                let want = if ramp == 1 && i == 0 {
+                    start
+                } else if i + 1 < ramp {
+                    start + i as f64 * step
+                } else {
+                    1.0
+                };
+                assert_eq!(x.to_bits(), want.to_bits(), "n {n}, weight {i}");
+            }
+            let mut portable = vec![0.0; ramp.saturating_sub(1)];
+            pulp::Simd::vectorize(
+                pulp::Scalar::new(),
+                Ramp {
+                    out: &mut portable,
+                    start,
+                    step,
+                },
+            );
+            assert_eq!(portable, w[..portable.len()], "n {n}, portable");
+        }
+    }
 
     #[test]
     fn gammas_and_weights() {
