@@ -70,6 +70,17 @@ pub fn write_python_float(x: f64, out: &mut String) {
     if x == 0.0 {
         return out.push_str(if x.is_sign_negative() { "-0.0" } else { "0.0" });
     }
+    if (1e-4..1e16).contains(&x.abs()) {
+        // Python writes these positionally ("0.00012", "123.5", "1000.0"), and so does Ryu
+        // (which does from 1e-5): the same characters, without reading its digits back.
+        return out.push_str(ryu::Buffer::new().format_finite(x));
+    }
+    write_python_float_digits(x, out);
+}
+
+/// [`write_python_float`] of a finite, non-zero `x` from its shortest digits, in every
+/// notation.
+fn write_python_float_digits(x: f64, out: &mut String) {
     let (buf, n_digits, exp) = shortest_digits(x);
     let digits = std::str::from_utf8(&buf[..n_digits]).expect("ASCII digits");
     if x < 0.0 {
@@ -454,6 +465,42 @@ mod tests {
             );
         }
         assert!((1..100).contains(&ties), "{ties} ties");
+    }
+
+    /// Where Ryu's own text is taken (1e-4 <= |x| < 1e16), it is what writing the shortest
+    /// digits gives: at the ends of the range, at powers of ten and their neighbours, and at
+    /// random bit patterns.
+    #[test]
+    fn ryus_positional_text_is_pythons() {
+        let mut xs: Vec<f64> = vec![1e-4, 1e16_f64.next_down(), 9999999999999998.0, 0.5, 1.0];
+        for e in -4..=15 {
+            let p: f64 = format!("1e{e}").parse().unwrap();
+            xs.extend([
+                p,
+                p.next_up(),
+                p.next_down(),
+                1.5 * p,
+                9.999 * p,
+                p * 7.0 / 3.0,
+            ]);
+        }
+        let mut rng = crate::rng::Rng::seed_from_u64(13);
+        xs.extend((0..200_000).map(|_| f64::from_bits(rng.next_u64())));
+        xs.extend(
+            (0..100_000).map(|_| (rng.next_f64() - 0.5) * 10f64.powi(rng.below(21) as i32 - 4)),
+        );
+        let mut checked = 0;
+        for x in xs.into_iter().flat_map(|x| [x, -x]) {
+            if !(1e-4..1e16).contains(&x.abs()) {
+                continue;
+            }
+            let (mut fast, mut general) = (String::new(), String::new());
+            write_python_float(x, &mut fast);
+            write_python_float_digits(x, &mut general);
+            assert_eq!(fast, general, "{x:e}");
+            checked += 1;
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 
     #[test]
