@@ -31,6 +31,8 @@ use history::History;
 /// The system attribute prefix under which TPE shares a running trial's relative sample with
 /// other workers (constant liar), in chunks of at most 2045 characters, as Optuna does.
 pub const RELATIVE_PARAMS_KEY: &str = "tpe:relative_params";
+/// The key of the first chunk of [`RELATIVE_PARAMS_KEY`].
+const RELATIVE_PARAMS_FIRST_KEY: &str = "tpe:relative_params:0";
 const SYSTEM_ATTR_MAX_LENGTH: usize = 2045;
 
 /// How many trials are "good": a function of the number of finished trials.
@@ -837,6 +839,15 @@ impl Sampler for TpeSampler {
                 dist.to_external(*x).write_python_json(&mut text);
             }
             text.push('}');
+            if text.len() <= SYSTEM_ATTR_MAX_LENGTH {
+                // One chunk (the usual case): the text itself, under a fixed key.
+                study.storage().set_trial_system_attr(
+                    trial.trial_id,
+                    RELATIVE_PARAMS_FIRST_KEY,
+                    Value::String(text),
+                )?;
+                return Ok(out);
+            }
             for (i, chunk) in text.as_bytes().chunks(SYSTEM_ATTR_MAX_LENGTH).enumerate() {
                 let chunk = String::from_utf8_lossy(chunk).into_owned();
                 study.storage().set_trial_system_attr(
@@ -922,6 +933,43 @@ mod tests {
                     "{name} in {text}"
                 );
             }
+        }
+    }
+
+    /// A relative sample too long for one attribute is shared in chunks of at most 2045
+    /// characters under `tpe:relative_params:0`, `:1`, ..., whose text joined is the JSON.
+    #[test]
+    fn a_long_shared_relative_sample_is_split_into_chunks() {
+        let study = Study::builder()
+            .sampler(TpeSampler::with_seed(5).n_startup_trials(2))
+            .build()
+            .unwrap();
+        let names: Vec<String> = (0..40)
+            .map(|i| format!("{i:02}_{}", "p".repeat(60)))
+            .collect();
+        for _ in 0..4 {
+            let mut t = study.ask().unwrap();
+            let mut y = 0.0;
+            for name in &names {
+                y += t.suggest_float(name, -1.0, 1.0).unwrap().abs();
+            }
+            study.tell(t, y).unwrap();
+        }
+        let last = study.trials().unwrap().pop().unwrap();
+        let chunk = |i: usize| match last.system_attrs.get(&format!("tpe:relative_params:{i}")) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let chunks: Vec<String> = (0..).map_while(chunk).collect();
+        assert_eq!(chunks.len(), 2, "{chunks:?}");
+        assert!(chunks.iter().all(|c| c.len() <= 2045));
+        let joined = chunks.concat();
+        let Value::Object(map) = crate::json::parse_python_json(&joined).unwrap() else {
+            panic!("not an object: {joined}")
+        };
+        assert_eq!(map.len(), 40);
+        for (name, value) in &map {
+            assert_eq!(&last.params[name.as_str()].value.to_json(), value, "{name}");
         }
     }
 
