@@ -400,6 +400,115 @@ fn add_halves(
     lanes
 }
 
+/// [`log_sum_exp_pruned`] of each of the eight columns of `terms` (row `k` holds the `k`-th
+/// term of every column; rows whose lanes are unused may hold anything), on AVX-512: the same
+/// bits as that function on each column. For short sums of many columns at once (the log
+/// densities of a few kernels at eight samples): the largest term, the window, the kept
+/// terms' order (each lane counts its own) and the four running sums with the last
+/// `kept % 4` terms summed apart are the scalar code's, lane by lane; only the exponentials
+/// of terms outside the window are computed too, and dropped.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn log_sum_exp_columns_v4(
+    simd: pulp::x86::V4,
+    terms: &[core::arch::x86_64::__m512d],
+) -> [f64; 8] {
+    use core::arch::x86_64::{__m512i, _CMP_GE_OQ};
+    let f = simd.avx512f;
+    let mut max = f._mm512_set1_pd(f64::NEG_INFINITY);
+    for &t in terms {
+        // The running maximum second: `vmaxpd` returns it where the term is NaN.
+        max = f._mm512_max_pd(t, max);
+    }
+    let threshold = f._mm512_sub_pd(max, f._mm512_set1_pd(NEGLIGIBLE));
+    let one = f._mm512_set1_epi64(1);
+    let mut count: __m512i = f._mm512_setzero_si512();
+    for &t in terms {
+        let kept = f._mm512_cmp_pd_mask::<_CMP_GE_OQ>(t, threshold);
+        count = f._mm512_mask_add_epi64(count, kept, count, one);
+    }
+    // Each lane's terms past its last whole group of four are summed apart.
+    let whole4 = f._mm512_andnot_si512(f._mm512_set1_epi64(3), count);
+    let zero = f._mm512_setzero_pd();
+    let mut sums = ColumnSums {
+        s: [zero; 4],
+        rest: zero,
+        index: f._mm512_setzero_si512(),
+        threshold,
+        whole4,
+    };
+    let mut groups = terms.chunks_exact(EXP_INTERLEAVE);
+    for g in &mut groups {
+        let mut x = [zero; EXP_INTERLEAVE];
+        for (x, &t) in x.iter_mut().zip(g) {
+            *x = f._mm512_sub_pd(t, max);
+        }
+        let e = exp_v4(simd, x);
+        for (&t, &e) in g.iter().zip(&e) {
+            sums.add(simd, t, e);
+        }
+    }
+    for &t in groups.remainder() {
+        let [e] = exp_v4(simd, [f._mm512_sub_pd(t, max)]);
+        sums.add(simd, t, e);
+    }
+    let ColumnSums { s, rest, .. } = sums;
+    let total = f._mm512_add_pd(
+        f._mm512_add_pd(f._mm512_add_pd(s[0], s[1]), f._mm512_add_pd(s[2], s[3])),
+        rest,
+    );
+    let (total, max): ([f64; 8], [f64; 8]) = (pulp::cast(total), pulp::cast(max));
+    let mut out = [0.0; 8];
+    for ((o, t), m) in out.iter_mut().zip(total).zip(max) {
+        *o = if m == f64::NEG_INFINITY {
+            f64::NEG_INFINITY
+        } else {
+            t.ln() + m
+        };
+    }
+    out
+}
+
+/// The running sums of [`log_sum_exp_columns_v4`], lane by lane.
+#[cfg(target_arch = "x86_64")]
+struct ColumnSums {
+    /// [`sum`]'s four running sums.
+    s: [core::arch::x86_64::__m512d; 4],
+    /// The sum of the kept terms past the last whole group of four.
+    rest: core::arch::x86_64::__m512d,
+    /// How many terms each lane has kept so far.
+    index: core::arch::x86_64::__m512i,
+    threshold: core::arch::x86_64::__m512d,
+    /// Each lane's count of kept terms, rounded down to a multiple of four.
+    whole4: core::arch::x86_64::__m512i,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl ColumnSums {
+    /// Adds `e`, the exponential of term `t` less the largest, where the lane keeps `t`:
+    /// to running sum `index % 4` while `index` is in the whole groups of four, else apart.
+    #[inline(always)]
+    fn add(
+        &mut self,
+        simd: pulp::x86::V4,
+        t: core::arch::x86_64::__m512d,
+        e: core::arch::x86_64::__m512d,
+    ) {
+        use core::arch::x86_64::{_CMP_GE_OQ, _MM_CMPINT_EQ, _MM_CMPINT_LT};
+        let f = simd.avx512f;
+        let kept = f._mm512_cmp_pd_mask::<_CMP_GE_OQ>(t, self.threshold);
+        let in_whole = kept & f._mm512_cmp_epi64_mask::<_MM_CMPINT_LT>(self.index, self.whole4);
+        let slot = f._mm512_and_si512(self.index, f._mm512_set1_epi64(3));
+        for (a, s) in self.s.iter_mut().enumerate() {
+            let here =
+                f._mm512_cmp_epi64_mask::<_MM_CMPINT_EQ>(slot, f._mm512_set1_epi64(a as i64));
+            *s = f._mm512_mask_add_pd(*s, in_whole & here, *s, e);
+        }
+        self.rest = f._mm512_mask_add_pd(self.rest, kept & !in_whole, self.rest, e);
+        self.index = f._mm512_mask_add_epi64(self.index, kept, self.index, f._mm512_set1_epi64(1));
+    }
+}
+
 /// [`exp_nonpositive`] on `K` vectors of eight, step by step across all of them: the same
 /// plain operations (never fused) in the same order for every lane.
 #[cfg(target_arch = "x86_64")]
@@ -701,6 +810,59 @@ mod tests {
                 assert_eq!(largest(&v), 1.5, "len {len}, largest at {spot}");
                 assert_eq!(max_of(&v), 1.5, "len {len}, portable");
                 assert!(log_sum_exp_pruned(&v, &mut scratch) >= largest(&v));
+            }
+        }
+    }
+
+    /// The log-sum-exp of eight columns at once is the pruned log-sum-exp of each column, to
+    /// the bit: every length up to 70 terms, with far terms, NaN, infinitely far terms, and
+    /// columns with nothing but those (skipped where the CPU has no AVX-512).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn columns_at_once_are_each_column_alone() {
+        let Some(simd) = pulp::x86::V4::try_new() else {
+            eprintln!("no AVX-512 on this CPU: the columns' log-sum-exp is not used here");
+            return;
+        };
+        let mut rng = crate::rng::Rng::seed_from_u64(21);
+        let mut scratch = Vec::new();
+        for n in 1..=70 {
+            for spread in [3.0, 30.0, 300.0] {
+                let columns: Vec<Vec<f64>> = (0..8)
+                    .map(|lane| {
+                        (0..n)
+                            .map(|_| {
+                                let u = rng.next_f64();
+                                if lane == 7 || u < 0.03 {
+                                    f64::NAN
+                                } else if lane == 6 || u < 0.06 {
+                                    f64::NEG_INFINITY
+                                } else {
+                                    -spread * rng.next_f64()
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let rows: Vec<core::arch::x86_64::__m512d> = (0..n)
+                    .map(|k| {
+                        let row: [f64; 8] = std::array::from_fn(|lane| columns[lane][k]);
+                        pulp::cast(row)
+                    })
+                    .collect();
+                let got = simd.vectorize(
+                    #[inline(always)]
+                    || log_sum_exp_columns_v4(simd, &rows),
+                );
+                for (lane, column) in columns.iter().enumerate() {
+                    let want = log_sum_exp_pruned(column, &mut scratch);
+                    assert_eq!(
+                        got[lane].to_bits(),
+                        want.to_bits(),
+                        "{n} terms, spread {spread}, lane {lane}: {} vs {want}",
+                        got[lane]
+                    );
+                }
             }
         }
     }
