@@ -212,7 +212,14 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
                 &S::as_simd_f64s(&d.inv_sigma[..n]).0[..n_vec],
             )
         });
-        let xs = self.dims.map(|d| d.xs.map(|x| simd.splat_f64s(x)));
+        // Plain loops: in a closure (`map`), each splat became a call to the intrinsic, which
+        // the closure, compiled without the vector target, could not inline.
+        let mut xs = [[simd.splat_f64s(0.0); BLOCK]; M];
+        for (xs, d) in xs.iter_mut().zip(&self.dims) {
+            for (x, &v) in xs.iter_mut().zip(&d.xs) {
+                *x = simd.splat_f64s(v);
+            }
+        }
         let from = self.from.map(|f| &f[..n]);
         let from_head = from.map(|f| &S::as_simd_f64s(f).0[..n_vec]);
         let (flat, _) = S::as_mut_simd_f64s(self.acc);
