@@ -63,7 +63,8 @@ pub struct TpeSampler {
     group: bool,
     constant_liar: bool,
     gamma: Option<GammaFn>,
-    weights: WeightsFn,
+    /// The observation weights; `None` for Optuna's default, written into kept buffers.
+    weights: Option<WeightsFn>,
     rng: Mutex<Rng>,
     random: RandomSampler,
     state: Mutex<State>,
@@ -90,6 +91,9 @@ struct Workspace {
     above: ParzenEstimator,
     candidates: Vec<f64>,
     log_below: Vec<f64>,
+    /// The groups' observation weights.
+    below_weights: Vec<f64>,
+    above_weights: Vec<f64>,
     scratch: LogPdfScratch,
     /// Per dimension: the good and bad groups' observations, and the bad kernels by value.
     below_obs: Vec<Vec<f64>>,
@@ -283,7 +287,7 @@ impl TpeSampler {
             group: false,
             constant_liar: true,
             gamma: None,
-            weights: Arc::new(default_weights),
+            weights: None,
             rng: Mutex::new(Rng::from_entropy()),
             random: RandomSampler::new(),
             state: Mutex::new(State::default()),
@@ -342,8 +346,16 @@ impl TpeSampler {
 
     /// Replaces the observation weights (by trial number, oldest first).
     pub fn weights(mut self, weights: impl Fn(usize) -> Vec<f64> + Send + Sync + 'static) -> Self {
-        self.weights = Arc::new(weights);
+        self.weights = Some(Arc::new(weights));
         self
+    }
+
+    /// The weights of `n` observations into `out`.
+    fn weights_into(&self, n: usize, out: &mut Vec<f64>) {
+        match &self.weights {
+            None => weights::default_weights_into(n, out),
+            Some(f) => *out = f(n),
+        }
     }
 
     fn is_multivariate(&self, study: &Study) -> bool {
@@ -471,12 +483,15 @@ impl TpeSampler {
             );
             above_src.sort_by_key(|(n, _)| *n);
         }
-        let below_weights = if study.is_multi_objective() {
-            vec![1.0; below_pos.len()]
+        let mut below_weights = std::mem::take(&mut work.below_weights);
+        if study.is_multi_objective() {
+            below_weights.clear();
+            below_weights.resize(below_pos.len(), 1.0);
         } else {
-            (self.weights)(below_pos.len())
-        };
-        let above_weights = (self.weights)(above_src.len());
+            self.weights_into(below_pos.len(), &mut below_weights);
+        }
+        let mut above_weights = std::mem::take(&mut work.above_weights);
+        self.weights_into(above_src.len(), &mut above_weights);
         let below_unchanged = self.keep_below
             && work
                 .below_fitted_on
@@ -698,6 +713,8 @@ impl TpeSampler {
             );
         }
         work.above_src = above_src;
+        work.below_weights = below_weights;
+        work.above_weights = above_weights;
         let chosen = &work.candidates[best * d_n..][..d_n];
         Ok(space
             .iter()
@@ -1005,6 +1022,21 @@ mod tests {
             assert!(updates > 50, "{name}: only {updates} in-place refits");
             assert!(tracked == full, "{name}: the studies differ");
         }
+    }
+
+    /// Custom weights are used: Optuna's default given as a function gives the default's
+    /// studies (which write into kept buffers), and flat weights give other studies.
+    #[test]
+    fn custom_weights_are_used() {
+        let make = || TpeSampler::with_seed(4).multivariate(true);
+        let (default, _, _) = run_mixed(make(), 1);
+        let (as_function, _, _) = run_mixed(make().weights(default_weights), 1);
+        assert!(
+            default == as_function,
+            "the default weights as a function differ"
+        );
+        let (flat, _, _) = run_mixed(make().weights(|n| vec![1.0; n]), 1);
+        assert!(default != flat, "flat weights were not used");
     }
 
     /// Keeping the good group's estimator while what it is fitted on is unchanged gives the

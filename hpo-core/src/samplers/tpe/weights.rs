@@ -18,13 +18,19 @@ pub fn hyperopt_default_gamma(n: usize) -> usize {
 /// Optuna's `default_weights`: ones for fewer than 25 observations; otherwise a linear ramp
 /// from `1/n` to 1 over the oldest `n - 25` (by trial number) and ones for the newest 25.
 pub fn default_weights(n: usize) -> Vec<f64> {
-    if n == 0 {
-        Vec::new()
-    } else if n < 25 {
-        vec![1.0; n]
+    let mut w = Vec::new();
+    default_weights_into(n, &mut w);
+    w
+}
+
+/// [`default_weights`] into a buffer kept between calls (TPE's, every trial).
+pub(crate) fn default_weights_into(n: usize, w: &mut Vec<f64>) {
+    w.clear();
+    if n < 25 {
+        w.resize(n, 1.0);
     } else {
         let ramp = n - 25;
-        let mut w = Vec::with_capacity(n);
+        w.reserve(n);
         // numpy.linspace(1/n, 1.0, num=ramp): its last value is exactly the end.
         let start = 1.0 / n as f64;
         if ramp == 1 {
@@ -33,14 +39,13 @@ pub fn default_weights(n: usize) -> Vec<f64> {
             let step = (1.0 - start) / (ramp - 1) as f64;
             w.resize(ramp - 1, 0.0);
             pulp::Arch::new().dispatch(Ramp {
-                out: &mut w,
+                out: w,
                 start,
                 step,
             });
             w.push(1.0);
         }
         w.resize(n, 1.0);
-        w
     }
 }
 
