@@ -1534,6 +1534,17 @@ mod tests {
     }
 
     /// One dimension of each kind: float, log float, int, stepped float, categorical.
+    /// `n` draws from each dimension's prior alone, as observations (`[dim][obs]`).
+    fn prior_draws(dists: &[&Distribution], n: usize, rng: &mut Rng) -> Vec<Vec<f64>> {
+        dists
+            .iter()
+            .map(|d| {
+                let mut prior = ParzenEstimator::new(&[*d], &[], None, &[], &params());
+                (0..n).map(|_| prior.sample(rng, 1)[0][0]).collect()
+            })
+            .collect()
+    }
+
     fn mixed_space() -> [Distribution; 5] {
         [
             Distribution::float(-5.0, 5.0).unwrap(),
@@ -1795,21 +1806,17 @@ mod tests {
         for space in [plain, mixed_space().to_vec()] {
             let dists: Vec<&Distribution> = space.iter().collect();
             let mut rng = Rng::seed_from_u64(11);
+            // The plain float dimensions' draws shrunk by `scale` (the good group's cluster).
             let draw = |rng: &mut Rng, n: usize, scale: f64| -> Vec<Vec<f64>> {
-                dists
-                    .iter()
-                    .map(|d| {
-                        let mut prior = ParzenEstimator::new(&[*d], &[], None, &[], &params());
-                        let mut col: Vec<f64> =
-                            (0..n).map(|_| prior.sample(rng, 1)[0][0]).collect();
-                        if let Distribution::Float(f) = d
-                            && !f.log
-                        {
-                            col.iter_mut().for_each(|x| *x *= scale);
-                        }
-                        col
-                    })
-                    .collect()
+                let mut obs = prior_draws(&dists, n, rng);
+                for (col, d) in obs.iter_mut().zip(&dists) {
+                    if let Distribution::Float(f) = d
+                        && !f.log
+                    {
+                        col.iter_mut().for_each(|x| *x *= scale);
+                    }
+                }
+                obs
             };
             let above_obs = draw(&mut rng, 400, 1.0);
             let below_obs = draw(&mut rng, 20, 0.2);
@@ -1919,15 +1926,7 @@ mod tests {
         ] {
             let dists: Vec<&Distribution> = space.iter().collect();
             for n_obs in [0, 1, 5, 25, 40, 63, 64] {
-                let obs: Vec<Vec<f64>> = dists
-                    .iter()
-                    .map(|d| {
-                        let mut prior = ParzenEstimator::new(&[*d], &[], None, &[], &params());
-                        (0..n_obs)
-                            .map(|_| prior.sample(&mut rng, 1)[0][0])
-                            .collect()
-                    })
-                    .collect();
+                let obs = prior_draws(&dists, n_obs, &mut rng);
                 let weights: Vec<f64> = (0..n_obs).map(|k| 0.5 + (k % 3) as f64).collect();
                 let mut pe = ParzenEstimator::new(&dists, &obs, None, &weights, &params());
                 for n_s in [1, 7, 8, 9, 24, 25] {
@@ -1969,15 +1968,7 @@ mod tests {
             let plain_float = space.iter().position(|d| d == &float).unwrap();
             let mut rng = Rng::seed_from_u64(3);
             let n_obs = 61;
-            let obs: Vec<Vec<f64>> = dists
-                .iter()
-                .map(|d| {
-                    let mut draws = ParzenEstimator::new(&[*d], &[], None, &[], &params());
-                    (0..n_obs)
-                        .map(|_| draws.sample(&mut rng, 1)[0][0])
-                        .collect()
-                })
-                .collect();
+            let obs = prior_draws(&dists, n_obs, &mut rng);
             let weights: Vec<f64> = (0..n_obs).map(|k| 0.5 + (k % 3) as f64).collect();
             let pe = ParzenEstimator::new(&dists, &obs, None, &weights, &params());
             let mut samples = pe.clone().sample(&mut rng, 11);
