@@ -6,7 +6,9 @@
 //! precision (Wichura's AS 241 rational approximations), and falls back to
 //! Optuna's log-space Newton iteration when the probabilities underflow.
 
-use super::normal::{LN_SQRT_2PI, cdf, cdf_by_erf, erfc, log_cdf, quantile, quantile_of_log};
+use super::normal::{
+    self as normal, LN_SQRT_2PI, cdf, cdf_by_erf, erfc, log_cdf, quantile, quantile_of_log,
+};
 
 /// `log(exp(p) - exp(q))` for `p >= q`.
 fn log_diff(log_p: f64, log_q: f64) -> f64 {
@@ -79,6 +81,163 @@ pub fn ppf_with_tails(q: f64, a: f64, b: f64, (below, above): (f64, f64)) -> f64
     x.clamp(a, b)
 }
 
+/// Draws from normals truncated to `[lo, hi]`, the `i`-th with mean `mu[i]`, scale `sigma[i]`,
+/// at probability `q[i]`, into `out[i]`: `ppf_with_tails(q[i], a, b, (below[i], above[i])) *
+/// sigma[i] + mu[i]` with `a = (lo - mu[i]) / sigma[i]` and `b = (hi - mu[i]) / sigma[i]`, the
+/// same bits. The common case (a reliable mass, a quantile in AS 241's central region) is
+/// computed for all draws without branches, on the widest vectors the CPU has; the others are
+/// then redone one at a time.
+pub struct Draws<'a> {
+    /// The truncation range, in the units of `mu`.
+    pub lo: f64,
+    /// See `lo`.
+    pub hi: f64,
+    /// The probabilities, in `(0, 1)` for a draw.
+    pub q: &'a [f64],
+    /// The normals' means.
+    pub mu: &'a [f64],
+    /// The normals' scales.
+    pub sigma: &'a [f64],
+    /// `tails(a, b).0` of each draw's standardised range.
+    pub below: &'a [f64],
+    /// `tails(a, b).1` of each draw's standardised range.
+    pub above: &'a [f64],
+}
+
+impl Draws<'_> {
+    /// The draws into `out` (resized to the number of draws: the shortest slice).
+    pub fn run(self, out: &mut Vec<f64>) {
+        self.run_with(out, |common| pulp::Arch::new().dispatch(common));
+    }
+
+    /// [`run`](Self::run) with its common pass run by `common` (a test runs it on each
+    /// vector width).
+    fn run_with(self, out: &mut Vec<f64>, common: impl FnOnce(CommonDraws<'_>)) {
+        let n = self
+            .q
+            .len()
+            .min(self.mu.len())
+            .min(self.sigma.len())
+            .min(self.below.len())
+            .min(self.above.len());
+        out.clear();
+        out.resize(n, 0.0);
+        let (lo, hi) = (self.lo, self.hi);
+        let Draws {
+            q,
+            mu,
+            sigma,
+            below,
+            above,
+            ..
+        } = self;
+        common(CommonDraws {
+            lo,
+            hi,
+            q: &q[..n],
+            mu: &mu[..n],
+            sigma: &sigma[..n],
+            below: &below[..n],
+            above: &above[..n],
+            out,
+        });
+        // NaN marks the draws the common case does not cover (and those whose value is NaN,
+        // which the general path reproduces).
+        for (i, o) in out.iter_mut().enumerate() {
+            if o.is_nan() {
+                let (a, b) = ((lo - mu[i]) / sigma[i], (hi - mu[i]) / sigma[i]);
+                *o = ppf_with_tails(q[i], a, b, (below[i], above[i])) * sigma[i] + mu[i];
+            }
+        }
+    }
+}
+
+/// The common case of [`Draws`], compiled once per vector width.
+struct CommonDraws<'a> {
+    lo: f64,
+    hi: f64,
+    q: &'a [f64],
+    mu: &'a [f64],
+    sigma: &'a [f64],
+    below: &'a [f64],
+    above: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl pulp::WithSimd for CommonDraws<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let n = self.out.len();
+        let (q, _) = S::as_simd_f64s(&self.q[..n]);
+        let (mu, _) = S::as_simd_f64s(&self.mu[..n]);
+        let (sigma, _) = S::as_simd_f64s(&self.sigma[..n]);
+        let (below, _) = S::as_simd_f64s(&self.below[..n]);
+        let (above, _) = S::as_simd_f64s(&self.above[..n]);
+        let (out, rest) = S::as_mut_simd_f64s(self.out);
+        // The last few draws take the general path.
+        rest.fill(f64::NAN);
+        let splat = |v: f64| simd.splat_f64s(v);
+        let (lo, hi) = (splat(self.lo), splat(self.hi));
+        let (zero, half, one) = (splat(0.0), splat(0.5), splat(1.0));
+        let (nan, sign) = (splat(f64::NAN), simd.splat_u64s(1 << 63));
+        let mut num = [zero; 8];
+        let mut den = [zero; 8];
+        for c in 0..8 {
+            num[c] = splat(normal::AS241_A[c]);
+            den[c] = splat(normal::AS241_B[c]);
+        }
+        for i in 0..out.len() {
+            let (u, m, s) = (q[i], mu[i], sigma[i]);
+            let a = simd.div_f64s(simd.sub_f64s(lo, m), s);
+            let b = simd.div_f64s(simd.sub_f64s(hi, m), s);
+            // `ppf_with_tails` and `left_plan` lane by lane, without their branches: for
+            // `a >= 0` the mirror image, the quantile of `1 - q` on `[-b, -a]`, negated.
+            let left = simd.less_than_f64s(a, zero);
+            let pa = simd.select_f64s(left, below[i], above[i]);
+            let upper_b = simd.select_f64s(left, above[i], below[i]);
+            let qq = simd.select_f64s(left, u, simd.sub_f64s(one, u));
+            let mass = simd.sub_f64s(simd.sub_f64s(one, pa), upper_b);
+            let lower = simd.add_f64s(pa, simd.mul_f64s(qq, mass));
+            let upper = simd.add_f64s(upper_b, simd.mul_f64s(simd.sub_f64s(one, qq), mass));
+            let from_lower = simd.less_than_or_equal_f64s(lower, half);
+            let p = simd.select_f64s(from_lower, lower, upper);
+            // `quantile_central(p)`: the same operations (its Horner sums start from their
+            // leading coefficient, which is what `0 * r + c` is for a finite `r`).
+            let c = simd.sub_f64s(p, half);
+            let r = simd.sub_f64s(splat(0.180_625), simd.mul_f64s(c, c));
+            let (mut n_r, mut d_r) = (num[7], den[7]);
+            for k in (0..7).rev() {
+                n_r = simd.add_f64s(simd.mul_f64s(n_r, r), num[k]);
+                d_r = simd.add_f64s(simd.mul_f64s(d_r, r), den[k]);
+            }
+            let x = simd.div_f64s(simd.mul_f64s(c, n_r), d_r);
+            let negated =
+                simd.transmute_f64s_u64s(simd.xor_u64s(simd.transmute_u64s_f64s(x), sign));
+            let x = simd.select_f64s(simd.xor_m64s(from_lower, left), negated, x);
+            // `f64::clamp`'s comparisons.
+            let x = simd.select_f64s(simd.less_than_f64s(x, a), a, x);
+            let x = simd.select_f64s(simd.greater_than_f64s(x, b), b, x);
+            let tiny = splat(1e-300);
+            let common = [
+                simd.not_m64s(simd.equal_f64s(a, b)),
+                simd.greater_than_f64s(u, zero),
+                simd.less_than_f64s(u, one),
+                simd.greater_than_f64s(mass, splat(1e-12)),
+                simd.greater_than_f64s(pa, tiny),
+                simd.or_m64s(from_lower, simd.greater_than_f64s(upper, tiny)),
+                simd.less_than_or_equal_f64s(simd.abs_f64s(c), splat(0.425)),
+            ];
+            let mut all = common[0];
+            for m in &common[1..] {
+                all = simd.and_m64s(all, *m);
+            }
+            out[i] = simd.select_f64s(all, simd.add_f64s(simd.mul_f64s(x, s), m), nan);
+        }
+    }
+}
+
 /// `ppf` for `a < 0`, given `pa = Φ(a)` and `upper_b = Φ(-b)` (`1 - Φ(b)`, exact in the upper
 /// tail).
 fn ppf_left(q: f64, a: f64, b: f64, pa: f64, upper_b: f64) -> f64 {
@@ -116,9 +275,113 @@ pub fn logpdf(x: f64, a: f64, b: f64, loc: f64, scale: f64, log_mass: f64) -> f6
 #[allow(clippy::approx_constant)] // Golden values printed by Optuna, kept verbatim.
 mod tests {
     use super::*;
+    use pulp::WithSimd;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * b.abs().max(1.0)
+    }
+
+    /// The draws of [`Draws`] are `ppf_with_tails(..) * sigma + mu` to the bit, on every
+    /// vector width and every length: draws in the common case and every way out of it (a
+    /// probability of 0 or 1 or NaN, a mass too small or too far out to be reliable, a
+    /// quantile in AS 241's tails, an empty range, ranges on either side of zero).
+    #[test]
+    fn draws_are_the_scalar_ppf_to_the_bit() {
+        let mut rng = crate::rng::Rng::seed_from_u64(3);
+        let (lo, hi) = (-5.0, 5.0);
+        let mut cases = Vec::new();
+        for i in 0..4000 {
+            let mu = match i % 5 {
+                0 => rng.next_f64() * 10.0 - 5.0,
+                1 => rng.next_f64() * 40.0 - 20.0,
+                2 => 5.0 - rng.next_f64() * 1e-3,
+                _ => rng.next_f64() - 0.5,
+            };
+            let sigma = match i % 7 {
+                0 => rng.next_f64() * 1e-2,
+                1 => 10.0 * rng.next_f64() + 1e-3,
+                2 => 1e-9,
+                _ => rng.next_f64() + 1e-3,
+            };
+            let q = match i % 11 {
+                0 => rng.next_f64() * 1e-6,
+                1 => 1.0 - rng.next_f64() * 1e-9,
+                _ => rng.next_f64(),
+            };
+            cases.push((q, mu, sigma));
+        }
+        cases.extend([
+            (0.0, 0.0, 1.0),
+            (1.0, 0.0, 1.0),
+            (f64::NAN, 0.0, 1.0),
+            (0.5, 0.0, f64::INFINITY),
+            (0.3, 60.0, 1.0),
+            (0.3, -60.0, 1.0),
+            (0.9, 0.0, 1e-300),
+            (0.075, 0.0, 1e3),
+            (0.925, 0.0, 1e3),
+        ]);
+        let column = |f: fn(&(f64, f64, f64)) -> f64| cases.iter().map(f).collect::<Vec<_>>();
+        let (q, mu, sigma) = (column(|c| c.0), column(|c| c.1), column(|c| c.2));
+        let standard = |i: usize| ((lo - mu[i]) / sigma[i], (hi - mu[i]) / sigma[i]);
+        let tail: Vec<(f64, f64)> = (0..cases.len())
+            .map(|i| {
+                let (a, b) = standard(i);
+                tails(a, b)
+            })
+            .collect();
+        let (below, above): (Vec<f64>, Vec<f64>) = tail.iter().copied().unzip();
+        let want: Vec<u64> = (0..cases.len())
+            .map(|i| {
+                let (a, b) = standard(i);
+                (ppf_with_tails(q[i], a, b, tail[i]) * sigma[i] + mu[i]).to_bits()
+            })
+            .collect();
+        let draws = |n: usize| Draws {
+            lo,
+            hi,
+            q: &q[..n],
+            mu: &mu[..n],
+            sigma: &sigma[..n],
+            below: &below[..n],
+            above: &above[..n],
+        };
+        let check = |got: &[f64], width: &str| {
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert_eq!(g.to_bits(), *w, "{width}: draw {i} {:?}: {g}", cases[i]);
+            }
+        };
+        let mut out = Vec::new();
+        for n in (0..=40).chain([cases.len()]) {
+            draws(n).run(&mut out);
+            assert_eq!(out.len(), n);
+            check(&out, "dispatched");
+        }
+        let n = cases.len();
+        draws(n).run_with(&mut out, |c| c.with_simd(pulp::Scalar::new()));
+        check(&out, "scalar");
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v3) = pulp::x86::V3::try_new() {
+            draws(n).run_with(&mut out, |c| c.with_simd(v3));
+            check(&out, "AVX2");
+        }
+        // Most draws take the common case: the vectors are not a detour to the general path.
+        let mut common = Vec::new();
+        draws(n).run_with(&mut common, |c| c.with_simd(pulp::Scalar::new()));
+        let mut general = vec![0.0; n];
+        CommonDraws {
+            lo,
+            hi,
+            q: &q,
+            mu: &mu,
+            sigma: &sigma,
+            below: &below,
+            above: &above,
+            out: &mut general,
+        }
+        .with_simd(pulp::Scalar::new());
+        let taken = general.iter().filter(|x| !x.is_nan()).count();
+        assert!(taken > n / 3, "{taken} of {n} draws in the common case");
     }
 
     /// Values printed by Optuna 5.0's `_truncnorm` for the same inputs.

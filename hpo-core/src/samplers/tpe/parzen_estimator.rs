@@ -344,6 +344,23 @@ pub struct ParzenEstimator {
     near: Vec<u32>,
     /// Scratch: the running sums of the weights, by which draws pick their kernels.
     cumulative: Vec<f64>,
+    /// Scratch of [`sample_into`](Self::sample_into).
+    draws: DrawScratch,
+}
+
+/// What [`ParzenEstimator::sample_into`] keeps between its passes (reused between calls).
+#[derive(Debug, Clone, Default)]
+struct DrawScratch {
+    /// Each sample's kernel.
+    kernels: Vec<u32>,
+    /// One numeric dimension's draws: their uniforms, their kernels' means, bandwidths and
+    /// tails, and the draws.
+    q: Vec<f64>,
+    mu: Vec<f64>,
+    sigma: Vec<f64>,
+    below: Vec<f64>,
+    above: Vec<f64>,
+    x: Vec<f64>,
 }
 
 /// Takes samples' values of continuous dimension `nd` to its transformed space in place, and
@@ -637,6 +654,7 @@ impl Default for ParzenEstimator {
             order: Vec::new(),
             near: Vec::new(),
             cumulative: Vec::new(),
+            draws: DrawScratch::default(),
         }
     }
 }
@@ -1083,7 +1101,6 @@ impl ParzenEstimator {
     pub fn sample_into(&mut self, rng: &mut Rng, n: usize, out: &mut Vec<f64>) {
         let n_k = self.weights.len();
         out.clear();
-        out.reserve(n * self.dims.len());
         let total: f64 = self.weights.iter().sum();
         // The running sums, added in order once for all draws.
         let cumulative = &mut self.cumulative;
@@ -1092,13 +1109,30 @@ impl ParzenEstimator {
             *acc += w;
             Some(*acc)
         }));
-        for _ in 0..n {
+        let n_dims = self.dims.len();
+        let DrawScratch {
+            kernels,
+            q,
+            mu,
+            sigma,
+            below,
+            above,
+            x,
+        } = &mut self.draws;
+        // First the random numbers, in the order of drawing one sample at a time: each
+        // sample's kernel, then per dimension a category, or the uniform that the numeric
+        // dimensions map to values below.
+        kernels.clear();
+        out.resize(n * n_dims, 0.0);
+        for s in 0..n {
             // The kernel: the first whose cumulative weight exceeds u (as a search over the
             // cumulative sums would find it).
             let u = rng.next_f64() * total;
             let k = cumulative.iter().position(|&c| c > u).unwrap_or(n_k - 1);
-            for dim in &mut self.dims {
-                out.push(match dim {
+            kernels.push(k as u32);
+            let row = &mut out[s * n_dims..(s + 1) * n_dims];
+            for (o, dim) in row.iter_mut().zip(&self.dims) {
+                *o = match dim {
                     Dim::Categorical(c) => {
                         let row = &c.probs[k.min(c.probs.len() / c.n_choices - 1) * c.n_choices..]
                             [..c.n_choices];
@@ -1116,23 +1150,47 @@ impl ParzenEstimator {
                         }
                         index.min(c.n_choices - 1) as f64
                     }
-                    Dim::Numeric(d) => {
-                        let (mu, sigma) = (d.mu[k], d.sigma[k]);
-                        let (a, b) = ((d.lo - mu) / sigma, (d.hi - mu) / sigma);
-                        if d.tails.is_empty() {
-                            d.tails.resize(n_k, (f64::NAN, f64::NAN));
-                        }
-                        if d.tails[k].0.is_nan() {
-                            d.tails[k] = truncnorm::tails(a, b);
-                        }
-                        let q = rng.next_f64();
-                        // In the transformed space; `finish_numeric` maps it back below.
-                        truncnorm::ppf_with_tails(q, a, b, d.tails[k]) * sigma + mu
-                    }
-                });
+                    Dim::Numeric(_) => rng.next_f64(),
+                };
             }
         }
-        let n_dims = self.dims.len();
+        // Then each numeric dimension's uniforms to truncated normal draws (in the transformed
+        // space; `finish_numeric` maps them back below), all of a dimension's together.
+        for (j, dim) in self.dims.iter_mut().enumerate() {
+            let Dim::Numeric(d) = dim else { continue };
+            if d.tails.is_empty() {
+                d.tails.resize(n_k, (f64::NAN, f64::NAN));
+            }
+            for v in [&mut *q, &mut *mu, &mut *sigma, &mut *below, &mut *above] {
+                v.clear();
+                v.resize(n, 0.0);
+            }
+            let rows = out.chunks_exact(n_dims).map(|row| row[j]);
+            let draws = q.iter_mut().zip(mu.iter_mut()).zip(sigma.iter_mut());
+            let tails = below.iter_mut().zip(above.iter_mut());
+            for ((((qs, ms), ss), (bs, us)), (u, &k)) in draws.zip(tails).zip(rows.zip(&*kernels)) {
+                let k = k as usize;
+                let (m, sd) = (d.mu[k], d.sigma[k]);
+                if d.tails[k].0.is_nan() {
+                    d.tails[k] = truncnorm::tails((d.lo - m) / sd, (d.hi - m) / sd);
+                }
+                (*qs, *ms, *ss) = (u, m, sd);
+                (*bs, *us) = d.tails[k];
+            }
+            truncnorm::Draws {
+                lo: d.lo,
+                hi: d.hi,
+                q,
+                mu,
+                sigma,
+                below,
+                above,
+            }
+            .run(x);
+            for (row, &v) in out.chunks_exact_mut(n_dims).zip(x.iter()) {
+                row[j] = v;
+            }
+        }
         for (j, dim) in self.dims.iter().enumerate() {
             if let Dim::Numeric(d) = dim {
                 finish_numeric(d, out.iter_mut().skip(j).step_by(n_dims));
