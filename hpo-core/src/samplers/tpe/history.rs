@@ -25,10 +25,144 @@ pub(crate) struct Column {
     /// Internal value per entry (NaN where the trial lacks the parameter).
     pub values: Vec<f64>,
     /// `(internal value, trial number)` sorted by value, equal values by trial number.
-    pub sorted: Vec<(f64, u64)>,
+    pub sorted: Sorted,
     /// How many entries lack the parameter (NaN in `values`).
     pub missing: usize,
 }
+
+/// `(value, trial number)` pairs sorted by value, equal values by number (the order a stable
+/// sort of the trials leaves), kept in chunks of at most [`Sorted::CHUNK`] entries: a new
+/// trial's value moves at most one chunk (one sorted vector of a thousand trials moved
+/// 8 KB a parameter, in every trial), and the readers go by global index as in one vector.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sorted {
+    chunks: Vec<Vec<(f64, u64)>>,
+    /// Global index of each chunk's first entry.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+/// `a` before `b` in a [`Sorted`].
+fn before(a: &(f64, u64), b: &(f64, u64)) -> bool {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).is_lt()
+}
+
+impl Sorted {
+    /// A full chunk splits in two.
+    pub const CHUNK: usize = 128;
+
+    /// No entries.
+    pub const fn new() -> Self {
+        Sorted {
+            chunks: Vec::new(),
+            starts: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Adds `(value, number)` in its place.
+    pub fn insert(&mut self, value: f64, number: u64) {
+        let item = (value, number);
+        if self.chunks.is_empty() {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+            self.starts.push(0);
+        }
+        // The first chunk whose last entry is not before the item (else the last chunk).
+        let c = self
+            .chunks
+            .partition_point(|ch| ch.last().is_some_and(|last| before(last, &item)))
+            .min(self.chunks.len() - 1);
+        let chunk = &mut self.chunks[c];
+        let at = chunk.partition_point(|e| before(e, &item));
+        chunk.insert(at, item);
+        self.len += 1;
+        for s in &mut self.starts[c + 1..] {
+            *s += 1;
+        }
+        if chunk.len() >= Self::CHUNK {
+            let mut upper = Vec::with_capacity(Self::CHUNK);
+            upper.extend(chunk.drain(Self::CHUNK / 2..));
+            let start = self.starts[c] + Self::CHUNK / 2;
+            self.chunks.insert(c + 1, upper);
+            self.starts.insert(c + 1, start);
+        }
+    }
+
+    /// The chunk holding entry `i` (`i < len`).
+    fn chunk_of(&self, i: usize) -> usize {
+        self.starts.partition_point(|&s| s <= i) - 1
+    }
+
+    /// Entry `i`.
+    pub fn get(&self, i: usize) -> Option<&(f64, u64)> {
+        if i >= self.len {
+            return None;
+        }
+        let c = self.chunk_of(i);
+        self.chunks[c].get(i - self.starts[c])
+    }
+
+    /// The number of leading entries for which `pred` holds (`pred` must hold for a prefix),
+    /// as `slice::partition_point`.
+    pub fn partition_point(&self, pred: impl Fn(&(f64, u64)) -> bool) -> usize {
+        let c = self
+            .chunks
+            .partition_point(|ch| ch.last().is_some_and(&pred));
+        match self.chunks.get(c) {
+            None => self.len,
+            Some(chunk) => self.starts[c] + chunk.partition_point(pred),
+        }
+    }
+
+    /// Every entry in order.
+    pub fn iter(&self) -> impl Iterator<Item = &(f64, u64)> + '_ {
+        self.chunks.iter().flatten()
+    }
+
+    /// `(index, entry)` from index `start` on, in order.
+    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = (usize, &(f64, u64))> + '_ {
+        let c = if start < self.len {
+            self.chunk_of(start)
+        } else {
+            self.chunks.len()
+        };
+        self.chunks[c..]
+            .iter()
+            .zip(&self.starts[c..])
+            .flat_map(move |(chunk, &s)| {
+                let skip = start.saturating_sub(s);
+                chunk[skip..]
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, e)| (s + skip + i, e))
+            })
+    }
+
+    /// `(index, entry)` before index `end`, nearest first.
+    pub fn rev_from(&self, end: usize) -> impl Iterator<Item = (usize, &(f64, u64))> + '_ {
+        let end = end.min(self.len);
+        let c = if end == 0 {
+            0
+        } else {
+            self.chunk_of(end - 1) + 1
+        };
+        self.chunks[..c]
+            .iter()
+            .zip(&self.starts[..c])
+            .rev()
+            .flat_map(move |(chunk, &s)| {
+                let take = (end - s).min(chunk.len());
+                chunk[..take]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(move |(i, e)| (s + i, e))
+            })
+    }
+}
+
+/// A column that has no entries, for a parameter no finished trial has.
+pub(crate) static NO_ENTRIES: Sorted = Sorted::new();
 
 /// The cache for one study (or one filtered view, rebuilt at every refresh).
 #[derive(Debug, Default)]
@@ -107,7 +241,7 @@ impl History {
             if !self.columns.contains_key(name) {
                 let col = Column {
                     values: vec![f64::NAN; len],
-                    sorted: Vec::new(),
+                    sorted: Sorted::new(),
                     missing: len,
                 };
                 self.columns.insert(name.clone(), col);
@@ -115,10 +249,7 @@ impl History {
             let col = self.columns.get_mut(name).expect("inserted above");
             col.values[p] = param.internal;
             col.missing -= usize::from(!param.internal.is_nan());
-            // Equal values by trial number, as a stable sort of the trials would leave them.
-            insert_sorted(&mut col.sorted, (param.internal, number), |a, b| {
-                a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
-            });
+            col.sorted.insert(param.internal, number);
         }
         if self.pos_of_number.len() <= number as usize {
             self.pos_of_number.resize(number as usize + 1, u32::MAX);
@@ -166,6 +297,65 @@ impl History {
 mod tests {
     use super::*;
     use crate::RandomSampler;
+
+    /// A chunked column reads as the one sorted vector it replaces: every entry by index, the
+    /// partition points, and the scans from every index both ways, through thousands of
+    /// inserts (many equal values, so the trial numbers decide) and the chunks' splits.
+    #[test]
+    fn sorted_chunks_read_as_one_sorted_vector() {
+        let mut rng = crate::rng::Rng::seed_from_u64(9);
+        let mut chunked = Sorted::new();
+        let mut flat: Vec<(f64, u64)> = Vec::new();
+        let mut numbers: Vec<u64> = (0..3000).collect();
+        // Trials finish out of order: shuffle their numbers.
+        for i in (1..numbers.len()).rev() {
+            let j = (rng.next_f64() * (i + 1) as f64) as usize;
+            numbers.swap(i, j);
+        }
+        for (step, &number) in numbers.iter().enumerate() {
+            let value = match step % 4 {
+                0 => (rng.next_f64() * 20.0).floor(),
+                1 => -0.0,
+                _ => rng.next_f64() * 10.0 - 5.0,
+            };
+            chunked.insert(value, number);
+            let p = flat.partition_point(|e| before(e, &(value, number)));
+            flat.insert(p, (value, number));
+            if step % 331 != 0 && step + 1 != numbers.len() {
+                continue;
+            }
+            assert_eq!(chunked.len, flat.len());
+            assert!(
+                chunked.iter().eq(flat.iter()),
+                "in order after {step} inserts"
+            );
+            for i in 0..=flat.len() {
+                assert_eq!(chunked.get(i), flat.get(i));
+                let after: Vec<(usize, &(f64, u64))> = flat.iter().enumerate().skip(i).collect();
+                assert!(chunked.iter_from(i).eq(after), "from {i}");
+                let before_i: Vec<(usize, &(f64, u64))> =
+                    flat.iter().enumerate().take(i).rev().collect();
+                assert!(chunked.rev_from(i).eq(before_i), "before {i}");
+            }
+            for probe in [-6.0, -0.0, 0.0, 3.0, 19.0, 25.0] {
+                for number in [0, 1500, 3000] {
+                    let item = (probe, number);
+                    assert_eq!(
+                        chunked.partition_point(|e| before(e, &item)),
+                        flat.partition_point(|e| before(e, &item)),
+                        "partition point of {item:?}"
+                    );
+                }
+            }
+        }
+        assert!(chunked.chunks.len() > 3000 / Sorted::CHUNK);
+        assert!(chunked.chunks.iter().all(|c| c.len() < Sorted::CHUNK));
+        assert_eq!(NO_ENTRIES.iter().count(), 0);
+        assert_eq!(
+            NO_ENTRIES.rev_from(3).count() + NO_ENTRIES.iter_from(0).count(),
+            0
+        );
+    }
 
     /// Each column counts the entries that lack its parameter, as its NaN values do, through
     /// conditional parameters, a parameter that first appears late, trials that finish out of

@@ -563,9 +563,9 @@ impl TpeSampler {
         above_ids.clear();
         above_ids.extend(above_src.iter().map(|(n, _)| *n));
         let updated = slot.is_some() && {
-            let sorted: Vec<&[(f64, u64)]> = columns
+            let sorted: Vec<&history::Sorted> = columns
                 .iter()
-                .map(|c| c.map_or(&[][..], |c| c.sorted.as_slice()))
+                .map(|c| c.map_or(&history::NO_ENTRIES, |c| &c.sorted))
                 .collect();
             let value =
                 |d: usize, number: u64| values_of(d)[hist.pos_of_number[number as usize] as usize];
@@ -630,13 +630,13 @@ impl TpeSampler {
                 let orders = refill(&mut work.orders, d_n);
                 for (d, order) in orders.iter_mut().enumerate() {
                     order.reserve(above_src.len());
-                    let sorted = columns[d].map_or(&[][..], |c| c.sorted.as_slice());
+                    let sorted = columns[d].map_or(&history::NO_ENTRIES, |c| &c.sorted);
                     if running_kernels.is_empty() {
                         // Branch-free: every entry is written, the position advances past
                         // kernels only (one spare slot takes the writes after the last kernel).
                         order.resize(above_src.len() + 1, 0);
                         let mut len = 0;
-                        for &(_, number) in sorted {
+                        for &(_, number) in sorted.iter() {
                             let k = kernel_of[number as usize];
                             order[len] = k;
                             len += usize::from(k != u32::MAX);
@@ -650,7 +650,7 @@ impl TpeSampler {
                         .collect();
                     extra.sort_by(|a, b| a.0.total_cmp(&b.0));
                     let mut e = extra.into_iter().peekable();
-                    for &(v, number) in sorted {
+                    for &(v, number) in sorted.iter() {
                         let k = kernel_of[number as usize];
                         if k != u32::MAX {
                             // Equal values in kernel (trial number) order: the order a stable

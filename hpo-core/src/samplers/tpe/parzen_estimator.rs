@@ -14,6 +14,7 @@
 
 use crate::Distribution;
 use crate::rng::Rng;
+use crate::samplers::tpe::history::Sorted;
 
 #[cfg(target_arch = "x86_64")]
 use crate::math::fast_exp::log_sum_exp_columns_v4;
@@ -458,7 +459,7 @@ pub(crate) struct KernelSource<'a> {
     /// Per dimension: `(internal value, trial number)` of finished trials (kernels and
     /// others), sorted by value, equal values by number; it holds every kernel, and every trial
     /// that was a kernel in the previous fit.
-    pub sorted: &'a [&'a [(f64, u64)]],
+    pub sorted: &'a [&'a Sorted],
     /// Trial number -> index among the new kernels, `u32::MAX` for other trials.
     pub kernel_of: &'a [u32],
     /// The internal value of dimension `d` in trial `number`.
@@ -951,16 +952,12 @@ impl ParzenEstimator {
         type Near = Option<(usize, usize)>;
         let neighbours = |d: usize, q: usize| -> (Near, Near) {
             let col = src.sorted[d];
-            let prev = col[..q]
-                .iter()
-                .enumerate()
-                .rev()
+            let prev = col
+                .rev_from(q)
                 .find_map(|(i, &(_, m))| Some((kernel(m)?, i)));
-            let after = (q + 1).min(col.len());
-            let next = col[after..]
-                .iter()
-                .enumerate()
-                .find_map(|(i, &(_, m))| Some((kernel(m)?, after + i)));
+            let next = col
+                .iter_from(q + 1)
+                .find_map(|(i, &(_, m))| Some((kernel(m)?, i)));
             (prev, next)
         };
 
@@ -2102,18 +2099,16 @@ mod tests {
                     good = (0..12).map(|i| number - 3 * i).collect();
                 }
                 let ids: Vec<u64> = (0..=number).filter(|n| !good.contains(n)).collect();
-                let sorted: Vec<Vec<(f64, u64)>> = (0..dists.len())
+                let sorted: Vec<Sorted> = (0..dists.len())
                     .map(|d| {
-                        let mut col: Vec<(f64, u64)> = trials
-                            .iter()
-                            .enumerate()
-                            .map(|(n, t)| (t[d], n as u64))
-                            .collect();
-                        col.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                        let mut col = Sorted::new();
+                        for (n, t) in trials.iter().enumerate() {
+                            col.insert(t[d], n as u64);
+                        }
                         col
                     })
                     .collect();
-                let sorted_refs: Vec<&[(f64, u64)]> = sorted.iter().map(Vec::as_slice).collect();
+                let sorted_refs: Vec<&Sorted> = sorted.iter().collect();
                 let mut kernel_of = vec![u32::MAX; trials.len()];
                 for (k, &n) in ids.iter().enumerate() {
                     kernel_of[n as usize] = k as u32;
