@@ -107,6 +107,8 @@ struct Workspace {
     positions: Vec<u32>,
     /// Per finished trial (history position): 0 if it has every parameter sampled, else NaN.
     missing: Vec<f64>,
+    /// Per finished trial (history position): whether it is in the good group.
+    is_below: Vec<bool>,
     /// How many bad-group fits were in-place updates (tests).
     #[cfg(test)]
     updates: usize,
@@ -408,7 +410,9 @@ impl TpeSampler {
         let n = hist.len();
         let n_below = self.gamma_of(study, n);
         let below = split::below_numbers(hist, study.directions(), n_below);
-        let mut is_below = vec![false; hist.len()];
+        let is_below = &mut work.is_below;
+        is_below.clear();
+        is_below.resize(hist.len(), false);
         for number in &below {
             if let Some(pos) = hist
                 .pos_of_number
