@@ -125,7 +125,7 @@ struct Continuous<'a> {
 
 /// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator of `rows`
 /// samples (1 or [`BLOCK`]; row `r` is `acc[r * stride..][..n]`, `stride = acc.len() / rows` a
-/// multiple of eight), in one pass for up to four dimensions (in the given order, so the sums
+/// multiple of eight), in one pass for up to five dimensions (in the given order, so the sums
 /// round as one at a time would), on the widest vectors the CPU has (AVX-512 or AVX2 where
 /// present: two-lane SSE2 is all the baseline x86-64 target allows without run-time dispatch).
 /// Separate multiplies and subtractions (never fused), so every CPU gives the same bits. When
@@ -151,7 +151,7 @@ fn add_continuous(
     }
 }
 
-/// [`add_continuous`] on `C` rows (one to four dimensions).
+/// [`add_continuous`] on `C` rows (one to five dimensions).
 fn dense_rows<const C: usize>(
     acc: &mut [f64],
     n: usize,
@@ -178,11 +178,17 @@ fn dense_rows<const C: usize>(
             from,
             dims: [*a, *b, *c],
         }),
-        [a, b, c, d, ..] => arch.dispatch(Dense::<4, C> {
+        [a, b, c, d] => arch.dispatch(Dense::<4, C> {
             acc,
             n,
             from,
             dims: [*a, *b, *c, *d],
+        }),
+        [a, b, c, d, e, ..] => arch.dispatch(Dense::<5, C> {
+            acc,
+            n,
+            from,
+            dims: [*a, *b, *c, *d, *e],
         }),
         [] => {}
     }
@@ -1460,8 +1466,13 @@ impl ParzenEstimator {
         // (the first dense pass reads them directly: no separate copy per sample).
         let mut base = Some(&self.log_factor[..]);
         let mut outside = [false; BLOCK];
-        let mut pending: [Continuous<'_>; 4] = Default::default();
+        let mut pending: [Continuous<'_>; 5] = Default::default();
         let mut n_pending = 0;
+        let continuous = |d: usize| {
+            self.dims
+                .get(d)
+                .is_some_and(|dim| matches!(dim, Dim::Numeric(nd) if nd.step == 0.0))
+        };
         for (d, dim) in self.dims.iter().enumerate() {
             match dim {
                 Dim::Numeric(nd) if nd.step == 0.0 => {
@@ -1471,15 +1482,17 @@ impl ParzenEstimator {
                     }
                     transform_and_check(nd, &mut xs[..rows], &mut outside);
                     // Continuous dimensions are added four at a time (one pass over the
-                    // kernels instead of four); the order of the additions is unchanged.
+                    // kernels instead of four), five when the fifth would be left to a pass
+                    // of its own; the order of the additions is unchanged.
                     pending[n_pending] = Continuous {
                         xs,
                         mu: &nd.mu,
                         inv_sigma: &nd.inv_sigma,
                     };
                     n_pending += 1;
-                    if n_pending == 4 {
-                        add_continuous(acc, rows, n_k, &pending, &mut base);
+                    let lone_fifth = continuous(d + 1) && !continuous(d + 2);
+                    if n_pending == 5 || (n_pending == 4 && !lone_fifth) {
+                        add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
                         n_pending = 0;
                     }
                 }
@@ -1648,7 +1661,14 @@ mod tests {
                 dims: [*a, *b, *c, *d],
             }
             .with_simd(simd),
-            _ => unreachable!("one to four dimensions"),
+            [a, b, c, d, e] => Dense::<5, C> {
+                acc,
+                n,
+                from,
+                dims: [*a, *b, *c, *d, *e],
+            }
+            .with_simd(simd),
+            _ => unreachable!("one to five dimensions"),
         }
     }
 
@@ -1698,10 +1718,10 @@ mod tests {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for n in [1usize, 3, 37, 976] {
             let stride = n.next_multiple_of(8);
-            let mu: Vec<Vec<f64>> = (0..4)
+            let mu: Vec<Vec<f64>> = (0..5)
                 .map(|d| (0..n).map(|k| 4.0 * wave(k * 4 + d, 0.37)).collect())
                 .collect();
-            let inv_sigma: Vec<Vec<f64>> = (0..4)
+            let inv_sigma: Vec<Vec<f64>> = (0..5)
                 .map(|d| {
                     (0..n)
                         .map(|k| 1.0 / (0.05 + wave(k + d, 0.11).abs()))
@@ -1713,7 +1733,7 @@ mod tests {
                 .map(|i| -3.0 * wave(i, 0.7).abs())
                 .collect();
             let base: Vec<f64> = (0..n).map(|k| 2.0 * wave(k, 0.3)).collect();
-            for m in 1..=4 {
+            for m in 1..=5 {
                 let dims: Vec<Continuous<'_>> = (0..m)
                     .map(|d| Continuous {
                         xs: std::array::from_fn(|r| wave(d * 7 + r, 1.3) * 3.0),
