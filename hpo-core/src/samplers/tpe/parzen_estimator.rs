@@ -123,15 +123,19 @@ struct Continuous<'a> {
     inv_sigma: &'a [f64],
 }
 
-/// Subtracts the continuous dimensions' `z^2 / 2` from every kernel's accumulator of `rows`
+/// Subtracts the continuous dimensions' `z^2` from every kernel's accumulator of `rows`
 /// samples (1 or [`BLOCK`]; row `r` is `acc[r * stride..][..n]`, `stride = acc.len() / rows` a
 /// multiple of eight), in one pass for up to five dimensions (in the given order, so the sums
-/// round as one at a time would), on the widest vectors the CPU has (AVX-512 or AVX2 where
+/// round as one at a time would). The accumulators hold twice the log terms: subtracting `z^2`
+/// from `2 v` rounds to twice what subtracting `z^2 / 2` from `v` rounds to (a power of two
+/// scales a rounding exactly), so halving a row gives the terms' bits with four operations
+/// per kernel and dimension instead of five (only when `z^2 / 2` or a sum is subnormal, far
+/// below any term that matters, can the two differ), on the widest vectors the CPU has (AVX-512 or AVX2 where
 /// present: two-lane SSE2 is all the baseline x86-64 target allows without run-time dispatch).
 /// Separate multiplies and subtractions (never fused), so every CPU gives the same bits. When
-/// `base` holds values (the log factors) and `dims` is not empty, the pass starts every row from
-/// them instead of the accumulators' contents and takes them, so that only the first pass per
-/// block reads them.
+/// `base` holds values (the doubled log factors) and `dims` is not empty, the pass starts every
+/// row from them instead of the accumulators' contents and takes them, so that only the first
+/// pass per block reads them.
 fn add_continuous(
     acc: &mut [f64],
     rows: usize,
@@ -233,7 +237,6 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
         // Plain indexed loops over the constant bounds: the compiler unrolls them and keeps
         // every value in a register (closures over arrays here were left as calls).
         let zero = simd.splat_f64s(0.0);
-        let half = simd.splat_f64s(0.5);
         for i in 0..n_vec {
             let mut v = [zero; C];
             for r in 0..C {
@@ -246,7 +249,7 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
                 let (mu, inv_sigma) = (kernels[m].0[i], kernels[m].1[i]);
                 for r in 0..C {
                     let z = simd.mul_f64s(simd.sub_f64s(xs[m][r], mu), inv_sigma);
-                    v[r] = simd.sub_f64s(v[r], simd.mul_f64s(simd.mul_f64s(half, z), z));
+                    v[r] = simd.sub_f64s(v[r], simd.mul_f64s(z, z));
                 }
             }
             for r in 0..C {
@@ -259,7 +262,7 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
                 let mut v = from.map_or(*slot, |f| f[k]);
                 for d in &self.dims {
                     let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
-                    v -= 0.5 * z * z;
+                    v -= z * z;
                 }
                 *slot = v;
             }
@@ -310,11 +313,22 @@ pub struct LogPdfScratch {
     #[cfg(target_arch = "x86_64")]
     vectors: Vec<core::arch::x86_64::__m512d>,
     acc: Vec<f64>,
+    /// The log factors doubled, where the dense pass's rows start.
+    twice_log_factor: Vec<f64>,
     kept: Vec<f64>,
     bound: Vec<f64>,
     outside: Vec<bool>,
     order: Vec<u32>,
     scored: Vec<(usize, f64)>,
+}
+
+/// Halves every element of `row` in place (exact: a dense pass's row of doubled terms becomes
+/// the terms) and returns it.
+fn halve(row: &mut [f64]) -> &[f64] {
+    for x in row.iter_mut() {
+        *x *= 0.5;
+    }
+    row
 }
 
 /// The index of the largest score: the first of equal ones, a number before NaN, 0 for none
@@ -1252,19 +1266,21 @@ impl ParzenEstimator {
             );
         }
         let stride = self.stride();
+        let n_k = self.weights.len();
         let acc = &mut scratch.acc;
         if acc.len() < BLOCK * stride {
             acc.resize(BLOCK * stride, 0.0);
         }
+        self.twice_log_factor_into(&mut scratch.twice_log_factor);
         out.clear();
         for (block, rows) in self.blocks(samples) {
             let acc = &mut acc[..rows * stride];
-            let outside = self.block_terms(block, rows, acc);
-            for (r, row) in acc.chunks_exact(stride).enumerate() {
+            let outside = self.block_terms(block, rows, acc, &scratch.twice_log_factor);
+            for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
                 out.push(if outside[r] {
                     f64::NEG_INFINITY
                 } else {
-                    log_sum_exp_pruned(&row[..self.weights.len()], &mut scratch.kept)
+                    log_sum_exp_pruned(halve(&mut row[..n_k]), &mut scratch.kept)
                 });
             }
         }
@@ -1371,6 +1387,7 @@ impl ParzenEstimator {
         debug_assert_eq!(log_num.len(), n_s);
         let LogPdfScratch {
             acc,
+            twice_log_factor,
             kept,
             #[cfg(target_arch = "x86_64")]
                 vectors: _,
@@ -1384,28 +1401,31 @@ impl ParzenEstimator {
         }
         bound.clear();
         outside.clear();
+        self.twice_log_factor_into(twice_log_factor);
         let mut first = 0;
         for (block, rows) in self.blocks(samples) {
             let acc = &mut acc[first * stride..][..rows * stride];
-            let out = self.block_terms(block, rows, acc);
+            let out = self.block_terms(block, rows, acc, twice_log_factor);
             for (r, row) in acc.chunks_exact(stride).enumerate() {
-                // Outside the range the density is 0 (an infinite bound: scored exactly).
+                // Outside the range the density is 0 (an infinite bound: scored exactly). The
+                // rows hold twice the terms: halving their largest is exact.
                 let top = if out[r] {
                     f64::NEG_INFINITY
                 } else {
-                    largest(&row[..n_k])
+                    largest(&row[..n_k]) * 0.5
                 };
                 bound.push(log_num[first + r] - top);
                 outside.push(out[r]);
             }
             first += rows;
         }
-        let acc = &acc[..n_s * stride];
+        let acc = &mut acc[..n_s * stride];
+        // Each candidate is scored once at most: its row is halved in place.
         let mut score = |i: usize| {
             let la = if outside[i] {
                 f64::NEG_INFINITY
             } else {
-                log_sum_exp_pruned(&acc[i * stride..][..n_k], kept)
+                log_sum_exp_pruned(halve(&mut acc[i * stride..][..n_k]), kept)
             };
             log_num[i] - la
         };
@@ -1432,6 +1452,13 @@ impl ParzenEstimator {
         first_largest(scored.iter().copied())
     }
 
+    /// The log factors doubled into `out`, where [`block_terms`](Self::block_terms)' rows
+    /// start.
+    fn twice_log_factor_into(&self, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(self.log_factor.iter().map(|f| 2.0 * f));
+    }
+
     /// Rows start on a multiple of eight, so every row is whole vectors plus a tail.
     fn stride(&self) -> usize {
         self.weights.len().next_multiple_of(8)
@@ -1453,18 +1480,25 @@ impl ParzenEstimator {
         })
     }
 
-    /// Every kernel's term of the log density of each of the `rows` samples in `block` (1 or
-    /// [`BLOCK`]), left in `acc` (row `r` at `r * stride`, see [`add_continuous`]): the
-    /// log-sum-exp of a row is the sample's log density. Returns which samples lie outside a
-    /// dimension's range (their density is 0, whatever their row holds).
-    fn block_terms(&self, block: &[f64], rows: usize, acc: &mut [f64]) -> [bool; BLOCK] {
+    /// Twice every kernel's term of the log density of each of the `rows` samples in `block`
+    /// (1 or [`BLOCK`]), left in `acc` (row `r` at `r * stride`, see [`add_continuous`]): the
+    /// log-sum-exp of a halved row is the sample's log density. `twice_log_factor` is the log
+    /// factors doubled. Returns which samples lie outside a dimension's range (their density is
+    /// 0, whatever their row holds).
+    fn block_terms(
+        &self,
+        block: &[f64],
+        rows: usize,
+        acc: &mut [f64],
+        twice_log_factor: &[f64],
+    ) -> [bool; BLOCK] {
         let n_k = self.weights.len();
         let n_d = self.dims.len().max(1);
         let stride = acc.len() / rows;
         let x_of = |r: usize, d: usize| block[r * n_d + d];
         // Every accumulator is set from the log factors by the first pass over the kernels
         // (the first dense pass reads them directly: no separate copy per sample).
-        let mut base = Some(&self.log_factor[..]);
+        let mut base = Some(twice_log_factor);
         let mut outside = [false; BLOCK];
         let mut pending: [Continuous<'_>; 5] = Default::default();
         let mut n_pending = 0;
@@ -1505,7 +1539,7 @@ impl ParzenEstimator {
                             row.copy_from_slice(b);
                         }
                         for (k, a) in row.iter_mut().enumerate() {
-                            *a += self.term(d, k, x_of(r, d));
+                            *a += 2.0 * self.term(d, k, x_of(r, d));
                         }
                     }
                     base = None;
@@ -1749,7 +1783,7 @@ mod tests {
                             *w = from.map_or(*w, |f| f[k]);
                             for d in &dims {
                                 let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
-                                *w -= 0.5 * z * z;
+                                *w -= z * z;
                             }
                         }
                     }
@@ -1759,6 +1793,21 @@ mod tests {
                     let (one, want_one) = (&start[..stride], &want[..stride]);
                     for (width, got) in dense_all_widths::<1>(one, n, &dims, from) {
                         assert_eq!(bits(&got), bits(want_one), "{width}, one, n={n} m={m}");
+                    }
+                }
+                // Doubled rows halve to the terms `z^2 / 2` at a time gives, to the bit.
+                let twice: Vec<f64> = base.iter().map(|b| 2.0 * b).collect();
+                let mut got = start.clone();
+                add_continuous(&mut got, BLOCK, n, &dims, &mut Some(&twice[..]));
+                for r in 0..BLOCK {
+                    for k in 0..n {
+                        let mut term = base[k];
+                        for d in &dims {
+                            let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
+                            term -= 0.5 * z * z;
+                        }
+                        let halved = got[r * stride + k] * 0.5;
+                        assert_eq!(halved.to_bits(), term.to_bits(), "halved, n={n} m={m}");
                     }
                 }
             }
@@ -1972,15 +2021,16 @@ mod tests {
         let n_d = pe.dims.len().max(1);
         let n_k = pe.weights.len();
         let stride = pe.stride();
-        let (mut acc, mut kept) = (vec![0.0; stride], Vec::new());
+        let (mut acc, mut kept, mut twice) = (vec![0.0; stride], Vec::new(), Vec::new());
+        pe.twice_log_factor_into(&mut twice);
         samples
             .chunks(n_d)
             .map(|x| {
-                let outside = pe.block_terms(x, 1, &mut acc);
+                let outside = pe.block_terms(x, 1, &mut acc, &twice);
                 if outside[0] {
                     f64::NEG_INFINITY
                 } else {
-                    log_sum_exp_pruned(&acc[..n_k], &mut kept)
+                    log_sum_exp_pruned(halve(&mut acc[..n_k]), &mut kept)
                 }
             })
             .collect()
