@@ -87,6 +87,7 @@ pub fn ppf_with_tails(q: f64, a: f64, b: f64, (below, above): (f64, f64)) -> f64
 /// same bits. The common case (a reliable mass, a quantile in AS 241's central region) is
 /// computed for all draws without branches, on the widest vectors the CPU has; the others are
 /// then redone one at a time.
+#[derive(Debug, Clone, Copy)]
 pub struct Draws<'a> {
     /// The truncation range, in the units of `mu`.
     pub lo: f64,
@@ -122,25 +123,17 @@ impl Draws<'_> {
             .min(self.above.len());
         out.clear();
         out.resize(n, 0.0);
-        let (lo, hi) = (self.lo, self.hi);
+        let draws = self.first(n);
+        common(CommonDraws { draws, out });
         let Draws {
+            lo,
+            hi,
             q,
             mu,
             sigma,
             below,
             above,
-            ..
-        } = self;
-        common(CommonDraws {
-            lo,
-            hi,
-            q: &q[..n],
-            mu: &mu[..n],
-            sigma: &sigma[..n],
-            below: &below[..n],
-            above: &above[..n],
-            out,
-        });
+        } = draws;
         // NaN marks the draws the common case does not cover (and those whose value is NaN,
         // which the general path reproduces).
         for (i, o) in out.iter_mut().enumerate() {
@@ -150,17 +143,24 @@ impl Draws<'_> {
             }
         }
     }
+
+    /// The first `n` draws (at most as many as every slice holds).
+    fn first(self, n: usize) -> Self {
+        Draws {
+            q: &self.q[..n],
+            mu: &self.mu[..n],
+            sigma: &self.sigma[..n],
+            below: &self.below[..n],
+            above: &self.above[..n],
+            ..self
+        }
+    }
 }
 
-/// The common case of [`Draws`], compiled once per vector width.
+/// The common case of [`Draws`] into `out` (as long as the draws), compiled once per vector
+/// width.
 struct CommonDraws<'a> {
-    lo: f64,
-    hi: f64,
-    q: &'a [f64],
-    mu: &'a [f64],
-    sigma: &'a [f64],
-    below: &'a [f64],
-    above: &'a [f64],
+    draws: Draws<'a>,
     out: &'a mut [f64],
 }
 
@@ -169,17 +169,17 @@ impl pulp::WithSimd for CommonDraws<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let n = self.out.len();
-        let (q, _) = S::as_simd_f64s(&self.q[..n]);
-        let (mu, _) = S::as_simd_f64s(&self.mu[..n]);
-        let (sigma, _) = S::as_simd_f64s(&self.sigma[..n]);
-        let (below, _) = S::as_simd_f64s(&self.below[..n]);
-        let (above, _) = S::as_simd_f64s(&self.above[..n]);
+        let d = self.draws.first(self.out.len());
+        let (q, _) = S::as_simd_f64s(d.q);
+        let (mu, _) = S::as_simd_f64s(d.mu);
+        let (sigma, _) = S::as_simd_f64s(d.sigma);
+        let (below, _) = S::as_simd_f64s(d.below);
+        let (above, _) = S::as_simd_f64s(d.above);
         let (out, rest) = S::as_mut_simd_f64s(self.out);
         // The last few draws take the general path.
         rest.fill(f64::NAN);
         let splat = |v: f64| simd.splat_f64s(v);
-        let (lo, hi) = (splat(self.lo), splat(self.hi));
+        let (lo, hi) = (splat(d.lo), splat(d.hi));
         let (zero, half, one) = (splat(0.0), splat(0.5), splat(1.0));
         let (nan, sign) = (splat(f64::NAN), simd.splat_u64s(1 << 63));
         let mut num = [zero; 8];
@@ -337,15 +337,16 @@ mod tests {
                 (ppf_with_tails(q[i], a, b, tail[i]) * sigma[i] + mu[i]).to_bits()
             })
             .collect();
-        let draws = |n: usize| Draws {
+        let all = Draws {
             lo,
             hi,
-            q: &q[..n],
-            mu: &mu[..n],
-            sigma: &sigma[..n],
-            below: &below[..n],
-            above: &above[..n],
+            q: &q,
+            mu: &mu,
+            sigma: &sigma,
+            below: &below,
+            above: &above,
         };
+        let draws = |n: usize| all.first(n);
         let check = |got: &[f64], width: &str| {
             for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                 assert_eq!(g.to_bits(), *w, "{width}: draw {i} {:?}: {g}", cases[i]);
@@ -366,21 +367,13 @@ mod tests {
             check(&out, "AVX2");
         }
         // Most draws take the common case: the vectors are not a detour to the general path.
-        let mut common = Vec::new();
-        draws(n).run_with(&mut common, |c| c.with_simd(pulp::Scalar::new()));
-        let mut general = vec![0.0; n];
+        let mut common = vec![0.0; n];
         CommonDraws {
-            lo,
-            hi,
-            q: &q,
-            mu: &mu,
-            sigma: &sigma,
-            below: &below,
-            above: &above,
-            out: &mut general,
+            draws: all,
+            out: &mut common,
         }
         .with_simd(pulp::Scalar::new());
-        let taken = general.iter().filter(|x| !x.is_nan()).count();
+        let taken = common.iter().filter(|x| !x.is_nan()).count();
         assert!(taken > n / 3, "{taken} of {n} draws in the common case");
     }
 
