@@ -204,24 +204,32 @@ pub fn largest(v: &[f64]) -> f64 {
     )
 }
 
-/// [`largest`] on AVX-512: four running vectors of eight lanes.
+/// [`largest`] on AVX-512: eight running vectors of eight lanes (two maxima a cycle need eight
+/// chains of the instruction's four cycles), then single vectors, then the last elements.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn largest_v4(simd: pulp::x86::V4, v: &[f64]) -> f64 {
     use core::arch::x86_64::__m512d;
     let f = simd.avx512f;
     let low = f._mm512_set1_pd(f64::NEG_INFINITY);
-    let mut m = [low; 4];
-    let mut chunks = v.chunks_exact(32);
+    let load = |x: &[f64]| -> __m512d { pulp::cast(<[f64; 8]>::try_from(x).unwrap_or_default()) };
+    let mut m = [low; 8];
+    let mut chunks = v.chunks_exact(64);
     for c in &mut chunks {
         for (j, x) in c.chunks_exact(8).enumerate() {
-            let x: __m512d = pulp::cast(<[f64; 8]>::try_from(x).unwrap_or_default());
             // The running maximum second: `vmaxpd` returns it where the element is NaN.
-            m[j] = f._mm512_max_pd(x, m[j]);
+            m[j] = f._mm512_max_pd(load(x), m[j]);
         }
     }
-    let all = f._mm512_max_pd(f._mm512_max_pd(m[0], m[1]), f._mm512_max_pd(m[2], m[3]));
-    f._mm512_reduce_max_pd(all).max(max_of(chunks.remainder()))
+    let mut vectors = chunks.remainder().chunks_exact(8);
+    for (j, x) in (&mut vectors).enumerate() {
+        m[j] = f._mm512_max_pd(load(x), m[j]);
+    }
+    let mut all = m[0];
+    for &mj in &m[1..] {
+        all = f._mm512_max_pd(mj, all);
+    }
+    f._mm512_reduce_max_pd(all).max(max_of(vectors.remainder()))
 }
 
 /// The blocks of [`log_sum_exp_pruned`]'s maxima pass: smaller blocks skip more elements but cost
@@ -790,14 +798,16 @@ mod tests {
     }
 
     /// `largest` is the largest element with NaN passed over, on every length (whole groups of
-    /// 32 and the rest), and the log-sum-exp is never below it.
+    /// 64, single vectors and the rest), and the log-sum-exp is never below it.
     #[test]
     fn largest_passes_over_nan_and_bounds_the_log_sum_exp() {
         let mut rng = crate::rng::Rng::seed_from_u64(9);
         let mut scratch = Vec::new();
         assert_eq!(largest(&[]), f64::NEG_INFINITY);
         assert_eq!(largest(&[f64::NAN, f64::NAN]), f64::NEG_INFINITY);
-        for len in [1, 3, 8, 31, 32, 33, 64, 100, 977] {
+        for len in [
+            1, 3, 8, 31, 32, 33, 63, 64, 65, 72, 100, 127, 128, 129, 976, 977,
+        ] {
             for spot in [0, len / 2, len - 1] {
                 let mut v: Vec<f64> = (0..len).map(|_| -50.0 * rng.next_f64()).collect();
                 for x in v.iter_mut().step_by(7) {

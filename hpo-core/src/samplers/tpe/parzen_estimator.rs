@@ -1406,13 +1406,15 @@ impl ParzenEstimator {
         for (block, rows) in self.blocks(samples) {
             let acc = &mut acc[first * stride..][..rows * stride];
             let out = self.block_terms(block, rows, acc, twice_log_factor);
-            for (r, row) in acc.chunks_exact(stride).enumerate() {
+            for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
                 // Outside the range the density is 0 (an infinite bound: scored exactly). The
-                // rows hold twice the terms: halving their largest is exact.
+                // rows hold twice the terms: halving their largest is exact. The padding after
+                // the kernels is set to -inf, so the largest is taken over whole vectors.
                 let top = if out[r] {
                     f64::NEG_INFINITY
                 } else {
-                    largest(&row[..n_k]) * 0.5
+                    row[n_k..].fill(f64::NEG_INFINITY);
+                    largest(row) * 0.5
                 };
                 bound.push(log_num[first + r] - top);
                 outside.push(out[r]);
