@@ -78,8 +78,8 @@ pub fn log_cdf_derivative(z: f64) -> f64 {
     (log_pdf(z) - log_cdf(z)).exp()
 }
 
-// AS 241's coefficients: the central region (AS241_A / AS241_B), the near tails (C / D) and the far
-// tails (E / F), the published values kept as printed.
+// AS 241's coefficients: the central region (AS241_A / AS241_B), the near tails (C / D) and
+// the far tails (E / F), the published values kept as printed.
 #[allow(clippy::excessive_precision)]
 pub(crate) const AS241_A: [f64; 8] = [
     3.387_132_872_796_366_608,

@@ -130,8 +130,9 @@ struct Continuous<'a> {
 /// from `2 v` rounds to twice what subtracting `z^2 / 2` from `v` rounds to (a power of two
 /// scales a rounding exactly), so halving a row gives the terms' bits with four operations
 /// per kernel and dimension instead of five (only when `z^2 / 2` or a sum is subnormal, far
-/// below any term that matters, can the two differ), on the widest vectors the CPU has (AVX-512 or AVX2 where
-/// present: two-lane SSE2 is all the baseline x86-64 target allows without run-time dispatch).
+/// below any term that matters, can the two differ). On the widest vectors the CPU has
+/// (AVX-512 or AVX2 where present: two-lane SSE2 is all the baseline x86-64 target allows
+/// without run-time dispatch).
 /// Separate multiplies and subtractions (never fused), so every CPU gives the same bits. When
 /// `base` holds values (the doubled log factors) and `dims` is not empty, the pass starts every
 /// row from them instead of the accumulators' contents and takes them, so that only the first
