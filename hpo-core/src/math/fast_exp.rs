@@ -198,10 +198,34 @@ pub fn largest(v: &[f64]) -> f64 {
             || largest_v4(simd, v),
         );
     }
-    arch.dispatch(
-        #[inline(always)]
-        || max_of(v),
-    )
+    arch.dispatch(Largest(v))
+}
+
+/// The body of [`largest`] below AVX-512, compiled once per vector width (a closure passed to
+/// the dispatch was compiled without the vector target: two-lane SSE2).
+struct Largest<'a>(&'a [f64]);
+
+impl pulp::WithSimd for Largest<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
+        max_of_wide(self.0)
+    }
+}
+
+/// [`max_of`] in sixteen lanes: four running vectors on AVX2, whose maxima are in flight
+/// together (one running pair of two-lane halves left each a chain of dependent maxima).
+#[inline(always)]
+fn max_of_wide(v: &[f64]) -> f64 {
+    let mut m = [f64::NEG_INFINITY; 16];
+    let mut chunks = v.chunks_exact(16);
+    for c in &mut chunks {
+        for i in 0..16 {
+            m[i] = if c[i] > m[i] { c[i] } else { m[i] };
+        }
+    }
+    max_of(&m).max(max_of(chunks.remainder()))
 }
 
 /// [`largest`] on AVX-512: eight running vectors of eight lanes (two maxima a cycle need eight

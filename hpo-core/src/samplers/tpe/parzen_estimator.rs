@@ -234,7 +234,14 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
         }
         let from = self.from.map(|f| &f[..n]);
         let from_head = from.map(|f| &S::as_simd_f64s(f).0[..n_vec]);
-        let (flat, _) = S::as_mut_simd_f64s(self.acc);
+        // Each row cut to its whole vectors up front: indexing them by `i < n_vec` needs no
+        // bounds checks in the loop (indexing the flat buffer at `r * stride + i` did).
+        let mut rest = S::as_mut_simd_f64s(self.acc).0;
+        let rows: [&mut [S::f64s]; C] = std::array::from_fn(|_| {
+            let (row, tail) = std::mem::take(&mut rest).split_at_mut(stride_vec);
+            rest = tail;
+            &mut row[..n_vec]
+        });
         // Plain indexed loops over the constant bounds: the compiler unrolls them and keeps
         // every value in a register (closures over arrays here were left as calls).
         let zero = simd.splat_f64s(0.0);
@@ -243,18 +250,21 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
             for r in 0..C {
                 v[r] = match from_head {
                     Some(f) => f[i],
-                    None => flat[r * stride_vec + i],
+                    None => rows[r][i],
                 };
             }
             for m in 0..M {
                 let (mu, inv_sigma) = (kernels[m].0[i], kernels[m].1[i]);
                 for r in 0..C {
-                    let z = simd.mul_f64s(simd.sub_f64s(xs[m][r], mu), inv_sigma);
+                    // `mu - x` squares to the bits of `x - mu` (a rounded difference changes
+                    // sign exactly), and lets `x` be read from memory where the registers run
+                    // out (AVX2 has sixteen).
+                    let z = simd.mul_f64s(simd.sub_f64s(mu, xs[m][r]), inv_sigma);
                     v[r] = simd.sub_f64s(v[r], simd.mul_f64s(z, z));
                 }
             }
             for r in 0..C {
-                flat[r * stride_vec + i] = v[r];
+                rows[r][i] = v[r];
             }
         }
         for k in n_vec * lanes..n {
@@ -262,7 +272,7 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
                 let slot = &mut self.acc[r * stride + k];
                 let mut v = from.map_or(*slot, |f| f[k]);
                 for d in &self.dims {
-                    let z = (d.xs[r] - d.mu[k]) * d.inv_sigma[k];
+                    let z = (d.mu[k] - d.xs[r]) * d.inv_sigma[k];
                     v -= z * z;
                 }
                 *slot = v;
