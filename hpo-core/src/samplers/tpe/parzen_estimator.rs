@@ -136,24 +136,30 @@ struct Continuous<'a> {
 /// Separate multiplies and subtractions (never fused), so every CPU gives the same bits. When
 /// `base` holds values (the doubled log factors) and `dims` is not empty, the pass starts every
 /// row from them instead of the accumulators' contents and takes them, so that only the first
-/// pass per block reads them.
+/// pass per block reads them. With `top` (one slot per row), the pass also leaves there each
+/// row's largest element as [`largest`] finds it (NaN passed over, `-inf` for none), read while
+/// the row is written instead of in a second pass over it; returns whether it did (not when
+/// `dims` is empty).
 fn add_continuous(
     acc: &mut [f64],
     rows: usize,
     n: usize,
     dims: &[Continuous<'_>],
     base: &mut Option<&[f64]>,
-) {
+    top: Option<&mut [f64]>,
+) -> bool {
     if dims.is_empty() {
-        return;
+        return false;
     }
     let from = base.take();
+    let filled = top.is_some();
     if rows == 1 {
-        dense_rows::<1>(acc, n, dims, from);
+        dense_rows::<1>(acc, n, dims, from, top);
     } else {
         debug_assert_eq!(rows, BLOCK);
-        dense_rows::<BLOCK>(acc, n, dims, from);
+        dense_rows::<BLOCK>(acc, n, dims, from, top);
     }
+    filled
 }
 
 /// [`add_continuous`] on `C` rows (one to five dimensions).
@@ -162,6 +168,7 @@ fn dense_rows<const C: usize>(
     n: usize,
     dims: &[Continuous<'_>],
     from: Option<&[f64]>,
+    top: Option<&mut [f64]>,
 ) {
     let arch = pulp::Arch::new();
     match dims {
@@ -170,42 +177,49 @@ fn dense_rows<const C: usize>(
             n,
             from,
             dims: [*a],
+            top,
         }),
         [a, b] => arch.dispatch(Dense::<2, C> {
             acc,
             n,
             from,
             dims: [*a, *b],
+            top,
         }),
         [a, b, c] => arch.dispatch(Dense::<3, C> {
             acc,
             n,
             from,
             dims: [*a, *b, *c],
+            top,
         }),
         [a, b, c, d] => arch.dispatch(Dense::<4, C> {
             acc,
             n,
             from,
             dims: [*a, *b, *c, *d],
+            top,
         }),
         [a, b, c, d, e, ..] => arch.dispatch(Dense::<5, C> {
             acc,
             n,
             from,
             dims: [*a, *b, *c, *d, *e],
+            top,
         }),
         [] => {}
     }
 }
 
 /// One pass of [`add_continuous`] over `M` dimensions and `C` rows of `n` kernels, starting
-/// from `from` instead of the accumulators' contents when given.
+/// from `from` instead of the accumulators' contents when given, leaving the rows' largest
+/// elements in `top` when given.
 struct Dense<'a, 'b, const M: usize, const C: usize> {
     acc: &'a mut [f64],
     n: usize,
     from: Option<&'b [f64]>,
     dims: [Continuous<'b>; M],
+    top: Option<&'a mut [f64]>,
 }
 
 impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
@@ -213,6 +227,19 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
+        // The loop twice, with and without the maxima, so that neither tests for them.
+        if self.top.is_some() {
+            self.pass::<S, true>(simd);
+        } else {
+            self.pass::<S, false>(simd);
+        }
+    }
+}
+
+impl<const M: usize, const C: usize> Dense<'_, '_, M, C> {
+    /// The body of the pass; `TOP` when `self.top` is given.
+    #[inline(always)]
+    fn pass<S: pulp::Simd, const TOP: bool>(self, simd: S) {
         let n = self.n;
         let stride = self.acc.len() / C;
         let lanes = std::mem::size_of::<S::f64s>() / std::mem::size_of::<f64>();
@@ -245,6 +272,8 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
         // Plain indexed loops over the constant bounds: the compiler unrolls them and keeps
         // every value in a register (closures over arrays here were left as calls).
         let zero = simd.splat_f64s(0.0);
+        // The running maxima: `v > m ? v : m` passes over NaN as `largest` does (`vmaxpd`).
+        let mut high = [simd.splat_f64s(f64::NEG_INFINITY); C];
         for i in 0..n_vec {
             let mut v = [zero; C];
             for r in 0..C {
@@ -265,10 +294,15 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
             }
             for r in 0..C {
                 rows[r][i] = v[r];
+                if TOP {
+                    let above = simd.greater_than_f64s(v[r], high[r]);
+                    high[r] = simd.select_f64s(above, v[r], high[r]);
+                }
             }
         }
+        let mut tail_high = [f64::NEG_INFINITY; C];
         for k in n_vec * lanes..n {
-            for r in 0..C {
+            for (r, high) in tail_high.iter_mut().enumerate() {
                 let slot = &mut self.acc[r * stride + k];
                 let mut v = from.map_or(*slot, |f| f[k]);
                 for d in &self.dims {
@@ -276,6 +310,15 @@ impl<const M: usize, const C: usize> pulp::WithSimd for Dense<'_, '_, M, C> {
                     v -= z * z;
                 }
                 *slot = v;
+                if v > *high {
+                    *high = v;
+                }
+            }
+        }
+        if let Some(top) = self.top {
+            for ((t, h), tail) in top.iter_mut().zip(high).zip(tail_high) {
+                // Neither holds NaN: their maximum is exact in any order.
+                *t = simd.reduce_max_f64s(h).max(tail);
             }
         }
     }
@@ -1286,7 +1329,7 @@ impl ParzenEstimator {
         out.clear();
         for (block, rows) in self.blocks(samples) {
             let acc = &mut acc[..rows * stride];
-            let outside = self.block_terms(block, rows, acc, &scratch.twice_log_factor);
+            let (outside, _) = self.block_terms(block, rows, acc, &scratch.twice_log_factor, None);
             for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
                 out.push(if outside[r] {
                     f64::NEG_INFINITY
@@ -1416,13 +1459,18 @@ impl ParzenEstimator {
         let mut first = 0;
         for (block, rows) in self.blocks(samples) {
             let acc = &mut acc[first * stride..][..rows * stride];
-            let out = self.block_terms(block, rows, acc, twice_log_factor);
+            let mut tops = [f64::NEG_INFINITY; BLOCK];
+            let (out, fused) =
+                self.block_terms(block, rows, acc, twice_log_factor, Some(&mut tops[..rows]));
             for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
                 // Outside the range the density is 0 (an infinite bound: scored exactly). The
-                // rows hold twice the terms: halving their largest is exact. The padding after
-                // the kernels is set to -inf, so the largest is taken over whole vectors.
+                // rows hold twice the terms: halving their largest is exact. Where the last
+                // pass did not find it, the padding after the kernels is set to -inf, so the
+                // largest is taken over whole vectors.
                 let top = if out[r] {
                     f64::NEG_INFINITY
+                } else if fused {
+                    tops[r] * 0.5
                 } else {
                     row[n_k..].fill(f64::NEG_INFINITY);
                     largest(row) * 0.5
@@ -1497,14 +1545,17 @@ impl ParzenEstimator {
     /// (1 or [`BLOCK`]), left in `acc` (row `r` at `r * stride`, see [`add_continuous`]): the
     /// log-sum-exp of a halved row is the sample's log density. `twice_log_factor` is the log
     /// factors doubled. Returns which samples lie outside a dimension's range (their density is
-    /// 0, whatever their row holds).
+    /// 0, whatever their row holds), and whether `top` (one slot per row) holds the rows'
+    /// largest elements over the kernels, as [`largest`] finds them: when the last dimension is
+    /// continuous, the last pass leaves them.
     fn block_terms(
         &self,
         block: &[f64],
         rows: usize,
         acc: &mut [f64],
         twice_log_factor: &[f64],
-    ) -> [bool; BLOCK] {
+        top: Option<&mut [f64]>,
+    ) -> ([bool; BLOCK], bool) {
         let n_k = self.weights.len();
         let n_d = self.dims.len().max(1);
         let stride = acc.len() / rows;
@@ -1538,13 +1589,15 @@ impl ParzenEstimator {
                     };
                     n_pending += 1;
                     let lone_fifth = continuous(d + 1) && !continuous(d + 2);
-                    if n_pending == 5 || (n_pending == 4 && !lone_fifth) {
-                        add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
+                    // The last dimension's pass is left to the end, where it finds the maxima.
+                    let last = d + 1 == self.dims.len();
+                    if !last && (n_pending == 5 || (n_pending == 4 && !lone_fifth)) {
+                        add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base, None);
                         n_pending = 0;
                     }
                 }
                 _ => {
-                    add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
+                    add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base, None);
                     n_pending = 0;
                     for r in 0..rows {
                         let row = &mut acc[r * stride..][..n_k];
@@ -1559,13 +1612,13 @@ impl ParzenEstimator {
                 }
             }
         }
-        add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base);
+        let fused = add_continuous(acc, rows, n_k, &pending[..n_pending], &mut base, top);
         if let Some(b) = base {
             for r in 0..rows {
                 acc[r * stride..][..n_k].copy_from_slice(b);
             }
         }
-        outside
+        (outside, fused)
     }
 
     /// Kernel means and bandwidths of numeric dimension `d` in the transformed space (tests,
@@ -1670,13 +1723,15 @@ mod tests {
         ]
     }
 
-    /// [`Dense`] over `dims` and `C` rows of `n` kernels on the given vector width.
+    /// [`Dense`] over `dims` and `C` rows of `n` kernels on the given vector width, with the
+    /// rows' maxima into `top` when given.
     fn dense_on<S: pulp::Simd, const C: usize>(
         simd: S,
         acc: &mut [f64],
         n: usize,
         dims: &[Continuous<'_>],
         from: Option<&[f64]>,
+        top: Option<&mut [f64]>,
     ) {
         use pulp::WithSimd;
         match dims {
@@ -1685,6 +1740,7 @@ mod tests {
                 n,
                 from,
                 dims: [*a],
+                top,
             }
             .with_simd(simd),
             [a, b] => Dense::<2, C> {
@@ -1692,6 +1748,7 @@ mod tests {
                 n,
                 from,
                 dims: [*a, *b],
+                top,
             }
             .with_simd(simd),
             [a, b, c] => Dense::<3, C> {
@@ -1699,6 +1756,7 @@ mod tests {
                 n,
                 from,
                 dims: [*a, *b, *c],
+                top,
             }
             .with_simd(simd),
             [a, b, c, d] => Dense::<4, C> {
@@ -1706,6 +1764,7 @@ mod tests {
                 n,
                 from,
                 dims: [*a, *b, *c, *d],
+                top,
             }
             .with_simd(simd),
             [a, b, c, d, e] => Dense::<5, C> {
@@ -1713,56 +1772,78 @@ mod tests {
                 n,
                 from,
                 dims: [*a, *b, *c, *d, *e],
+                top,
             }
             .with_simd(simd),
             _ => unreachable!("one to five dimensions"),
         }
     }
 
-    /// The dense pass on one row and on a block of rows, on every width.
+    /// A pass's rows, and the maxima it left when asked for them.
+    type Passed = (Vec<f64>, Option<Vec<f64>>);
+
+    /// The dense pass on one row and on a block of rows, on every width, without the maxima
+    /// and with them.
     fn dense_all_widths<const C: usize>(
         acc: &[f64],
         n: usize,
         dims: &[Continuous<'_>],
         from: Option<&[f64]>,
-    ) -> Vec<(&'static str, Vec<f64>)> {
-        let run = |f: &dyn Fn(&mut [f64])| {
-            let mut got = acc.to_vec();
-            f(&mut got);
-            got
+    ) -> Vec<(String, Passed)> {
+        type Pass<'p> = &'p dyn Fn(&mut [f64], Option<&mut [f64]>);
+        let dispatched = |a: &mut [f64], top: Option<&mut [f64]>| {
+            let filled = top.is_some();
+            assert_eq!(
+                add_continuous(a, C, n, dims, &mut from.clone(), top),
+                filled
+            );
         };
-        vec![
-            (
-                "dispatched",
-                run(&|a| add_continuous(a, C, n, dims, &mut from.clone())),
-            ),
-            (
-                "scalar",
-                run(&|a| dense_on::<_, C>(pulp::Scalar, a, n, dims, from)),
-            ),
-            (
-                "128-bit",
-                run(&|a| dense_on::<_, C>(pulp::Scalar128b, a, n, dims, from)),
-            ),
-            (
-                "256-bit",
-                run(&|a| dense_on::<_, C>(pulp::Scalar256b, a, n, dims, from)),
-            ),
-            (
-                "512-bit",
-                run(&|a| dense_on::<_, C>(pulp::Scalar512b, a, n, dims, from)),
-            ),
-        ]
+        let scalar = |a: &mut [f64], top: Option<&mut [f64]>| {
+            dense_on::<_, C>(pulp::Scalar, a, n, dims, from, top)
+        };
+        let w128 = |a: &mut [f64], top: Option<&mut [f64]>| {
+            dense_on::<_, C>(pulp::Scalar128b, a, n, dims, from, top)
+        };
+        let w256 = |a: &mut [f64], top: Option<&mut [f64]>| {
+            dense_on::<_, C>(pulp::Scalar256b, a, n, dims, from, top)
+        };
+        let w512 = |a: &mut [f64], top: Option<&mut [f64]>| {
+            dense_on::<_, C>(pulp::Scalar512b, a, n, dims, from, top)
+        };
+        let passes: [(&str, Pass<'_>); 5] = [
+            ("dispatched", &dispatched),
+            ("scalar", &scalar),
+            ("128-bit", &w128),
+            ("256-bit", &w256),
+            ("512-bit", &w512),
+        ];
+        let mut out = Vec::new();
+        for (width, pass) in passes {
+            for with_top in [false, true] {
+                let mut got = acc.to_vec();
+                let mut top = vec![f64::NAN; C];
+                pass(&mut got, with_top.then_some(&mut top[..]));
+                let name = format!("{width}{}", if with_top { " with maxima" } else { "" });
+                out.push((name, (got, with_top.then_some(top))));
+            }
+        }
+        out
     }
 
     /// The vectorised passes give the bits of the plain scalar formulas on every width (one
     /// lane, two, four emulated, and whatever this CPU dispatches to) and for one sample or a
     /// block of them, so seeded studies are the same on every x86-64 CPU; lengths that no width
-    /// divides exercise the tails.
+    /// divides exercise the tails. The maxima a pass leaves are [`largest`]'s over each row,
+    /// which passes over NaN (some elements, and a whole row, start as NaN).
     #[test]
     fn vector_passes_give_the_scalar_bits_on_every_width() {
         let wave = |i: usize, f: f64| ((i as f64 + 1.0) * f).sin();
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // NaN compared as NaN, whatever its payload.
+        let bits = |v: &[f64]| {
+            v.iter()
+                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+                .collect::<Vec<_>>()
+        };
         for n in [1usize, 3, 37, 976] {
             let stride = n.next_multiple_of(8);
             let mu: Vec<Vec<f64>> = (0..5)
@@ -1775,9 +1856,16 @@ mod tests {
                         .collect()
                 })
                 .collect();
-            // Rows of different contents, with junk in the padding between them.
+            // Rows of different contents, with junk in the padding between them, some NaN and
+            // (at n = 37) row 2 all NaN.
             let start: Vec<f64> = (0..BLOCK * stride)
-                .map(|i| -3.0 * wave(i, 0.7).abs())
+                .map(|i| {
+                    if i % 13 == 5 || (n == 37 && i / stride == 2) {
+                        f64::NAN
+                    } else {
+                        -3.0 * wave(i, 0.7).abs()
+                    }
+                })
                 .collect();
             let base: Vec<f64> = (0..n).map(|k| 2.0 * wave(k, 0.3)).collect();
             for m in 1..=5 {
@@ -1800,18 +1888,26 @@ mod tests {
                             }
                         }
                     }
-                    for (width, got) in dense_all_widths::<BLOCK>(&start, n, &dims, from) {
+                    let want_top = |r: usize| largest(&want[r * stride..][..n]);
+                    for (width, (got, top)) in dense_all_widths::<BLOCK>(&start, n, &dims, from) {
                         assert_eq!(bits(&got), bits(&want), "{width}, block, n={n} m={m}");
+                        if let Some(top) = top {
+                            let want: Vec<f64> = (0..BLOCK).map(want_top).collect();
+                            assert_eq!(bits(&top), bits(&want), "{width}, block, n={n} m={m}");
+                        }
                     }
                     let (one, want_one) = (&start[..stride], &want[..stride]);
-                    for (width, got) in dense_all_widths::<1>(one, n, &dims, from) {
+                    for (width, (got, top)) in dense_all_widths::<1>(one, n, &dims, from) {
                         assert_eq!(bits(&got), bits(want_one), "{width}, one, n={n} m={m}");
+                        if let Some(top) = top {
+                            assert_eq!(bits(&top), bits(&[want_top(0)]), "{width}, one, n={n}");
+                        }
                     }
                 }
                 // Doubled rows halve to the terms `z^2 / 2` at a time gives, to the bit.
                 let twice: Vec<f64> = base.iter().map(|b| 2.0 * b).collect();
                 let mut got = start.clone();
-                add_continuous(&mut got, BLOCK, n, &dims, &mut Some(&twice[..]));
+                add_continuous(&mut got, BLOCK, n, &dims, &mut Some(&twice[..]), None);
                 for r in 0..BLOCK {
                     for k in 0..n {
                         let mut term = base[k];
@@ -2039,7 +2135,7 @@ mod tests {
         samples
             .chunks(n_d)
             .map(|x| {
-                let outside = pe.block_terms(x, 1, &mut acc, &twice);
+                let (outside, _) = pe.block_terms(x, 1, &mut acc, &twice, None);
                 if outside[0] {
                     f64::NEG_INFINITY
                 } else {
