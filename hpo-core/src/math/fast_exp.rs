@@ -218,14 +218,8 @@ impl pulp::WithSimd for Largest<'_> {
 /// together (one running pair of two-lane halves left each a chain of dependent maxima).
 #[inline(always)]
 fn max_of_wide(v: &[f64]) -> f64 {
-    let mut m = [f64::NEG_INFINITY; 16];
-    let mut chunks = v.chunks_exact(16);
-    for c in &mut chunks {
-        for i in 0..16 {
-            m[i] = if c[i] > m[i] { c[i] } else { m[i] };
-        }
-    }
-    max_of(&m).max(max_of(chunks.remainder()))
+    let (m, rest) = lane_maxima::<16>(v);
+    max_of(&m).max(max_of(rest))
 }
 
 /// [`largest`] on AVX-512: eight running vectors of eight lanes (two maxima a cycle need eight
@@ -628,17 +622,25 @@ fn compress_kept<'c>(
     groups.remainder()
 }
 
-/// The largest element (`-inf` for none), in four lanes so that it vectorises.
+/// The running maxima of `v`'s whole groups of `L`, lane by lane (`-inf` where none; NaN
+/// passed over), and the elements past the last whole group.
 #[inline(always)]
-fn max_of(v: &[f64]) -> f64 {
-    let mut m = [f64::NEG_INFINITY; 4];
-    let mut chunks = v.chunks_exact(4);
+fn lane_maxima<const L: usize>(v: &[f64]) -> ([f64; L], &[f64]) {
+    let mut m = [f64::NEG_INFINITY; L];
+    let mut chunks = v.chunks_exact(L);
     for c in &mut chunks {
-        for i in 0..4 {
+        for i in 0..L {
             m[i] = if c[i] > m[i] { c[i] } else { m[i] };
         }
     }
-    for &x in chunks.remainder() {
+    (m, chunks.remainder())
+}
+
+/// The largest element (`-inf` for none), in four lanes so that it vectorises.
+#[inline(always)]
+fn max_of(v: &[f64]) -> f64 {
+    let (mut m, rest) = lane_maxima::<4>(v);
+    for &x in rest {
         m[0] = if x > m[0] { x } else { m[0] };
     }
     m[0].max(m[1]).max(m[2].max(m[3]))

@@ -310,7 +310,7 @@ impl<const M: usize, const C: usize> Dense<'_, '_, M, C> {
                     v -= z * z;
                 }
                 *slot = v;
-                if v > *high {
+                if TOP && v > *high {
                     *high = v;
                 }
             }
