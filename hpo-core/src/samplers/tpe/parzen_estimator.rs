@@ -349,6 +349,15 @@ impl pulp::WithSimd for Reciprocals<'_> {
     }
 }
 
+/// At most this many samples left in play after the first is scored are scored one row at a
+/// time by [`ParzenEstimator::best_ratio`]; more have their rows computed in blocks first.
+const FEW_SAMPLES: usize = 3;
+
+/// After two calls in a row in which the prior's bounds spared no block of rows, this many
+/// calls of [`ParzenEstimator::best_ratio`] go straight to every row (then one tries them
+/// again).
+const SKIP_PRIOR: u32 = 7;
+
 /// Estimators with at most this many kernels (the good group's 26 with the default gamma) score
 /// their samples eight at a time on AVX-512 ([`ParzenEstimator::log_pdf_into`]); larger ones
 /// one by one, where the log-sum-exp's pruning pays.
@@ -372,8 +381,16 @@ pub struct LogPdfScratch {
     kept: Vec<f64>,
     bound: Vec<f64>,
     outside: Vec<bool>,
-    order: Vec<u32>,
     scored: Vec<(usize, f64)>,
+    /// Calls of [`ParzenEstimator::best_ratio`] left that go without the prior's bounds, and
+    /// how many calls in a row the prior's bounds spared no block of rows.
+    skip_prior: u32,
+    prior_misses: u32,
+    /// Per sample, the row of `acc` that holds its terms (`u32::MAX`: none yet).
+    slot: Vec<u32>,
+    /// Samples whose rows are computed together, and their coordinates side by side.
+    which: Vec<u32>,
+    gathered: Vec<f64>,
 }
 
 /// Halves every element of `row` in place (exact: a dense pass's row of doubled terms becomes
@@ -1425,10 +1442,17 @@ impl ParzenEstimator {
     /// beats NaN (0 when no score is a number).
     ///
     /// The same index as scoring every sample, without every log density: the log-sum-exp of
-    /// a sample's kernel terms is at least their largest term, so `log_num[i]` less that term
+    /// a sample's kernel terms is at least any one of them, so `log_num[i]` less one term
     /// bounds its score from above. The samples are scored from the highest bound down, and
     /// those whose bound falls below the best score so far (strictly: they cannot tie it) are
-    /// never exponentiated. Where a bound is not a finite number, every sample is scored.
+    /// never scored. Any valid bounds give the same index; tighter ones score fewer samples.
+    ///
+    /// The first bounds come from the prior's term alone (one kernel): in many dimensions it
+    /// is every sample's largest term, as the observations' narrow kernels are far off in
+    /// some dimension, and then one or two samples' rows of terms are all a trial computes.
+    /// When that leaves more than [`FEW_SAMPLES`] samples in play after the first is scored,
+    /// their rows are computed in blocks and their bounds become their largest terms. Where a
+    /// bound is not a finite number, every sample is scored.
     pub fn best_ratio(
         &self,
         samples: &[f64],
@@ -1437,7 +1461,8 @@ impl ParzenEstimator {
     ) -> usize {
         let stride = self.stride();
         let n_k = self.weights.len();
-        let n_s = samples.len() / self.dims.len().max(1);
+        let n_d = self.dims.len().max(1);
+        let n_s = samples.len() / n_d;
         debug_assert_eq!(log_num.len(), n_s);
         let LogPdfScratch {
             acc,
@@ -1447,21 +1472,198 @@ impl ParzenEstimator {
                 vectors: _,
             bound,
             outside,
-            order,
             scored,
+            skip_prior,
+            prior_misses,
+            slot,
+            which,
+            gathered,
         } = scratch;
-        if acc.len() < n_s * stride {
-            acc.resize(n_s * stride, 0.0);
+        // A row per sample, and room for a block's padding.
+        let n_rows = n_s + BLOCK - 1;
+        if acc.len() < n_rows * stride {
+            acc.resize(n_rows * stride, 0.0);
         }
+        let acc = &mut acc[..n_rows * stride];
+        self.twice_log_factor_into(twice_log_factor);
         bound.clear();
         outside.clear();
-        self.twice_log_factor_into(twice_log_factor);
-        let mut first = 0;
-        for (block, rows) in self.blocks(samples) {
-            let acc = &mut acc[first * stride..][..rows * stride];
+        slot.clear();
+        slot.resize(n_s, u32::MAX);
+        let mut lazy = *skip_prior == 0;
+        if lazy {
+            // The prior's (last) term of every sample, with the bits its full row gives it.
+            let prior = n_k - 1;
+            let mut terms = [0.0; BLOCK * 8];
+            for (block, rows) in self.blocks(samples) {
+                let terms = &mut terms[..rows * 8];
+                let (out, _) =
+                    self.block_terms_of(block, rows, terms, twice_log_factor, None, prior..n_k);
+                for r in 0..rows {
+                    bound.push(log_num[bound.len()] - terms[r * 8] * 0.5);
+                    outside.push(out[r]);
+                }
+            }
+            // Rows as they are needed while the prior's bounds hold: every one finite, no
+            // sample outside.
+            lazy = bound.iter().all(|b| b.is_finite()) && !outside.contains(&true);
+        } else {
+            *skip_prior -= 1;
+            bound.resize(n_s, f64::NAN);
+            outside.resize(n_s, false);
+        }
+        let mut used = 0;
+        if !lazy {
+            which.clear();
+            which.extend(0..n_s as u32);
+            used = self.full_rows(
+                samples,
+                log_num,
+                which,
+                acc,
+                0,
+                twice_log_factor,
+                gathered,
+                {
+                    let (bound, outside, slot) = (&mut *bound, &mut *outside, &mut *slot);
+                    move |i, s, b, out| {
+                        (bound[i], outside[i], slot[i]) = (b, out, s as u32);
+                    }
+                },
+            );
+        }
+        scored.clear();
+        if bound.iter().all(|b| b.is_finite()) {
+            // The samples from the highest bound down (the order among equal bounds does not
+            // change the index found); a scored sample's bound is set to -inf.
+            let highest = |bound: &[f64]| {
+                (0..n_s).fold(None, |best: Option<usize>, i| match best {
+                    Some(j) if bound[j] >= bound[i] => Some(j),
+                    _ if bound[i] == f64::NEG_INFINITY => best,
+                    _ => Some(i),
+                })
+            };
+            let mut best = f64::NEG_INFINITY;
+            while let Some(i) = highest(bound) {
+                if bound[i] < best {
+                    // None of the rest can reach the best score either.
+                    break;
+                }
+                if slot[i] == u32::MAX {
+                    // Past the first score, more than a few samples in play without rows: their
+                    // rows in blocks, and their largest terms as their bounds. Otherwise this
+                    // sample's row alone.
+                    which.clear();
+                    which
+                        .extend((0..n_s as u32).filter(|&j| {
+                            bound[j as usize] >= best && slot[j as usize] == u32::MAX
+                        }));
+                    if scored.is_empty() || which.len() <= FEW_SAMPLES {
+                        let row = &mut acc[used * stride..][..stride];
+                        self.block_terms(
+                            &samples[i * n_d..][..n_d],
+                            1,
+                            row,
+                            twice_log_factor,
+                            None,
+                        );
+                        slot[i] = used as u32;
+                        used += 1;
+                        continue;
+                    }
+                    // The prior's bounds did not spare a block: after two such calls in a
+                    // row, the next calls go without them.
+                    lazy = false;
+                    *prior_misses += 1;
+                    if *prior_misses >= 2 {
+                        *skip_prior = SKIP_PRIOR;
+                    }
+                    used = self.full_rows(
+                        samples,
+                        log_num,
+                        which,
+                        acc,
+                        used,
+                        twice_log_factor,
+                        gathered,
+                        {
+                            let (bound, slot) = (&mut *bound, &mut *slot);
+                            move |i, s, b, _| (bound[i], slot[i]) = (b, s as u32)
+                        },
+                    );
+                    continue;
+                }
+                let s = self.score_row(acc, slot[i] as usize, outside[i], log_num[i], kept);
+                best = best.max(s);
+                scored.push((i, s));
+                bound[i] = f64::NEG_INFINITY;
+            }
+            if lazy {
+                *prior_misses = 0;
+            }
+            scored.sort_unstable_by_key(|(i, _)| *i);
+        } else {
+            // Only with every row computed (a bound from the prior's term is finite when the
+            // largest term is).
+            for i in 0..n_s {
+                let s = self.score_row(acc, slot[i] as usize, outside[i], log_num[i], kept);
+                scored.push((i, s));
+            }
+        }
+        first_largest(scored.iter().copied())
+    }
+
+    /// `log_num - log_pdf` of the sample whose doubled terms are in row `slot` of `acc` (halved
+    /// in place: a row is scored once).
+    fn score_row(
+        &self,
+        acc: &mut [f64],
+        slot: usize,
+        outside: bool,
+        log_num: f64,
+        kept: &mut Vec<f64>,
+    ) -> f64 {
+        let (stride, n_k) = (self.stride(), self.weights.len());
+        let la = if outside {
+            f64::NEG_INFINITY
+        } else {
+            log_sum_exp_pruned(halve(&mut acc[slot * stride..][..n_k]), kept)
+        };
+        log_num - la
+    }
+
+    /// The rows of the samples `which` (indices into `samples`), in blocks of [`BLOCK`], into
+    /// consecutive rows of `acc` from row `first` (a last, padded block writes up to
+    /// `BLOCK - 1` rows past them); for each sample, calls
+    /// `each(sample, row, log_num - its largest term, outside)`. Returns the next free row.
+    #[allow(clippy::too_many_arguments)]
+    fn full_rows(
+        &self,
+        samples: &[f64],
+        log_num: &[f64],
+        which: &[u32],
+        acc: &mut [f64],
+        first: usize,
+        twice_log_factor: &[f64],
+        gathered: &mut Vec<f64>,
+        mut each: impl FnMut(usize, usize, f64, bool),
+    ) -> usize {
+        let stride = self.stride();
+        let n_k = self.weights.len();
+        let n_d = self.dims.len().max(1);
+        let mut done = 0;
+        for chunk in which.chunks(BLOCK) {
+            // A last block of fewer samples is padded with copies of its last one (one pass
+            // over the kernels for a block costs less than one per sample).
+            gathered.clear();
+            for r in 0..BLOCK {
+                let i = chunk[r.min(chunk.len() - 1)] as usize;
+                gathered.extend_from_slice(&samples[i * n_d..][..n_d]);
+            }
+            let acc = &mut acc[(first + done) * stride..][..BLOCK * stride];
             let mut tops = [f64::NEG_INFINITY; BLOCK];
             let (out, fused) =
-                self.block_terms(block, rows, acc, twice_log_factor, Some(&mut tops[..rows]));
+                self.block_terms(gathered, BLOCK, acc, twice_log_factor, Some(&mut tops));
             for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
                 // Outside the range the density is 0 (an infinite bound: scored exactly). The
                 // rows hold twice the terms: halving their largest is exact. Where the last
@@ -1475,42 +1677,14 @@ impl ParzenEstimator {
                     row[n_k..].fill(f64::NEG_INFINITY);
                     largest(row) * 0.5
                 };
-                bound.push(log_num[first + r] - top);
-                outside.push(out[r]);
-            }
-            first += rows;
-        }
-        let acc = &mut acc[..n_s * stride];
-        // Each candidate is scored once at most: its row is halved in place.
-        let mut score = |i: usize| {
-            let la = if outside[i] {
-                f64::NEG_INFINITY
-            } else {
-                log_sum_exp_pruned(halve(&mut acc[i * stride..][..n_k]), kept)
-            };
-            log_num[i] - la
-        };
-        scored.clear();
-        if bound.iter().all(|b| b.is_finite()) {
-            order.clear();
-            order.extend(0..n_s as u32);
-            order.sort_unstable_by(|a, b| bound[*b as usize].total_cmp(&bound[*a as usize]));
-            let mut best = f64::NEG_INFINITY;
-            for &i in order.iter() {
-                let i = i as usize;
-                if bound[i] < best {
-                    // Sorted by bound: none of the rest can reach the best score either.
-                    break;
+                if r < chunk.len() {
+                    let i = chunk[r] as usize;
+                    each(i, first + done + r, log_num[i] - top, out[r]);
                 }
-                let s = score(i);
-                best = best.max(s);
-                scored.push((i, s));
             }
-            scored.sort_unstable_by_key(|(i, _)| *i);
-        } else {
-            scored.extend((0..n_s).map(|i| (i, score(i))));
+            done += chunk.len();
         }
-        first_largest(scored.iter().copied())
+        first + done
     }
 
     /// The log factors doubled into `out`, where [`block_terms`](Self::block_terms)' rows
@@ -1556,7 +1730,30 @@ impl ParzenEstimator {
         twice_log_factor: &[f64],
         top: Option<&mut [f64]>,
     ) -> ([bool; BLOCK], bool) {
-        let n_k = self.weights.len();
+        self.block_terms_of(
+            block,
+            rows,
+            acc,
+            twice_log_factor,
+            top,
+            0..self.weights.len(),
+        )
+    }
+
+    /// [`block_terms`](Self::block_terms) for the kernels in `kernels` only: row `r` holds
+    /// their terms from `r * stride` on, each with the bits the full rows give it (the same
+    /// operations on each kernel).
+    fn block_terms_of(
+        &self,
+        block: &[f64],
+        rows: usize,
+        acc: &mut [f64],
+        twice_log_factor: &[f64],
+        top: Option<&mut [f64]>,
+        kernels: std::ops::Range<usize>,
+    ) -> ([bool; BLOCK], bool) {
+        let n_k = kernels.len();
+        let twice_log_factor = &twice_log_factor[kernels.clone()];
         let n_d = self.dims.len().max(1);
         let stride = acc.len() / rows;
         let x_of = |r: usize, d: usize| block[r * n_d + d];
@@ -1584,8 +1781,8 @@ impl ParzenEstimator {
                     // of its own; the order of the additions is unchanged.
                     pending[n_pending] = Continuous {
                         xs,
-                        mu: &nd.mu,
-                        inv_sigma: &nd.inv_sigma,
+                        mu: &nd.mu[kernels.clone()],
+                        inv_sigma: &nd.inv_sigma[kernels.clone()],
                     };
                     n_pending += 1;
                     let lone_fifth = continuous(d + 1) && !continuous(d + 2);
@@ -1604,7 +1801,7 @@ impl ParzenEstimator {
                         if let Some(b) = base {
                             row.copy_from_slice(b);
                         }
-                        for (k, a) in row.iter_mut().enumerate() {
+                        for (k, a) in kernels.clone().zip(row.iter_mut()) {
                             *a += 2.0 * self.term(d, k, x_of(r, d));
                         }
                     }
@@ -2036,7 +2233,16 @@ mod tests {
     fn the_best_ratio_is_the_choice_scoring_every_sample_gives() {
         let float = Distribution::float(-5.0, 5.0).unwrap();
         let plain = vec![float.clone(); 5];
-        for space in [plain, mixed_space().to_vec()] {
+        let wide = vec![float.clone(); 20];
+        // The bad group spread out, or (last) as close to the candidates as the good group,
+        // where the prior's term bounds nothing well.
+        let spaces = [
+            (plain.clone(), 1.0),
+            (mixed_space().to_vec(), 1.0),
+            (wide, 1.0),
+            (plain, 0.2),
+        ];
+        for (space, spread) in spaces {
             let dists: Vec<&Distribution> = space.iter().collect();
             let mut rng = Rng::seed_from_u64(11);
             // The plain float dimensions' draws shrunk by `scale` (the good group's cluster).
@@ -2051,7 +2257,7 @@ mod tests {
                 }
                 obs
             };
-            let above_obs = draw(&mut rng, 400, 1.0);
+            let above_obs = draw(&mut rng, 400, spread);
             let below_obs = draw(&mut rng, 20, 0.2);
             let above = ParzenEstimator::new(
                 &dists,
@@ -2068,7 +2274,7 @@ mod tests {
                 &params(),
             );
             let mut scratch = LogPdfScratch::default();
-            let mut pruned = 0;
+            let (mut pruned, mut few_rows, mut skipped) = (0, 0, 0);
             for case in 0..40 {
                 let mut samples = Vec::new();
                 below.sample_into(&mut rng, 24, &mut samples);
@@ -2114,6 +2320,19 @@ mod tests {
                     assert_eq!(got, 0, "case {case}: the first of two equal scores");
                 }
                 pruned += 24 - scratch.scored.len();
+                // How many rows of terms the choice computed, and whether it went without the
+                // prior's bounds.
+                let rows = scratch.slot.iter().filter(|s| **s != u32::MAX).count();
+                few_rows += usize::from(rows <= FEW_SAMPLES + 1);
+                skipped += usize::from(scratch.skip_prior > 0 && scratch.skip_prior < SKIP_PRIOR);
+            }
+            if spread == 1.0 {
+                // Far from the bad group's kernels, the prior's term bounds the candidates'
+                // scores well enough that most choices compute a few rows.
+                assert!(few_rows > 40 / 3, "{} dims: {few_rows} of 40", dists.len());
+            } else {
+                // Near them it does not: after two such calls the prior is skipped.
+                assert!(skipped > 40 / 2, "{skipped} of 40 went without the prior");
             }
             // The bounds leave most candidates unscored where scores are apart (an outside
             // candidate or a NaN numerator makes every candidate scored).
@@ -2121,6 +2340,43 @@ mod tests {
                 pruned > 20 * 24 / 2,
                 "only {pruned} candidates left unscored"
             );
+        }
+    }
+
+    /// The terms of a range of kernels (the prior's alone, as `best_ratio` bounds with it, and
+    /// others) have the bits of the same kernels' entries in the full rows, for a block of
+    /// samples and for one, with continuous dimensions around the others and log scales.
+    #[test]
+    fn a_range_of_kernels_has_the_terms_of_the_full_rows() {
+        let space = mixed_space();
+        let dists: Vec<&Distribution> = space.iter().collect();
+        let mut rng = Rng::seed_from_u64(5);
+        let obs = prior_draws(&dists, 37, &mut rng);
+        let weights = crate::samplers::tpe::weights::default_weights(37);
+        let mut pe = ParzenEstimator::new(&dists, &obs, None, &weights, &params());
+        let (n_k, n_d, stride) = (pe.weights.len(), dists.len(), pe.stride());
+        let mut twice = Vec::new();
+        pe.twice_log_factor_into(&mut twice);
+        let mut samples = Vec::new();
+        pe.sample_into(&mut rng, BLOCK, &mut samples);
+        for rows in [1, BLOCK] {
+            let block = &samples[..rows * n_d];
+            let mut full = vec![0.0; rows * stride];
+            pe.block_terms(block, rows, &mut full, &twice, None);
+            for kernels in [n_k - 1..n_k, 0..1, 3..20, 0..n_k] {
+                let width = kernels.len().next_multiple_of(8);
+                let mut part = vec![f64::NAN; rows * width];
+                pe.block_terms_of(block, rows, &mut part, &twice, None, kernels.clone());
+                for r in 0..rows {
+                    for (j, k) in kernels.clone().enumerate() {
+                        assert_eq!(
+                            part[r * width + j].to_bits(),
+                            full[r * stride + k].to_bits(),
+                            "rows {rows}, kernels {kernels:?}, row {r}, kernel {k}"
+                        );
+                    }
+                }
+            }
         }
     }
 
