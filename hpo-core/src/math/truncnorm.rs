@@ -1,6 +1,6 @@
 //! The truncated standard normal as Optuna's `_truncnorm.py` computes it: `log_gauss_mass` (the
 //! log of the normal mass in `[a, b]`, with [`gauss_mass`] its linear-space form), `ppf` and
-//! `logpdf`, on top of the standard normal of [`normal`](super::normal).
+//! `logpdf`, on top of the standard normal of [`super::normal`].
 //!
 //! `ppf` samples by inverting the CDF in linear space from whichever tail keeps full relative
 //! precision (Wichura's AS 241 rational approximations), and falls back to

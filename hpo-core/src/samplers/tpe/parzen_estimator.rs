@@ -1450,9 +1450,10 @@ impl ParzenEstimator {
     /// The first bounds come from the prior's term alone (one kernel): in many dimensions it
     /// is every sample's largest term, as the observations' narrow kernels are far off in
     /// some dimension, and then one or two samples' rows of terms are all a trial computes.
-    /// When that leaves more than [`FEW_SAMPLES`] samples in play after the first is scored,
-    /// their rows are computed in blocks and their bounds become their largest terms. Where a
-    /// bound is not a finite number, every sample is scored.
+    /// When more than three samples are still in play after the first is scored, their rows
+    /// are computed in blocks and their bounds become their largest terms; after two such
+    /// calls in a row, the next seven compute every row at once (the scratch remembers). Where
+    /// a bound is not a finite number, every sample is scored.
     pub fn best_ratio(
         &self,
         samples: &[f64],
