@@ -90,10 +90,12 @@ fn ln_normal(x: f64) -> f64 {
 /// `out[k] = ln(a[k] / b[k])` for every `k` (the shorter length), on the widest vectors the CPU
 /// has: within an ulp of `(a[k] / b[k]).ln()`, and the same bits on every CPU (plain operations,
 /// never fused). Quotients that are not positive, normal and finite (zero, subnormal, infinite,
-/// NaN, negative) take `f64::ln`'s value.
-pub fn ln_quotients(a: &[f64], b: &[f64], out: &mut Vec<f64>) {
+/// NaN, negative) take `f64::ln`'s value. Returns whether every quotient was positive, normal
+/// and finite: then every logarithm is finite (between about -708 and 710).
+pub fn ln_quotients(a: &[f64], b: &[f64], out: &mut Vec<f64>) -> bool {
     let n = a.len().min(b.len());
-    out.clear();
+    // Every slot is written below: only new ones need a value first.
+    out.truncate(n);
     out.resize(n, 0.0);
     let unusual = pulp::Arch::new().dispatch(LnQuotients {
         a: &a[..n],
@@ -108,6 +110,7 @@ pub fn ln_quotients(a: &[f64], b: &[f64], out: &mut Vec<f64>) {
             }
         }
     }
+    !unusual
 }
 
 /// The body of [`ln_quotients`], compiled once per vector width; returns whether some quotient
@@ -717,7 +720,19 @@ mod tests {
             b.push(y);
         }
         let mut got = Vec::new();
-        ln_quotients(&a, &b, &mut got);
+        // The specials include quotients that are not positive, normal and finite.
+        assert!(!ln_quotients(&a, &b, &mut got));
+        let mut usual = Vec::new();
+        let n = a.len() - specials.len();
+        assert!(ln_quotients(&a[..n], &b[..n], &mut usual));
+        assert!(usual.iter().all(|v| v.is_finite()));
+        for (x, y) in specials {
+            let (normal, mut one) = (
+                (f64::MIN_POSITIVE..=f64::MAX).contains(&(x / y)),
+                Vec::new(),
+            );
+            assert_eq!(ln_quotients(&[x], &[y], &mut one), normal, "{x} / {y}");
+        }
         let mut equal = 0;
         for ((x, y), g) in a.iter().zip(&b).zip(&got) {
             let want = (x / y).ln();

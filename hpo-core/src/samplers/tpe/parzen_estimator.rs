@@ -349,6 +349,29 @@ impl pulp::WithSimd for Reciprocals<'_> {
     }
 }
 
+/// `values[k] /= by`, on the widest vectors the CPU has (a division is exact, so every width
+/// gives the same bits).
+struct DivideBy<'a> {
+    values: &'a mut [f64],
+    by: f64,
+}
+
+impl pulp::WithSimd for DivideBy<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let (head, tail) = S::as_mut_simd_f64s(self.values);
+        let by = simd.splat_f64s(self.by);
+        for v in head.iter_mut() {
+            *v = simd.div_f64s(*v, by);
+        }
+        for v in tail.iter_mut() {
+            *v /= self.by;
+        }
+    }
+}
+
 /// At most this many samples left in play after the first is scored are scored one row at a
 /// time by [`ParzenEstimator::best_ratio`]; more have their rows computed in blocks first.
 const FEW_SAMPLES: usize = 3;
@@ -943,16 +966,19 @@ impl ParzenEstimator {
             w.push(params.prior_weight);
         }
         let total: f64 = w.iter().sum();
-        for x in w.iter_mut() {
-            *x /= total;
-        }
+        pulp::Arch::new().dispatch(DivideBy {
+            values: w,
+            by: total,
+        });
     }
 
     /// `log_factor = ln(weight / den)` per kernel; false when one is not finite (products of
     /// many small bandwidths leave the floating-point range).
     fn set_log_factors(&mut self) -> bool {
-        ln_quotients(&self.weights, &self.den, &mut self.log_factor);
-        self.log_factor.iter().all(|f| f.is_finite())
+        // Positive, normal and finite quotients have finite logarithms: only others are looked
+        // at again.
+        ln_quotients(&self.weights, &self.den, &mut self.log_factor)
+            || self.log_factor.iter().all(|f| f.is_finite())
     }
 
     /// Records the trial numbers of the kernels just fitted (prior excluded, in kernel order),
@@ -2126,6 +2152,17 @@ mod tests {
                 into: &mut got,
             });
             assert_eq!(got, want, "reciprocals, n={n}");
+            // Divisions by one number (the weights by their sum), whose quotients a multiply
+            // by the reciprocal would round differently.
+            let by = 3.0 + wave(n, 0.5).abs();
+            let want: Vec<u64> = of.iter().map(|v| (v / by).to_bits()).collect();
+            let mut got = of.clone();
+            pulp::Arch::new().dispatch(DivideBy {
+                values: &mut got,
+                by,
+            });
+            let got: Vec<u64> = got.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "divisions, n={n}");
         }
     }
 
