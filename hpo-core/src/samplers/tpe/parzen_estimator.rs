@@ -1691,7 +1691,8 @@ impl ParzenEstimator {
             let mut tops = [f64::NEG_INFINITY; BLOCK];
             let (out, fused) =
                 self.block_terms(gathered, BLOCK, acc, twice_log_factor, Some(&mut tops));
-            for (r, row) in acc.chunks_exact_mut(stride).enumerate() {
+            // The padding's rows are left as they are.
+            for (r, (row, &i)) in acc.chunks_exact_mut(stride).zip(chunk).enumerate() {
                 // Outside the range the density is 0 (an infinite bound: scored exactly). The
                 // rows hold twice the terms: halving their largest is exact. Where the last
                 // pass did not find it, the padding after the kernels is set to -inf, so the
@@ -1704,10 +1705,8 @@ impl ParzenEstimator {
                     row[n_k..].fill(f64::NEG_INFINITY);
                     largest(row) * 0.5
                 };
-                if r < chunk.len() {
-                    let i = chunk[r] as usize;
-                    each(i, first + done + r, log_num[i] - top, out[r]);
-                }
+                let i = i as usize;
+                each(i, first + done + r, log_num[i] - top, out[r]);
             }
             done += chunk.len();
         }
