@@ -387,6 +387,8 @@ const SKIP_PRIOR: u32 = 7;
 /// spares to pay for the second pass and the copies (sphere, 1000 trials: 12% faster at ten
 /// dimensions, 6% at five, none at four, 3% and 8% slower at three and two).
 const TAIL_MIN_KERNELS: usize = 96;
+
+/// ... and dimensions.
 const TAIL_MIN_DIMS: usize = 5;
 
 /// Estimators with at most this many kernels (the good group's 26 with the default gamma) score
