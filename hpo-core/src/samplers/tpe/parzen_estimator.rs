@@ -1638,17 +1638,19 @@ impl ParzenEstimator {
                     // play with the highest bounds are completed together (a block of rows
                     // costs less than half as much a row as one alone), and their largest
                     // terms become their bounds.
+                    // The (up to) four highest, kept in order by insertion (no sort of all
+                    // those in play: perf put it at 2% of a D = 5 trial).
                     which.clear();
-                    which.extend(
-                        (0..n_s as u32)
-                            .filter(|&j| from[j as usize] != 0 && bound[j as usize] >= best),
-                    );
-                    which.sort_unstable_by(|&a, &b| {
-                        bound[b as usize]
-                            .total_cmp(&bound[a as usize])
-                            .then(a.cmp(&b))
-                    });
-                    which.truncate(BLOCK);
+                    for j in 0..n_s {
+                        if from[j] == 0 || bound[j] < best {
+                            continue;
+                        }
+                        let at = which.partition_point(|&k| bound[k as usize] >= bound[j]);
+                        if at < BLOCK {
+                            which.insert(at, j as u32);
+                            which.truncate(BLOCK);
+                        }
+                    }
                     used = self.complete_rows(
                         samples,
                         log_num,
