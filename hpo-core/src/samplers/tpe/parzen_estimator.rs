@@ -1493,10 +1493,11 @@ impl ParzenEstimator {
     /// far off in some dimension, and then one or two samples' rows of terms are all a trial
     /// computes), or, after two calls in a row in which the prior's bounds spared no block of
     /// rows, for the next seven calls the last third of the kernels (the latest trials', where
-    /// a sample's largest term most often lies when the prior's is not). The rows are
-    /// completed as they are needed: alone for the first sample scored, then in blocks for
-    /// every sample still in play, whose bounds become their rows' largest terms. Where a
-    /// bound is not a finite number, every sample is scored.
+    /// a sample's largest term most often lies when the prior's is not). Rows are completed
+    /// as they are needed, and the completed ones' bounds become their rows' largest terms:
+    /// after the prior's bounds, the first sample's row alone, then every sample still in
+    /// play in blocks; after the last kernels' bounds, the four highest bounds' rows at a
+    /// time. Where a bound is not a finite number, every sample is scored.
     pub fn best_ratio(
         &self,
         samples: &[f64],
@@ -1637,9 +1638,8 @@ impl ParzenEstimator {
                     // A row begun from the last kernels: it and the (up to) three others in
                     // play with the highest bounds are completed together (a block of rows
                     // costs less than half as much a row as one alone), and their largest
-                    // terms become their bounds.
-                    // The (up to) four highest, kept in order by insertion (no sort of all
-                    // those in play: perf put it at 2% of a D = 5 trial).
+                    // terms become their bounds. The four are kept in order by insertion (no
+                    // sort of all those in play: perf put it at 2% of a D = 5 trial).
                     which.clear();
                     for j in 0..n_s {
                         if from[j] == 0 || bound[j] < best {
