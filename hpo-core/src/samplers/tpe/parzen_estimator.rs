@@ -424,8 +424,6 @@ pub struct LogPdfScratch {
     slot: Vec<u32>,
     from: Vec<u32>,
     top: Vec<f64>,
-    /// Rows just completed: sample, new row, largest term of the new part.
-    completed: Vec<(u32, u32, f64)>,
     /// Samples whose rows are computed together, and their coordinates side by side.
     which: Vec<u32>,
     gathered: Vec<f64>,
@@ -1525,7 +1523,6 @@ impl ParzenEstimator {
             top,
             which,
             gathered,
-            completed,
         } = scratch;
         // Two rows per sample (a row started from the last kernels is completed in a new
         // one), room for a block's padding, and a row of slack: a block of rows that starts
@@ -1609,7 +1606,6 @@ impl ParzenEstimator {
                     used,
                     twice_log_factor,
                     gathered,
-                    completed,
                     bound,
                     slot,
                     from,
@@ -1659,7 +1655,6 @@ impl ParzenEstimator {
                         used,
                         twice_log_factor,
                         gathered,
-                        completed,
                         bound,
                         slot,
                         from,
@@ -1745,9 +1740,9 @@ impl ParzenEstimator {
 
     /// Completes the rows of the samples `which`, each holding the terms from kernel
     /// `from[i]` on (the same for all) in row `slot[i]`: their first kernels' terms into new
-    /// rows from row `first` (in blocks, as [`full_rows`](Self::full_rows)), the rest copied
-    /// after them. Each sample's bound becomes `log_num` less its whole row's largest term.
-    /// Returns the next free row.
+    /// rows from row `first` (a block at a time, as [`full_rows`](Self::full_rows)), the rest
+    /// copied after them. Each sample's bound becomes `log_num` less its whole row's largest
+    /// term. Returns the next free row.
     #[allow(clippy::too_many_arguments)]
     fn complete_rows(
         &self,
@@ -1755,10 +1750,9 @@ impl ParzenEstimator {
         log_num: &[f64],
         which: &[u32],
         acc: &mut [f64],
-        first: usize,
+        mut first: usize,
         twice_log_factor: &[f64],
         gathered: &mut Vec<f64>,
-        completed: &mut Vec<(u32, u32, f64)>,
         bound: &mut [f64],
         slot: &mut [u32],
         from: &mut [u32],
@@ -1770,26 +1764,35 @@ impl ParzenEstimator {
         };
         let start = from[j as usize] as usize;
         debug_assert!(which.iter().all(|&i| from[i as usize] as usize == start));
-        completed.clear();
-        let next = self.full_rows(
-            samples,
-            which,
-            acc,
-            first,
-            twice_log_factor,
-            gathered,
-            0..start,
-            |i, s, t, _| completed.push((i as u32, s as u32, t)),
-        );
-        for &(i, s, t) in completed.iter() {
-            let i = i as usize;
-            let old = slot[i] as usize * stride;
-            acc.copy_within(old + start..old + n_k, s as usize * stride + start);
-            // The largest of two parts' largest terms is the row's (neither is NaN).
-            let t = t.max(top[i]);
-            (slot[i], from[i], top[i], bound[i]) = (s, 0, t, log_num[i] - t);
+        for chunk in which.chunks(BLOCK) {
+            // Each sample's new row and its head's largest term (`full_rows` calls back in
+            // the order of `chunk`).
+            let mut done = [(0, 0.0); BLOCK];
+            let mut r = 0;
+            let next = self.full_rows(
+                samples,
+                chunk,
+                acc,
+                first,
+                twice_log_factor,
+                gathered,
+                0..start,
+                |_, s, t, _| {
+                    done[r] = (s, t);
+                    r += 1;
+                },
+            );
+            for (&i, &(s, t)) in chunk.iter().zip(&done) {
+                let i = i as usize;
+                let old = slot[i] as usize * stride;
+                acc.copy_within(old + start..old + n_k, s * stride + start);
+                // The largest of two parts' largest terms is the row's (neither is NaN).
+                let t = t.max(top[i]);
+                (slot[i], from[i], top[i], bound[i]) = (s as u32, 0, t, log_num[i] - t);
+            }
+            first = next;
         }
-        next
+        first
     }
 
     /// `log_num - log_pdf` of the sample whose doubled terms are in row `slot` of `acc` (halved
